@@ -1,0 +1,68 @@
+"""Suite-wide fixtures.
+
+Every public `api` function of every context is wrapped for the whole run so that any call that
+returns a Django model or queryset (however deeply inside a list or dataclass) fails the test
+that made it. Contexts call each other as `api_module.function(...)`, so the wrapper is seen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+
+
+def _leaks_orm(value, depth: int = 0) -> str | None:
+    from django.db import models
+
+    if depth > 4 or value is None or isinstance(value, str | int | float | bool):
+        return None
+    if isinstance(value, models.Model | models.QuerySet | models.Manager):
+        return type(value).__name__
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return next(
+            (
+                leak
+                for f in dataclasses.fields(value)
+                if (leak := _leaks_orm(getattr(value, f.name), depth + 1))
+            ),
+            None,
+        )
+    if isinstance(value, list | tuple | set | frozenset):
+        return next((leak for v in value if (leak := _leaks_orm(v, depth + 1))), None)
+    if isinstance(value, dict):
+        return next((leak for v in value.values() if (leak := _leaks_orm(v, depth + 1))), None)
+    return None
+
+
+def _guard(module_name: str, name: str, func):
+    @functools.wraps(func)
+    def guarded(*args, **kwargs):
+        result = func(*args, **kwargs)
+        leak = _leaks_orm(result)
+        if leak:
+            raise AssertionError(f"{module_name}.{name} returned a {leak}: api must return data")
+        return result
+
+    guarded.__api_guarded__ = True
+    return guarded
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _api_functions_return_plain_data(django_db_setup):
+    for pkg in sorted((ROOT / "contexts").iterdir()):
+        if not (pkg / "api.py").exists():
+            continue
+        module = importlib.import_module(f"contexts.{pkg.name}.api")
+        for name, func in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or func.__module__ != module.__name__:
+                continue
+            if not getattr(func, "__api_guarded__", False):
+                setattr(module, name, _guard(module.__name__, name, func))
+    yield

@@ -1,0 +1,166 @@
+"""Django admin for accounts and addresses.
+
+Accounts are created through services.user_create (so UserRegistered is published like for a
+sign-up). Addresses are shown read-mostly: the address-book rules (20 per user, one default)
+live in services, so admin deletes go through them and defaults are not edited here.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from contexts.identity import domain, services
+from contexts.identity.models import Address, User
+from shared.errors import AppError
+
+
+class _IdentifierCleaning:
+    """Store email and mobile in the same canonical form as sign-up does."""
+
+    def clean_email(self):
+        email = self.cleaned_data.get("email")
+        return domain.normalize_email(email) if email else None
+
+    def clean_mobile(self):
+        mobile = self.cleaned_data.get("mobile")
+        if not mobile:
+            return None
+        try:
+            return domain.normalize_mobile(mobile)
+        except domain.RuleViolation as exc:
+            raise ValidationError(exc.errors["mobile"]) from exc
+
+
+class UserCreationForm(_IdentifierCleaning, BaseUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "mobile")
+
+
+def _formfield(field, **kwargs):
+    # Django 6 makes https the default scheme of URL form fields; take it now.
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class UserChangeForm(_IdentifierCleaning, DjangoUserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+        formfield_callback = _formfield
+
+
+class AddressInline(admin.TabularInline):
+    model = Address
+    extra = 0
+    can_delete = False
+    fields = (
+        "receiver_name",
+        "receiver_phone",
+        "province_code",
+        "city_code",
+        "district_code",
+        "detail",
+        "tag",
+        "is_default",
+    )
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    inlines = (AddressInline,)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    ordering = ("-id",)
+    list_display = ("id", "email", "mobile", "nickname", "is_active", "is_staff", "date_joined")
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    search_fields = ("email", "mobile", "nickname")
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "mobile", "password")}),
+        ("Profile", {"fields": ("nickname", "avatar_url", "gender", "birthday")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "mobile", "password1", "password2")}),
+    )
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()  # a new account has no addresses yet
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            created = services.user_create(
+                email=obj.email,
+                mobile=obj.mobile,
+                password=form.cleaned_data["password1"],
+                check_password_strength=False,  # the form has run the validators already
+            )
+        except AppError as exc:
+            raise ValidationError(exc.message) from exc
+        obj.pk = created.pk
+        obj.refresh_from_db()
+
+
+class AddressAdminForm(forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = (*services.ADDRESS_FIELDS, "user", "is_default")
+
+    def clean(self):
+        cleaned = super().clean()
+        draft = {name: cleaned.get(name) or "" for name in services.ADDRESS_FIELDS}
+        try:
+            domain.validate_address(domain.AddressDraft(**draft))
+        except domain.RuleViolation as exc:
+            raise ValidationError(exc.errors) from exc
+        return cleaned
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    form = AddressAdminForm
+    list_display = ("id", "user", "receiver_name", "receiver_phone", "district_code", "is_default")
+    list_filter = ("is_default",)
+    search_fields = ("receiver_name", "receiver_phone", "user__email", "user__mobile")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("user", "is_default", "created_at", "updated_at")
+    exclude = ("default_owner",)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # buyers add addresses; staff only correct or remove them
+
+    def save_model(self, request, obj, form, change):
+        services.address_update(
+            user_id=obj.user_id,
+            address_id=obj.pk,
+            data={name: form.cleaned_data[name] for name in services.ADDRESS_FIELDS},
+        )
+
+    def delete_model(self, request, obj):
+        services.address_delete(user_id=obj.user_id, address_id=obj.pk)
+
+    def delete_queryset(self, request, queryset):
+        for address in queryset:
+            services.address_delete(user_id=address.user_id, address_id=address.pk)

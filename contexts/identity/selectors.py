@@ -1,0 +1,52 @@
+"""Identity's read queries. Object-level permission lives here: an address is always looked up
+through its owner, so someone else's address is simply not found (404, nothing leaks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from contexts.identity.models import Address, User
+from shared.errors import NotFound
+
+
+def user_get(*, user_id: int) -> User:
+    """One account by id, or NotFound."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound("User not found.")
+    return user
+
+
+def user_list(*, search: str | None = None) -> QuerySet[User]:
+    """Accounts for staff, newest first; `search` matches email, mobile or nickname."""
+    users = User.objects.order_by("-date_joined", "-id")
+    if search:
+        users = users.filter(
+            Q(email__icontains=search) | Q(mobile__icontains=search) | Q(nickname__icontains=search)
+        )
+    return users
+
+
+def users_by_ids(*, user_ids: Iterable[int]) -> list[User]:
+    """The accounts among `user_ids` that exist, in one query."""
+    return list(User.objects.filter(pk__in=set(user_ids)))
+
+
+def address_list(*, user_id: int) -> QuerySet[Address]:
+    """The user's address book: the default first, then the most recently updated."""
+    return Address.objects.filter(user_id=user_id).order_by("-is_default", "-updated_at", "-id")
+
+
+def address_get(*, user_id: int, address_id: int) -> Address:
+    """One of the user's own addresses; NotFound for a missing one or anyone else's."""
+    address = Address.objects.filter(user_id=user_id, pk=address_id).first()
+    if address is None:
+        raise NotFound("Address not found.")
+    return address
+
+
+def address_default_get(*, user_id: int) -> Address | None:
+    """The user's default address, or None when the address book is empty."""
+    return Address.objects.filter(user_id=user_id, is_default=True).first()

@@ -1,0 +1,128 @@
+"""Real threads against the real database: the rules hold under concurrent requests."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from contexts.identity.models import Address
+from contexts.identity.tests.factories import PASSWORD, AddressFactory, UserFactory
+from contexts.identity.tests.support import ADDRESS, signed_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
+
+
+@pytest.fixture(autouse=True)
+def _needs_row_locks():
+    # SQLite's shared in-memory test database fails with "table is locked" instead of waiting,
+    # so these only mean something on MariaDB (the database the suite runs on).
+    if connection.vendor != "mysql":
+        pytest.skip("needs MariaDB row locks")
+
+
+def run_concurrently(count: int, work: Callable[[int], object]) -> list[object]:
+    """Run work(0..count-1) in threads released together; each thread closes its connection."""
+    barrier = threading.Barrier(count)
+    results: list[object] = [None] * count
+
+    def worker(n: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            results[n] = work(n)
+        except Exception as exc:
+            results[n] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_concurrent_creates_never_exceed_twenty_addresses():
+    user = UserFactory()
+    AddressFactory(user=user, is_default=True)
+    AddressFactory.create_batch(14, user=user)
+
+    def create(n: int) -> int:
+        client, _ = signed_in(user)
+        return client.post(
+            "/api/v1/me/addresses", {**ADDRESS, "receiver_name": f"T{n}"}
+        ).status_code
+
+    statuses = run_concurrently(10, create)
+
+    assert sorted(statuses) == [201] * 5 + [422] * 5, statuses
+    assert Address.objects.filter(user=user).count() == 20
+    assert Address.objects.filter(user=user, is_default=True).count() == 1
+
+
+def test_concurrent_set_default_leaves_exactly_one_default():
+    user = UserFactory()
+    addresses = [AddressFactory(user=user, is_default=(n == 0)) for n in range(10)]
+
+    def set_default(n: int) -> int:
+        client, _ = signed_in(user)
+        return client.post(f"/api/v1/me/addresses/{addresses[n].pk}/default").status_code
+
+    statuses = run_concurrently(10, set_default)
+
+    assert statuses == [200] * 10, statuses
+    assert Address.objects.filter(user=user, is_default=True).count() == 1
+
+
+def test_concurrent_first_addresses_make_exactly_one_default():
+    user = UserFactory()
+
+    def create(n: int) -> int:
+        client, _ = signed_in(user)
+        return client.post(
+            "/api/v1/me/addresses", {**ADDRESS, "receiver_name": f"T{n}"}
+        ).status_code
+
+    statuses = run_concurrently(8, create)
+
+    assert statuses == [201] * 8, statuses
+    assert Address.objects.filter(user=user, is_default=True).count() == 1
+
+
+def test_a_refresh_token_used_concurrently_is_spent_only_once():
+    user = UserFactory()
+    _, refresh = signed_in(user)
+
+    def use(n: int) -> int:
+        return APIClient().post("/api/v1/auth/refresh", {"refresh": refresh}).status_code
+
+    statuses = run_concurrently(6, use)
+
+    assert sorted(statuses) == [200] + [401] * 5, statuses
+
+
+def test_concurrent_login_failures_are_all_counted(settings):
+    """With a get-then-set counter, simultaneous failures overwrite each other and the lock
+    never engages; cache.add + cache.incr count every one."""
+    settings.LOGIN_MAX_FAILURES = 12
+    settings.LOGIN_MAX_FAILURES_PER_IP = 1000
+    user = UserFactory()
+
+    def fail(n: int) -> int:
+        return (
+            APIClient()
+            .post("/api/v1/auth/login", {"identifier": user.email, "password": f"wrong{n}"})
+            .status_code
+        )
+
+    statuses = run_concurrently(12, fail)
+
+    assert sorted(statuses) == [401] * 11 + [423], statuses
+    response = APIClient().post(
+        "/api/v1/auth/login", {"identifier": user.email, "password": PASSWORD}
+    )
+    assert response.status_code == 423

@@ -1,0 +1,16 @@
+"""Every periodic job of the product, in one place (loaded into django-celery-beat)."""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE = {
+    "events-relay-outbox": {"task": "events.relay_outbox", "schedule": 5.0},
+    "inventory-release-expired-reservations": {
+        "task": "inventory.release_expired_reservations",
+        "schedule": 60.0,
+    },
+    "ordering-cancel-unpaid-orders": {"task": "ordering.cancel_unpaid_orders", "schedule": 60.0},
+    "ordering-auto-confirm-delivered-orders": {
+        "task": "ordering.auto_confirm_delivered_orders",
+        "schedule": crontab(minute=15),
+    },
+}

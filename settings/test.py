@@ -1,0 +1,23 @@
+"""Test settings: the base settings from the environment the test script exports, made fast."""
+
+from .base import *  # noqa: F403
+from .base import REST_FRAMEWORK
+
+# Argon2 is deliberately slow; the suite does not test the hasher's cost.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_BROKER_URL = "memory://"
+# Throttles are exercised by their own tests with explicit rates.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "anon": "100000/min",
+        "user": "100000/min",
+        "login": "100000/min",
+        "register": "100000/min",
+        "password_reset": "100000/min",
+    },
+}
+LOGGING_CONFIG = None

@@ -1,0 +1,1 @@
+"""Shared kernel: money, ids, errors, pagination, the event bus. Imports no context."""

@@ -1,0 +1,91 @@
+"""publish() and subscribe(): the only two calls contexts make on the bus."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+
+from shared.events.base import DomainEvent
+from shared.request_context import current_request_id
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[DomainEvent], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    name: str
+    event_type: str
+    func: Handler
+
+
+_subscriptions: dict[str, dict[str, Subscription]] = {}
+
+
+def handler_name(func: Handler) -> str:
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def subscribe(event_class: type[DomainEvent], func: Handler, *, name: str | None = None) -> None:
+    """Register `func` for every future event of `event_class`. Call from AppConfig.ready()."""
+    if not event_class.event_type:
+        raise TypeError(f"{event_class} has no event_type")
+    sub = Subscription(name or handler_name(func), event_class.event_type, func)
+    _subscriptions.setdefault(sub.event_type, {})[sub.name] = sub
+
+
+def unsubscribe(event_class: type[DomainEvent], name: str) -> None:
+    _subscriptions.get(event_class.event_type, {}).pop(name, None)
+
+
+def subscriptions_for(event_type: str) -> list[Subscription]:
+    return list(_subscriptions.get(event_type, {}).values())
+
+
+def subscription_named(name: str) -> Subscription | None:
+    for subs in _subscriptions.values():
+        if name in subs:
+            return subs[name]
+    return None
+
+
+def publish(event: DomainEvent) -> None:
+    """Write the event to the outbox inside the caller's transaction.
+
+    The row commits or rolls back with the state change it describes, so an event of a
+    rolled-back change is never delivered and a committed change never loses its event.
+    """
+    from shared.events.models import OutboxEvent
+
+    if not event.event_type:
+        raise TypeError(f"{type(event).__name__} has no event_type")
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("publish() must be called inside transaction.atomic()")
+    OutboxEvent.objects.create(
+        event_id=event.event_id,
+        event_type=event.event_type,
+        aggregate_id=event.aggregate_id[:64],
+        payload=event.payload(),
+        occurred_at=event.occurred_at,
+        request_id=(current_request_id() or "")[:64],
+    )
+    if settings.EVENTS_RELAY_ON_COMMIT and not any(
+        callback is _relay_soon for _, callback, _ in connection.run_on_commit
+    ):
+        transaction.on_commit(_relay_soon, robust=True)
+
+
+def _relay_soon() -> None:
+    """After commit, ask for a relay pass now instead of waiting for beat."""
+    from shared.events.tasks import relay_outbox
+
+    try:
+        relay_outbox.delay()
+    except Exception:  # broker down: the beat schedule picks the rows up later
+        logger.warning("could not schedule an outbox relay pass", exc_info=True)

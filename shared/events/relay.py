@@ -1,0 +1,206 @@
+"""The relay: moves committed outbox rows to Kafka (when configured) and to the subscribed
+handlers, and runs each handler delivery with retries, backoff and dead-lettering.
+
+Rows are claimed with `SELECT ... FOR UPDATE SKIP LOCKED`, so any number of relays (beat tasks,
+`manage.py relay_events` loops, post-commit passes) can run at once without claiming the same row.
+On SQLite, which has no row locks, the IMMEDIATE transaction mode serialises the passes instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from shared.events import bus, kafka
+from shared.events.base import DomainEvent, event_class_for
+from shared.events.models import EventDelivery, InboxRecord, OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+# A dispatched delivery task that has not finished after this long is assumed lost and dispatched
+# again (the inbox keeps a late duplicate from running the handler twice).
+DELIVERY_LEASE = timedelta(minutes=5)
+
+
+def claim(queryset: QuerySet) -> QuerySet:
+    """Lock the selected rows, skipping those another relay holds."""
+    if connection.features.has_select_for_update_skip_locked:
+        return queryset.select_for_update(skip_locked=True)
+    return queryset.select_for_update()
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff: base, 2x, 4x ... capped at one hour."""
+    seconds = settings.EVENTS_BACKOFF_SECONDS * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, 3600))
+
+
+def relay_once(batch_size: int | None = None) -> int:
+    """One relay pass. Returns how many outbox rows it handled (published or failed)."""
+    batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
+    handled = _relay_outbox_rows(batch_size)
+    _redispatch_due_deliveries(batch_size)
+    return handled
+
+
+def _relay_outbox_rows(batch_size: int) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            claim(
+                OutboxEvent.objects.filter(
+                    status=OutboxEvent.Status.PENDING, available_at__lte=now
+                ).order_by("id")
+            )[:batch_size]
+        )
+        if not rows:
+            return 0
+        failed = kafka.publish_rows(rows)
+        deliveries: list[EventDelivery] = []
+        for row in rows:
+            if row.pk in failed:
+                _record_failure(row, failed[row.pk], now)
+                continue
+            row.status = OutboxEvent.Status.PUBLISHED
+            row.published_at = now
+            row.last_error = ""
+            deliveries.extend(
+                EventDelivery(event=row, handler=sub.name, next_attempt_at=now + DELIVERY_LEASE)
+                for sub in bus.subscriptions_for(row.event_type)
+            )
+        OutboxEvent.objects.bulk_update(
+            rows, ["status", "published_at", "attempts", "available_at", "last_error"]
+        )
+        EventDelivery.objects.bulk_create(deliveries)
+        delivery_ids = list(
+            EventDelivery.objects.filter(event__in=[r for r in rows if r.pk not in failed])
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        transaction.on_commit(lambda: _dispatch(delivery_ids))
+    return len(rows)
+
+
+def _record_failure(row: OutboxEvent, error: str, now) -> None:
+    row.attempts += 1
+    row.last_error = error[-4000:]
+    if row.attempts >= settings.EVENTS_MAX_ATTEMPTS:
+        row.status = OutboxEvent.Status.DEAD
+        logger.error("outbox event dead-lettered", extra={"event_id": str(row.event_id)})
+    else:
+        row.available_at = now + backoff(row.attempts)
+
+
+def _redispatch_due_deliveries(batch_size: int) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        due = list(
+            claim(
+                EventDelivery.objects.filter(
+                    status=EventDelivery.Status.PENDING, next_attempt_at__lte=now
+                ).order_by("id")
+            )[:batch_size]
+        )
+        for delivery in due:
+            delivery.next_attempt_at = now + DELIVERY_LEASE
+        EventDelivery.objects.bulk_update(due, ["next_attempt_at"])
+        ids = [d.pk for d in due]
+        if ids:
+            transaction.on_commit(lambda: _dispatch(ids))
+
+
+def _dispatch(delivery_ids: list[int]) -> None:
+    from shared.events.tasks import deliver_event
+
+    for delivery_id in delivery_ids:
+        try:
+            deliver_event.delay(delivery_id)
+        except Exception:  # broker down: the lease runs out and the relay dispatches it again
+            logger.warning("could not dispatch event delivery %s", delivery_id, exc_info=True)
+
+
+def event_from_row(row: OutboxEvent) -> DomainEvent:
+    event_class = event_class_for(row.event_type)
+    if event_class is None:
+        raise LookupError(f"unknown event type {row.event_type}")
+    return event_class.from_payload(
+        event_id=row.event_id, occurred_at=row.occurred_at, payload=row.payload
+    )
+
+
+def deliver(delivery_id: int) -> str:
+    """Run one handler for one event, at most once (inbox), retrying later on failure.
+
+    The handler's own writes, the inbox row and the delivery's status commit together.
+    Returns the resulting status (or "skipped" when another worker holds or finished it).
+    """
+    with transaction.atomic():
+        delivery = claim(
+            EventDelivery.objects.select_related("event").filter(
+                pk=delivery_id, status=EventDelivery.Status.PENDING
+            )
+        ).first()
+        if delivery is None:
+            return "skipped"
+        now = timezone.now()
+        subscription = bus.subscription_named(delivery.handler)
+        try:
+            if subscription is None:
+                raise LookupError(f"no handler named {delivery.handler} is subscribed")
+            event = event_from_row(delivery.event)
+            with transaction.atomic():
+                InboxRecord.objects.create(handler=delivery.handler, event_id=event.event_id)
+                subscription.func(event)
+        except IntegrityError as exc:
+            if InboxRecord.objects.filter(
+                handler=delivery.handler, event_id=delivery.event.event_id
+            ).exists():
+                delivery.status = EventDelivery.Status.DONE  # processed before: nothing to do
+                delivery.done_at = now
+            else:
+                _delivery_failed(delivery, exc, now)
+        except Exception as exc:
+            _delivery_failed(delivery, exc, now)
+        else:
+            delivery.status = EventDelivery.Status.DONE
+            delivery.done_at = now
+            delivery.last_error = ""
+        delivery.save(
+            update_fields=["status", "attempts", "next_attempt_at", "last_error", "done_at"]
+        )
+        return delivery.status
+
+
+def _delivery_failed(delivery: EventDelivery, exc: Exception, now) -> None:
+    delivery.attempts += 1
+    delivery.last_error = "".join(traceback.format_exception(exc))[-4000:]
+    if delivery.attempts >= settings.EVENTS_MAX_ATTEMPTS:
+        delivery.status = EventDelivery.Status.DEAD
+        logger.error(
+            "event delivery dead-lettered",
+            extra={"handler": delivery.handler, "event_id": str(delivery.event.event_id)},
+        )
+    else:
+        delivery.next_attempt_at = now + backoff(delivery.attempts)
+        logger.warning(
+            "event handler failed, will retry",
+            extra={"handler": delivery.handler, "attempt": delivery.attempts},
+        )
+
+
+def requeue(*, outbox_ids=(), delivery_ids=()) -> None:
+    """Give dead-lettered rows a fresh start (admin action)."""
+    now = timezone.now()
+    with transaction.atomic():
+        OutboxEvent.objects.filter(pk__in=outbox_ids).exclude(
+            status=OutboxEvent.Status.PUBLISHED
+        ).update(status=OutboxEvent.Status.PENDING, attempts=0, available_at=now)
+        EventDelivery.objects.filter(pk__in=delivery_ids).exclude(
+            status=EventDelivery.Status.DONE
+        ).update(status=EventDelivery.Status.PENDING, attempts=0, next_attempt_at=now)
