@@ -13,4 +13,8 @@ BEAT_SCHEDULE = {
         "task": "ordering.auto_confirm_delivered_orders",
         "schedule": crontab(minute=15),
     },
+    "cart-purge-expired-guest-carts": {
+        "task": "cart.purge_expired_guest_carts",
+        "schedule": crontab(minute=0, hour=3),
+    },
 }

@@ -32,6 +32,17 @@ def test_importlinter_config_matches_the_contexts_on_disk():
     )
 
 
+def test_every_module_of_a_context_has_a_layer():
+    """A new kind of module must be placed in LAYERS, or the layer rules would not see it."""
+    known = {m for layer in import_contracts.LAYERS for m in layer}
+    known |= set(import_contracts.UNLAYERED)
+    unplaced = {
+        name: sorted(import_contracts.top_level_modules(name) - known)
+        for name in import_contracts.context_names()
+    }
+    assert {k: v for k, v in unplaced.items() if v} == {}
+
+
 def test_every_context_is_an_installed_app():
     installed = {app.name for app in apps.get_app_configs()}
     for name in import_contracts.context_names():
@@ -68,6 +79,16 @@ def test_import_contracts_catch_a_context_reaching_into_another(tmp_path):
     )
     assert broken.returncode != 0
     assert "alpha only through its api and events" in broken.stdout
+
+    # A lower layer reaching up inside its own context is caught too.
+    (tmp_path / "contexts" / "beta" / "services.py").write_text("")
+    (tmp_path / "contexts" / "beta" / "models.py").write_text("from contexts.beta import api\n")
+    (tmp_path / ".importlinter").write_text(import_contracts.render(tmp_path))
+    layered = subprocess.run(
+        [lint], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path)}
+    )
+    assert layered.returncode != 0
+    assert "beta: models never import api" in layered.stdout
 
 
 def _api_modules():
