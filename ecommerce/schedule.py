@@ -13,6 +13,14 @@ BEAT_SCHEDULE = {
         "task": "ordering.auto_confirm_delivered_orders",
         "schedule": crontab(minute=15),
     },
+    "ordering-purge-expired-idempotency-keys": {
+        "task": "ordering.purge_expired_idempotency_keys",
+        "schedule": crontab(minute=45),
+    },
+    "catalog-stock-resync": {
+        "task": "catalog.stock_resync",
+        "schedule": crontab(minute=30, hour=4),
+    },
     "cart-purge-expired-guest-carts": {
         "task": "cart.purge_expired_guest_carts",
         "schedule": crontab(minute=0, hour=3),

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_celery_beat",
     "django_prometheus",
+    "treebeard",
     "shared.events",
     "ecommerce",
 ]
@@ -200,6 +201,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "MerchantStatusEnum": "contexts.catalog.models.Merchant.Status",
+        "ProductStatusEnum": "contexts.catalog.models.Spu.Status",
+        "SkuStatusEnum": "contexts.catalog.models.Sku.Status",
+        "OrderStatusEnum": "contexts.ordering.domain.states.OrderStatus",
+    },
 }
 
 # --- Celery and the event bus ---------------------------------------------------------------

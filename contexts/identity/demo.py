@@ -55,3 +55,24 @@ def demo_users_create(count: int) -> list[int]:
                 _demo_address(user.pk, n)
             buyer_ids.append(user.pk)
     return buyer_ids
+
+
+DEMO_MERCHANT_PASSWORD = "merchant12345"
+
+
+def demo_merchant_users_create(count: int) -> list[int]:
+    """Create `count` shop owners (merchant{n}@example.com / merchant12345), idempotently.
+
+    Returns their ids in order of n; the catalog's demo makes each the owner of one shop.
+    """
+    owner_ids = []
+    for n in range(1, count + 1):
+        email = f"merchant{n}@example.com"
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            with transaction.atomic():
+                user = services.user_create(
+                    email=email, password=DEMO_MERCHANT_PASSWORD, check_password_strength=False
+                )
+        owner_ids.append(user.pk)
+    return owner_ids

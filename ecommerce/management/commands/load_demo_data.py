@@ -1,21 +1,55 @@
-"""Load demo data for every context, idempotently: run it twice and nothing is duplicated."""
+"""Load demo data for every context, idempotently: run it twice and nothing is duplicated.
+
+`--products 35000 --skus-per-product 3` loads about 100,000 SKUs with stock (bulk inserts, with
+progress bars) for the benchmark.
+"""
 
 from django.core.management.base import BaseCommand
 
-from contexts.identity.demo import demo_users_create
+from contexts.catalog.demo import demo_catalog_create
+from contexts.catalog.services.stock import sku_stock_resync
+from contexts.identity.demo import demo_merchant_users_create, demo_users_create
+from contexts.inventory.demo import demo_stock_create
+from contexts.logistics.demo import demo_freight_templates_create
+
+DEMO_MERCHANTS = 3
 
 
 class Command(BaseCommand):
-    help = "Load demo data (users with addresses; later issues add catalog, stock, orders)."
+    help = "Load demo data: users, shops, a catalog with SKUs, stock and freight templates."
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=5, help="number of demo buyers")
+        parser.add_argument("--products", type=int, default=24, help="number of products (SPUs)")
+        parser.add_argument("--skus-per-product", type=int, default=3)
+        parser.add_argument(
+            "--stock", type=int, default=None, help="units per SKU (default: random 20-200)"
+        )
 
-    def handle(self, *args, users: int = 5, **options):
-        ids = demo_users_create(count=users)
+    def handle(self, *args, users=5, products=24, skus_per_product=3, stock=None, **options):
+        progress = options.get("verbosity", 1) > 0
+        buyer_ids = demo_users_create(count=users)
+        owner_ids = demo_merchant_users_create(count=DEMO_MERCHANTS)
+        skus_by_merchant = demo_catalog_create(
+            products=products,
+            skus_per_product=skus_per_product,
+            progress=progress,
+            owner_user_ids=owner_ids,
+        )
+        quantity_range = (stock, stock) if stock is not None else (20, 200)
+        stock_rows = demo_stock_create(
+            sku_ids_by_merchant=skus_by_merchant, quantity_range=quantity_range, progress=progress
+        )
+        # Demo rows are bulk-inserted without events: copy availability into the catalog once.
+        sku_stock_resync(progress=progress)
+        demo_freight_templates_create(merchant_ids=sorted(skus_by_merchant))
+        sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
-                f"demo data ready: {len(ids)} buyers and an admin "
-                "(admin@example.com / admin12345, buyer1@example.com / buyer12345)"
+                f"demo data ready: {len(buyer_ids)} buyers, {len(owner_ids)} shop owners, "
+                f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
+                f"{stock_rows} new stock records.\n"
+                "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
+                "merchant1@example.com / merchant12345"
             )
         )

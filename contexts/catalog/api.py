@@ -1,0 +1,86 @@
+"""The catalog's PUBLIC facade: the only functions other contexts call.
+
+They return frozen dataclasses from data.py, never models or querysets, and refer to SKUs,
+products, merchants and categories by id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from contexts.catalog import selectors
+from contexts.catalog.data import MerchantInfo, SkuInfo
+from contexts.catalog.models import Merchant, Sku, Spu
+
+__all__ = [
+    "MerchantInfo",
+    "SkuInfo",
+    "categories_ancestor_ids",
+    "get_merchant",
+    "get_merchants",
+    "get_skus",
+    "merchant_ids_managed_by",
+]
+
+
+def _sku_info(sku: Sku) -> SkuInfo:
+    spu = sku.spu
+    return SkuInfo(
+        sku_id=sku.pk,
+        spu_id=spu.pk,
+        merchant_id=spu.merchant_id,
+        category_id=spu.category_id,
+        brand_id=spu.brand_id,
+        title=spu.title,
+        spec=sku.spec,
+        image_url=sku.image_url or spu.main_image_url,
+        price=sku.price,
+        weight_grams=sku.weight_grams,
+        purchasable=(
+            spu.status == Spu.Status.PUBLISHED
+            and sku.status == Sku.Status.ACTIVE
+            and spu.merchant.status == Merchant.Status.ACTIVE
+            and sku.price > 0
+        ),
+    )
+
+
+def _merchant_info(merchant: Merchant) -> MerchantInfo:
+    return MerchantInfo(
+        merchant_id=merchant.pk,
+        name=merchant.name,
+        is_active=merchant.status == Merchant.Status.ACTIVE,
+        owner_user_id=merchant.owner_user_id,
+        commission_rate=merchant.commission_rate,
+    )
+
+
+def get_skus(*, sku_ids: Iterable[int]) -> dict[int, SkuInfo]:
+    """SKUs by id in one query; unknown or deleted ids are absent from the result.
+
+    `purchasable` is True only while the product is published, the SKU active, the merchant
+    active and the price above zero: cart and checkout refuse the others.
+    """
+    return {sku.pk: _sku_info(sku) for sku in selectors.skus_by_ids(sku_ids=sku_ids)}
+
+
+def get_merchant(*, merchant_id: int) -> MerchantInfo | None:
+    """The shop with this id, or None."""
+    merchants = selectors.merchants_by_ids(merchant_ids=[merchant_id])
+    return _merchant_info(merchants[0]) if merchants else None
+
+
+def get_merchants(*, merchant_ids: Iterable[int]) -> dict[int, MerchantInfo]:
+    """The shops among `merchant_ids` that exist, by id, in one query."""
+    return {m.pk: _merchant_info(m) for m in selectors.merchants_by_ids(merchant_ids=merchant_ids)}
+
+
+def merchant_ids_managed_by(*, user_id: int) -> tuple[int, ...]:
+    """Shops the user owns or is staff of (for merchant-side permissions in other contexts)."""
+    return selectors.merchant_ids_managed_by(user_id=user_id)
+
+
+def categories_ancestor_ids(*, category_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """For each known category id: the ids of the category and of all its ancestors, root
+    first (so a rule scoped to a parent category can match a product of a subcategory)."""
+    return selectors.categories_ancestor_ids(category_ids=category_ids)

@@ -1,0 +1,21 @@
+"""The catalog's reactions to events (each runs at most once per event thanks to the bus's
+inbox, and is written to be harmless if it ever ran twice)."""
+
+from __future__ import annotations
+
+from contexts.catalog.events import ReviewCreated
+from contexts.catalog.services import reviews, stock
+from contexts.inventory.events import StockChanged
+
+
+def stock_changed_mirror(event: StockChanged) -> None:
+    """Keep the SKU's local availability (storefront "in stock" filter) in step with
+    inventory. Uses the SKU-wide figure; an event older than the last applied one is ignored."""
+    stock.sku_stock_apply(
+        sku_id=event.sku_id, available=event.sku_available, as_of=event.occurred_at
+    )
+
+
+def review_created_rating_refresh(event: ReviewCreated) -> None:
+    """Recompute the reviewed product's rating summary (idempotent: a recount, not +1)."""
+    reviews.spu_rating_summary_refresh(spu_id=event.spu_id)

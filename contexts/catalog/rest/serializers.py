@@ -1,0 +1,451 @@
+"""Input and output shapes of the catalog's endpoints. Money is a string; cost prices appear
+only in the admin shapes, never in storefront ones."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from contexts.catalog import domain
+from contexts.catalog.models import Attribute, Merchant, Sku, Spu
+from shared.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+
+def money(**kwargs) -> serializers.DecimalField:
+    kwargs.setdefault("min_value", 0)
+    return serializers.DecimalField(
+        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
+    )
+
+
+class IdNameOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+# --- Storefront -----------------------------------------------------------------------------
+
+
+class ProductListQuery(serializers.Serializer):
+    category = serializers.IntegerField(required=False, help_text="Includes its descendants.")
+    brand = serializers.IntegerField(required=False)
+    merchant = serializers.IntegerField(required=False)
+    min_price = money(required=False)
+    max_price = money(required=False)
+    attr = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=20,
+        help_text="Attribute value ids (repeatable): values of one attribute are alternatives, "
+        "different attributes must all match.",
+    )
+    in_stock = serializers.BooleanField(required=False, default=False)
+    sort = serializers.ChoiceField(
+        choices=["newest", "price_asc", "price_desc", "sales"], required=False, default="newest"
+    )
+
+    def validate(self, attrs):
+        low, high = attrs.get("min_price"), attrs.get("max_price")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError({"max_price": ["Must not be below min_price."]})
+        return attrs
+
+
+class ProductListItemOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    subtitle = serializers.CharField()
+    main_image_url = serializers.CharField()
+    price = serializers.DecimalField(
+        source="min_price", max_digits=14, decimal_places=2, allow_null=True
+    )
+    max_price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    sales_count = serializers.IntegerField()
+    rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
+    rating_count = serializers.IntegerField()
+    in_stock = serializers.BooleanField()
+    category_id = serializers.IntegerField()
+    merchant = IdNameOut()
+    brand = IdNameOut(allow_null=True)
+    published_at = serializers.DateTimeField()
+
+
+class ProductPageOut(PageOut):
+    results = ProductListItemOut(many=True)
+
+
+class AttributeGroupOut(serializers.Serializer):
+    attribute_id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+    values = serializers.ListField(child=serializers.DictField(), help_text="[{id, value}]")
+
+
+class StorefrontSkuOut(serializers.Serializer):
+    id = serializers.IntegerField(source="sku.pk")
+    spec = serializers.CharField(source="sku.spec")
+    value_ids = serializers.SerializerMethodField()
+    price = serializers.DecimalField(source="sku.price", max_digits=14, decimal_places=2)
+    market_price = serializers.DecimalField(
+        source="sku.market_price", max_digits=14, decimal_places=2, allow_null=True
+    )
+    image_url = serializers.CharField(source="sku.image_url")
+    weight_grams = serializers.IntegerField(source="sku.weight_grams")
+    available = serializers.IntegerField()
+    in_stock = serializers.SerializerMethodField()
+
+    def get_value_ids(self, obj) -> list[int]:
+        return sorted(v.value_id for v in obj.sku.values.all())
+
+    def get_in_stock(self, obj) -> bool:
+        return obj.available > 0
+
+
+class RatingOut(serializers.Serializer):
+    avg = serializers.DecimalField(source="rating_avg", max_digits=3, decimal_places=2)
+    count = serializers.IntegerField(source="rating_count")
+
+
+class ProductDetailOut(serializers.Serializer):
+    id = serializers.IntegerField(source="spu.pk")
+    title = serializers.CharField(source="spu.title")
+    subtitle = serializers.CharField(source="spu.subtitle")
+    main_image_url = serializers.CharField(source="spu.main_image_url")
+    gallery = serializers.ListField(source="spu.gallery", child=serializers.CharField())
+    merchant = IdNameOut(source="spu.merchant")
+    brand = IdNameOut(source="spu.brand", allow_null=True)
+    category = IdNameOut(source="spu.category")
+    breadcrumb = IdNameOut(many=True)
+    price = serializers.DecimalField(
+        source="spu.min_price", max_digits=14, decimal_places=2, allow_null=True
+    )
+    max_price = serializers.DecimalField(
+        source="spu.max_price", max_digits=14, decimal_places=2, allow_null=True
+    )
+    sales_count = serializers.IntegerField(source="spu.sales_count")
+    rating = RatingOut(source="spu")
+    published_at = serializers.DateTimeField(source="spu.published_at")
+    sales_attributes = AttributeGroupOut(many=True)
+    attributes = AttributeGroupOut(many=True)
+    skus = StorefrontSkuOut(many=True)
+    description = serializers.ListField(source="content", child=serializers.DictField())
+
+
+class CategoryNodeOut(serializers.Serializer):
+    id = serializers.IntegerField(source="category.pk")
+    name = serializers.CharField(source="category.name")
+    icon_url = serializers.CharField(source="category.icon_url")
+    sort_order = serializers.IntegerField(source="category.sort_order")
+    depth = serializers.IntegerField(source="category.depth")
+    is_active = serializers.BooleanField(source="category.is_active")
+    children = serializers.SerializerMethodField(help_text="Child nodes, same shape.")
+
+    def get_children(self, obj) -> list[dict]:
+        return CategoryNodeOut(obj.children, many=True).data
+
+
+class BrandOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    logo_url = serializers.CharField()
+    sort_order = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+
+
+class ReviewIn(serializers.Serializer):
+    sku_id = serializers.IntegerField()
+    rating = serializers.IntegerField(min_value=domain.RATING_MIN, max_value=domain.RATING_MAX)
+    text = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    images = serializers.ListField(
+        child=serializers.URLField(max_length=500),
+        required=False,
+        default=list,
+        max_length=domain.MAX_REVIEW_IMAGES,
+    )
+
+
+class ReviewReplyOut(serializers.Serializer):
+    text = serializers.CharField()
+    user_id = serializers.IntegerField()
+    replied_at = serializers.DateTimeField()
+
+
+class ReviewOut(serializers.Serializer):
+    id = serializers.CharField(source="review_id")
+    spu_id = serializers.IntegerField()
+    sku_id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    rating = serializers.IntegerField()
+    text = serializers.CharField()
+    images = serializers.ListField(child=serializers.CharField())
+    spec = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    reply = ReviewReplyOut(allow_null=True)
+
+
+class ReviewPageOut(PageOut):
+    results = ReviewOut(many=True)
+
+
+# --- Admin: merchants -----------------------------------------------------------------------
+
+
+class MerchantIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    owner_user_id = serializers.IntegerField(min_value=1)
+    commission_rate = serializers.DecimalField(
+        max_digits=5, decimal_places=4, min_value=0, required=False
+    )
+    status = serializers.ChoiceField(choices=Merchant.Status.choices, required=False)
+
+
+class MerchantOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    status = serializers.CharField()
+    owner_user_id = serializers.IntegerField()
+    commission_rate = serializers.DecimalField(max_digits=5, decimal_places=4)
+    staff_user_ids = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_staff_user_ids(self, obj) -> list[int]:
+        return sorted(s.user_id for s in obj.staff.all())
+
+
+class MerchantPageOut(PageOut):
+    results = MerchantOut(many=True)
+
+
+class MerchantStaffIn(serializers.Serializer):
+    user_id = serializers.IntegerField(min_value=1)
+
+
+# --- Admin: categories, brands, attributes --------------------------------------------------
+
+
+class CategoryIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    parent_id = serializers.IntegerField(required=False, allow_null=True)
+    icon_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    sort_order = serializers.IntegerField(required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class CategoryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    depth = serializers.IntegerField()
+    icon_url = serializers.CharField()
+    sort_order = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+
+
+class CategoryAttributesIn(serializers.Serializer):
+    attribute_ids = serializers.ListField(child=serializers.IntegerField(), max_length=100)
+
+
+class CategoryAttributeOut(serializers.Serializer):
+    attribute_id = serializers.IntegerField()
+    name = serializers.CharField(source="attribute.name")
+    code = serializers.CharField(source="attribute.code")
+    kind = serializers.CharField(source="attribute.kind")
+    sort_order = serializers.IntegerField()
+
+
+class BrandIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    logo_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    sort_order = serializers.IntegerField(required=False)
+    is_active = serializers.BooleanField(required=False)
+
+
+class AttributeValueIn(serializers.Serializer):
+    value = serializers.CharField(max_length=100)
+    sort_order = serializers.IntegerField(required=False)
+
+
+class AttributeValueOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    attribute_id = serializers.IntegerField()
+    value = serializers.CharField()
+    sort_order = serializers.IntegerField()
+
+
+class AttributeIn(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    code = serializers.SlugField(max_length=50)
+    kind = serializers.ChoiceField(choices=Attribute.Kind.choices)
+    sort_order = serializers.IntegerField(required=False)
+
+
+class AttributeOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    sort_order = serializers.IntegerField()
+    values = AttributeValueOut(many=True)
+
+
+# --- Admin: products, SKUs, prices ----------------------------------------------------------
+
+
+class ProductIn(serializers.Serializer):
+    merchant_id = serializers.IntegerField()
+    category_id = serializers.IntegerField()
+    title = serializers.CharField(max_length=200)
+    subtitle = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    brand_id = serializers.IntegerField(required=False, allow_null=True)
+    main_image_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    gallery = serializers.ListField(
+        child=serializers.CharField(max_length=500), required=False, max_length=30
+    )
+    description = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text='Blocks: {"type": "heading"|"text", "text"} or {"type": "image", "url", "alt"}.',
+    )
+    attribute_value_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, max_length=100
+    )
+
+
+class ProductUpdateIn(ProductIn):
+    """Every field optional; the merchant of a product never changes."""
+
+    merchant_id = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class AdminSkuOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    spu_id = serializers.IntegerField()
+    spec = serializers.CharField()
+    value_ids = serializers.SerializerMethodField()
+    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    market_price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    cost_price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    barcode = serializers.CharField()
+    weight_grams = serializers.IntegerField()
+    image_url = serializers.CharField()
+    status = serializers.CharField()
+    available_stock = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def get_value_ids(self, obj) -> list[int]:
+        return sorted(v.value_id for v in obj.values.all())
+
+
+class AdminProductOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    merchant = IdNameOut()
+    category_id = serializers.IntegerField()
+    brand_id = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField()
+    subtitle = serializers.CharField()
+    main_image_url = serializers.CharField()
+    gallery = serializers.ListField(child=serializers.CharField())
+    status = serializers.ChoiceField(choices=Spu.Status.choices)
+    sales_count = serializers.IntegerField()
+    rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
+    rating_count = serializers.IntegerField()
+    min_price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    max_price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class AdminProductPageOut(PageOut):
+    results = AdminProductOut(many=True)
+
+
+class AdminProductDetailOut(AdminProductOut):
+    attribute_value_ids = serializers.SerializerMethodField()
+    skus = AdminSkuOut(source="live_skus", many=True)
+    description = serializers.SerializerMethodField()
+
+    def get_attribute_value_ids(self, obj) -> list[int]:
+        return sorted(v.value_id for v in obj.attribute_values.all())
+
+    def get_description(self, obj) -> list[dict]:
+        return self.context.get("description", [])
+
+
+class SkuIn(serializers.Serializer):
+    value_ids = serializers.ListField(child=serializers.IntegerField(), max_length=10)
+    price = money()
+    market_price = money(required=False, allow_null=True)
+    cost_price = money(required=False, allow_null=True)
+    barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    weight_grams = serializers.IntegerField(min_value=0, required=False)
+    image_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    status = serializers.ChoiceField(choices=Sku.Status.choices, required=False)
+
+
+class SkuUpdateIn(SkuIn):
+    """Every field optional; the combination of a SKU never changes."""
+
+    value_ids = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+
+class BulkPriceItemIn(serializers.Serializer):
+    sku_id = serializers.IntegerField()
+    price = money()
+
+
+class BulkPriceIn(serializers.Serializer):
+    items = BulkPriceItemIn(many=True, allow_empty=False, max_length=1000)
+
+
+class BulkPriceItemOut(serializers.Serializer):
+    sku_id = serializers.IntegerField(source="pk")
+    spu_id = serializers.IntegerField()
+    price = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class BulkPriceOut(serializers.Serializer):
+    items = BulkPriceItemOut(many=True)
+
+
+class PriceHistoryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku_id = serializers.IntegerField()
+    old_price = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    new_price = serializers.DecimalField(max_digits=14, decimal_places=2)
+    changed_by_user_id = serializers.IntegerField(allow_null=True)
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class PriceHistoryPageOut(PageOut):
+    results = PriceHistoryOut(many=True)
+
+
+class ReviewReplyIn(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+
+
+class MediaIn(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class MediaOut(serializers.Serializer):
+    url = serializers.CharField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()

@@ -1,0 +1,708 @@
+"""The catalog's endpoints: thin views that validate the shape of a request, call one service
+or selector and serialize the result. Rules live in services; errors become the shared envelope.
+
+Storefront: products, products/<id>, categories, brands, products/<id>/reviews.
+Admin (staff, or a merchant's staff where the shop is theirs): everything under admin/.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.views import APIView
+
+from contexts.catalog import domain, selectors
+from contexts.catalog.rest import serializers as s
+from contexts.catalog.services import media, merchants, products, reviews, taxonomy
+from shared.pagination import StandardPagination
+from shared.rest.schema import error_responses
+
+
+def _valid(serializer_class, request: Request, *, partial: bool = False, data=None) -> dict:
+    serializer = serializer_class(data=request.data if data is None else data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _page(request: Request, view: APIView, queryset, out_class) -> Response:
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(out_class(page, many=True).data)
+
+
+def actor_of(request: Request) -> domain.Actor:
+    """The admin-side identity of the signed-in user, computed once per request."""
+    actor = getattr(request, "_catalog_actor", None)
+    if actor is None:
+        actor = selectors.actor_for(user_id=request.user.pk, is_staff=request.user.is_staff)
+        request._catalog_actor = actor
+    return actor
+
+
+class IsStaffOrMerchant(BasePermission):
+    """Platform staff, or the owner/staff of at least one shop (which shop is checked per
+    object by the services and selectors)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and actor_of(request).is_merchant_side)
+
+
+PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+
+
+# --- Storefront -----------------------------------------------------------------------------
+
+
+class ProductListView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        tags=["catalog"],
+        operation_id="v1_products_list",
+        parameters=[s.ProductListQuery, *PAGE_PARAMS],
+        responses={200: s.ProductPageOut, **error_responses(400)},
+    )
+    def get(self, request: Request) -> Response:
+        data = {
+            **request.query_params.dict(),
+            "attr": request.query_params.getlist("attr"),
+        }
+        query = _valid(s.ProductListQuery, request, data=data)
+        filters = selectors.ProductFilters(
+            category_id=query.get("category"),
+            brand_id=query.get("brand"),
+            merchant_id=query.get("merchant"),
+            min_price=query.get("min_price"),
+            max_price=query.get("max_price"),
+            attribute_value_ids=tuple(query.get("attr", ())),
+            in_stock=query["in_stock"],
+            sort=query["sort"],
+        )
+        return _page(
+            request,
+            self,
+            selectors.storefront_product_list(filters=filters),
+            s.ProductListItemOut,
+        )
+
+
+class ProductDetailView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(tags=["catalog"], responses={200: s.ProductDetailOut, **error_responses(404)})
+    def get(self, request: Request, spu_id: int) -> Response:
+        detail = selectors.storefront_product_detail(spu_id=spu_id)
+        return Response(s.ProductDetailOut(detail).data)
+
+
+class CategoryTreeView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        tags=["catalog"],
+        operation_id="v1_categories_tree",
+        responses={200: s.CategoryNodeOut(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        tree = selectors.category_tree(active_only=True)
+        return Response(s.CategoryNodeOut(tree, many=True).data)
+
+
+class BrandListView(APIView):
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        tags=["catalog"], operation_id="v1_brands_list", responses={200: s.BrandOut(many=True)}
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.BrandOut(selectors.brand_list(active_only=True), many=True).data)
+
+
+class ProductReviewsView(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
+
+    @extend_schema(
+        tags=["reviews"],
+        operation_id="v1_product_reviews_list",
+        parameters=PAGE_PARAMS,
+        responses={200: s.ReviewPageOut, **error_responses(400, 404)},
+    )
+    def get(self, request: Request, spu_id: int) -> Response:
+        paginator = StandardPagination()
+        try:
+            page_size = paginator.get_page_size(request)
+            page = max(int(request.query_params.get("page", 1)), 1)
+        except ValueError:
+            page, page_size = 1, paginator.page_size
+        items, total = selectors.product_reviews(
+            spu_id=spu_id, offset=(page - 1) * page_size, limit=page_size
+        )
+        url = request.build_absolute_uri()
+        next_url = replace_query_param(url, "page", page + 1) if page * page_size < total else None
+        if page <= 1:
+            previous = None
+        elif page == 2:
+            previous = remove_query_param(url, "page")
+        else:
+            previous = replace_query_param(url, "page", page - 1)
+        return Response(
+            {
+                "count": total,
+                "next": next_url,
+                "previous": previous,
+                "results": s.ReviewOut(items, many=True).data,
+            }
+        )
+
+    @extend_schema(
+        tags=["reviews"],
+        request=s.ReviewIn,
+        responses={201: s.ReviewOut, **error_responses(400, 401, 403, 404, 409)},
+        description="Only a buyer with a completed order for the SKU, once per SKU.",
+    )
+    def post(self, request: Request, spu_id: int) -> Response:
+        data = _valid(s.ReviewIn, request)
+        review = reviews.review_create(user_id=request.user.pk, spu_id=spu_id, **data)
+        return Response(s.ReviewOut(review).data, status=status.HTTP_201_CREATED)
+
+
+# --- Admin: merchants (staff only) ----------------------------------------------------------
+
+
+class AdminMerchantListView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        operation_id="v1_admin_merchants_list",
+        parameters=[OpenApiParameter("status", str), *PAGE_PARAMS],
+        responses={200: s.MerchantPageOut, **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        merchants_qs = selectors.merchant_list(status=request.query_params.get("status") or None)
+        return _page(request, self, merchants_qs, s.MerchantOut)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.MerchantIn,
+        responses={201: s.MerchantOut, **error_responses(400, 401, 403, 409, 422)},
+    )
+    def post(self, request: Request) -> Response:
+        merchant = merchants.merchant_create(**_valid(s.MerchantIn, request))
+        merchant = selectors.merchant_get(merchant_id=merchant.pk)
+        return Response(s.MerchantOut(merchant).data, status=status.HTTP_201_CREATED)
+
+
+class AdminMerchantDetailView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={200: s.MerchantOut, **error_responses(401, 403, 404)}
+    )
+    def get(self, request: Request, merchant_id: int) -> Response:
+        return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.MerchantIn(partial=True),
+        responses={200: s.MerchantOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    )
+    def patch(self, request: Request, merchant_id: int) -> Response:
+        data = _valid(s.MerchantIn, request, partial=True)
+        merchants.merchant_update(merchant_id=merchant_id, data=data)
+        return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
+    )
+    def delete(self, request: Request, merchant_id: int) -> Response:
+        merchants.merchant_delete(merchant_id=merchant_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AdminMerchantStaffView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.MerchantStaffIn,
+        responses={200: s.MerchantOut, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, merchant_id: int) -> Response:
+        data = _valid(s.MerchantStaffIn, request)
+        merchants.merchant_staff_add(merchant_id=merchant_id, user_id=data["user_id"])
+        return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
+
+
+class AdminMerchantStaffDetailView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404)})
+    def delete(self, request: Request, merchant_id: int, user_id: int) -> Response:
+        merchants.merchant_staff_remove(merchant_id=merchant_id, user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Admin: categories, brands, attributes (staff only) -------------------------------------
+
+
+def _category_out(category) -> dict:
+    return s.CategoryOut(
+        {
+            "id": category.pk,
+            "name": category.name,
+            "parent_id": selectors.category_parent_id(category=category),
+            "depth": category.depth,
+            "icon_url": category.icon_url,
+            "sort_order": category.sort_order,
+            "is_active": category.is_active,
+        }
+    ).data
+
+
+class AdminCategoryListView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        operation_id="v1_admin_categories_tree",
+        responses={200: s.CategoryNodeOut(many=True), **error_responses(401, 403)},
+        description="The whole tree, inactive categories included.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.CategoryNodeOut(selectors.category_tree(), many=True).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.CategoryIn,
+        responses={201: s.CategoryOut, **error_responses(400, 401, 403, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        category = taxonomy.category_create(**_valid(s.CategoryIn, request))
+        return Response(_category_out(category), status=status.HTTP_201_CREATED)
+
+
+class AdminCategoryDetailView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={200: s.CategoryOut, **error_responses(401, 403, 404)}
+    )
+    def get(self, request: Request, category_id: int) -> Response:
+        return Response(_category_out(selectors.category_get(category_id=category_id)))
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.CategoryIn(partial=True),
+        responses={200: s.CategoryOut, **error_responses(400, 401, 403, 404, 422)},
+        description="parent_id moves the category and its subtree (null: to the roots).",
+    )
+    def patch(self, request: Request, category_id: int) -> Response:
+        data = _valid(s.CategoryIn, request, partial=True)
+        category = taxonomy.category_update(category_id=category_id, data=data)
+        return Response(_category_out(category))
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
+    )
+    def delete(self, request: Request, category_id: int) -> Response:
+        taxonomy.category_delete(category_id=category_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AdminCategoryAttributesView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        operation_id="v1_admin_category_attributes_list",
+        responses={200: s.CategoryAttributeOut(many=True), **error_responses(401, 403, 404)},
+        description="Attributes linked to this category itself; descendants inherit them.",
+    )
+    def get(self, request: Request, category_id: int) -> Response:
+        selectors.category_get(category_id=category_id)
+        links = selectors.category_attributes(category_id=category_id)
+        return Response(s.CategoryAttributeOut(links, many=True).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.CategoryAttributesIn,
+        responses={
+            200: s.CategoryAttributeOut(many=True),
+            **error_responses(400, 401, 403, 404, 409),
+        },
+    )
+    def put(self, request: Request, category_id: int) -> Response:
+        data = _valid(s.CategoryAttributesIn, request)
+        taxonomy.category_attributes_set(
+            category_id=category_id, attribute_ids=data["attribute_ids"]
+        )
+        links = selectors.category_attributes(category_id=category_id)
+        return Response(s.CategoryAttributeOut(links, many=True).data)
+
+
+class AdminBrandListView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        operation_id="v1_admin_brands_list",
+        responses={200: s.BrandOut(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.BrandOut(selectors.brand_list(), many=True).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.BrandIn,
+        responses={201: s.BrandOut, **error_responses(400, 401, 403, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        brand = taxonomy.brand_create(**_valid(s.BrandIn, request))
+        return Response(s.BrandOut(brand).data, status=status.HTTP_201_CREATED)
+
+
+class AdminBrandDetailView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={200: s.BrandOut, **error_responses(401, 403, 404)}
+    )
+    def get(self, request: Request, brand_id: int) -> Response:
+        return Response(s.BrandOut(selectors.brand_get(brand_id=brand_id)).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.BrandIn(partial=True),
+        responses={200: s.BrandOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request: Request, brand_id: int) -> Response:
+        data = _valid(s.BrandIn, request, partial=True)
+        return Response(s.BrandOut(taxonomy.brand_update(brand_id=brand_id, data=data)).data)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
+    )
+    def delete(self, request: Request, brand_id: int) -> Response:
+        taxonomy.brand_delete(brand_id=brand_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AdminAttributeListView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        operation_id="v1_admin_attributes_list",
+        parameters=[OpenApiParameter("kind", str, enum=["sales", "descriptive"])],
+        responses={200: s.AttributeOut(many=True), **error_responses(401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        attributes = selectors.attribute_list(kind=request.query_params.get("kind") or None)
+        return Response(s.AttributeOut(attributes, many=True).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.AttributeIn,
+        responses={201: s.AttributeOut, **error_responses(400, 401, 403, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        attribute = taxonomy.attribute_create(**_valid(s.AttributeIn, request))
+        attribute = selectors.attribute_get(attribute_id=attribute.pk)
+        return Response(s.AttributeOut(attribute).data, status=status.HTTP_201_CREATED)
+
+
+class AdminAttributeDetailView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={200: s.AttributeOut, **error_responses(401, 403, 404)}
+    )
+    def get(self, request: Request, attribute_id: int) -> Response:
+        return Response(s.AttributeOut(selectors.attribute_get(attribute_id=attribute_id)).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.AttributeIn(partial=True),
+        responses={200: s.AttributeOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request: Request, attribute_id: int) -> Response:
+        data = _valid(s.AttributeIn, request, partial=True)
+        taxonomy.attribute_update(attribute_id=attribute_id, data=data)
+        return Response(s.AttributeOut(selectors.attribute_get(attribute_id=attribute_id)).data)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
+    )
+    def delete(self, request: Request, attribute_id: int) -> Response:
+        taxonomy.attribute_delete(attribute_id=attribute_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AdminAttributeValueListView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.AttributeValueIn,
+        responses={201: s.AttributeValueOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def post(self, request: Request, attribute_id: int) -> Response:
+        value = taxonomy.attribute_value_create(
+            attribute_id=attribute_id, **_valid(s.AttributeValueIn, request)
+        )
+        return Response(s.AttributeValueOut(value).data, status=status.HTTP_201_CREATED)
+
+
+class AdminAttributeValueDetailView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.AttributeValueIn(partial=True),
+        responses={200: s.AttributeValueOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request: Request, value_id: int) -> Response:
+        data = _valid(s.AttributeValueIn, request, partial=True)
+        value = taxonomy.attribute_value_update(value_id=value_id, data=data)
+        return Response(s.AttributeValueOut(value).data)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
+    )
+    def delete(self, request: Request, value_id: int) -> Response:
+        taxonomy.attribute_value_delete(value_id=value_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Admin: products and SKUs (staff, or the shop's own staff) ------------------------------
+
+
+def _product_detail(actor: domain.Actor, spu_id: int) -> dict:
+    spu = selectors.admin_product_get(actor=actor, spu_id=spu_id)
+    description = selectors.admin_product_content(spu_id=spu.pk)
+    return s.AdminProductDetailOut(spu, context={"description": description}).data
+
+
+class AdminProductListView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        operation_id="v1_admin_products_list",
+        parameters=[
+            OpenApiParameter("merchant", int),
+            OpenApiParameter("status", str, enum=["draft", "published", "unpublished"]),
+            OpenApiParameter("search", str, description="Part of the title."),
+            *PAGE_PARAMS,
+        ],
+        responses={200: s.AdminProductPageOut, **error_responses(400, 401, 403)},
+        description="Staff see every product, a merchant's staff only their shops' products.",
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        try:
+            merchant_id = int(params["merchant"]) if params.get("merchant") else None
+        except ValueError:
+            merchant_id = -1  # matches nothing, like any shop the user does not manage
+        products_qs = selectors.admin_product_list(
+            actor=actor_of(request),
+            merchant_id=merchant_id,
+            status=params.get("status") or None,
+            search=params.get("search") or None,
+        )
+        return _page(request, self, products_qs, s.AdminProductOut)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.ProductIn,
+        responses={201: s.AdminProductDetailOut, **error_responses(400, 401, 403, 422)},
+    )
+    def post(self, request: Request) -> Response:
+        actor = actor_of(request)
+        spu = products.spu_create(actor=actor, **_valid(s.ProductIn, request))
+        return Response(_product_detail(actor, spu.pk), status=status.HTTP_201_CREATED)
+
+
+class AdminProductDetailView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, spu_id: int) -> Response:
+        return Response(_product_detail(actor_of(request), spu_id))
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.ProductUpdateIn,
+        responses={200: s.AdminProductDetailOut, **error_responses(400, 401, 403, 404, 422)},
+    )
+    def patch(self, request: Request, spu_id: int) -> Response:
+        actor = actor_of(request)
+        data = _valid(s.ProductUpdateIn, request)
+        products.spu_update(actor=actor, spu_id=spu_id, data=data)
+        return Response(_product_detail(actor, spu_id))
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
+    )
+    def delete(self, request: Request, spu_id: int) -> Response:
+        products.spu_delete(actor=actor_of(request), spu_id=spu_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AdminProductPublishView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=None,
+        responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 422)},
+        description="Needs an active merchant and an active SKU priced above zero.",
+    )
+    def post(self, request: Request, spu_id: int) -> Response:
+        actor = actor_of(request)
+        products.spu_publish(actor=actor, spu_id=spu_id)
+        return Response(_product_detail(actor, spu_id))
+
+
+class AdminProductUnpublishView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=None,
+        responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 409)},
+    )
+    def post(self, request: Request, spu_id: int) -> Response:
+        actor = actor_of(request)
+        products.spu_unpublish(actor=actor, spu_id=spu_id)
+        return Response(_product_detail(actor, spu_id))
+
+
+class AdminProductSkuListView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        operation_id="v1_admin_product_skus_list",
+        responses={200: s.AdminSkuOut(many=True), **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, spu_id: int) -> Response:
+        skus = selectors.admin_sku_list(actor=actor_of(request), spu_id=spu_id)
+        return Response(s.AdminSkuOut(skus, many=True).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.SkuIn,
+        responses={201: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 409, 422)},
+    )
+    def post(self, request: Request, spu_id: int) -> Response:
+        actor = actor_of(request)
+        sku = products.sku_create(actor=actor, spu_id=spu_id, **_valid(s.SkuIn, request))
+        sku = selectors.admin_sku_get(actor=actor, sku_id=sku.pk)
+        return Response(s.AdminSkuOut(sku).data, status=status.HTTP_201_CREATED)
+
+
+class AdminSkuDetailView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={200: s.AdminSkuOut, **error_responses(401, 403, 404)}
+    )
+    def get(self, request: Request, sku_id: int) -> Response:
+        sku = selectors.admin_sku_get(actor=actor_of(request), sku_id=sku_id)
+        return Response(s.AdminSkuOut(sku).data)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.SkuUpdateIn,
+        responses={200: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 422)},
+    )
+    def patch(self, request: Request, sku_id: int) -> Response:
+        actor = actor_of(request)
+        products.sku_update(actor=actor, sku_id=sku_id, data=_valid(s.SkuUpdateIn, request))
+        return Response(s.AdminSkuOut(selectors.admin_sku_get(actor=actor, sku_id=sku_id)).data)
+
+    @extend_schema(
+        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 422)}
+    )
+    def delete(self, request: Request, sku_id: int) -> Response:
+        products.sku_delete(actor=actor_of(request), sku_id=sku_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AdminSkuPriceHistoryView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        operation_id="v1_admin_sku_price_history",
+        parameters=PAGE_PARAMS,
+        responses={200: s.PriceHistoryPageOut, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, sku_id: int) -> Response:
+        rows = selectors.sku_price_history(actor=actor_of(request), sku_id=sku_id)
+        return _page(request, self, rows, s.PriceHistoryOut)
+
+
+class AdminSkuBulkPriceView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.BulkPriceIn,
+        responses={200: s.BulkPriceOut, **error_responses(400, 401, 403, 404, 422)},
+        description="All or nothing: one unknown or foreign SKU and no price changes.",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.BulkPriceIn, request)
+        skus = products.sku_prices_bulk_update(
+            actor=actor_of(request),
+            updates=[
+                products.PriceUpdate(sku_id=i["sku_id"], price=i["price"]) for i in data["items"]
+            ],
+        )
+        return Response(s.BulkPriceOut({"items": skus}).data)
+
+
+class AdminReviewReplyView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request=s.ReviewReplyIn,
+        responses={200: s.ReviewOut, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, review_id: str) -> Response:
+        data = _valid(s.ReviewReplyIn, request)
+        review = reviews.review_reply(
+            actor=actor_of(request), review_id=review_id, text=data["text"]
+        )
+        return Response(s.ReviewOut(review).data)
+
+
+class AdminMediaView(APIView):
+    permission_classes = (IsStaffOrMerchant,)
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(
+        tags=["admin-catalog"],
+        request={"multipart/form-data": s.MediaIn},
+        responses={201: s.MediaOut, **error_responses(400, 401, 403)},
+        description="JPEG, PNG, GIF or WebP (recognised by content), up to "
+        "MEDIA_MAX_UPLOAD_BYTES. Returns the stored file's URL.",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.MediaIn, request)
+        stored = media.media_upload(actor=actor_of(request), upload=data["file"])
+        return Response(s.MediaOut(stored).data, status=status.HTTP_201_CREATED)

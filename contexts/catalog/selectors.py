@@ -1,0 +1,497 @@
+"""The catalog's read queries. Every list and detail runs a fixed number of queries whatever its
+size (select_related / prefetch / Exists subqueries), and object-level permission lives here:
+a merchant's side only ever sees its own shops' rows, so anyone else's is simply not found.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from contexts.catalog import domain
+from contexts.catalog.documents import Review, document_store
+from contexts.catalog.models import (
+    Attribute,
+    AttributeValue,
+    Brand,
+    Category,
+    CategoryAttribute,
+    Merchant,
+    MerchantStaff,
+    PriceHistory,
+    Sku,
+    SkuValue,
+    Spu,
+    SpuAttributeValue,
+)
+from contexts.inventory import api as inventory_api
+from shared.errors import NotFound
+
+# --- Merchants and who manages them ---------------------------------------------------------
+
+
+def merchant_ids_managed_by(*, user_id: int) -> tuple[int, ...]:
+    """The shops the user owns or is staff of, in one query."""
+    staff_of = MerchantStaff.objects.filter(user_id=user_id).values("merchant_id")
+    return tuple(
+        Merchant.objects.filter(Q(owner_user_id=user_id) | Q(pk__in=staff_of))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def actor_for(*, user_id: int, is_staff: bool) -> domain.Actor:
+    """The admin-side identity of a signed-in user (platform staff or merchant staff)."""
+    return domain.Actor(
+        user_id=user_id,
+        is_staff=is_staff,
+        merchant_ids=frozenset(merchant_ids_managed_by(user_id=user_id)),
+    )
+
+
+def merchant_list(*, status: str | None = None) -> QuerySet[Merchant]:
+    merchants = Merchant.objects.prefetch_related("staff").order_by("id")
+    return merchants.filter(status=status) if status else merchants
+
+
+def merchant_get(*, merchant_id: int) -> Merchant:
+    merchant = Merchant.objects.prefetch_related("staff").filter(pk=merchant_id).first()
+    if merchant is None:
+        raise NotFound("Merchant not found.", code="merchant_not_found")
+    return merchant
+
+
+def merchants_by_ids(*, merchant_ids: Iterable[int]) -> list[Merchant]:
+    return list(Merchant.objects.filter(pk__in=set(merchant_ids)))
+
+
+# --- Categories, brands, attributes ---------------------------------------------------------
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+def category_get(*, category_id: int) -> Category:
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise NotFound("Category not found.", code="category_not_found")
+    return category
+
+
+def category_tree(*, active_only: bool = False) -> list[CategoryNode]:
+    """The whole tree in one query; siblings ordered by sort_order, then name. Below an
+    inactive category nothing is shown when active_only."""
+    categories = Category.objects.order_by("depth", "sort_order", "name", "id")
+    if active_only:
+        categories = categories.filter(is_active=True)
+    nodes: dict[str, CategoryNode] = {}
+    roots: list[CategoryNode] = []
+    for category in categories:
+        node = CategoryNode(category)
+        nodes[category.path] = node
+        if category.depth == 1:
+            roots.append(node)
+        else:
+            parent = nodes.get(category.path[: -Category.steplen])
+            if parent is not None:  # a hidden parent hides its subtree
+                parent.children.append(node)
+    return roots
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a node and of its ancestors, root first."""
+    step = Category.steplen
+    return [path[:end] for end in range(step, len(path) + 1, step)]
+
+
+def category_parent_id(*, category: Category) -> int | None:
+    if category.depth == 1:
+        return None
+    return (
+        Category.objects.filter(path=category.path[: -Category.steplen])
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def category_breadcrumb(*, category: Category) -> list[Category]:
+    """The category and its ancestors, root first, in one query."""
+    return list(Category.objects.filter(path__in=ancestor_paths(category.path)).order_by("depth"))
+
+
+def category_attribute_ids(*, category: Category, kind: str | None = None) -> set[int]:
+    """Attributes the category uses, its own and those inherited from its ancestors."""
+    links = CategoryAttribute.objects.filter(category__path__in=ancestor_paths(category.path))
+    if kind:
+        links = links.filter(attribute__kind=kind)
+    return set(links.values_list("attribute_id", flat=True))
+
+
+def category_attributes(*, category_id: int) -> list[CategoryAttribute]:
+    """The attributes linked to this category itself (not the inherited ones)."""
+    return list(
+        CategoryAttribute.objects.filter(category_id=category_id)
+        .select_related("attribute")
+        .order_by("sort_order", "id")
+    )
+
+
+def categories_ancestor_ids(*, category_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
+    """For each known category: its own id and its ancestors' ids, root first (two queries)."""
+    paths = dict(Category.objects.filter(pk__in=set(category_ids)).values_list("pk", "path"))
+    wanted = {p for path in paths.values() for p in ancestor_paths(path)}
+    id_by_path = dict(Category.objects.filter(path__in=wanted).values_list("path", "pk"))
+    return {
+        cid: tuple(id_by_path[p] for p in ancestor_paths(path) if p in id_by_path)
+        for cid, path in paths.items()
+    }
+
+
+def brand_list(*, active_only: bool = False) -> QuerySet[Brand]:
+    brands = Brand.objects.order_by("sort_order", "name")
+    return brands.filter(is_active=True) if active_only else brands
+
+
+def brand_get(*, brand_id: int) -> Brand:
+    brand = Brand.objects.filter(pk=brand_id).first()
+    if brand is None:
+        raise NotFound("Brand not found.", code="brand_not_found")
+    return brand
+
+
+def attribute_list(*, kind: str | None = None) -> QuerySet[Attribute]:
+    attributes = Attribute.objects.prefetch_related("values").order_by("sort_order", "id")
+    return attributes.filter(kind=kind) if kind else attributes
+
+
+def attribute_get(*, attribute_id: int) -> Attribute:
+    attribute = Attribute.objects.prefetch_related("values").filter(pk=attribute_id).first()
+    if attribute is None:
+        raise NotFound("Attribute not found.", code="attribute_not_found")
+    return attribute
+
+
+def value_refs(*, value_ids: Iterable[int]) -> dict[int, domain.ValueRef]:
+    """The values among `value_ids` that exist, with their attribute, in one query."""
+    rows = AttributeValue.objects.filter(pk__in=set(value_ids)).select_related("attribute")
+    return {
+        v.pk: domain.ValueRef(
+            value_id=v.pk,
+            attribute_id=v.attribute_id,
+            attribute_name=v.attribute.name,
+            value=v.value,
+            attribute_sort=v.attribute.sort_order,
+        )
+        for v in rows
+    }
+
+
+# --- Storefront: product list ---------------------------------------------------------------
+
+SORTS = {
+    "newest": ("-published_at", "-id"),
+    # A published product always has a sellable SKU, so its min_price is never NULL.
+    "price_asc": ("min_price", "id"),
+    "price_desc": ("-min_price", "-id"),
+    "sales": ("-sales_count", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class ProductFilters:
+    category_id: int | None = None
+    brand_id: int | None = None
+    merchant_id: int | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    attribute_value_ids: tuple[int, ...] = ()
+    in_stock: bool = False
+    sort: str = "newest"
+
+
+def _sellable_skus() -> QuerySet[Sku]:
+    """The live active SKUs of the product in the outer query."""
+    return Sku.objects.filter(spu=OuterRef("pk"), deleted_at__isnull=True, status=Sku.Status.ACTIVE)
+
+
+def storefront_product_list(*, filters: ProductFilters) -> QuerySet[Spu]:
+    """Published products of active merchants, filtered and sorted: one query for the page,
+    one to count it, two for the page's merchants and brands, one to list the suspended shops
+    and, when filtering on attribute values, one to look up their kinds.
+
+    Suspended shops are excluded by id rather than by joining the merchant's status, so that the
+    page is read in the order of the (status, deleted_at, <sort key>) indexes with a LIMIT,
+    instead of being sorted in full.
+
+    category: that category and all its descendants (materialised path prefix, resolved by a
+    subquery). Price range, in-stock and sales-attribute values are conditions on ONE sellable
+    SKU (a product matches when some active SKU satisfies all of them). Values of one attribute
+    are alternatives (red OR blue); values of different attributes must all hold (red AND M).
+    """
+    suspended = list(
+        Merchant.objects.exclude(status=Merchant.Status.ACTIVE).values_list("pk", flat=True)
+    )
+    products = (
+        Spu.objects.filter(deleted_at__isnull=True, status=Spu.Status.PUBLISHED)
+        .exclude(merchant_id__in=suspended)
+        # Prefetched, not joined: with a join MariaDB starts from the small merchant table and
+        # sorts every product; by themselves the products come in index order.
+        .prefetch_related("merchant", "brand")
+        .annotate(in_stock=Exists(_sellable_skus().filter(available_stock__gt=0)))
+    )
+    if filters.category_id is not None:
+        root_path = Category.objects.filter(pk=filters.category_id).values("path")[:1]
+        products = products.alias(root_path=Subquery(root_path)).filter(
+            category__path__startswith=F("root_path")
+        )
+    if filters.brand_id is not None:
+        products = products.filter(brand_id=filters.brand_id)
+    if filters.merchant_id is not None:
+        products = products.filter(merchant_id=filters.merchant_id)
+
+    skus = _sellable_skus()
+    sku_conditions = False
+    if filters.min_price is not None:
+        skus, sku_conditions = skus.filter(price__gte=filters.min_price), True
+    if filters.max_price is not None:
+        skus, sku_conditions = skus.filter(price__lte=filters.max_price), True
+    if filters.in_stock:
+        skus, sku_conditions = skus.filter(available_stock__gt=0), True
+    if filters.attribute_value_ids:
+        wanted = set(filters.attribute_value_ids)
+        rows = AttributeValue.objects.filter(pk__in=wanted).values_list(
+            "pk", "attribute_id", "attribute__kind"
+        )
+        sales: dict[int, list[int]] = defaultdict(list)
+        descriptive: dict[int, list[int]] = defaultdict(list)
+        for value_id, attribute_id, kind in rows:
+            group = sales if kind == Attribute.Kind.SALES else descriptive
+            group[attribute_id].append(value_id)
+        if len(rows) < len(wanted):  # an unknown value matches nothing
+            return products.none()
+        for value_ids in sales.values():
+            skus, sku_conditions = skus.filter(values__value_id__in=value_ids), True
+        for value_ids in descriptive.values():
+            products = products.filter(
+                Exists(SpuAttributeValue.objects.filter(spu=OuterRef("pk"), value_id__in=value_ids))
+            )
+    if sku_conditions:
+        products = products.filter(Exists(skus))
+    return products.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+# --- Storefront: product detail -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SkuAvailable:
+    sku: Sku
+    available: int
+
+
+@dataclass(frozen=True)
+class AttributeGroup:
+    attribute_id: int
+    name: str
+    code: str
+    values: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ProductDetail:
+    spu: Spu
+    skus: list[SkuAvailable]
+    sales_attributes: list[AttributeGroup]
+    attributes: list[AttributeGroup]
+    breadcrumb: list[Category]
+    content: list[dict[str, Any]]
+
+
+def _groups(values: Iterable[AttributeValue]) -> list[AttributeGroup]:
+    """Values grouped by attribute, attributes and values in their display order."""
+    by_attribute: dict[int, tuple[Attribute, dict[int, AttributeValue]]] = {}
+    for v in values:
+        by_attribute.setdefault(v.attribute_id, (v.attribute, {}))[1][v.pk] = v
+    ordered = sorted(by_attribute.values(), key=lambda item: (item[0].sort_order, item[0].pk))
+    return [
+        AttributeGroup(
+            attribute_id=attribute.pk,
+            name=attribute.name,
+            code=attribute.code,
+            values=[
+                {"id": v.pk, "value": v.value}
+                for v in sorted(vals.values(), key=lambda v: (v.sort_order, v.pk))
+            ],
+        )
+        for attribute, vals in ordered
+    ]
+
+
+def storefront_product_detail(*, spu_id: int) -> ProductDetail:
+    """A published product with its active SKUs, their live availability (one inventory call),
+    its sales and descriptive attributes, category breadcrumb and rich content.
+
+    A fixed number of queries whatever the number of SKUs. Unknown, unpublished and deleted
+    products, and those of a suspended merchant, are not found.
+    """
+    spu = (
+        Spu.objects.filter(
+            pk=spu_id,
+            deleted_at__isnull=True,
+            status=Spu.Status.PUBLISHED,
+            merchant__status=Merchant.Status.ACTIVE,
+        )
+        .select_related("merchant", "brand", "category")
+        .prefetch_related(
+            Prefetch(
+                "skus",
+                queryset=Sku.objects.filter(deleted_at__isnull=True, status=Sku.Status.ACTIVE)
+                .prefetch_related(
+                    Prefetch("values", queryset=SkuValue.objects.select_related("value__attribute"))
+                )
+                .order_by("id"),
+                to_attr="sellable_skus",
+            ),
+            Prefetch(
+                "attribute_values",
+                queryset=SpuAttributeValue.objects.select_related("value__attribute"),
+            ),
+        )
+        .first()
+    )
+    if spu is None:
+        raise NotFound("Product not found.", code="product_not_found")
+    skus = spu.sellable_skus
+    availability = inventory_api.availability(sku_ids=[s.pk for s in skus]) if skus else {}
+    sales_values = [sv.value for sku in skus for sv in sku.values.all()]
+    return ProductDetail(
+        spu=spu,
+        skus=[
+            SkuAvailable(
+                sku=s, available=availability[s.pk].available if s.pk in availability else 0
+            )
+            for s in skus
+        ],
+        sales_attributes=_groups(sales_values),
+        attributes=_groups(av.value for av in spu.attribute_values.all()),
+        breadcrumb=category_breadcrumb(category=spu.category),
+        content=document_store().content_get(spu_id=spu.pk) or [],
+    )
+
+
+# --- Admin side: products and SKUs ----------------------------------------------------------
+
+
+def _managed(products: QuerySet[Spu], actor: domain.Actor) -> QuerySet[Spu]:
+    return products if actor.is_staff else products.filter(merchant_id__in=actor.merchant_ids)
+
+
+def admin_product_list(
+    *,
+    actor: domain.Actor,
+    merchant_id: int | None = None,
+    status: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Spu]:
+    """The products the actor manages (staff: all), newest first."""
+    products = _managed(Spu.objects.live().select_related("merchant", "brand"), actor)
+    if merchant_id is not None:
+        products = products.filter(merchant_id=merchant_id)
+    if status:
+        products = products.filter(status=status)
+    if search:
+        products = products.filter(title__icontains=search)
+    return products.order_by("-id")
+
+
+def admin_product_get(*, actor: domain.Actor, spu_id: int) -> Spu:
+    """One live product the actor manages, with its SKUs and attribute values; NotFound for
+    anyone else's."""
+    spu = (
+        _managed(Spu.objects.live(), actor)
+        .select_related("merchant", "brand", "category")
+        .prefetch_related(
+            Prefetch(
+                "skus",
+                queryset=Sku.objects.live()
+                .prefetch_related(
+                    Prefetch("values", queryset=SkuValue.objects.select_related("value__attribute"))
+                )
+                .order_by("id"),
+                to_attr="live_skus",
+            ),
+            "attribute_values",
+        )
+        .filter(pk=spu_id)
+        .first()
+    )
+    if spu is None:
+        raise NotFound("Product not found.", code="product_not_found")
+    return spu
+
+
+def admin_product_content(*, spu_id: int) -> list[dict[str, Any]]:
+    return document_store().content_get(spu_id=spu_id) or []
+
+
+def admin_sku_list(*, actor: domain.Actor, spu_id: int) -> list[Sku]:
+    spu = admin_product_get(actor=actor, spu_id=spu_id)
+    return spu.live_skus
+
+
+def admin_sku_get(*, actor: domain.Actor, sku_id: int) -> Sku:
+    """One live SKU of a product the actor manages; NotFound otherwise."""
+    skus = Sku.objects.live().filter(pk=sku_id, spu__deleted_at__isnull=True)
+    if not actor.is_staff:
+        skus = skus.filter(spu__merchant_id__in=actor.merchant_ids)
+    sku = (
+        skus.select_related("spu")
+        .prefetch_related(
+            Prefetch("values", queryset=SkuValue.objects.select_related("value__attribute"))
+        )
+        .first()
+    )
+    if sku is None:
+        raise NotFound("SKU not found.", code="sku_not_found")
+    return sku
+
+
+def sku_price_history(*, actor: domain.Actor, sku_id: int) -> QuerySet[PriceHistory]:
+    sku = admin_sku_get(actor=actor, sku_id=sku_id)
+    return PriceHistory.objects.filter(sku_id=sku.pk).order_by("-created_at", "-id")
+
+
+# --- Other contexts' reads (api.py) ---------------------------------------------------------
+
+
+def skus_by_ids(*, sku_ids: Iterable[int]) -> list[Sku]:
+    """Live SKUs of live products among `sku_ids`, with product and merchant, in one query."""
+    return list(
+        Sku.objects.filter(
+            pk__in=set(sku_ids), deleted_at__isnull=True, spu__deleted_at__isnull=True
+        ).select_related("spu__merchant")
+    )
+
+
+# --- Reviews --------------------------------------------------------------------------------
+
+
+def storefront_product_exists(*, spu_id: int) -> bool:
+    return Spu.objects.filter(
+        pk=spu_id, deleted_at__isnull=True, status=Spu.Status.PUBLISHED
+    ).exists()
+
+
+def product_reviews(*, spu_id: int, offset: int, limit: int) -> tuple[list[Review], int]:
+    """A page of a published product's reviews, newest first, and the total."""
+    if not storefront_product_exists(spu_id=spu_id):
+        raise NotFound("Product not found.", code="product_not_found")
+    return document_store().reviews_of_product(spu_id=spu_id, offset=offset, limit=limit)

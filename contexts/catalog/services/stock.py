@@ -1,0 +1,65 @@
+"""The catalog's mirror of inventory availability: `Sku.available_stock`.
+
+Kept current by the inventory.stock.changed.v1 handler; `sku_stock_resync` pulls it from
+inventory's api for a full reconciliation (after a bulk stock load, or if events were lost).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from tqdm import tqdm
+
+from contexts.catalog.models import Sku
+from contexts.inventory import api as inventory_api
+
+RESYNC_BATCH = 5000
+
+
+def sku_stock_apply(*, sku_id: int, available: int, as_of: datetime) -> bool:
+    """Record a SKU's availability as of `as_of`. An older report than the one already applied
+    is ignored, so events delivered late or twice never roll the figure back. Returns whether
+    the row changed."""
+    updated = (
+        Sku.objects.filter(pk=sku_id)
+        .filter(Q(stock_updated_at__isnull=True) | Q(stock_updated_at__lte=as_of))
+        .update(available_stock=max(available, 0), stock_updated_at=as_of)
+    )
+    return updated == 1
+
+
+def sku_stock_resync(
+    *, sku_ids: Iterable[int] | None = None, batch_size: int = RESYNC_BATCH, progress: bool = False
+) -> int:
+    """Copy inventory's availability of these SKUs (all live SKUs when None) into the mirror,
+    one inventory call and one bulk update per batch. Returns how many SKUs were synced."""
+    ids = (
+        list(sku_ids)
+        if sku_ids is not None
+        else list(Sku.objects.live().order_by("pk").values_list("pk", flat=True))
+    )
+    bar = tqdm(total=len(ids), desc="catalog stock", unit="sku", disable=not progress)
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start : start + batch_size]
+        now = timezone.now()
+        availability = inventory_api.availability(sku_ids=batch)
+        Sku.objects.bulk_update(
+            [
+                Sku(
+                    pk=sku_id,
+                    available_stock=max(availability[sku_id].available, 0)
+                    if sku_id in availability
+                    else 0,
+                    stock_updated_at=now,
+                )
+                for sku_id in batch
+            ],
+            ["available_stock", "stock_updated_at"],
+            batch_size=batch_size,
+        )
+        bar.update(len(batch))
+    bar.close()
+    return len(ids)

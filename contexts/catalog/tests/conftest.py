@@ -1,0 +1,117 @@
+"""Fixtures for the catalog's tests: fakes of inventory's and ordering's api (written in
+parallel; the catalog only relies on their contracts), a small catalog, API clients."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
+
+import pytest
+from django.core.cache import cache
+
+from contexts.catalog.tests.support import build_catalog, client_for
+from contexts.inventory import api as inventory_api
+from contexts.ordering import api as ordering_api
+
+
+@dataclass(frozen=True)
+class FakeAvailability:
+    sku_id: int
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class FakeInventory:
+    """Stands in for inventory_api.availability: stock per SKU id (default 0), and the calls."""
+
+    def __init__(self) -> None:
+        self.stock: dict[int, int] = {}
+        self.calls: list[list[int]] = []
+
+    def availability(self, *, sku_ids):
+        ids = list(sku_ids)
+        self.calls.append(ids)
+        return {s: FakeAvailability(s, self.stock.get(s, 0), 0, self.stock.get(s, 0)) for s in ids}
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def inventory(monkeypatch) -> FakeInventory:
+    fake = FakeInventory()
+    monkeypatch.setattr(inventory_api, "availability", fake.availability)
+    return fake
+
+
+@pytest.fixture(autouse=True)
+def purchases(monkeypatch) -> set[tuple[int, int]]:
+    """(user_id, sku_id) pairs with a completed purchase, as ordering_api would answer."""
+    done: set[tuple[int, int]] = set()
+
+    def completed_purchase_exists(*, user_id: int, sku_id: int) -> bool:
+        return (user_id, sku_id) in done
+
+    monkeypatch.setattr(ordering_api, "completed_purchase_exists", completed_purchase_exists)
+    return done
+
+
+@pytest.fixture
+def cat(db):
+    return build_catalog()
+
+
+@pytest.fixture
+def staff_api(cat):
+    return client_for(cat.staff_user)
+
+
+@pytest.fixture
+def owner_api(cat):
+    return client_for(cat.owner)
+
+
+@pytest.fixture
+def other_owner_api(cat):
+    return client_for(cat.other_owner)
+
+
+@pytest.fixture
+def anon_api():
+    return client_for()
+
+
+def mongo_test_url() -> str | None:
+    """TEST_MONGO_URL with a fresh database name in its path (one database per test)."""
+    url = os.environ.get("TEST_MONGO_URL")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/catalog_test_{uuid4().hex[:12]}"))
+
+
+@pytest.fixture(params=["relational", "mongo"])
+def store_backend(request, settings):
+    """Run a test once on the relational JSON store and once on MongoDB (skipped without
+    TEST_MONGO_URL). Sets settings.MONGO_URL, so documents.document_store() picks the store."""
+    if request.param == "relational":
+        settings.MONGO_URL = ""
+        yield "relational"
+        return
+    url = mongo_test_url()
+    if url is None:
+        pytest.skip("TEST_MONGO_URL is not set")
+    settings.MONGO_URL = url
+    yield "mongo"
+    from pymongo import MongoClient
+
+    client = MongoClient(url)
+    client.drop_database(client.get_default_database())
+    client.close()

@@ -1,0 +1,72 @@
+"""The local stock mirror: inventory.stock.changed.v1 keeps Sku.available_stock current."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from contexts.catalog import handlers
+from contexts.catalog.models import Sku
+from contexts.catalog.services import stock
+from contexts.catalog.tests.support import build_catalog, make_product
+from contexts.inventory.events import StockChanged
+from shared.events import publish
+
+
+def _event(sku_id: int, sku_available: int, **extra) -> StockChanged:
+    return StockChanged(
+        sku_id=sku_id,
+        warehouse_id=1,
+        on_hand=sku_available,
+        reserved=0,
+        available=sku_available,
+        sku_available=sku_available,
+        operation="inbound",
+        **extra,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stock_changed_events_update_the_mirror_after_the_relay():
+    cat = build_catalog()
+    sku = Sku.objects.get(spu=make_product(cat))
+    with transaction.atomic():
+        publish(_event(sku.pk, 7))
+    sku.refresh_from_db()
+    assert sku.available_stock == 7
+
+
+def test_an_older_event_never_rolls_the_mirror_back(cat):
+    sku = Sku.objects.get(spu=make_product(cat))
+    now = timezone.now()
+    handlers.stock_changed_mirror(_event(sku.pk, 5, occurred_at=now))
+    handlers.stock_changed_mirror(_event(sku.pk, 9, occurred_at=now - timedelta(seconds=1)))
+    handlers.stock_changed_mirror(_event(sku.pk, 5, occurred_at=now))  # a redelivery
+    sku.refresh_from_db()
+    assert sku.available_stock == 5
+    handlers.stock_changed_mirror(_event(sku.pk, 0, occurred_at=now + timedelta(seconds=1)))
+    sku.refresh_from_db()
+    assert sku.available_stock == 0
+
+
+def test_resync_copies_inventory_availability_in_batches(cat, inventory):
+    spu = make_product(cat, skus=[(("red", "S"), "1.00"), (("red", "M"), "1.00")])
+    a, b = Sku.objects.filter(spu=spu).order_by("pk")
+    inventory.stock.update({a.pk: 3, b.pk: 0})
+    Sku.objects.filter(pk=b.pk).update(available_stock=8)
+    assert stock.sku_stock_resync(batch_size=1) == 2
+    assert inventory.calls == [[a.pk], [b.pk]]
+    assert dict(Sku.objects.values_list("pk", "available_stock")) == {a.pk: 3, b.pk: 0}
+
+
+def test_the_resync_task_runs_the_service(cat, inventory):
+    from contexts.catalog.tasks import stock_resync
+
+    sku = Sku.objects.get(spu=make_product(cat))
+    inventory.stock[sku.pk] = 6
+    stock_resync.delay()
+    sku.refresh_from_db()
+    assert sku.available_stock == 6

@@ -1,0 +1,85 @@
+"""Inventory's PUBLIC facade: the only functions other contexts call (ordering, cart, catalog,
+aftersales). All keyword-only; they return frozen dataclasses and raise shared.errors.*.
+
+Concurrency: `reserve` and the other writes lock stock rows in ascending id order, so calls
+joining a caller's transaction cannot deadlock with each other; when they own the transaction
+a lock conflict the server still reports is retried (see services._recording).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from contexts.inventory import selectors, services
+from contexts.inventory.data import (
+    Reservation,
+    ReservationLine,
+    ReservationRequest,
+    ReservedLine,
+    SkuAvailability,
+)
+
+__all__ = [
+    "Reservation",
+    "ReservationLine",
+    "ReservationRequest",
+    "ReservedLine",
+    "SkuAvailability",
+    "availability",
+    "commit",
+    "release",
+    "reserve",
+    "restore",
+]
+
+
+def availability(*, sku_ids: Iterable[int]) -> dict[int, SkuAvailability]:
+    """Availability of many SKUs in one call (cached; Redis when configured). Every requested id is
+    in the result; an unknown SKU has zeros."""
+    return {
+        sku_id: SkuAvailability(
+            sku_id=sku_id,
+            on_hand=on_hand,
+            reserved=reserved,
+            available=max(on_hand - reserved, 0),
+        )
+        for sku_id, (on_hand, reserved) in selectors.sku_levels(sku_ids=sku_ids).items()
+    }
+
+
+def reserve(
+    *, requests: Sequence[ReservationRequest], region_code: str = "", ttl_seconds: int | None = None
+) -> tuple[Reservation, ...]:
+    """Reserve every line of every request, all or nothing, joining the caller's transaction if any.
+    Rows are locked/updated in a fixed order (stock row id) so concurrent callers never deadlock.
+    On shortage raises shared.errors.BusinessRuleViolation(code="out_of_stock", status 422,
+    details={"skus": [{"sku_id": .., "requested": .., "available": ..}]}) and writes nothing.
+    Idempotent per (order_ref, sku_id): reserving again for the same order ref changes nothing.
+    ttl default: settings.INVENTORY_RESERVATION_TTL_SECONDS.
+
+    Warehouses: the buyer's province (`region_code`, a GB/T 2260 province/city/district code)
+    first, then the most available stock, then warehouse priority and id; one line is split over
+    several warehouses only when none alone has enough. One Reservation per request, in order.
+    """
+    return services.stock_reserve(
+        requests=requests, region_code=region_code, ttl_seconds=ttl_seconds
+    )
+
+
+def release(*, order_ref: str, reason: str = "") -> None:
+    """Release every still-held reservation of the order (cancel/timeout). Idempotent."""
+    services.reservation_release(order_ref=order_ref, reason=reason)
+
+
+def commit(*, order_ref: str) -> None:
+    """Turn the order's reservations into deductions (on payment): on_hand -= q, reserved -= q.
+    Idempotent."""
+    services.reservation_commit(order_ref=order_ref)
+
+
+def restore(
+    *, order_ref: str, lines: Sequence[ReservationLine] | None = None, reason: str = ""
+) -> None:
+    """Put committed units back on hand (refund/return); all lines when `lines` is None.
+    Idempotent per (order_ref, sku_id) and never restores more than was committed."""
+    services.reservation_restore(order_ref=order_ref, lines=lines, reason=reason)

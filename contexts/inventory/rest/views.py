@@ -1,0 +1,195 @@
+"""Inventory's endpoints: thin views that validate input, call one service or selector and
+serialize the result. Admin views act within the caller's merchant scope (rest/permissions.py):
+another shop's warehouse, stock or ledger is answered as not found."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contexts.inventory import selectors, services
+from contexts.inventory.rest import serializers as s
+from contexts.inventory.rest.permissions import IsStaffOrMerchantStaff, merchant_scope
+from shared.pagination import StandardPagination
+from shared.rest.schema import error_responses
+
+PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+
+
+def _valid(serializer_class, data, **kwargs) -> dict:
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class AdminView(APIView):
+    permission_classes = (IsStaffOrMerchantStaff,)
+
+    def paginated(self, request: Request, queryset, out_class) -> Response:
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(out_class(page, many=True).data)
+
+
+# --- Warehouses -----------------------------------------------------------------------------
+
+
+class WarehouseListView(AdminView):
+    @extend_schema(
+        tags=["inventory-admin"],
+        operation_id="v1_admin_warehouses_list",
+        parameters=[s.WarehouseQueryIn, *PAGE_PARAMETERS],
+        responses={200: s.WarehousePageOut, **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(s.WarehouseQueryIn, request.query_params)
+        warehouses = selectors.warehouse_list(merchant_ids=merchant_scope(request), **query)
+        return self.paginated(request, warehouses, s.WarehouseOut)
+
+    @extend_schema(
+        tags=["inventory-admin"],
+        request=s.WarehouseIn,
+        responses={201: s.WarehouseOut, **error_responses(400, 401, 403, 409)},
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.WarehouseIn, request.data)
+        warehouse = services.warehouse_create(**data, merchant_ids=merchant_scope(request))
+        return Response(s.WarehouseOut(warehouse).data, status=status.HTTP_201_CREATED)
+
+
+class WarehouseDetailView(AdminView):
+    @extend_schema(
+        tags=["inventory-admin"],
+        responses={200: s.WarehouseOut, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, warehouse_id: int) -> Response:
+        warehouse = selectors.warehouse_get(
+            warehouse_id=warehouse_id, merchant_ids=merchant_scope(request)
+        )
+        return Response(s.WarehouseOut(warehouse).data)
+
+    @extend_schema(
+        tags=["inventory-admin"],
+        request=s.WarehouseUpdateIn,
+        responses={200: s.WarehouseOut, **error_responses(400, 401, 403, 404, 409)},
+    )
+    def patch(self, request: Request, warehouse_id: int) -> Response:
+        data = _valid(s.WarehouseUpdateIn, request.data)
+        warehouse = services.warehouse_update(
+            warehouse_id=warehouse_id, data=data, merchant_ids=merchant_scope(request)
+        )
+        return Response(s.WarehouseOut(warehouse).data)
+
+    @extend_schema(
+        tags=["inventory-admin"],
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        description="Only a warehouse without stock records; otherwise deactivate it.",
+    )
+    def delete(self, request: Request, warehouse_id: int) -> Response:
+        services.warehouse_delete(warehouse_id=warehouse_id, merchant_ids=merchant_scope(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Stock ----------------------------------------------------------------------------------
+
+
+class StockListView(AdminView):
+    @extend_schema(
+        tags=["inventory-admin"],
+        operation_id="v1_admin_stock_list",
+        parameters=[s.StockQueryIn, *PAGE_PARAMETERS],
+        responses={200: s.StockPageOut, **error_responses(400, 401, 403)},
+        description="low=true: available at or below the record's low-stock threshold.",
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(s.StockQueryIn, request.query_params)
+        records = selectors.stock_list(merchant_ids=merchant_scope(request), **query)
+        return self.paginated(request, records, s.StockOut)
+
+
+class StockThresholdView(AdminView):
+    @extend_schema(
+        tags=["inventory-admin"],
+        request=s.ThresholdIn,
+        responses={200: s.StockOut, **error_responses(400, 401, 403, 404)},
+    )
+    def patch(self, request: Request, stock_id: int) -> Response:
+        data = _valid(s.ThresholdIn, request.data)
+        stock = services.stock_threshold_set(
+            stock_id=stock_id,
+            threshold=data["low_stock_threshold"],
+            merchant_ids=merchant_scope(request),
+        )
+        return Response(s.StockOut(stock).data)
+
+
+class StockInboundView(AdminView):
+    @extend_schema(
+        tags=["inventory-admin"],
+        request=s.InboundIn,
+        responses={200: s.StockOut, **error_responses(400, 401, 403, 404, 409, 422)},
+        description="Goods received: on hand grows by `quantity`; a ledger row records it.",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.InboundIn, request.data)
+        stock = services.stock_inbound(
+            **data, actor_user_id=request.user.pk, merchant_ids=merchant_scope(request)
+        )
+        return Response(s.StockOut(stock).data)
+
+
+class StockAdjustView(AdminView):
+    @extend_schema(
+        tags=["inventory-admin"],
+        request=s.AdjustIn,
+        responses={200: s.StockOut, **error_responses(400, 401, 403, 404, 409, 422)},
+        description="Stocktake: on hand becomes `counted`; refused below the reserved units.",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.AdjustIn, request.data)
+        stock = services.stock_adjust(
+            **data, actor_user_id=request.user.pk, merchant_ids=merchant_scope(request)
+        )
+        return Response(s.StockOut(stock).data)
+
+
+class LedgerListView(AdminView):
+    @extend_schema(
+        tags=["inventory-admin"],
+        operation_id="v1_admin_stock_ledger_list",
+        parameters=[s.LedgerQueryIn, *PAGE_PARAMETERS],
+        responses={200: s.LedgerPageOut, **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(s.LedgerQueryIn, request.query_params)
+        entries = selectors.ledger_list(merchant_ids=merchant_scope(request), **query)
+        return self.paginated(request, entries, s.LedgerOut)
+
+
+# --- Storefront -----------------------------------------------------------------------------
+
+
+class SkuAvailabilityView(APIView):
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+
+    @extend_schema(
+        tags=["inventory"],
+        operation_id="v1_skus_availability",
+        parameters=[s.AvailabilityQueryIn],
+        responses={200: s.AvailabilityOut(many=True), **error_responses(400)},
+        description="Available units per SKU (cached); an unknown SKU has 0.",
+    )
+    def get(self, request: Request) -> Response:
+        ids = _valid(s.AvailabilityQueryIn, request.query_params)["ids"]
+        levels = selectors.sku_levels(sku_ids=ids)
+        rows = []
+        for sku_id in ids:
+            on_hand, reserved = levels[sku_id]
+            available = max(on_hand - reserved, 0)
+            rows.append({"sku_id": sku_id, "available": available, "in_stock": available > 0})
+        return Response(s.AvailabilityOut(rows, many=True).data)

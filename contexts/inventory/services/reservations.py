@@ -1,0 +1,354 @@
+"""Reservations for orders: reserve, release, commit (deduct on payment), restore (refund/return)
+and the release of expired holds. See _recording for the locking protocol.
+
+Idempotency is per (order ref, SKU): a SKU that already has reservation rows for the order is
+left as it is by reserve; release/commit only act on `held` rows and restore only on `committed`
+rows, so calling any of them again changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from contexts.inventory import data, domain
+from contexts.inventory.models import Reservation, StockLedgerEntry, StockRecord, Warehouse
+from contexts.inventory.services._recording import (
+    StockChanges,
+    atomic_with_retry,
+    claim,
+    stock_lock,
+)
+from shared.errors import BusinessRuleViolation, ValidationFailed
+
+logger = logging.getLogger(__name__)
+
+Status = Reservation.Status
+Operation = StockLedgerEntry.Operation
+ORDER_REF_MAX_LENGTH = 64
+EXPIRY_BATCH_SIZE = 500
+
+
+def _invalid(message: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"The request is invalid: {message}", details={"fields": {"lines": [message]}}
+    )
+
+
+def _wanted(requests: Sequence[data.ReservationRequest]) -> dict[str, dict[int, int]]:
+    """{order_ref: {sku_id: units}} with repeated SKUs of one order merged, in request order."""
+    wanted: dict[str, dict[int, int]] = {}
+    for request in requests:
+        ref = (request.order_ref or "").strip()
+        if not ref or len(ref) > ORDER_REF_MAX_LENGTH:
+            raise _invalid(f"An order ref is 1 to {ORDER_REF_MAX_LENGTH} characters.")
+        if ref in wanted:
+            raise _invalid(f"Order ref {ref} appears twice.")
+        lines: dict[int, int] = {}
+        for line in request.lines:
+            if not isinstance(line.quantity, int) or line.quantity <= 0:
+                raise _invalid(f"SKU {line.sku_id}: the quantity must be a positive integer.")
+            lines[line.sku_id] = lines.get(line.sku_id, 0) + line.quantity
+        wanted[ref] = lines
+    return wanted
+
+
+def _candidates(
+    stocks: Iterable[StockRecord], free: dict[int, int], warehouses: dict[int, Warehouse]
+) -> list[domain.Candidate]:
+    return [
+        domain.Candidate(
+            stock_id=stock.pk,
+            warehouse_id=stock.warehouse_id,
+            province_code=warehouses[stock.warehouse_id].province_code,
+            priority=warehouses[stock.warehouse_id].priority,
+            available=free[stock.pk],
+        )
+        for stock in stocks
+    ]
+
+
+def _plan(
+    *,
+    wanted: dict[str, dict[int, int]],
+    skip: set[tuple[str, int]],
+    by_sku: dict[int, list[StockRecord]],
+    warehouses: dict[int, Warehouse],
+    region_code: str,
+) -> list[tuple[str, int, list[tuple[int, int]]]]:
+    """[(order_ref, sku_id, [(stock_id, units)])] for every line not in `skip`, lines taking
+    stock in turn; or 422 out_of_stock naming every SKU that is short, with the units this call
+    asks of it and what its warehouses had."""
+    free = {stock.pk: stock.available for rows in by_sku.values() for stock in rows}
+    available_before = {sku: sum(free[s.pk] for s in rows) for sku, rows in by_sku.items()}
+    plans: list[tuple[str, int, list[tuple[int, int]]]] = []
+    requested: dict[int, int] = defaultdict(int)
+    short: set[int] = set()
+    for order_ref, lines in wanted.items():
+        for sku_id, quantity in lines.items():
+            if (order_ref, sku_id) in skip:
+                continue
+            requested[sku_id] += quantity
+            plan = domain.allocate(
+                quantity=quantity,
+                candidates=_candidates(by_sku[sku_id], free, warehouses),
+                region_code=region_code,
+            )
+            if plan is None:
+                short.add(sku_id)
+                continue
+            for stock_id, units in plan:
+                free[stock_id] -= units
+            plans.append((order_ref, sku_id, plan))
+    if short:
+        raise BusinessRuleViolation(
+            "Not enough stock for some items.",
+            code="out_of_stock",
+            details={
+                "skus": [
+                    {
+                        "sku_id": sku_id,
+                        "requested": requested[sku_id],
+                        "available": available_before.get(sku_id, 0),
+                    }
+                    for sku_id in sorted(short)
+                ]
+            },
+        )
+    return plans
+
+
+@atomic_with_retry
+def stock_reserve(
+    *,
+    requests: Sequence[data.ReservationRequest],
+    region_code: str = "",
+    ttl_seconds: int | None = None,
+) -> tuple[data.Reservation, ...]:
+    """Hold stock for every line of every order, all or nothing.
+
+    The candidate stock rows (the SKUs' records in active warehouses) are locked in id order;
+    each line is then given warehouses by domain.allocate (buyer's province, most stock,
+    priority; split only when no single warehouse has enough). Any shortage raises 422
+    out_of_stock with details.skus = [{sku_id, requested, available}] before anything is
+    written. A SKU already reserved for the order (any status) is returned as it was.
+    """
+    ttl = settings.INVENTORY_RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
+    if ttl <= 0:
+        raise ValidationFailed("The reservation time-to-live must be positive.")
+    wanted = _wanted(requests)
+    sku_ids = {sku_id for lines in wanted.values() for sku_id in lines}
+    candidate_ids = StockRecord.objects.filter(
+        sku_id__in=sku_ids, warehouse__is_active=True
+    ).values_list("id", flat=True)
+    stocks = stock_lock(candidate_ids)
+    # Read after the locks: a concurrent reserve of the same order and SKU locks the same rows,
+    # so it has committed its reservations by now and they are seen here.
+    existing: dict[tuple[str, int], list[Reservation]] = defaultdict(list)
+    earlier = Reservation.objects.filter(order_ref__in=list(wanted), sku_id__in=sku_ids)
+    for row in earlier.order_by("id"):
+        existing[(row.order_ref, row.sku_id)].append(row)
+    warehouses = Warehouse.objects.in_bulk({stock.warehouse_id for stock in stocks.values()})
+    by_sku: dict[int, list[StockRecord]] = defaultdict(list)
+    for stock in stocks.values():
+        if warehouses[stock.warehouse_id].is_active:  # it may have closed since the id read
+            by_sku[stock.sku_id].append(stock)
+    plans = _plan(
+        wanted=wanted,
+        skip=set(existing),
+        by_sku=by_sku,
+        warehouses=warehouses,
+        region_code=region_code,
+    )
+
+    expires_at = timezone.now() + timedelta(seconds=ttl)
+    changes = StockChanges(operation=Operation.RESERVE, reason="reserved for order")
+    created: list[Reservation] = []
+    for order_ref, sku_id, plan in plans:
+        for stock_id, units in plan:
+            stock = stocks[stock_id]
+            changes.apply(
+                stock,
+                on_hand=stock.on_hand,
+                reserved=stock.reserved + units,
+                delta=units,
+                ref=order_ref,
+            )
+            created.append(
+                Reservation(
+                    order_ref=order_ref,
+                    sku_id=sku_id,
+                    warehouse_id=stock.warehouse_id,
+                    stock=stock,
+                    quantity=units,
+                    expires_at=expires_at,
+                )
+            )
+    Reservation.objects.bulk_create(created)
+    changes.save()
+    for row in created:
+        existing[(row.order_ref, row.sku_id)].append(row)
+    return tuple(
+        _reservation(
+            order_ref, [row for sku in lines for row in existing[(order_ref, sku)]], expires_at
+        )
+        for order_ref, lines in wanted.items()
+    )
+
+
+def _reservation(
+    order_ref: str, rows: list[Reservation], default_expiry: datetime
+) -> data.Reservation:
+    """The order's reserved lines; expires_at is the earliest expiry among them."""
+    return data.Reservation(
+        order_ref=order_ref,
+        lines=tuple(
+            data.ReservedLine(sku_id=r.sku_id, warehouse_id=r.warehouse_id, quantity=r.quantity)
+            for r in rows
+        ),
+        expires_at=min((r.expires_at for r in rows), default=default_expiry),
+    )
+
+
+def _order_rows(
+    order_ref: str, status: str, sku_ids: Iterable[int] | None = None
+) -> list[Reservation]:
+    """The order's reservation rows in `status`, locked (first step of the protocol)."""
+    queryset = Reservation.objects.select_for_update().filter(order_ref=order_ref, status=status)
+    if sku_ids is not None:
+        queryset = queryset.filter(sku_id__in=set(sku_ids))
+    # Re-check after the lock: a concurrent transaction may have moved a row on meanwhile.
+    return [row for row in queryset.order_by("id") if row.status == status]
+
+
+def _release(rows: list[Reservation], *, reason: str) -> int:
+    """held -> released: the units go back to available (reserved -= q)."""
+    stocks = stock_lock(row.stock_id for row in rows)
+    changes = StockChanges(operation=Operation.RELEASE, reason=reason)
+    for row in rows:
+        stock = stocks[row.stock_id]
+        changes.apply(
+            stock,
+            on_hand=stock.on_hand,
+            reserved=stock.reserved - row.quantity,
+            delta=-row.quantity,
+            ref=row.order_ref,
+        )
+        row.status = Status.RELEASED
+    Reservation.objects.bulk_update(rows, ["status", "updated_at"])
+    return changes.save()
+
+
+@atomic_with_retry
+def reservation_release(*, order_ref: str, reason: str = "") -> int:
+    """Release every held reservation of the order (cancel, timeout). Released, committed and
+    restored rows are left alone, so a second call changes nothing. Returns rows released."""
+    rows = _order_rows(order_ref, Status.HELD)
+    return _release(_touch(rows), reason=reason or "order released") if rows else 0
+
+
+@atomic_with_retry
+def reservation_commit(*, order_ref: str) -> int:
+    """On payment the held units leave the warehouse: on_hand -= q and reserved -= q.
+
+    Only held rows are committed, so a second call changes nothing. Rows already released (the
+    hold expired before the payment) are not deducted again: nothing is held for them, and
+    deducting would oversell; the caller learns it from the logged warning and the ledger.
+    Returns rows committed.
+    """
+    rows = _order_rows(order_ref, Status.HELD)
+    if not rows:
+        if Reservation.objects.filter(order_ref=order_ref, status=Status.RELEASED).exists():
+            logger.warning("commit of an order whose holds were released", extra={"ref": order_ref})
+        return 0
+    stocks = stock_lock(row.stock_id for row in rows)
+    changes = StockChanges(operation=Operation.COMMIT, reason="order paid")
+    for row in _touch(rows):
+        stock = stocks[row.stock_id]
+        changes.apply(
+            stock,
+            on_hand=stock.on_hand - row.quantity,
+            reserved=stock.reserved - row.quantity,
+            delta=-row.quantity,
+            ref=order_ref,
+        )
+        row.status = Status.COMMITTED
+    Reservation.objects.bulk_update(rows, ["status", "updated_at"])
+    return changes.save()
+
+
+@atomic_with_retry
+def reservation_restore(
+    *, order_ref: str, lines: Sequence[data.ReservationLine] | None = None, reason: str = ""
+) -> int:
+    """Refund/return: committed units go back on hand (on_hand += q).
+
+    `lines` None restores every committed unit of the order; otherwise up to each line's
+    quantity of that SKU, never more than was committed (the rest is ignored), taken from the
+    SKU's warehouses in reservation order. Every committed row of a restored SKU becomes
+    `restored` (restored_quantity says how many units came back), so restoring the same
+    (order, SKU) again changes nothing. Returns the ledger rows written.
+    """
+    remaining: dict[int, int] | None = None
+    if lines is not None:
+        remaining = defaultdict(int)
+        for line in lines:
+            if not isinstance(line.quantity, int) or line.quantity <= 0:
+                raise _invalid(f"SKU {line.sku_id}: the quantity must be a positive integer.")
+            remaining[line.sku_id] += line.quantity
+    rows = _order_rows(order_ref, Status.COMMITTED, None if remaining is None else remaining)
+    if not rows:
+        return 0
+    stocks = stock_lock(row.stock_id for row in rows)
+    changes = StockChanges(operation=Operation.RESTORE, reason=reason or "order refunded")
+    for row in _touch(rows):
+        units = row.quantity - row.restored_quantity
+        if remaining is not None:
+            units = min(units, remaining[row.sku_id])
+            remaining[row.sku_id] -= units
+        row.status = Status.RESTORED
+        row.restored_quantity += units
+        if units:
+            stock = stocks[row.stock_id]
+            changes.apply(
+                stock,
+                on_hand=stock.on_hand + units,
+                reserved=stock.reserved,
+                delta=units,
+                ref=order_ref,
+            )
+    Reservation.objects.bulk_update(rows, ["status", "restored_quantity", "updated_at"])
+    return changes.save()
+
+
+def reservations_release_expired(*, batch_size: int = EXPIRY_BATCH_SIZE) -> int:
+    """Release held reservations whose expiry has passed, batch by batch (each batch its own
+    transaction). Safe to run concurrently: rows are claimed with SKIP LOCKED, so two workers
+    never release the same row, and a row a cancel/commit holds is left to it. Returns rows
+    released."""
+    total = 0
+    while True:
+        released = _release_expired_batch(batch_size=batch_size)
+        total += released
+        if released < batch_size:
+            return total
+
+
+@atomic_with_retry
+def _release_expired_batch(*, batch_size: int) -> int:
+    due = Reservation.objects.filter(status=Status.HELD, expires_at__lte=timezone.now())
+    rows = [row for row in claim(due.order_by("id"))[:batch_size] if row.status == Status.HELD]
+    return _release(_touch(rows), reason="reservation expired") if rows else 0
+
+
+def _touch(rows: list[Reservation]) -> list[Reservation]:
+    """bulk_update does not apply auto_now: stamp the rows it will write."""
+    now = timezone.now()
+    for row in rows:
+        row.updated_at = now
+    return rows

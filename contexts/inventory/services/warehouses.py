@@ -1,0 +1,102 @@
+"""Warehouse commands. A warehouse belongs to one merchant; its code is unique within it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from contexts.inventory.models import StockRecord, Warehouse
+from contexts.inventory.services._recording import availability_invalidate
+from contexts.inventory.services._scope import merchant_check, warehouse_scoped
+from shared.errors import Conflict, ValidationFailed
+
+WAREHOUSE_FIELDS = ("code", "name", "province_code", "city_code", "is_active", "priority")
+
+
+def _save(warehouse: Warehouse) -> None:
+    try:
+        with transaction.atomic():
+            warehouse.save()
+    except IntegrityError as exc:
+        if (
+            Warehouse.objects.filter(merchant_id=warehouse.merchant_id, code=warehouse.code)
+            .exclude(pk=warehouse.pk)
+            .exists()
+        ):
+            raise Conflict(
+                "This merchant already has a warehouse with this code.",
+                code="warehouse_code_taken",
+                details={"field": "code"},
+            ) from exc
+        raise
+
+
+@transaction.atomic
+def warehouse_create(
+    *,
+    merchant_id: int,
+    code: str,
+    name: str,
+    province_code: str,
+    city_code: str = "",
+    is_active: bool = True,
+    priority: int = 100,
+    merchant_ids: Collection[int] | None = None,
+) -> Warehouse:
+    """Open a warehouse for a merchant. Merchant staff only for shops they manage (403);
+    the code is unique per merchant (409 warehouse_code_taken)."""
+    merchant_check(merchant_id, merchant_ids)
+    warehouse = Warehouse(
+        merchant_id=merchant_id,
+        code=code.strip(),
+        name=name.strip(),
+        province_code=province_code.strip(),
+        city_code=city_code.strip(),
+        is_active=is_active,
+        priority=priority,
+    )
+    _save(warehouse)
+    return warehouse
+
+
+@transaction.atomic
+def warehouse_update(
+    *, warehouse_id: int, data: Mapping[str, Any], merchant_ids: Collection[int] | None = None
+) -> Warehouse:
+    """Change a warehouse's details (not its merchant). Activating or deactivating it changes
+    the availability of every SKU it stocks, so their cached availability is dropped."""
+    unknown = sorted(set(data) - set(WAREHOUSE_FIELDS))
+    if unknown:
+        raise ValidationFailed(
+            "The request is invalid: this field cannot be changed.",
+            details={"fields": {name: ["This field cannot be changed."] for name in unknown}},
+        )
+    warehouse = warehouse_scoped(
+        warehouse_id, merchant_ids, queryset=Warehouse.objects.select_for_update()
+    )
+    was_active = warehouse.is_active
+    for name, value in data.items():
+        setattr(warehouse, name, value.strip() if isinstance(value, str) else value)
+    _save(warehouse)
+    if warehouse.is_active != was_active:
+        availability_invalidate(
+            StockRecord.objects.filter(warehouse=warehouse).values_list("sku_id", flat=True)
+        )
+    return warehouse
+
+
+@transaction.atomic
+def warehouse_delete(*, warehouse_id: int, merchant_ids: Collection[int] | None = None) -> None:
+    """Delete a warehouse that has never stocked anything; one with stock records keeps its
+    history (ledger, reservations) and can only be deactivated (409 warehouse_has_stock)."""
+    warehouse = warehouse_scoped(
+        warehouse_id, merchant_ids, queryset=Warehouse.objects.select_for_update()
+    )
+    if StockRecord.objects.filter(warehouse=warehouse).exists():
+        raise Conflict(
+            "This warehouse has stock records: deactivate it instead.",
+            code="warehouse_has_stock",
+        )
+    warehouse.delete()

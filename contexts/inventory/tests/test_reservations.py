@@ -1,0 +1,283 @@
+"""Reserve, release, commit, restore through the public api: math, idempotency, all-or-nothing,
+warehouse choice, ledger rows and events."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from contexts.inventory import api as inventory_api
+from contexts.inventory.models import Reservation, StockLedgerEntry
+from contexts.inventory.tests.support import events, levels, request, stock, warehouse
+from shared.errors import BusinessRuleViolation, ValidationFailed
+
+pytestmark = pytest.mark.django_db
+
+CHANGED = "inventory.stock.changed.v1"
+
+
+def ledger(operation: str) -> list[StockLedgerEntry]:
+    return list(StockLedgerEntry.objects.filter(operation=operation).order_by("id"))
+
+
+def test_reserve_holds_units_until_the_default_ttl(settings):
+    settings.INVENTORY_RESERVATION_TTL_SECONDS = 600
+    record = stock(1, 10)
+    before = timezone.now()
+    (held,) = inventory_api.reserve(requests=[request("SO-1", (1, 3))])
+    assert levels(record) == (10, 3)
+    assert held.order_ref == "SO-1"
+    assert held.lines == (
+        inventory_api.ReservedLine(sku_id=1, warehouse_id=record.warehouse_id, quantity=3),
+    )
+    assert (
+        before + timedelta(seconds=600)
+        <= held.expires_at
+        <= timezone.now() + timedelta(seconds=600)
+    )
+    row = Reservation.objects.get()
+    assert (row.status, row.quantity, row.stock_id) == ("held", 3, record.pk)
+    (entry,) = ledger("reserve")
+    assert (entry.ref, entry.delta, entry.actor) == ("SO-1", 3, "system")
+    assert (entry.on_hand_before, entry.on_hand_after) == (10, 10)
+    assert (entry.reserved_before, entry.reserved_after) == (0, 3)
+    assert events(CHANGED)[-1] == {
+        "sku_id": 1,
+        "warehouse_id": record.warehouse_id,
+        "on_hand": 10,
+        "reserved": 3,
+        "available": 7,
+        "sku_available": 7,
+        "operation": "reserve",
+        "ref": "SO-1",
+    }
+    assert inventory_api.availability(sku_ids=[1])[1].available == 7
+
+
+def test_reserve_is_all_or_nothing_across_requests_and_lines():
+    a, b = stock(1, 10), stock(2, 2)
+    with pytest.raises(BusinessRuleViolation) as error:
+        inventory_api.reserve(
+            requests=[request("SO-1", (1, 4)), request("SO-2", (1, 4), (2, 3))], ttl_seconds=60
+        )
+    assert error.value.code == "out_of_stock"
+    assert error.value.status_code == 422
+    assert error.value.details == {"skus": [{"sku_id": 2, "requested": 3, "available": 2}]}
+    assert levels(a) == (10, 0) and levels(b) == (2, 0)
+    assert not Reservation.objects.exists()
+    assert not StockLedgerEntry.objects.exists()
+    assert events(CHANGED) == []
+
+
+def test_shortage_counts_every_line_of_the_sku_in_the_call_and_unknown_skus():
+    stock(1, 5)
+    with pytest.raises(BusinessRuleViolation) as error:
+        inventory_api.reserve(requests=[request("SO-1", (1, 3)), request("SO-2", (1, 3), (77, 1))])
+    assert error.value.details["skus"] == [
+        {"sku_id": 1, "requested": 6, "available": 5},
+        {"sku_id": 77, "requested": 1, "available": 0},
+    ]
+
+
+def test_repeated_lines_of_one_order_are_merged():
+    record = stock(1, 10)
+    (held,) = inventory_api.reserve(requests=[request("SO-1", (1, 2), (1, 3))])
+    assert [line.quantity for line in held.lines] == [5]
+    assert levels(record) == (10, 5)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        request("", (1, 1)),
+        request("SO-1", (1, 0)),
+        request("SO-1", (1, -2)),
+        request("x" * 65, (1, 1)),
+    ],
+)
+def test_invalid_requests_are_refused(bad):
+    stock(1, 10)
+    with pytest.raises(ValidationFailed):
+        inventory_api.reserve(requests=[bad])
+    with pytest.raises(ValidationFailed):
+        inventory_api.reserve(requests=[request("SO-1", (1, 1))], ttl_seconds=0)
+
+
+def test_reserve_again_for_the_same_order_and_sku_changes_nothing():
+    record = stock(1, 10)
+    first = inventory_api.reserve(requests=[request("SO-1", (1, 3))])
+    again = inventory_api.reserve(requests=[request("SO-1", (1, 5))])
+    assert again == first
+    assert levels(record) == (10, 3)
+    assert Reservation.objects.count() == 1
+    assert len(ledger("reserve")) == 1
+
+
+def test_reserve_again_adds_only_the_skus_new_to_the_order():
+    one, two = stock(1, 10), stock(2, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 3))])
+    (held,) = inventory_api.reserve(requests=[request("SO-1", (1, 3), (2, 4))])
+    assert sorted((line.sku_id, line.quantity) for line in held.lines) == [(1, 3), (2, 4)]
+    assert levels(one) == (10, 3) and levels(two) == (10, 4)
+    assert len(ledger("reserve")) == 2
+
+
+def test_warehouse_in_the_buyers_province_is_used_first():
+    beijing = warehouse(1, code="BJ", province_code="110000")
+    shanghai = warehouse(1, code="SH", province_code="310000")
+    bj, sh = stock(1, 5, at=beijing), stock(1, 50, at=shanghai)
+    (held,) = inventory_api.reserve(requests=[request("SO-1", (1, 4))], region_code="110105")
+    assert [line.warehouse_id for line in held.lines] == [beijing.pk]
+    (held,) = inventory_api.reserve(requests=[request("SO-2", (1, 4))], region_code="440300")
+    assert [line.warehouse_id for line in held.lines] == [shanghai.pk]
+    assert levels(bj) == (5, 4) and levels(sh) == (50, 4)
+
+
+def test_a_line_no_single_warehouse_can_ship_is_split():
+    first = warehouse(1, code="A", priority=1)
+    second = warehouse(1, code="B", priority=2)
+    a, b = stock(1, 6, at=first), stock(1, 5, at=second)
+    (held,) = inventory_api.reserve(requests=[request("SO-1", (1, 9))])
+    assert sorted((line.warehouse_id, line.quantity) for line in held.lines) == [
+        (first.pk, 6),
+        (second.pk, 3),
+    ]
+    assert levels(a) == (6, 6) and levels(b) == (5, 3)
+    assert Reservation.objects.filter(order_ref="SO-1").count() == 2
+    inventory_api.commit(order_ref="SO-1")
+    assert levels(a) == (0, 0) and levels(b) == (2, 0)
+
+
+def test_inactive_warehouses_are_not_used():
+    stock(1, 50, at=warehouse(1, code="OFF", is_active=False))
+    with pytest.raises(BusinessRuleViolation):
+        inventory_api.reserve(requests=[request("SO-1", (1, 1))])
+    assert inventory_api.availability(sku_ids=[1])[1] == inventory_api.SkuAvailability(
+        sku_id=1, on_hand=0, reserved=0, available=0
+    )
+
+
+def test_release_returns_units_once():
+    record = stock(1, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 4))])
+    inventory_api.release(order_ref="SO-1", reason="buyer cancelled")
+    assert levels(record) == (10, 0)
+    inventory_api.release(order_ref="SO-1")
+    assert levels(record) == (10, 0)
+    (entry,) = ledger("release")
+    assert (entry.delta, entry.reason, entry.reserved_before, entry.reserved_after) == (
+        -4,
+        "buyer cancelled",
+        4,
+        0,
+    )
+    assert Reservation.objects.get().status == "released"
+
+
+def test_commit_deducts_on_hand_and_reserved_once():
+    record = stock(1, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 4))])
+    inventory_api.commit(order_ref="SO-1")
+    assert levels(record) == (6, 0)
+    inventory_api.commit(order_ref="SO-1")
+    inventory_api.release(order_ref="SO-1")  # committed: nothing is held any more
+    assert levels(record) == (6, 0)
+    (entry,) = ledger("commit")
+    assert (entry.delta, entry.on_hand_before, entry.on_hand_after) == (-4, 10, 6)
+    assert (entry.reserved_before, entry.reserved_after) == (4, 0)
+    assert ledger("release") == []
+
+
+def test_commit_after_the_hold_was_released_deducts_nothing():
+    record = stock(1, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 4))])
+    inventory_api.release(order_ref="SO-1")
+    inventory_api.commit(order_ref="SO-1")
+    assert levels(record) == (10, 0)
+    assert Reservation.objects.get().status == "released"
+
+
+def test_restore_puts_all_committed_units_back_once():
+    a, b = stock(1, 10), stock(2, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 4), (2, 2))])
+    inventory_api.commit(order_ref="SO-1")
+    inventory_api.restore(order_ref="SO-1", reason="refund RF-1")
+    assert levels(a) == (10, 0) and levels(b) == (10, 0)
+    inventory_api.restore(order_ref="SO-1")
+    assert levels(a) == (10, 0) and levels(b) == (10, 0)
+    assert sorted((e.sku_id, e.delta, e.reason) for e in ledger("restore")) == [
+        (1, 4, "refund RF-1"),
+        (2, 2, "refund RF-1"),
+    ]
+    assert set(Reservation.objects.values_list("status", "restored_quantity")) == {
+        ("restored", 4),
+        ("restored", 2),
+    }
+
+
+def test_restore_of_some_lines_never_more_than_committed_and_once_per_sku():
+    a, b = stock(1, 10), stock(2, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 4), (2, 2))])
+    inventory_api.commit(order_ref="SO-1")
+    line = inventory_api.ReservationLine
+    inventory_api.restore(
+        order_ref="SO-1", lines=[line(sku_id=1, quantity=1), line(sku_id=2, quantity=9)]
+    )
+    assert levels(a) == (7, 0) and levels(b) == (10, 0)  # SKU 2: capped at the 2 committed
+    inventory_api.restore(order_ref="SO-1", lines=[line(sku_id=1, quantity=1)])
+    assert levels(a) == (7, 0)
+    assert Reservation.objects.get(sku_id=1).restored_quantity == 1
+
+
+def test_restore_of_a_split_line_takes_units_from_each_warehouse_in_turn():
+    first, second = warehouse(1, code="A", priority=1), warehouse(1, code="B", priority=2)
+    a, b = stock(1, 6, at=first), stock(1, 5, at=second)
+    inventory_api.reserve(requests=[request("SO-1", (1, 9))])
+    inventory_api.commit(order_ref="SO-1")
+    inventory_api.restore(
+        order_ref="SO-1", lines=[inventory_api.ReservationLine(sku_id=1, quantity=8)]
+    )
+    assert levels(a) == (6, 0) and levels(b) == (4, 0)
+
+
+def test_restore_before_payment_changes_nothing():
+    record = stock(1, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 4))])
+    inventory_api.restore(order_ref="SO-1")
+    assert levels(record) == (10, 4)
+
+
+def test_reserve_joins_the_callers_transaction():
+    record = stock(1, 10)
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        inventory_api.reserve(requests=[request("SO-1", (1, 4))])
+        assert levels(record) == (10, 4)
+        raise Abort
+    assert levels(record) == (10, 0)
+    assert not Reservation.objects.exists()
+
+
+def test_a_shortage_inside_the_callers_transaction_leaves_its_other_writes_alone():
+    record = stock(1, 1)
+    with transaction.atomic():
+        inventory_api.reserve(requests=[request("SO-1", (1, 1))])
+        with pytest.raises(BusinessRuleViolation):
+            inventory_api.reserve(requests=[request("SO-2", (1, 1))])
+    assert levels(record) == (1, 1)
+
+
+def test_availability_sums_active_warehouses_and_knows_every_requested_sku():
+    stock(1, 10, reserved=4)
+    stock(1, 5, at=warehouse(1, code="B"), reserved=5)
+    result = inventory_api.availability(sku_ids=[1, 2])
+    assert result == {
+        1: inventory_api.SkuAvailability(sku_id=1, on_hand=15, reserved=9, available=6),
+        2: inventory_api.SkuAvailability(sku_id=2, on_hand=0, reserved=0, available=0),
+    }

@@ -1,0 +1,1 @@
+"""Logistics: freight templates and quotes (shipments and carriers come later)."""

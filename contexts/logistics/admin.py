@@ -1,0 +1,106 @@
+"""Django admin for freight templates.
+
+The forms check the same domain rules as the API (units, fees, province codes, no province in
+two regional rules) and saving goes through `services.freight_template_save`, so making a
+template default here also unsets the merchant's previous default, atomically.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+
+from contexts.logistics import domain, services
+from contexts.logistics.models import FreightRule, FreightTemplate
+
+
+def _province_list(value) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(code, str) for code in value):
+        raise ValidationError('A JSON list of province codes, e.g. ["650000", "540000"].')
+    return domain.normalize_provinces(value)
+
+
+class FreightTemplateForm(forms.ModelForm):
+    class Meta:
+        model = FreightTemplate
+        fields = (
+            "merchant_id",
+            "name",
+            "is_default",
+            "charge_by",
+            "first_unit",
+            "first_fee",
+            "additional_unit",
+            "additional_fee",
+            "free_shipping_threshold",
+            "not_deliverable_provinces",
+        )
+
+    def clean_not_deliverable_provinces(self):
+        return _province_list(self.cleaned_data.get("not_deliverable_provinces") or [])
+
+    def clean(self):
+        data = super().clean()
+        needed = ("charge_by", "first_unit", "first_fee", "additional_unit", "additional_fee")
+        if all(data.get(name) is not None for name in needed):
+            errors = domain.template_errors(
+                **{name: data[name] for name in needed},
+                free_shipping_threshold=data.get("free_shipping_threshold"),
+                not_deliverable_provinces=data.get("not_deliverable_provinces") or [],
+            )
+            for name, messages in errors.items():
+                self.add_error(name, messages)
+        return data
+
+
+class FreightRuleFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        rules = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            codes = _province_list(data.get("province_codes") or [])
+            form.instance.province_codes = codes
+            rules.append((codes, data.get("first_fee") or 0, data.get("additional_fee") or 0))
+        errors = domain.regional_rule_errors(rules)
+        if errors:
+            raise ValidationError([f"{name}: {'; '.join(msgs)}" for name, msgs in errors.items()])
+
+
+class FreightRuleInline(admin.TabularInline):
+    model = FreightRule
+    formset = FreightRuleFormSet
+    extra = 0
+    fields = ("province_codes", "first_fee", "additional_fee")
+
+
+@admin.register(FreightTemplate)
+class FreightTemplateAdmin(admin.ModelAdmin):
+    form = FreightTemplateForm
+    list_display = (
+        "id",
+        "merchant_id",
+        "name",
+        "is_default",
+        "charge_by",
+        "first_unit",
+        "first_fee",
+        "additional_unit",
+        "additional_fee",
+        "free_shipping_threshold",
+    )
+    list_filter = ("charge_by", "is_default")
+    search_fields = ("=merchant_id", "name")
+    ordering = ("merchant_id", "-is_default", "name")
+    inlines = (FreightRuleInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        # A template stays with its merchant (the default-per-merchant lock is by merchant).
+        return ("merchant_id", "created_at", "updated_at") if obj else ("created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        services.freight_template_save(template=obj)

@@ -1,0 +1,167 @@
+"""Freight rules, free of Django: what a merchant's template charges for one shipment.
+
+A template charges by piece or by weight (grams): the first `first_unit` units cost `first_fee`,
+every further `additional_unit` units or part of them cost `additional_fee` (so 1 g over the
+first kilo already costs a step). A regional rule overrides both fees for its provinces. An
+order group whose amount reaches the free-shipping threshold ships free. Provinces on the
+not-deliverable list cannot be shipped to at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+
+from shared.errors import ValidationFailed
+from shared.money import ZERO, quantize
+
+NOT_DELIVERABLE = "not_deliverable"
+FREE_SHIPPING_THRESHOLD = "free_shipping_threshold"
+NO_TEMPLATE = "no_template"
+
+# GB/T 2260 province-level code: two digits of province, then 0000 (e.g. 110000 Beijing).
+PROVINCE_CODE = re.compile(r"^\d{2}0000$")
+
+# Whose templates a caller may see and change: None for platform staff (every merchant),
+# otherwise the ids of the shops the caller manages.
+MerchantScope = Collection[int] | None
+
+
+class ChargeBy(StrEnum):
+    PIECE = "piece"
+    WEIGHT = "weight"
+
+
+@dataclass(frozen=True)
+class RegionalFees:
+    province_codes: frozenset[str]
+    first_fee: Decimal
+    additional_fee: Decimal
+
+
+@dataclass(frozen=True)
+class FreightPlan:
+    charge_by: ChargeBy
+    first_unit: int
+    first_fee: Decimal
+    additional_unit: int
+    additional_fee: Decimal
+    free_shipping_threshold: Decimal | None = None
+    not_deliverable_provinces: frozenset[str] = field(default_factory=frozenset)
+    regional_fees: tuple[RegionalFees, ...] = ()
+
+    def fees_for(self, province_code: str) -> tuple[Decimal, Decimal]:
+        """(first fee, additional fee) for a province: its regional rule's, else the template's."""
+        for regional in self.regional_fees:
+            if province_code in regional.province_codes:
+                return regional.first_fee, regional.additional_fee
+        return self.first_fee, self.additional_fee
+
+
+@dataclass(frozen=True)
+class FreightCharge:
+    amount: Decimal
+    deliverable: bool
+    reason: str = ""
+
+
+def charged_units(plan: FreightPlan, *, quantity: int, weight_grams: int) -> int:
+    """The units a shipment is charged on: pieces, or total grams."""
+    return quantity if plan.charge_by == ChargeBy.PIECE else weight_grams
+
+
+def freight_charge(
+    plan: FreightPlan, *, province_code: str, quantity: int, weight_grams: int, amount: Decimal
+) -> FreightCharge:
+    """Freight of one shipment of `quantity` pieces weighing `weight_grams` in total, for goods
+    worth `amount`, to `province_code`.
+
+    Order of the rules: an undeliverable province wins (not deliverable, nothing charged); then
+    an amount at or above the threshold ships free; otherwise first fee plus one additional fee
+    per started additional unit. Never negative."""
+    if province_code in plan.not_deliverable_provinces:
+        return FreightCharge(amount=ZERO, deliverable=False, reason=NOT_DELIVERABLE)
+    units = charged_units(plan, quantity=quantity, weight_grams=weight_grams)
+    if units <= 0:
+        return FreightCharge(amount=ZERO, deliverable=True)
+    if plan.free_shipping_threshold is not None and amount >= plan.free_shipping_threshold:
+        return FreightCharge(amount=ZERO, deliverable=True, reason=FREE_SHIPPING_THRESHOLD)
+    first_fee, additional_fee = plan.fees_for(province_code)
+    extra_units = max(units - plan.first_unit, 0)
+    steps = -(-extra_units // plan.additional_unit)  # ceiling division on integers
+    return FreightCharge(amount=quantize(first_fee + steps * additional_fee), deliverable=True)
+
+
+# --- Validating a template ----------------------------------------------------------------
+
+
+def normalize_provinces(codes: Iterable[str]) -> list[str]:
+    """Province codes without blanks or duplicates, sorted (what is stored)."""
+    return sorted({code.strip() for code in codes if code and code.strip()})
+
+
+def template_errors(
+    *,
+    charge_by: str,
+    first_unit: int,
+    first_fee: Decimal,
+    additional_unit: int,
+    additional_fee: Decimal,
+    free_shipping_threshold: Decimal | None,
+    not_deliverable_provinces: Sequence[str],
+) -> dict[str, list[str]]:
+    """What is wrong with a template's own fields: known charge mode, units >= 1, fees and
+    threshold >= 0, well-formed province codes. Empty when nothing is."""
+    errors: dict[str, list[str]] = {}
+    if charge_by not in {mode.value for mode in ChargeBy}:
+        errors.setdefault("charge_by", []).append(f"Must be one of: {', '.join(ChargeBy)}.")
+    for name, value in (("first_unit", first_unit), ("additional_unit", additional_unit)):
+        if value < 1:
+            errors.setdefault(name, []).append("Must be at least 1.")
+    fees = [("first_fee", first_fee), ("additional_fee", additional_fee)]
+    if free_shipping_threshold is not None:
+        fees.append(("free_shipping_threshold", free_shipping_threshold))
+    for name, value in fees:
+        if value < 0:
+            errors.setdefault(name, []).append("Must not be negative.")
+    for code in not_deliverable_provinces:
+        if not PROVINCE_CODE.match(code):
+            errors.setdefault("not_deliverable_provinces", []).append(
+                f"{code!r} is not a province code like 110000."
+            )
+    return errors
+
+
+def regional_rule_errors(
+    rules: Sequence[tuple[Sequence[str], Decimal, Decimal]],
+) -> dict[str, list[str]]:
+    """What is wrong with regional rules (province codes, first fee, additional fee): each
+    names at least one well-formed province code, no province is in two rules (which fee would
+    apply would be ambiguous), fees >= 0. Keys are `rules[<index>].<field>`."""
+    errors: dict[str, list[str]] = {}
+    seen: dict[str, int] = {}
+    for index, (codes, first_fee, additional_fee) in enumerate(rules):
+        name = f"rules[{index}].province_codes"
+        if not codes:
+            errors.setdefault(name, []).append("Name at least one province.")
+        for code in codes:
+            if not PROVINCE_CODE.match(code):
+                errors.setdefault(name, []).append(f"{code!r} is not a province code like 110000.")
+            elif seen.setdefault(code, index) != index:
+                errors.setdefault(name, []).append(f"{code} is already in rule {seen[code]}.")
+        for field_name, value in (("first_fee", first_fee), ("additional_fee", additional_fee)):
+            if value < 0:
+                errors.setdefault(f"rules[{index}].{field_name}", []).append(
+                    "Must not be negative."
+                )
+    return errors
+
+
+def raise_if_invalid(errors: dict[str, list[str]]) -> None:
+    """Errors as the shared validation envelope: details.fields = {field: [messages]}."""
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise ValidationFailed(f"The request is invalid: {first}", details={"fields": errors})

@@ -1,0 +1,83 @@
+"""Input and output shapes of the freight template endpoints. Types and bounds only: the rules
+(province codes, overlapping regional rules, one default) live in domain and services."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from contexts.logistics.models import FreightRule, FreightTemplate
+
+_MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
+
+
+def _provinces(**kwargs) -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(max_length=6), max_length=40, **kwargs)
+
+
+class FreightRuleIn(serializers.Serializer):
+    province_codes = _provinces(min_length=1)
+    first_fee = serializers.DecimalField(**_MONEY)
+    additional_fee = serializers.DecimalField(**_MONEY)
+
+
+class FreightTemplateIn(serializers.Serializer):
+    """Create: every field but the optional ones. Update (PATCH): any subset; `rules`, when
+    sent, replace all regional rules. merchant_id is fixed at creation."""
+
+    merchant_id = serializers.IntegerField(min_value=1)
+    name = serializers.CharField(max_length=100)
+    is_default = serializers.BooleanField(default=False)
+    charge_by = serializers.ChoiceField(choices=FreightTemplate.ChargeByChoices.choices)
+    first_unit = serializers.IntegerField(min_value=1, help_text="Pieces, or grams by weight.")
+    first_fee = serializers.DecimalField(**_MONEY)
+    additional_unit = serializers.IntegerField(min_value=1, help_text="Pieces, or grams.")
+    additional_fee = serializers.DecimalField(**_MONEY)
+    free_shipping_threshold = serializers.DecimalField(**_MONEY, allow_null=True, default=None)
+    not_deliverable_provinces = _provinces(default=list)
+    rules = FreightRuleIn(many=True, default=list, max_length=50)
+
+
+class FreightTemplateUpdateIn(FreightTemplateIn):
+    merchant_id = None
+
+
+class FreightTemplateListQuery(serializers.Serializer):
+    merchant_id = serializers.IntegerField(
+        min_value=1, required=False, help_text="Only this merchant's templates."
+    )
+
+
+class FreightRuleOut(serializers.ModelSerializer):
+    class Meta:
+        model = FreightRule
+        fields = ("id", "province_codes", "first_fee", "additional_fee")
+
+
+class FreightTemplateOut(serializers.ModelSerializer):
+    rules = FreightRuleOut(many=True)
+
+    class Meta:
+        model = FreightTemplate
+        fields = (
+            "id",
+            "merchant_id",
+            "name",
+            "is_default",
+            "charge_by",
+            "first_unit",
+            "first_fee",
+            "additional_unit",
+            "additional_fee",
+            "free_shipping_threshold",
+            "not_deliverable_provinces",
+            "rules",
+            "created_at",
+            "updated_at",
+        )
+
+
+class FreightTemplatePageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = FreightTemplateOut(many=True)

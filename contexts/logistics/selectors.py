@@ -1,0 +1,63 @@
+"""Reading freight templates. Merchant staff see only their shops' templates: a template is
+always looked up within the caller's merchant scope, so another shop's is simply not found."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from contexts.logistics import domain
+from contexts.logistics.models import FreightTemplate
+from shared.errors import NotFound
+
+
+def _in_scope(merchant_ids: domain.MerchantScope) -> QuerySet[FreightTemplate]:
+    templates = FreightTemplate.objects.prefetch_related("rules")
+    if merchant_ids is not None:
+        templates = templates.filter(merchant_id__in=list(merchant_ids))
+    return templates
+
+
+def freight_template_list(
+    *, merchant_ids: domain.MerchantScope, merchant_id: int | None = None
+) -> QuerySet[FreightTemplate]:
+    """Templates in the caller's scope (optionally of one merchant), default first, by name."""
+    templates = _in_scope(merchant_ids)
+    if merchant_id is not None:
+        templates = templates.filter(merchant_id=merchant_id)
+    return templates.order_by("merchant_id", "-is_default", "name", "id")
+
+
+def freight_template_get(
+    *, template_id: int, merchant_ids: domain.MerchantScope
+) -> FreightTemplate:
+    """One template in the caller's scope; NotFound for a missing one or another shop's."""
+    template = _in_scope(merchant_ids).filter(pk=template_id).first()
+    if template is None:
+        raise NotFound("Freight template not found.", code="freight_template_not_found")
+    return template
+
+
+def default_freight_template(*, merchant_id: int) -> FreightTemplate | None:
+    """The merchant's default template with its rules (two queries), or None."""
+    return _in_scope(None).filter(merchant_id=merchant_id, is_default=True).first()
+
+
+def freight_plan(template: FreightTemplate) -> domain.FreightPlan:
+    """The template as the pure pricing rules see it (rules in creation order)."""
+    return domain.FreightPlan(
+        charge_by=domain.ChargeBy(template.charge_by),
+        first_unit=template.first_unit,
+        first_fee=template.first_fee,
+        additional_unit=template.additional_unit,
+        additional_fee=template.additional_fee,
+        free_shipping_threshold=template.free_shipping_threshold,
+        not_deliverable_provinces=frozenset(template.not_deliverable_provinces),
+        regional_fees=tuple(
+            domain.RegionalFees(
+                province_codes=frozenset(rule.province_codes),
+                first_fee=rule.first_fee,
+                additional_fee=rule.additional_fee,
+            )
+            for rule in sorted(template.rules.all(), key=lambda rule: rule.pk)
+        ),
+    )

@@ -1,0 +1,98 @@
+"""Django admin for trades, orders (with lines, logs and notes inline) and idempotency keys.
+
+Read-only: an order's status, amounts and snapshot only change through the services (state
+machine, log, events), so the admin shows them and the back-office API changes them.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from contexts.ordering.models import IdempotencyKey, Order, OrderLine, OrderLog, OrderNote, Trade
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = (
+        "sku_id",
+        "title",
+        "spec",
+        "unit_price",
+        "quantity",
+        "subtotal",
+        "discount_amount",
+        "pay_amount",
+    )
+
+
+class OrderLogInline(ReadOnlyInline):
+    model = OrderLog
+    fields = ("created_at", "from_status", "to_status", "actor", "reason")
+
+
+class OrderNoteInline(ReadOnlyInline):
+    model = OrderNote
+    fields = ("created_at", "author_id", "body")
+
+
+class OrderInline(ReadOnlyInline):
+    model = Order
+    fields = ("order_no", "merchant_id", "status", "pay_amount")
+    show_change_link = True
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = (
+        "order_no",
+        "buyer_id",
+        "merchant_id",
+        "status",
+        "pay_amount",
+        "created_at",
+    )
+    list_filter = ("status",)
+    search_fields = ("=order_no", "=trade__trade_no", "=buyer_id", "=tracking_number")
+    date_hierarchy = "created_at"
+    list_select_related = ("trade",)
+    inlines = (OrderLineInline, OrderLogInline, OrderNoteInline)
+
+
+@admin.register(Trade)
+class TradeAdmin(ReadOnlyAdmin):
+    list_display = ("trade_no", "buyer_id", "status", "pay_amount", "paid_amount", "created_at")
+    list_filter = ("status",)
+    search_fields = ("=trade_no", "=buyer_id", "=payment_ref")
+    date_hierarchy = "created_at"
+    inlines = (OrderInline,)
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(ReadOnlyAdmin):
+    list_display = ("user_id", "key", "response_status", "created_at", "expires_at")
+    search_fields = ("=user_id", "=key")
+    list_filter = ("response_status",)

@@ -1,0 +1,97 @@
+"""Ordering's PUBLIC facade: the only functions other contexts call.
+
+They return frozen dataclasses from data.py, never models or querysets. Orders and trades are
+referred to by their public numbers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from contexts.ordering import selectors, services
+from contexts.ordering.data import OrderInfo, OrderLineInfo, TradeInfo, TradeOrderInfo
+from contexts.ordering.domain.states import OrderStatus
+from shared.money import ZERO
+
+
+def _trade_info(trade, orders) -> TradeInfo:
+    return TradeInfo(
+        trade_no=trade.trade_no,
+        buyer_id=trade.buyer_id,
+        status=trade.status,
+        pay_amount=trade.pay_amount,
+        payable_amount=sum(
+            (o.pay_amount for o in orders if o.status == OrderStatus.PENDING_PAYMENT), ZERO
+        ),
+        paid_amount=trade.paid_amount,
+        payment_ref=trade.payment_ref,
+        payment_deadline=trade.payment_deadline,
+        created_at=trade.created_at,
+        paid_at=trade.paid_at,
+        orders=tuple(
+            TradeOrderInfo(
+                order_no=o.order_no,
+                merchant_id=o.merchant_id,
+                status=o.status,
+                pay_amount=o.pay_amount,
+            )
+            for o in orders
+        ),
+    )
+
+
+def completed_purchase_exists(*, user_id: int, sku_id: int) -> bool:
+    """True when the user has a completed order with a line for this SKU."""
+    return selectors.completed_purchase_exists(user_id=user_id, sku_id=sku_id)
+
+
+def get_trade(trade_no: str) -> TradeInfo | None:
+    """The trade (what the buyer pays once) with its orders, or None when there is none."""
+    trade = selectors.trade_get(trade_no=trade_no)
+    return _trade_info(trade, list(trade.orders.all())) if trade is not None else None
+
+
+def mark_trade_paid(*, trade_no: str, paid_amount: Decimal, payment_ref: str) -> TradeInfo:
+    """Record the payment of a trade: its unpaid orders become paid and their stock is deducted.
+
+    paid_amount must equal the trade's payable amount (422 amount_mismatch); a repeat with the
+    same payment_ref changes nothing; a trade whose orders were cancelled is a 409
+    illegal_transition (the payment is to be refunded).
+    """
+    services.order_mark_paid(trade_no=trade_no, paid_amount=paid_amount, payment_ref=payment_ref)
+    trade = selectors.trade_get(trade_no=trade_no)
+    return _trade_info(trade, list(trade.orders.all()))
+
+
+def get_order(order_no: str) -> OrderInfo | None:
+    """One order with its lines (for payments and after-sales), or None when there is none."""
+    order = selectors.order_get(order_no=order_no)
+    if order is None:
+        return None
+    return OrderInfo(
+        order_no=order.order_no,
+        trade_no=order.trade.trade_no,
+        buyer_id=order.buyer_id,
+        merchant_id=order.merchant_id,
+        status=order.status,
+        items_amount=order.items_amount,
+        freight_amount=order.freight_amount,
+        discount_amount=order.discount_amount,
+        pay_amount=order.pay_amount,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        lines=tuple(
+            OrderLineInfo(
+                sku_id=line.sku_id,
+                spu_id=line.spu_id,
+                title=line.title,
+                spec=line.spec,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                subtotal=line.subtotal,
+                discount_amount=line.discount_amount,
+                pay_amount=line.pay_amount,
+            )
+            for line in order.lines.all()
+        ),
+    )

@@ -1,0 +1,101 @@
+"""Events ordering publishes (PUBLIC: other contexts subscribe to these classes).
+
+Each is written to the outbox in the transaction of the change it reports. A breaking change to a
+payload is a new class with a new version, never an edit of these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from shared.events import DomainEvent
+
+
+@dataclass(frozen=True)
+class PlacedLine:
+    sku_id: int
+    quantity: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPlaced(DomainEvent):
+    """An order was placed (stock is reserved, payment is awaited). The cart drops the lines."""
+
+    event_type: ClassVar[str] = "ordering.order.placed.v1"  # the seed's order.created
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    pay_amount: Decimal
+    lines: tuple[PlacedLine, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaid(DomainEvent):
+    """The order was paid; its reserved stock was deducted in the same transaction."""
+
+    event_type: ClassVar[str] = "ordering.order.paid.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    pay_amount: Decimal
+    payment_ref: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCancelled(DomainEvent):
+    """An unpaid order was cancelled (by the buyer, or by the payment timeout: reason
+    "payment_timeout"). Its stock reservation is already released; coupons and points locked for
+    it are to be given back by their contexts."""
+
+    event_type: ClassVar[str] = "ordering.order.cancelled.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    actor: str
+    reason: str
+    lines: tuple[PlacedLine, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderShipped(DomainEvent):
+    event_type: ClassVar[str] = "ordering.order.shipped.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    buyer_id: int
+    merchant_id: int
+    carrier_code: str
+    tracking_number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderDelivered(DomainEvent):
+    event_type: ClassVar[str] = "ordering.order.delivered.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    buyer_id: int
+    merchant_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCompleted(DomainEvent):
+    """The buyer confirmed receipt (or it was confirmed automatically): points, reviews and
+    settlement start from here."""
+
+    event_type: ClassVar[str] = "ordering.order.completed.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    pay_amount: Decimal
+    actor: str
+    lines: tuple[PlacedLine, ...]

@@ -1,0 +1,175 @@
+"""Trades, orders, their lines and logs, staff notes, idempotency keys.
+
+A trade is what the buyer pays once; it holds one order per merchant. Orders copy what was bought
+(title, spec, image, prices) and where it goes (the address), because the catalog and the
+address book keep changing afterwards. Buyers, merchants and SKUs are other contexts' ids.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from contexts.ordering.domain.states import INITIAL_STATUS, OrderStatus, TradeStatus
+from shared.money import money_field
+
+NUMBER_LENGTH = 40
+STATUS_CHOICES = [(s.value, s.value) for s in OrderStatus]
+
+
+class Trade(models.Model):
+    trade_no = models.CharField(max_length=NUMBER_LENGTH, unique=True)
+    buyer_id = models.BigIntegerField(db_index=True)
+    status = models.CharField(
+        max_length=20,
+        choices=[(s.value, s.value) for s in TradeStatus],
+        default=TradeStatus.UNPAID.value,
+    )
+    # Sums of the trade's orders at placement.
+    items_amount = money_field()
+    freight_amount = money_field()
+    discount_amount = money_field()
+    pay_amount = money_field()
+    paid_amount = money_field(null=True, blank=True)
+    payment_ref = models.CharField(max_length=128, blank=True)
+    payment_deadline = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.trade_no
+
+
+class Order(models.Model):
+    order_no = models.CharField(max_length=NUMBER_LENGTH, unique=True)
+    trade = models.ForeignKey(Trade, on_delete=models.PROTECT, related_name="orders")
+    buyer_id = models.BigIntegerField()
+    merchant_id = models.BigIntegerField()
+    status = models.CharField(max_length=20, choices=STATUS_CHOICES, default=INITIAL_STATUS.value)
+
+    items_amount = money_field()
+    freight_amount = money_field()
+    # Line discounts + freight discounts.
+    discount_amount = money_field()
+    pay_amount = money_field()
+    # Order-level view of the discounts: [{"source", "target", "amount", "reference"}].
+    discounts = models.JSONField(default=list, blank=True)
+    paid_amount = money_field(null=True, blank=True)
+    payment_ref = models.CharField(max_length=128, blank=True)
+    remark = models.CharField(max_length=200, blank=True)
+
+    # Address snapshot.
+    receiver_name = models.CharField(max_length=50)
+    receiver_phone = models.CharField(max_length=32)
+    province_code = models.CharField(max_length=12)
+    city_code = models.CharField(max_length=12)
+    district_code = models.CharField(max_length=12)
+    address_detail = models.CharField(max_length=255)
+
+    carrier_code = models.CharField(max_length=32, blank=True)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    cancel_reason = models.CharField(max_length=200, blank=True)
+
+    payment_deadline = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["buyer_id", "status", "id"], name="order_buyer_status"),
+            models.Index(fields=["merchant_id", "status", "id"], name="order_merchant_status"),
+            models.Index(fields=["created_at"], name="order_created"),
+            # The timers' scans: unpaid past the deadline, delivered long enough ago.
+            models.Index(fields=["status", "payment_deadline"], name="order_status_deadline"),
+            models.Index(fields=["status", "delivered_at"], name="order_status_delivered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.order_no
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku_id = models.BigIntegerField(db_index=True)
+    spu_id = models.BigIntegerField()
+    title = models.CharField(max_length=255)
+    spec = models.CharField(max_length=255, blank=True)
+    image_url = models.CharField(max_length=500, blank=True)
+    unit_price = money_field()
+    quantity = models.PositiveIntegerField()
+    subtotal = money_field()
+    discount_amount = money_field()
+    pay_amount = money_field()
+    # This line's share of each discount: [{"source", "amount", "reference"}] (for refunds).
+    discounts = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} x{self.quantity}"
+
+
+class OrderLog(models.Model):
+    """One row per status change: who (a user id or "system"), why, when."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="logs")
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20)
+    actor = models.CharField(max_length=32)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status} by {self.actor}"
+
+
+class OrderNote(models.Model):
+    """A merchant's or staff member's internal note on an order (never shown to the buyer)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="notes")
+    author_id = models.BigIntegerField()
+    body = models.TextField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"note by {self.author_id} on {self.order_id}"
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a (user, Idempotency-Key) pair, replayed for repeats until expiry.
+
+    The row is inserted first in the placing transaction: a concurrent duplicate blocks on the
+    unique index until the first commits (then replays its response) or rolls back.
+    """
+
+    user_id = models.BigIntegerField()
+    key = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "key"], name="idempotency_user_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -1,0 +1,276 @@
+"""Input and output shapes of ordering's endpoints. Types and lengths only: the rules live in
+services and the domain. Money leaves as strings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from contexts.ordering.domain.states import OrderStatus
+from contexts.ordering.models import Order, OrderLine, OrderLog, OrderNote
+
+STATUS_CHOICES = [s.value for s in OrderStatus]
+
+
+def _money(**kwargs) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=2, **kwargs)
+
+
+class _Page(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+
+
+# --- Checkout input -------------------------------------------------------------------------
+
+
+class CheckoutItemIn(serializers.Serializer):
+    sku_id = serializers.IntegerField(min_value=1)
+    quantity = serializers.IntegerField(min_value=1, max_value=settings.CART_MAX_QUANTITY)
+
+
+class RemarkIn(serializers.Serializer):
+    merchant_id = serializers.IntegerField(min_value=1)
+    remark = serializers.CharField(max_length=200, allow_blank=True)
+
+
+class CheckoutIn(serializers.Serializer):
+    address_id = serializers.IntegerField(min_value=1)
+    items = CheckoutItemIn(
+        many=True,
+        required=False,
+        allow_null=True,
+        allow_empty=False,
+        max_length=settings.CART_MAX_LINES,
+        help_text="Buy now: these SKUs. Absent or null: the buyer's selected cart items.",
+    )
+    remarks = RemarkIn(
+        many=True,
+        required=False,
+        max_length=settings.CART_MAX_LINES,
+        help_text="A note to each merchant (one per merchant_id).",
+    )
+
+    def validate_remarks(self, value: list[dict]) -> list[dict]:
+        merchant_ids = [remark["merchant_id"] for remark in value]
+        if len(set(merchant_ids)) != len(merchant_ids):
+            raise serializers.ValidationError("At most one remark per merchant.")
+        return value
+
+
+# --- Checkout preview -----------------------------------------------------------------------
+
+
+class AdjustmentOut(serializers.Serializer):
+    source = serializers.CharField(help_text="The pricing step: promotions, coupons, points ...")
+    target = serializers.CharField(help_text="items or freight.")
+    amount = _money()
+    merchant_id = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField()
+    reference = serializers.CharField()
+
+
+class PreviewLineOut(serializers.Serializer):
+    sku_id = serializers.IntegerField()
+    spu_id = serializers.IntegerField()
+    title = serializers.CharField()
+    spec = serializers.CharField()
+    image_url = serializers.CharField()
+    unit_price = _money()
+    quantity = serializers.IntegerField()
+    subtotal = _money()
+    discount_amount = _money()
+    pay_amount = _money()
+    available = serializers.IntegerField()
+    in_stock = serializers.BooleanField()
+
+
+class PreviewGroupOut(serializers.Serializer):
+    merchant_id = serializers.IntegerField()
+    lines = PreviewLineOut(many=True)
+    items_amount = _money()
+    freight_amount = _money()
+    discount_amount = _money()
+    pay_amount = _money()
+    deliverable = serializers.BooleanField()
+    freight_reason = serializers.CharField()
+
+
+class CheckoutPreviewOut(serializers.Serializer):
+    groups = PreviewGroupOut(many=True)
+    adjustments = AdjustmentOut(many=True)
+    items_amount = _money()
+    freight_amount = _money()
+    discount_amount = _money()
+    pay_amount = _money()
+    deliverable = serializers.BooleanField()
+    in_stock = serializers.BooleanField()
+
+
+# --- Orders ---------------------------------------------------------------------------------
+
+
+class OrderLineOut(serializers.ModelSerializer):
+    discounts = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = (
+            "sku_id",
+            "spu_id",
+            "title",
+            "spec",
+            "image_url",
+            "unit_price",
+            "quantity",
+            "subtotal",
+            "discount_amount",
+            "pay_amount",
+            "discounts",
+        )
+
+
+class AddressSnapshotOut(serializers.ModelSerializer):
+    detail = serializers.CharField(source="address_detail")
+
+    class Meta:
+        model = Order
+        fields = (
+            "receiver_name",
+            "receiver_phone",
+            "province_code",
+            "city_code",
+            "district_code",
+            "detail",
+        )
+
+
+class OrderOut(serializers.ModelSerializer):
+    trade_no = serializers.CharField(source="trade.trade_no")
+    discounts = serializers.ListField(child=serializers.DictField(), read_only=True)
+    address = AddressSnapshotOut(source="*")
+    lines = OrderLineOut(many=True)
+
+    class Meta:
+        model = Order
+        fields = (
+            "order_no",
+            "trade_no",
+            "merchant_id",
+            "status",
+            "items_amount",
+            "freight_amount",
+            "discount_amount",
+            "pay_amount",
+            "discounts",
+            "remark",
+            "address",
+            "carrier_code",
+            "tracking_number",
+            "cancel_reason",
+            "payment_deadline",
+            "created_at",
+            "paid_at",
+            "shipped_at",
+            "delivered_at",
+            "completed_at",
+            "cancelled_at",
+            "lines",
+        )
+
+
+class OrderPageOut(_Page):
+    results = OrderOut(many=True)
+
+
+class OrderFilterIn(serializers.Serializer):
+    status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
+
+
+class OrderLogOut(serializers.ModelSerializer):
+    class Meta:
+        model = OrderLog
+        fields = ("from_status", "to_status", "actor", "reason", "created_at")
+
+
+class CancelIn(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+# --- Placing --------------------------------------------------------------------------------
+
+
+class PlacedOrderOut(serializers.ModelSerializer):
+    class Meta:
+        model = Order
+        fields = (
+            "order_no",
+            "merchant_id",
+            "status",
+            "items_amount",
+            "freight_amount",
+            "discount_amount",
+            "pay_amount",
+            "remark",
+        )
+
+
+class PlacedTradeOut(serializers.Serializer):
+    trade_no = serializers.CharField(source="trade.trade_no")
+    status = serializers.CharField(source="trade.status")
+    items_amount = _money(source="trade.items_amount")
+    freight_amount = _money(source="trade.freight_amount")
+    discount_amount = _money(source="trade.discount_amount")
+    pay_amount = _money(source="trade.pay_amount")
+    payment_deadline = serializers.DateTimeField(source="trade.payment_deadline")
+    orders = PlacedOrderOut(many=True)
+
+
+# --- Back office ----------------------------------------------------------------------------
+
+
+class OrderNoteOut(serializers.ModelSerializer):
+    class Meta:
+        model = OrderNote
+        fields = ("id", "author_id", "body", "created_at")
+
+
+class AdminOrderOut(OrderOut):
+    class Meta(OrderOut.Meta):
+        fields = ("buyer_id", *OrderOut.Meta.fields)
+
+
+class AdminOrderDetailOut(AdminOrderOut):
+    logs = OrderLogOut(many=True)
+    notes = OrderNoteOut(many=True)
+
+    class Meta(AdminOrderOut.Meta):
+        fields = (*AdminOrderOut.Meta.fields, "logs", "notes")
+
+
+class AdminOrderPageOut(_Page):
+    results = AdminOrderOut(many=True)
+
+
+class AdminOrderFilterIn(serializers.Serializer):
+    order_no = serializers.CharField(max_length=40, required=False)
+    buyer_id = serializers.IntegerField(min_value=1, required=False)
+    status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
+    created_from = serializers.DateTimeField(required=False)
+    created_to = serializers.DateTimeField(required=False)
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("created_from"), attrs.get("created_to")
+        if start and end and start > end:
+            raise serializers.ValidationError({"created_to": "Must not be before created_from."})
+        return attrs
+
+
+class ShipIn(serializers.Serializer):
+    carrier_code = serializers.RegexField(r"^[A-Za-z0-9_\-]+$", max_length=32)
+    tracking_number = serializers.RegexField(r"^[A-Za-z0-9\-]+$", max_length=64)
+
+
+class NoteIn(serializers.Serializer):
+    body = serializers.CharField(max_length=1000)

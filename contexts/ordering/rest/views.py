@@ -1,0 +1,292 @@
+"""Ordering's endpoints: thin views that validate the shape of a request, call one service or
+selector and serialize the result. Rules live in services and the domain; errors become the
+shared envelope."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from contexts.catalog import api as catalog_api
+from contexts.ordering import selectors, services
+from contexts.ordering.models import IdempotencyKey
+from contexts.ordering.rest import serializers as s
+from shared.errors import PermissionDenied, ValidationFailed
+from shared.pagination import StandardPagination
+from shared.rest.schema import error_responses
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+_KEY_MAX_LENGTH = IdempotencyKey._meta.get_field("key").max_length
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _checkout_args(data: dict) -> dict:
+    items = data.get("items")
+    return {
+        "address_id": data["address_id"],
+        "items": None if items is None else [services.CheckoutItem(**item) for item in items],
+    }
+
+
+def _paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def _merchant_scope(request: Request) -> tuple[int, ...] | None:
+    """None for platform staff (every shop); else the shops the user manages (403 if none)."""
+    if request.user.is_staff:
+        return None
+    managed = catalog_api.merchant_ids_managed_by(user_id=request.user.pk)
+    if not managed:
+        raise PermissionDenied("Only staff and shop staff may manage orders.")
+    return tuple(managed)
+
+
+_ORDER_NO = OpenApiParameter("order_no", str, OpenApiParameter.PATH)
+_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+
+
+# --- Buyer ----------------------------------------------------------------------------------
+
+
+class CheckoutPreviewView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["checkout"],
+        request=s.CheckoutIn,
+        responses={200: s.CheckoutPreviewOut, **error_responses(400, 401, 404, 422)},
+        description="Prices the checkout (per-merchant groups, freight, discounts) and flags "
+        "stock and delivery problems. Writes nothing.",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.CheckoutIn, request.data)
+        preview = services.checkout_preview(buyer_id=request.user.pk, **_checkout_args(data))
+        return Response(s.CheckoutPreviewOut(preview).data)
+
+
+class OrderListView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["orders"],
+        operation_id="v1_orders_list",
+        parameters=[OpenApiParameter("status", str, enum=s.STATUS_CHOICES), *_PAGING],
+        responses={200: s.OrderPageOut, **error_responses(400, 401)},
+    )
+    def get(self, request: Request) -> Response:
+        filters = _valid(s.OrderFilterIn, request.query_params)
+        orders = selectors.order_list_for_buyer(buyer_id=request.user.pk, **filters)
+        return _paginated(request, self, orders, s.OrderOut)
+
+    @extend_schema(
+        tags=["orders"],
+        operation_id="v1_orders_place",
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="Unique per attempt to place this order; a retry with the same key "
+                "and body returns the first response and creates nothing.",
+            )
+        ],
+        request=s.CheckoutIn,
+        responses={201: s.PlacedTradeOut, **error_responses(400, 401, 404, 409, 422)},
+        description="Places one order per merchant under one trade (one payment) and reserves "
+        "the stock. A repeat with the same key and body replays the first response "
+        "(header Idempotent-Replayed: true); 409 idempotency_key_reused when the key was used "
+        "with another body, idempotency_key_busy when requests with the key keep colliding "
+        "(retry).",
+    )
+    def post(self, request: Request) -> Response:
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if not key or len(key) > _KEY_MAX_LENGTH:
+            raise ValidationFailed(
+                f"The {IDEMPOTENCY_HEADER} header is required "
+                f"(at most {_KEY_MAX_LENGTH} characters).",
+                code="idempotency_key_required",
+            )
+        data = _valid(s.CheckoutIn, request.data)
+        remarks = {r["merchant_id"]: r["remark"] for r in data.get("remarks", [])}
+
+        def place() -> tuple[int, dict]:
+            placed = services.order_place(
+                buyer_id=request.user.pk, remarks=remarks, **_checkout_args(data)
+            )
+            return status.HTTP_201_CREATED, s.PlacedTradeOut(placed).data
+
+        result = services.idempotent_response(
+            user_id=request.user.pk,
+            key=key,
+            request_hash=services.request_fingerprint(request.data),
+            produce=place,
+        )
+        headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
+        return Response(result.body, status=result.status, headers=headers)
+
+
+class OrderDetailView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["orders"],
+        parameters=[_ORDER_NO],
+        responses={200: s.OrderOut, **error_responses(401, 404)},
+    )
+    def get(self, request: Request, order_no: str) -> Response:
+        order = selectors.order_get_for_buyer(buyer_id=request.user.pk, order_no=order_no)
+        return Response(s.OrderOut(order).data)
+
+
+class OrderCancelView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["orders"],
+        parameters=[_ORDER_NO],
+        request=s.CancelIn,
+        responses={200: s.OrderOut, **error_responses(400, 401, 404, 409)},
+        description="Only while unpaid; the reserved stock is released.",
+    )
+    def post(self, request: Request, order_no: str) -> Response:
+        data = _valid(s.CancelIn, request.data)
+        services.order_cancel(
+            order_no=order_no, buyer_id=request.user.pk, reason=data.get("reason", "")
+        )
+        order = selectors.order_get_for_buyer(buyer_id=request.user.pk, order_no=order_no)
+        return Response(s.OrderOut(order).data)
+
+
+class OrderConfirmView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["orders"],
+        parameters=[_ORDER_NO],
+        request=None,
+        responses={200: s.OrderOut, **error_responses(401, 404, 409)},
+        description="Confirm receipt of a shipped or delivered order: it becomes completed.",
+    )
+    def post(self, request: Request, order_no: str) -> Response:
+        services.order_confirm_receipt(order_no=order_no, buyer_id=request.user.pk)
+        order = selectors.order_get_for_buyer(buyer_id=request.user.pk, order_no=order_no)
+        return Response(s.OrderOut(order).data)
+
+
+class OrderLogsView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["orders"],
+        parameters=[_ORDER_NO],
+        responses={200: s.OrderLogOut(many=True), **error_responses(401, 404)},
+    )
+    def get(self, request: Request, order_no: str) -> Response:
+        logs = selectors.order_logs_for_buyer(buyer_id=request.user.pk, order_no=order_no)
+        return Response(s.OrderLogOut(logs, many=True).data)
+
+
+# --- Back office: staff see every shop, shop staff their own shops -------------------------
+
+
+class AdminOrderListView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["admin"],
+        operation_id="v1_admin_orders_list",
+        parameters=[
+            OpenApiParameter("order_no", str),
+            OpenApiParameter("buyer_id", int),
+            OpenApiParameter("status", str, enum=s.STATUS_CHOICES),
+            OpenApiParameter("created_from", str, description="ISO 8601, inclusive."),
+            OpenApiParameter("created_to", str, description="ISO 8601, exclusive."),
+            *_PAGING,
+        ],
+        responses={200: s.AdminOrderPageOut, **error_responses(400, 401, 403)},
+    )
+    def get(self, request: Request) -> Response:
+        scope = _merchant_scope(request)
+        filters = _valid(s.AdminOrderFilterIn, request.query_params)
+        orders = selectors.order_search(merchant_ids=scope, **filters)
+        return _paginated(request, self, orders, s.AdminOrderOut)
+
+
+class AdminOrderDetailView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["admin"],
+        parameters=[_ORDER_NO],
+        responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, order_no: str) -> Response:
+        order = selectors.order_get_for_back_office(
+            order_no=order_no, merchant_ids=_merchant_scope(request)
+        )
+        return Response(s.AdminOrderDetailOut(order).data)
+
+
+class AdminOrderShipView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["admin"],
+        parameters=[_ORDER_NO],
+        request=s.ShipIn,
+        responses={200: s.AdminOrderDetailOut, **error_responses(400, 401, 403, 404, 409)},
+        description="paid -> shipped, with the carrier and tracking number.",
+    )
+    def post(self, request: Request, order_no: str) -> Response:
+        scope = _merchant_scope(request)
+        data = _valid(s.ShipIn, request.data)
+        services.order_ship(order_no=order_no, actor_id=request.user.pk, merchant_ids=scope, **data)
+        order = selectors.order_get_for_back_office(order_no=order_no, merchant_ids=scope)
+        return Response(s.AdminOrderDetailOut(order).data)
+
+
+class AdminOrderDeliverView(APIView):
+    permission_classes = (IsAdminUser,)
+
+    @extend_schema(
+        tags=["admin"],
+        parameters=[_ORDER_NO],
+        request=None,
+        responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404, 409)},
+        description="Staff only: shipped -> delivered (carrier tracking will drive this later).",
+    )
+    def post(self, request: Request, order_no: str) -> Response:
+        services.order_deliver(order_no=order_no, actor_id=request.user.pk)
+        order = selectors.order_get_for_back_office(order_no=order_no, merchant_ids=None)
+        return Response(s.AdminOrderDetailOut(order).data)
+
+
+class AdminOrderNotesView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["admin"],
+        parameters=[_ORDER_NO],
+        request=s.NoteIn,
+        responses={201: s.OrderNoteOut, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, order_no: str) -> Response:
+        scope = _merchant_scope(request)
+        data = _valid(s.NoteIn, request.data)
+        note = services.order_note_add(
+            order_no=order_no, author_id=request.user.pk, merchant_ids=scope, body=data["body"]
+        )
+        return Response(s.OrderNoteOut(note).data, status=status.HTTP_201_CREATED)

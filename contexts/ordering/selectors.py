@@ -1,0 +1,110 @@
+"""Ordering's read queries, N+1-free. Object-level permission lives here: a buyer's order is
+looked up through the buyer, a merchant's through the merchants they manage, so anyone else's
+order is simply not found (404, nothing leaks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from contexts.ordering.domain.states import OrderStatus
+from contexts.ordering.models import Order, OrderLine, OrderLog, Trade
+from shared.errors import NotFound
+
+
+def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("id")))
+
+
+def order_list_for_buyer(*, buyer_id: int, status: str | None = None) -> QuerySet[Order]:
+    """The buyer's orders, newest first, with their lines (one extra query per page)."""
+    orders = Order.objects.filter(buyer_id=buyer_id)
+    if status:
+        orders = orders.filter(status=status)
+    return _with_lines(orders.select_related("trade").order_by("-id"))
+
+
+def order_get_for_buyer(*, buyer_id: int, order_no: str) -> Order:
+    """One of the buyer's own orders with its lines; NotFound for a missing or foreign one."""
+    order = (
+        _with_lines(Order.objects.select_related("trade"))
+        .filter(buyer_id=buyer_id, order_no=order_no)
+        .first()
+    )
+    if order is None:
+        raise NotFound("Order not found.")
+    return order
+
+
+def order_logs_for_buyer(*, buyer_id: int, order_no: str) -> list[OrderLog]:
+    """The status history of one of the buyer's own orders, oldest first."""
+    order_id = (
+        Order.objects.filter(buyer_id=buyer_id, order_no=order_no)
+        .values_list("id", flat=True)
+        .first()
+    )
+    if order_id is None:
+        raise NotFound("Order not found.")
+    return list(OrderLog.objects.filter(order_id=order_id).order_by("id"))
+
+
+def order_search(
+    *,
+    merchant_ids: Iterable[int] | None,
+    order_no: str | None = None,
+    buyer_id: int | None = None,
+    status: str | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> QuerySet[Order]:
+    """Orders for the back office, newest first. `merchant_ids` None: every shop (staff)."""
+    orders = Order.objects.all()
+    if merchant_ids is not None:
+        orders = orders.filter(merchant_id__in=list(merchant_ids))
+    if order_no:
+        orders = orders.filter(order_no=order_no)
+    if buyer_id is not None:
+        orders = orders.filter(buyer_id=buyer_id)
+    if status:
+        orders = orders.filter(status=status)
+    if created_from is not None:
+        orders = orders.filter(created_at__gte=created_from)
+    if created_to is not None:
+        orders = orders.filter(created_at__lt=created_to)
+    return _with_lines(orders.select_related("trade").order_by("-id"))
+
+
+def order_get_for_back_office(*, order_no: str, merchant_ids: Iterable[int] | None) -> Order:
+    """One order with lines, logs and notes, limited to `merchant_ids` (None: any shop)."""
+    orders = Order.objects.select_related("trade").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")), "logs", "notes"
+    )
+    if merchant_ids is not None:
+        orders = orders.filter(merchant_id__in=list(merchant_ids))
+    order = orders.filter(order_no=order_no).first()
+    if order is None:
+        raise NotFound("Order not found.")
+    return order
+
+
+def trade_get(*, trade_no: str) -> Trade | None:
+    """A trade with its orders (one extra query)."""
+    return (
+        Trade.objects.prefetch_related(Prefetch("orders", queryset=Order.objects.order_by("id")))
+        .filter(trade_no=trade_no)
+        .first()
+    )
+
+
+def order_get(*, order_no: str) -> Order | None:
+    """Any order by number, with its trade and lines."""
+    return _with_lines(Order.objects.select_related("trade")).filter(order_no=order_no).first()
+
+
+def completed_purchase_exists(*, user_id: int, sku_id: int) -> bool:
+    """True when the user has a completed order with a line for this SKU."""
+    return OrderLine.objects.filter(
+        sku_id=sku_id, order__buyer_id=user_id, order__status=OrderStatus.COMPLETED
+    ).exists()

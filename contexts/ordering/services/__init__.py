@@ -1,0 +1,41 @@
+"""Ordering's commands. Each module holds one business concept; this package re-exports the
+functions the transport layer (views, tasks, api, admin) calls."""
+
+from contexts.ordering.services.checkout import (
+    PRICING_STEPS,
+    CheckoutItem,
+    checkout_preview,
+    order_place,
+)
+from contexts.ordering.services.idempotency import (
+    idempotency_keys_purge_expired,
+    idempotent_response,
+    request_fingerprint,
+)
+from contexts.ordering.services.timers import orders_auto_confirm, orders_cancel_unpaid
+from contexts.ordering.services.transitions import (
+    order_cancel,
+    order_confirm_receipt,
+    order_deliver,
+    order_mark_paid,
+    order_note_add,
+    order_ship,
+)
+
+__all__ = [
+    "PRICING_STEPS",
+    "CheckoutItem",
+    "checkout_preview",
+    "idempotency_keys_purge_expired",
+    "idempotent_response",
+    "order_cancel",
+    "order_confirm_receipt",
+    "order_deliver",
+    "order_mark_paid",
+    "order_note_add",
+    "order_place",
+    "order_ship",
+    "orders_auto_confirm",
+    "orders_cancel_unpaid",
+    "request_fingerprint",
+]

@@ -1,0 +1,384 @@
+"""Checkout: price what the buyer is about to buy (preview, no writes) and place it (orders).
+
+Placing is all or nothing: the trade, one order per merchant with its lines and first log row,
+the stock reservation of every line (inventory joins this transaction), the OrderPlaced events
+and the cart clean-up commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from contexts.cart import api as cart_api
+from contexts.catalog import api as catalog_api
+from contexts.identity import api as identity_api
+from contexts.inventory import api as inventory_api
+from contexts.logistics import api as logistics_api
+from contexts.ordering.domain import pricing
+from contexts.ordering.domain.states import INITIAL_STATUS
+from contexts.ordering.events import OrderPlaced, PlacedLine
+from contexts.ordering.models import Order, OrderLine, OrderLog, Trade
+from shared.errors import BusinessRuleViolation
+from shared.events import publish
+from shared.ids import next_public_id
+
+# The pipeline's extension points, in order. The promotions, coupons and points contexts replace
+# their no-op step here (`PRICING_STEPS.replace("coupons", ...)`) when they arrive.
+PRICING_STEPS = pricing.default_registry()
+
+TRADE_PREFIX = "T"
+
+
+@dataclass(frozen=True)
+class CheckoutItem:
+    sku_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PreparedCheckout:
+    address: Any  # identity's AddressInfo
+    skus: Mapping[int, Any]  # catalog's SkuInfo by SKU id
+    checkout: pricing.Checkout
+    from_cart: bool
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    sku_id: int
+    spu_id: int
+    title: str
+    spec: str
+    image_url: str
+    unit_price: Decimal
+    quantity: int
+    subtotal: Decimal
+    discount_amount: Decimal
+    pay_amount: Decimal
+    available: int
+    in_stock: bool
+
+
+@dataclass(frozen=True)
+class PreviewGroup:
+    merchant_id: int
+    lines: tuple[PreviewLine, ...]
+    items_amount: Decimal
+    freight_amount: Decimal
+    discount_amount: Decimal
+    pay_amount: Decimal
+    deliverable: bool
+    freight_reason: str
+
+
+@dataclass(frozen=True)
+class CheckoutPreview:
+    groups: tuple[PreviewGroup, ...]
+    adjustments: tuple[pricing.Adjustment, ...]
+    items_amount: Decimal
+    freight_amount: Decimal
+    discount_amount: Decimal
+    pay_amount: Decimal
+    deliverable: bool
+    in_stock: bool
+
+
+@dataclass(frozen=True)
+class PlacedTrade:
+    trade: Trade
+    orders: tuple[Order, ...]
+
+
+def _requested_items(
+    *, buyer_id: int, items: Sequence[CheckoutItem] | None
+) -> tuple[tuple[CheckoutItem, ...], bool]:
+    """The SKUs to check out, each once: the buy-now items, or else the selected cart lines."""
+    from_cart = items is None
+    if items is None:
+        items = [
+            CheckoutItem(sku_id=i.sku_id, quantity=i.quantity)
+            for i in cart_api.selected_items(user_id=buyer_id)
+        ]
+    merged: dict[int, int] = {}
+    for item in items:
+        merged[item.sku_id] = merged.get(item.sku_id, 0) + item.quantity
+    if not merged:
+        raise BusinessRuleViolation("There is nothing to check out.", code="empty_checkout")
+    return tuple(CheckoutItem(sku_id=s, quantity=q) for s, q in merged.items()), from_cart
+
+
+def _freight_quoter(province_code: str) -> pricing.FreightQuoter:
+    def quote(merchant_id: int, lines: tuple[pricing.PricedLine, ...]) -> pricing.FreightCharge:
+        answer = logistics_api.quote_freight(
+            merchant_id=merchant_id,
+            province_code=province_code,
+            items=[
+                logistics_api.FreightItem(
+                    sku_id=line.sku_id,
+                    quantity=line.quantity,
+                    weight_grams=line.weight_grams,
+                    amount=line.pay_amount,
+                )
+                for line in lines
+            ],
+        )
+        return pricing.FreightCharge(
+            amount=answer.amount, deliverable=answer.deliverable, reason=answer.reason
+        )
+
+    return quote
+
+
+def checkout_prepare(
+    *, buyer_id: int, address_id: int, items: Sequence[CheckoutItem] | None = None
+) -> PreparedCheckout:
+    """Resolve the items, the buyer's own address and the SKUs, and price the checkout.
+
+    Every SKU must exist and be purchasable (422 sku_unavailable); an address that is not the
+    buyer's is not found (404).
+    """
+    requested, from_cart = _requested_items(buyer_id=buyer_id, items=items)
+    address = identity_api.get_address(user_id=buyer_id, address_id=address_id)
+    skus = catalog_api.get_skus(sku_ids=[item.sku_id for item in requested])
+    unavailable = [
+        item.sku_id
+        for item in requested
+        if item.sku_id not in skus or not skus[item.sku_id].purchasable
+    ]
+    if unavailable:
+        raise BusinessRuleViolation(
+            "Some items can no longer be bought.",
+            code="sku_unavailable",
+            details={"sku_ids": unavailable},
+        )
+    checkout = pricing.price_checkout(
+        buyer_id=buyer_id,
+        province_code=address.province_code,
+        lines=[
+            pricing.LineInput(
+                sku_id=item.sku_id,
+                merchant_id=skus[item.sku_id].merchant_id,
+                quantity=item.quantity,
+                unit_price=skus[item.sku_id].price,
+                weight_grams=skus[item.sku_id].weight_grams,
+            )
+            for item in requested
+        ],
+        quote_freight=_freight_quoter(address.province_code),
+        registry=PRICING_STEPS,
+    )
+    return PreparedCheckout(address=address, skus=skus, checkout=checkout, from_cart=from_cart)
+
+
+def checkout_preview(
+    *, buyer_id: int, address_id: int, items: Sequence[CheckoutItem] | None = None
+) -> CheckoutPreview:
+    """The priced checkout with stock and delivery flags, writing nothing."""
+    prepared = checkout_prepare(buyer_id=buyer_id, address_id=address_id, items=items)
+    checkout = prepared.checkout
+    stock = inventory_api.availability(sku_ids=[line.sku_id for line in checkout.lines])
+    groups = []
+    for group in checkout.groups:
+        lines = []
+        for line in group.lines:
+            sku = prepared.skus[line.sku_id]
+            available = stock[line.sku_id].available if line.sku_id in stock else 0
+            lines.append(
+                PreviewLine(
+                    sku_id=line.sku_id,
+                    spu_id=sku.spu_id,
+                    title=sku.title,
+                    spec=sku.spec,
+                    image_url=sku.image_url,
+                    unit_price=line.unit_price,
+                    quantity=line.quantity,
+                    subtotal=line.subtotal,
+                    discount_amount=line.discount_amount,
+                    pay_amount=line.pay_amount,
+                    available=available,
+                    in_stock=available >= line.quantity,
+                )
+            )
+        groups.append(
+            PreviewGroup(
+                merchant_id=group.merchant_id,
+                lines=tuple(lines),
+                items_amount=group.items_amount,
+                freight_amount=group.freight_amount,
+                discount_amount=group.discount_amount,
+                pay_amount=group.pay_amount,
+                deliverable=group.deliverable,
+                freight_reason=group.freight_reason,
+            )
+        )
+    return CheckoutPreview(
+        groups=tuple(groups),
+        adjustments=checkout.adjustments,
+        items_amount=checkout.items_amount,
+        freight_amount=checkout.freight_amount,
+        discount_amount=checkout.discount_amount,
+        pay_amount=checkout.pay_amount,
+        deliverable=checkout.deliverable,
+        in_stock=all(line.in_stock for group in groups for line in group.lines),
+    )
+
+
+def _allocations_json(allocations: Sequence[pricing.Allocation]) -> list[dict[str, str]]:
+    return [
+        {"source": a.source, "amount": str(a.amount), "reference": a.reference} for a in allocations
+    ]
+
+
+def _order_discounts(group: pricing.MerchantGroup) -> list[dict[str, str]]:
+    """The group's discounts per (target, source, reference), summed over its lines."""
+    totals: dict[tuple[str, str, str], Decimal] = {}
+    for target, allocations in [
+        *((pricing.ITEMS, line.discounts) for line in group.lines),
+        (pricing.FREIGHT, group.freight_discounts),
+    ]:
+        for a in allocations:
+            key = (target, a.source, a.reference)
+            totals[key] = totals.get(key, Decimal(0)) + a.amount
+    return [
+        {"target": target, "source": source, "reference": reference, "amount": str(amount)}
+        for (target, source, reference), amount in totals.items()
+    ]
+
+
+@transaction.atomic
+def order_place(
+    *,
+    buyer_id: int,
+    address_id: int,
+    items: Sequence[CheckoutItem] | None = None,
+    remarks: Mapping[int, str] | None = None,
+) -> PlacedTrade:
+    """Place one order per merchant under one trade, reserving every line's stock.
+
+    Rules: every group must be deliverable to the address (422 not_deliverable); stock for
+    every line is reserved in one inventory call, all or nothing (422 out_of_stock); on any
+    failure nothing is written. Unpaid orders expire after settings.ORDER_PAYMENT_TIMEOUT.
+    """
+    prepared = checkout_prepare(buyer_id=buyer_id, address_id=address_id, items=items)
+    checkout, address, skus = prepared.checkout, prepared.address, prepared.skus
+    undeliverable = [g.merchant_id for g in checkout.groups if not g.deliverable]
+    if undeliverable:
+        raise BusinessRuleViolation(
+            "Some merchants cannot deliver to this address.",
+            code="not_deliverable",
+            details={"merchant_ids": undeliverable},
+        )
+    remarks = remarks or {}
+    now = timezone.now()
+    deadline = now + timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT)
+    trade = Trade.objects.create(
+        trade_no=next_public_id(TRADE_PREFIX),
+        buyer_id=buyer_id,
+        items_amount=checkout.items_amount,
+        freight_amount=checkout.freight_amount,
+        discount_amount=checkout.discount_amount,
+        pay_amount=checkout.pay_amount,
+        payment_deadline=deadline,
+        created_at=now,
+    )
+    orders = Order.objects.bulk_create(
+        [
+            Order(
+                order_no=next_public_id(),
+                trade=trade,
+                buyer_id=buyer_id,
+                merchant_id=group.merchant_id,
+                items_amount=group.items_amount,
+                freight_amount=group.freight_amount,
+                discount_amount=group.discount_amount,
+                pay_amount=group.pay_amount,
+                discounts=_order_discounts(group),
+                remark=remarks.get(group.merchant_id, ""),
+                receiver_name=address.receiver_name,
+                receiver_phone=address.receiver_phone,
+                province_code=address.province_code,
+                city_code=address.city_code,
+                district_code=address.district_code,
+                address_detail=address.detail,
+                payment_deadline=deadline,
+                created_at=now,
+            )
+            for group in checkout.groups
+        ]
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                sku_id=line.sku_id,
+                spu_id=skus[line.sku_id].spu_id,
+                title=skus[line.sku_id].title,
+                spec=skus[line.sku_id].spec,
+                image_url=skus[line.sku_id].image_url,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                subtotal=line.subtotal,
+                discount_amount=line.discount_amount,
+                pay_amount=line.pay_amount,
+                discounts=_allocations_json(line.discounts),
+            )
+            for order, group in zip(orders, checkout.groups, strict=True)
+            for line in group.lines
+        ]
+    )
+    OrderLog.objects.bulk_create(
+        [
+            OrderLog(
+                order=order,
+                from_status="",
+                to_status=INITIAL_STATUS.value,
+                actor=str(buyer_id),
+                reason="placed",
+                created_at=now,
+            )
+            for order in orders
+        ]
+    )
+    # Last before the events: the stock rows stay locked until commit, so lock them late.
+    inventory_api.reserve(
+        requests=[
+            inventory_api.ReservationRequest(
+                order_ref=order.order_no,
+                lines=tuple(
+                    inventory_api.ReservationLine(sku_id=line.sku_id, quantity=line.quantity)
+                    for line in group.lines
+                ),
+            )
+            for order, group in zip(orders, checkout.groups, strict=True)
+        ],
+        region_code=address.province_code,
+    )
+    for order, group in zip(orders, checkout.groups, strict=True):
+        publish(
+            OrderPlaced(
+                order_no=order.order_no,
+                trade_no=trade.trade_no,
+                buyer_id=buyer_id,
+                merchant_id=order.merchant_id,
+                pay_amount=order.pay_amount,
+                lines=tuple(
+                    PlacedLine(
+                        sku_id=line.sku_id, quantity=line.quantity, unit_price=line.unit_price
+                    )
+                    for line in group.lines
+                ),
+            )
+        )
+    if prepared.from_cart:
+        cart_api.remove_items(
+            user_id=buyer_id, sku_ids=tuple(line.sku_id for line in checkout.lines)
+        )
+    return PlacedTrade(trade=trade, orders=tuple(orders))

@@ -1,0 +1,63 @@
+"""Fixtures for ordering's tests: the other contexts as in-memory fakes, accounts, clients."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from contexts.ordering.tests.fakes import FakeWorld
+from contexts.ordering.tests.support import client_for
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Inventory caches availability per SKU id in this suite's Redis db: start each test clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(monkeypatch) -> FakeWorld:
+    return FakeWorld().install(monkeypatch)
+
+
+@pytest.fixture
+def make_user(db):
+    def make(*, is_staff: bool = False):
+        return get_user_model().objects.create_user(
+            email=f"buyer-{uuid.uuid4().hex[:12]}@example.com",
+            password="Str0ng-Passw0rd!",
+            is_staff=is_staff,
+        )
+
+    return make
+
+
+@pytest.fixture
+def buyer(make_user):
+    return make_user()
+
+
+@pytest.fixture
+def buyer_api(buyer) -> APIClient:
+    return client_for(buyer)
+
+
+@pytest.fixture
+def staff(make_user):
+    return make_user(is_staff=True)
+
+
+@pytest.fixture
+def staff_api(staff) -> APIClient:
+    return client_for(staff)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()

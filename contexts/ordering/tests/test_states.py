@@ -1,0 +1,66 @@
+"""The order state machine (pure): the transitions table and its guard."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from contexts.ordering.domain import states
+from contexts.ordering.domain.states import OrderStatus as S
+from contexts.ordering.domain.states import TradeStatus
+
+ALLOWED = {
+    (S.PENDING_PAYMENT, S.PAID),
+    (S.PENDING_PAYMENT, S.CANCELLED),
+    (S.PAID, S.SHIPPED),
+    (S.SHIPPED, S.DELIVERED),
+    (S.DELIVERED, S.COMPLETED),
+    (S.PAID, S.REFUNDING),
+    (S.SHIPPED, S.REFUNDING),
+    (S.DELIVERED, S.REFUNDING),
+    (S.REFUNDING, S.REFUNDED),
+    (S.REFUNDING, S.CLOSED),
+}
+
+
+@pytest.mark.parametrize(("current", "target"), list(itertools.product(S, S)))
+def test_exactly_the_documented_transitions_are_allowed(current, target):
+    allowed = (current, target) in ALLOWED
+    assert states.can_transition(current, target) is allowed
+    if allowed:
+        states.check_transition(current, target)
+    else:
+        with pytest.raises(states.IllegalTransition) as caught:
+            states.check_transition(current, target)
+        assert caught.value.status_code == 409
+        assert caught.value.code == "illegal_transition"
+        assert caught.value.details == {"from": current.value, "to": target.value}
+
+
+def test_every_status_is_in_the_table_and_terminal_ones_lead_nowhere():
+    assert set(states.TRANSITIONS) == set(S)
+    for terminal in (S.COMPLETED, S.CANCELLED, S.REFUNDED, S.CLOSED):
+        assert states.TRANSITIONS[terminal] == frozenset()
+
+
+def test_receipt_confirmation_passes_through_delivered_when_only_shipped():
+    assert states.receipt_confirmation_path(S.SHIPPED) == (S.DELIVERED, S.COMPLETED)
+    assert states.receipt_confirmation_path(S.DELIVERED) == (S.COMPLETED,)
+    for status in (S.PENDING_PAYMENT, S.PAID, S.COMPLETED, S.CANCELLED, S.REFUNDING):
+        with pytest.raises(states.IllegalTransition):
+            states.receipt_confirmation_path(status)
+
+
+@pytest.mark.parametrize(
+    ("statuses", "expected"),
+    [
+        (["pending_payment", "pending_payment"], TradeStatus.UNPAID),
+        (["pending_payment", "cancelled"], TradeStatus.UNPAID),
+        (["paid", "cancelled"], TradeStatus.PAID),
+        (["completed", "refunded"], TradeStatus.PAID),
+        (["cancelled", "cancelled"], TradeStatus.CLOSED),
+    ],
+)
+def test_trade_status_follows_its_orders(statuses, expected):
+    assert states.trade_status(statuses) == expected
