@@ -8,5 +8,6 @@ export DJANGO_SETTINGS_MODULE=settings.base
 export DEBUG=${DEBUG:-true}
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo_data
+.venv/bin/python manage.py collectstatic --noinput -v0
 echo "== serving on http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/api/docs/)"
 exec .venv/bin/python manage.py runserver 127.0.0.1:8000

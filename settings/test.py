@@ -7,7 +7,7 @@ from .base import REST_FRAMEWORK
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
-CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_URL = "memory://localhost/"
 # Throttles are exercised by their own tests with explicit rates.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,

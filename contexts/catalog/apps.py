@@ -12,7 +12,9 @@ class CatalogConfig(AppConfig):
         from contexts.catalog import handlers
         from contexts.catalog.events import ReviewCreated
         from contexts.inventory.events import StockChanged
+        from contexts.ordering.events import OrderCompleted
         from shared.events import subscribe
 
         subscribe(StockChanged, handlers.stock_changed_mirror)
         subscribe(ReviewCreated, handlers.review_created_rating_refresh)
+        subscribe(OrderCompleted, handlers.order_completed_sales_count)

@@ -4,8 +4,9 @@ inbox, and is written to be harmless if it ever ran twice)."""
 from __future__ import annotations
 
 from contexts.catalog.events import ReviewCreated
-from contexts.catalog.services import reviews, stock
+from contexts.catalog.services import products, reviews, stock
 from contexts.inventory.events import StockChanged
+from contexts.ordering.events import OrderCompleted
 
 
 def stock_changed_mirror(event: StockChanged) -> None:
@@ -19,3 +20,11 @@ def stock_changed_mirror(event: StockChanged) -> None:
 def review_created_rating_refresh(event: ReviewCreated) -> None:
     """Recompute the reviewed product's rating summary (idempotent: a recount, not +1)."""
     reviews.spu_rating_summary_refresh(spu_id=event.spu_id)
+
+
+def order_completed_sales_count(event: OrderCompleted) -> None:
+    """Count a completed order's units into its products' sales counts."""
+    quantities: dict[int, int] = {}
+    for line in event.lines:
+        quantities[line.sku_id] = quantities.get(line.sku_id, 0) + line.quantity
+    products.spu_sales_record(sku_quantities=quantities)

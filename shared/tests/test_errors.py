@@ -10,11 +10,11 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from shared.errors import BusinessRuleViolation, Conflict
 from shared.money import quantize
+from shared.rest.throttling import AnonRateThrottle
 
 
 class EchoIn(serializers.Serializer):

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Exists, Max, Min, OuterRef
+from django.db.models import Exists, F, Max, Min, OuterRef
 from django.utils import timezone
 
 from contexts.catalog import domain, selectors
@@ -487,3 +487,20 @@ def sku_prices_bulk_update(*, actor: domain.Actor, updates: Sequence[PriceUpdate
     _spu_prices_refresh(spu_ids=touched)
     _published_keep_sellable(touched)
     return [skus[s] for s in sku_ids]
+
+
+@transaction.atomic
+def spu_sales_record(*, sku_quantities: Mapping[int, int]) -> None:
+    """Add sold units to each product's sales count (the storefront's "sales" sort).
+
+    Counted when an order completes, so cancelled and refunded orders never inflate it. One
+    UPDATE per product with F() so concurrent completions never lose an increment; products are
+    updated in id order so two completions never deadlock.
+    """
+    per_spu: dict[int, int] = {}
+    for spu_id, sku_id in Sku.objects.filter(pk__in=list(sku_quantities)).values_list(
+        "spu_id", "pk"
+    ):
+        per_spu[spu_id] = per_spu.get(spu_id, 0) + sku_quantities[sku_id]
+    for spu_id in sorted(per_spu):
+        Spu.objects.filter(pk=spu_id).update(sales_count=F("sales_count") + per_spu[spu_id])

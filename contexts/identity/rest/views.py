@@ -9,13 +9,14 @@ from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from contexts.identity import selectors, services
 from contexts.identity.rest import serializers as s
 from shared.pagination import StandardPagination
 from shared.rest.schema import error_responses
+from shared.rest.throttling import ScopedRateThrottle
 
 
 def _client_ip(request: Request) -> str | None:

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# A buyer's journey through the API of a running demo server (scripts/run.sh):
+# browse, fill the cart with SKUs of two shops, preview checkout, place (one order per shop under
+# one trade), pay (development command), ship + deliver (staff), confirm receipt (buyer).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${BASE_URL:-http://127.0.0.1:8000}/api/v1
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+post() { curl -sf -X POST "$B/$1" -H 'Content-Type: application/json' "${@:3}" -d "$2"; }
+
+TOKEN=$(post auth/login '{"identifier": "buyer1@example.com", "password": "buyer12345"}' | json 'd["access"]')
+AUTH="Authorization: Bearer $TOKEN"
+ADMIN=$(post auth/login '{"identifier": "admin@example.com", "password": "admin12345"}' | json 'd["access"]')
+
+echo "== browse: one product of each of two shops, with per-SKU stock"
+P1=$(curl -sf "$B/products?merchant=1&in_stock=true&sort=price_asc" | json 'd["results"][0]["id"]')
+P2=$(curl -sf "$B/products?merchant=2&in_stock=true&sort=sales" | json 'd["results"][0]["id"]')
+SKU1=$(curl -sf "$B/products/$P1" | json 'd["skus"][0]["id"]')
+SKU2=$(curl -sf "$B/products/$P2" | json 'd["skus"][0]["id"]')
+curl -sf "$B/skus/availability?ids=$SKU1,$SKU2" | json 'd'
+
+echo "== cart"
+post cart/items "{\"sku_id\": $SKU1, \"quantity\": 2}" -H "$AUTH" >/dev/null
+post cart/items "{\"sku_id\": $SKU2, \"quantity\": 1}" -H "$AUTH" \
+  | json '[(g["merchant_id"], [(l["sku_id"], l["quantity"], l["unit_price"], l["issues"]) for l in g["lines"]]) for g in d["groups"]]'
+
+echo "== checkout preview (writes nothing)"
+ADDR=$(curl -sf "$B/me/addresses" -H "$AUTH" | json 'd[0]["id"]')
+post checkout/preview "{\"address_id\": $ADDR}" -H "$AUTH" \
+  | json '{k: d[k] for k in ("items_amount", "freight_amount", "discount_amount", "pay_amount")}'
+
+echo "== place: one order per shop, one trade; the same Idempotency-Key replays the same result"
+KEY="tour-$(date +%s%N)"
+post orders "{\"address_id\": $ADDR}" -H "$AUTH" -H "Idempotency-Key: $KEY" > /tmp/tour-placed.json
+json '(d["trade_no"], [(o["order_no"], o["merchant_id"], o["pay_amount"], o["status"]) for o in d["orders"]])' < /tmp/tour-placed.json
+TRADE=$(json 'd["trade_no"]' < /tmp/tour-placed.json)
+
+echo "== pay (development stand-in for the payment callback): stock reserved -> deducted"
+.venv/bin/python manage.py pay_trade "$TRADE"
+
+for ORDER in $(json '" ".join(o["order_no"] for o in d["orders"])' < /tmp/tour-placed.json); do
+  echo "== order $ORDER: ship, deliver (staff), confirm receipt (buyer)"
+  post "admin/orders/$ORDER/ship" '{"carrier_code": "SF", "tracking_number": "SF1001"}' \
+    -H "Authorization: Bearer $ADMIN" | json 'd["status"]'
+  post "admin/orders/$ORDER/deliver" '{}' -H "Authorization: Bearer $ADMIN" | json 'd["status"]'
+  post "orders/$ORDER/confirm" '{}' -H "$AUTH" | json 'd["status"]'
+  curl -sf "$B/orders/$ORDER/logs" -H "$AUTH" \
+    | json '[(l["from_status"] or "-", l["to_status"], l["actor"]) for l in d]'
+done
+echo "== the cart no longer holds what was ordered"
+curl -sf "$B/cart" -H "$AUTH" | json 'd["line_count"]'
