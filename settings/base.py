@@ -206,7 +206,8 @@ SPECTACULAR_SETTINGS = {
         "MerchantStatusEnum": "contexts.catalog.models.Merchant.Status",
         "ProductStatusEnum": "contexts.catalog.models.Spu.Status",
         "SkuStatusEnum": "contexts.catalog.models.Sku.Status",
-        "OrderStatusEnum": "contexts.ordering.domain.states.OrderStatus",
+        "OrderStatusEnum": "contexts.ordering.models.STATUS_CHOICES",
+        "TradeStatusEnum": "contexts.ordering.domain.states.TradeStatus",
     },
 }
 
@@ -292,8 +293,8 @@ CART_GUEST_TTL_SECONDS = env_int("CART_GUEST_TTL_SECONDS", 30 * 24 * 3600)
 ORDER_PAYMENT_TIMEOUT = env_int("ORDER_PAYMENT_TIMEOUT", 30 * 60)  # seconds
 ORDER_AUTO_CONFIRM_DAYS = env_int("ORDER_AUTO_CONFIRM_DAYS", 7)
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
-# Public numbers (orders, payments): node part of the id; set one per host in multi-host setups.
-ID_GENERATOR_NODE = env_int("ID_GENERATOR_NODE", 0)
+# Public numbers (orders, payments): shared/ids.py reads ID_GENERATOR_NODE (0-999) straight from
+# the environment; unset, the node is derived from the host name.
 
 # --- Logging: JSON lines with the request id ------------------------------------------------
 LOG_LEVEL = env("LOG_LEVEL", "INFO")

@@ -2,7 +2,11 @@
 processes and (with ID_GENERATOR_NODE set per host) machines.
 
 Layout of the decimal string: 17 digits of UTC time to the millisecond (YYYYMMDDHHMMSSfff),
-3 digits of configured node, 7 digits of process id, 3 digits of per-millisecond sequence.
+3 digits of node, 7 digits of process id, 3 digits of per-millisecond sequence.
+
+The node is ID_GENERATOR_NODE when set (give each host or replica its own, e.g. a StatefulSet
+ordinal); otherwise it is derived from the host name, because in containers every replica's
+main process is pid 1 and the pid alone would not tell them apart.
 Sorting the strings sorts by time. Two processes on one host never collide because their pids
 differ while both are alive; a process that exhausts 1000 numbers in one millisecond waits for
 the next millisecond; a clock that steps back is waited out.
@@ -10,7 +14,10 @@ the next millisecond; a clock that steps back is waited out.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
+import socket
 import threading
 import time
 from datetime import UTC, datetime
@@ -21,12 +28,16 @@ SEQUENCE_PER_MS = 1000
 
 
 def _node() -> int:
-    try:
-        from django.conf import settings
+    configured = os.environ.get("ID_GENERATOR_NODE", "")
+    if configured.strip():
+        return int(configured) % 1000
+    return _host_node()
 
-        return int(getattr(settings, "ID_GENERATOR_NODE", 0)) % 1000
-    except Exception:  # settings not configured (scripts)
-        return int(os.environ.get("ID_GENERATOR_NODE", "0")) % 1000
+
+@functools.cache
+def _host_node() -> int:
+    digest = hashlib.blake2b(socket.gethostname().encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % 1000
 
 
 def _now_ms() -> int:

@@ -7,8 +7,12 @@ from contexts.ordering.events import OrderPlaced
 
 
 def order_placed_remove_purchased_lines(event: OrderPlaced) -> None:
-    """Bought SKUs leave the buyer's cart (whole lines, whatever quantity was bought: the buyer
-    chose those lines for this order). Harmless when run again or when the lines are gone."""
+    """An order checked out from the cart (`event.from_cart`) takes the bought SKUs out of the
+    buyer's cart (whole lines, whatever quantity was bought: the buyer chose those lines for
+    this order). A buy-now order leaves the cart alone: the buyer did not order from it.
+    Harmless when run again or when the lines are gone."""
+    if not event.from_cart:
+        return
     services.cart_remove_items(
         user_id=event.buyer_id, sku_ids=tuple(line.sku_id for line in event.lines)
     )

@@ -41,6 +41,7 @@ class MergeResult:
     cart_id: int
     merged_sku_ids: tuple[int, ...]
     skipped: dict[int, str]
+    guest_cart_found: bool = False  # False: unknown, expired or already merged token
 
 
 def _guest_ttl() -> timedelta:
@@ -293,6 +294,7 @@ def cart_merge(*, user_id: int, token: str) -> MergeResult:
         cart_id=user_cart.pk,
         merged_sku_ids=(*plan.updated, *plan.added),
         skipped=plan.skipped,
+        guest_cart_found=True,
     )
 
 

@@ -99,10 +99,8 @@ class DocumentStore(ABC):
     def review_exists(self, *, user_id: int, sku_id: int) -> bool: ...
 
     @abstractmethod
-    def reviews_of_product(
-        self, *, spu_id: int, offset: int, limit: int
-    ) -> tuple[list[Review], int]:
-        """One page of the product's reviews, newest first, and how many there are in all."""
+    def reviews_of_product(self, *, spu_id: int, offset: int, limit: int) -> list[Review]:
+        """One page of the product's reviews, newest first (`rating_summary` counts them)."""
 
     @abstractmethod
     def review_reply_set(self, *, review_id: str, reply: ReviewReply) -> bool:
@@ -183,12 +181,9 @@ class RelationalDocumentStore(DocumentStore):
     def review_exists(self, *, user_id: int, sku_id: int) -> bool:
         return ReviewDocument.objects.filter(user_id=user_id, sku_id=sku_id).exists()
 
-    def reviews_of_product(
-        self, *, spu_id: int, offset: int, limit: int
-    ) -> tuple[list[Review], int]:
-        rows = ReviewDocument.objects.filter(spu_id=spu_id)
-        page = rows.order_by("-created_at", "-review_id")[offset : offset + limit]
-        return [self._review(r) for r in page], rows.count()
+    def reviews_of_product(self, *, spu_id: int, offset: int, limit: int) -> list[Review]:
+        rows = ReviewDocument.objects.filter(spu_id=spu_id).order_by("-created_at", "-review_id")
+        return [self._review(r) for r in rows[offset : offset + limit]]
 
     def review_reply_set(self, *, review_id: str, reply: ReviewReply) -> bool:
         with transaction.atomic():
@@ -312,17 +307,15 @@ class MongoDocumentStore(DocumentStore):
     def review_exists(self, *, user_id: int, sku_id: int) -> bool:
         return self._reviews().count_documents({"user_id": user_id, "sku_id": sku_id}) > 0
 
-    def reviews_of_product(
-        self, *, spu_id: int, offset: int, limit: int
-    ) -> tuple[list[Review], int]:
-        reviews = self._reviews()
+    def reviews_of_product(self, *, spu_id: int, offset: int, limit: int) -> list[Review]:
         cursor = (
-            reviews.find({"spu_id": spu_id})
+            self._reviews()
+            .find({"spu_id": spu_id})
             .sort([("created_at", -1), ("_id", -1)])
             .skip(offset)
             .limit(limit)
         )
-        return [self._review(d) for d in cursor], reviews.count_documents({"spu_id": spu_id})
+        return [self._review(d) for d in cursor]
 
     def review_reply_set(self, *, review_id: str, reply: ReviewReply) -> bool:
         result = self._reviews().update_one(

@@ -490,8 +490,31 @@ def storefront_product_exists(*, spu_id: int) -> bool:
     ).exists()
 
 
-def product_reviews(*, spu_id: int, offset: int, limit: int) -> tuple[list[Review], int]:
-    """A page of a published product's reviews, newest first, and the total."""
+class ProductReviews:
+    """A product's reviews, newest first, in the shape Django's Paginator pages through (so the
+    shared pagination checks the page number against the count before the store is asked for
+    a slice): `count()` is one read of the store, each slice another."""
+
+    def __init__(self, *, spu_id: int) -> None:
+        self.spu_id = spu_id
+
+    def count(self) -> int:
+        return document_store().rating_summary(spu_id=self.spu_id).count
+
+    def __getitem__(self, window: slice) -> list[Review]:
+        start, stop = window.start or 0, window.stop
+        if stop is None or window.step is not None:
+            raise TypeError("ProductReviews is read in bounded slices only")
+        if stop <= start:
+            return []
+        return document_store().reviews_of_product(
+            spu_id=self.spu_id, offset=start, limit=stop - start
+        )
+
+
+def product_reviews(*, spu_id: int) -> ProductReviews:
+    """A published product's reviews, newest first, to be paginated; 404 for any other
+    product."""
     if not storefront_product_exists(spu_id=spu_id):
         raise NotFound("Product not found.", code="product_not_found")
-    return document_store().reviews_of_product(spu_id=spu_id, offset=offset, limit=limit)
+    return ProductReviews(spu_id=spu_id)

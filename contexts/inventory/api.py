@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from contexts.inventory import selectors, services
 from contexts.inventory.data import (
+    CommitResult,
     Reservation,
     ReservationLine,
     ReservationRequest,
@@ -20,6 +21,7 @@ from contexts.inventory.data import (
 )
 
 __all__ = [
+    "CommitResult",
     "Reservation",
     "ReservationLine",
     "ReservationRequest",
@@ -48,7 +50,11 @@ def availability(*, sku_ids: Iterable[int]) -> dict[int, SkuAvailability]:
 
 
 def reserve(
-    *, requests: Sequence[ReservationRequest], region_code: str = "", ttl_seconds: int | None = None
+    *,
+    requests: Sequence[ReservationRequest],
+    region_code: str = "",
+    ttl_seconds: int | None = None,
+    renew_released: bool = False,
 ) -> tuple[Reservation, ...]:
     """Reserve every line of every request, all or nothing, joining the caller's transaction if any.
     Rows are locked/updated in a fixed order (stock row id) so concurrent callers never deadlock.
@@ -60,9 +66,16 @@ def reserve(
     Warehouses: the buyer's province (`region_code`, a GB/T 2260 province/city/district code)
     first, then the most available stock, then warehouse priority and id; one line is split over
     several warehouses only when none alone has enough. One Reservation per request, in order.
+
+    `renew_released=True` (a payment that arrived after the hold expired): each line is held up
+    to its quantity again where its hold was released, if the stock is still there (else 422
+    out_of_stock, nothing written); units held or already committed are not held twice.
     """
     return services.stock_reserve(
-        requests=requests, region_code=region_code, ttl_seconds=ttl_seconds
+        requests=requests,
+        region_code=region_code,
+        ttl_seconds=ttl_seconds,
+        renew_released=renew_released,
     )
 
 
@@ -71,10 +84,14 @@ def release(*, order_ref: str, reason: str = "") -> None:
     services.reservation_release(order_ref=order_ref, reason=reason)
 
 
-def commit(*, order_ref: str) -> None:
+def commit(*, order_ref: str) -> CommitResult:
     """Turn the order's reservations into deductions (on payment): on_hand -= q, reserved -= q.
-    Idempotent."""
-    services.reservation_commit(order_ref=order_ref)
+    Idempotent: a second call deducts nothing and reports the same committed lines.
+
+    Units whose hold was already released (expired or cancelled) are NOT deducted: their SKUs
+    are in `missing_sku_ids`, and the caller must hold them again (reserve with
+    renew_released=True, then commit) or refuse the payment, or the stock would be sold twice."""
+    return services.reservation_commit(order_ref=order_ref)
 
 
 def restore(

@@ -38,3 +38,14 @@ class Reservation:
     order_ref: str
     lines: tuple[ReservedLine, ...]
     expires_at: datetime
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    """What a commit left deducted for the order: every committed line (this call's and earlier
+    ones'), and the SKUs with units whose hold was released before the payment (expired or
+    cancelled) and so were not deducted."""
+
+    order_ref: str
+    committed: tuple[ReservedLine, ...]
+    missing_sku_ids: tuple[int, ...]

@@ -56,7 +56,8 @@ def mark_trade_paid(*, trade_no: str, paid_amount: Decimal, payment_ref: str) ->
 
     paid_amount must equal the trade's payable amount (422 amount_mismatch); a repeat with the
     same payment_ref changes nothing; a trade whose orders were cancelled is a 409
-    illegal_transition (the payment is to be refunded).
+    illegal_transition, and one whose stock hold expired and whose units were sold since is a
+    409 payment_after_expiry (nothing is recorded either way; the payment is to be refunded).
     """
     services.order_mark_paid(trade_no=trade_no, paid_amount=paid_amount, payment_ref=payment_ref)
     trade = selectors.trade_get(trade_no=trade_no)

@@ -22,7 +22,11 @@ class PlacedLine:
 
 @dataclass(frozen=True, kw_only=True)
 class OrderPlaced(DomainEvent):
-    """An order was placed (stock is reserved, payment is awaited). The cart drops the lines."""
+    """An order was placed (stock is reserved, payment is awaited).
+
+    `from_cart` (added to v1 with a default, so older payloads still load as False): the items
+    were the buyer's selected cart lines, which the cart then drops; a buy-now order leaves the
+    cart alone."""
 
     event_type: ClassVar[str] = "ordering.order.placed.v1"  # the seed's order.created
     aggregate: ClassVar[str] = "order_no"
@@ -32,6 +36,7 @@ class OrderPlaced(DomainEvent):
     merchant_id: int
     pay_amount: Decimal
     lines: tuple[PlacedLine, ...]
+    from_cart: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,6 +22,7 @@ _DESCRIPTIONS = {
     403: "Authenticated but not allowed.",
     404: "Not found (or not yours).",
     409: "Conflicts with the current state.",
+    415: "Unsupported media type (send JSON).",
     422: "Breaks a business rule.",
     423: "Locked.",
     429: "Throttled.",

@@ -50,3 +50,19 @@ def test_ids_are_unique_across_processes():
 
 def test_prefix_is_kept():
     assert next_public_id("PAY").startswith("PAY")
+
+
+def test_node_comes_from_the_environment_or_the_host_name(monkeypatch):
+    from shared import ids
+
+    monkeypatch.setenv("ID_GENERATOR_NODE", "42")
+    assert next_public_id()[17:20] == "042"
+    monkeypatch.delenv("ID_GENERATOR_NODE")
+    assert next_public_id()[17:20] == f"{ids._host_node():03d}"
+    monkeypatch.setattr(ids.socket, "gethostname", lambda: "web-7f9c-abcde")
+    ids._host_node.cache_clear()
+    try:
+        other = ids._host_node()
+    finally:
+        ids._host_node.cache_clear()
+    assert 0 <= other < 1000

@@ -101,6 +101,9 @@ def main() -> None:
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
     )
     args = parser.parse_args()
+    if not shutil.which("wrk") and os.geteuid() == 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False)
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 

@@ -1,10 +1,15 @@
 """Cart endpoints: thin views that read the request's owner, call one service and answer with
 the re-checked cart.
 
-Who owns the cart: a signed-in buyer (JWT) always works on their user cart and any cart token
-is ignored (except by `cart/merge`); anyone else works on the guest cart named by the
-`X-Cart-Token` header. The first add without a (live) token issues one, in the body
-(`cart_token`) and in the `X-Cart-Token` response header.
+Who owns the cart: a signed-in buyer (JWT) always works on their user cart; anyone else works
+on the guest cart named by the `X-Cart-Token` header. The first add without a (live) token
+issues one, in the body (`cart_token`) and in the `X-Cart-Token` response header.
+
+Merge on sign-in: a signed-in request to any cart endpoint that still carries the token of a
+live guest cart first folds that cart into the user's (the idempotent `cart_merge`; the guest
+cart is deleted), and says so in the `X-Cart-Merged: <lines merged>` response header. So a client
+that signs in and keeps sending its token gets the merge on its first cart call; `cart/merge`
+does the same explicitly and reports the details.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ from shared.errors import ValidationFailed
 from shared.rest.schema import error_responses
 
 CART_TOKEN_HEADER = "X-Cart-Token"
+CART_MERGED_HEADER = "X-Cart-Merged"
 
 TOKEN_PARAMETER = OpenApiParameter(
     CART_TOKEN_HEADER,
     str,
     location=OpenApiParameter.HEADER,
     required=False,
-    description="A guest's cart token (ignored for a signed-in buyer).",
+    description="A guest's cart token. Sent by a signed-in buyer, its guest cart is first merged "
+    f"into the buyer's cart (response header {CART_MERGED_HEADER}: the number of lines merged).",
 )
 
 
@@ -58,7 +65,29 @@ def _cart_response(owner: CartOwner, ref: services.CartRef | None = None) -> Res
 
 
 class CartBaseView(APIView):
+    """A cart endpoint for guests and signed-in buyers, merging a signed-in buyer's guest cart
+    before the operation (see the module docstring)."""
+
     permission_classes = (AllowAny,)
+    merged: services.MergeResult | None = None
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        token = request.headers.get(CART_TOKEN_HEADER)
+        if not (request.user.is_authenticated and token):
+            return
+        # A cheap read first: most signed-in calls carry a token already merged (or none).
+        if selectors.cart_id_for(owner=CartOwner(token=token)) is None:
+            return
+        result = services.cart_merge(user_id=request.user.pk, token=token)
+        if result.guest_cart_found:  # a concurrent call may have merged it meanwhile
+            self.merged = result
+
+    def finalize_response(self, request: Request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if self.merged is not None:
+            response[CART_MERGED_HEADER] = str(len(self.merged.merged_sku_ids))
+        return response
 
 
 class CartDetailView(CartBaseView):

@@ -198,15 +198,17 @@ def test_clear_empties_the_cart(api, shop):
 # --- Users and ownership --------------------------------------------------------------------
 
 
-def test_a_signed_in_buyer_uses_the_user_cart_and_ignores_a_token(api, user, user_api, shop):
+def test_a_signed_in_buyer_uses_the_user_cart_and_absorbs_a_sent_guest_cart(
+    api, user, user_api, shop
+):
     shop(1)
     shop(2)
     token = guest_add(api, 1).json()["cart_token"]
     body = user_api.post(ITEMS, {"sku_id": 2}, headers={"X-Cart-Token": token}).json()
     assert body["cart_token"] is None
-    assert set(lines_of(body)) == {2}
-    assert Cart.objects.get(user_id=user.pk).lines.count() == 1
-    assert set(lines_of(api.get(CART, headers={"X-Cart-Token": token}).json())) == {1}
+    assert set(lines_of(body)) == {1, 2}  # the guest cart was merged in first
+    assert Cart.objects.get(user_id=user.pk).lines.count() == 2
+    assert lines_of(api.get(CART, headers={"X-Cart-Token": token}).json()) == {}  # spent token
 
 
 def test_a_user_never_touches_another_users_cart(user, user_api, shop):

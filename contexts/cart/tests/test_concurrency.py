@@ -10,7 +10,7 @@ from django.db import connection
 from contexts.cart import services
 from contexts.cart.domain import CartOwner
 from contexts.cart.models import Cart, CartLine
-from contexts.cart.tests.support import make_user
+from contexts.cart.tests.support import client_for, make_user
 from shared.errors import AppError
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
@@ -78,5 +78,23 @@ def test_concurrent_merges_of_one_token_merge_once(shop):
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(1 for r in results if r.merged_sku_ids) == 1
+    assert CartLine.objects.get(cart__user_id=user.pk).quantity == 3
+    assert not Cart.objects.filter(user_id__isnull=True).exists()
+
+
+def test_concurrent_signed_in_calls_with_the_guest_token_merge_it_once(shop):
+    shop(1)
+    guest = services.cart_item_add(owner=CartOwner(), sku_id=1, quantity=3)
+    user = make_user()
+
+    responses = run_together(
+        6,
+        lambda i: client_for(user).get(
+            "/api/v1/cart", headers={"X-Cart-Token": guest.issued_token}
+        ),
+    )
+
+    assert [r.status_code for r in responses] == [200] * 6, responses
+    assert [r.get("X-Cart-Merged") for r in responses].count("1") == 1
     assert CartLine.objects.get(cart__user_id=user.pk).quantity == 3
     assert not Cart.objects.filter(user_id__isnull=True).exists()

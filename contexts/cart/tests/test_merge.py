@@ -121,3 +121,67 @@ def test_merge_needs_a_signed_in_buyer_and_a_token(api, user_api, shop):
     assert missing.json()["error"]["code"] == "cart_token_missing"
     unknown = user_api.post(MERGE, headers={"X-Cart-Token": "no-such-token"})
     assert unknown.status_code == 200 and unknown.json()["merged_sku_ids"] == []
+
+
+# --- Merge on sign-in: any cart call of a signed-in buyer that still sends the guest token ----
+
+
+def test_the_first_signed_in_cart_call_with_the_guest_token_merges_it(api, user, user_api, shop):
+    shop(1)
+    shop(2)
+    shop(3)
+    user_api.post(ITEMS, {"sku_id": 1, "quantity": 1})
+    token = guest_cart(api, {1: 2, 2: 1})
+
+    first = user_api.get("/api/v1/cart", headers={"X-Cart-Token": token})
+
+    assert first.status_code == 200, first.json()
+    assert first["X-Cart-Merged"] == "2"
+    assert first.json()["line_count"] == 2
+    assert "X-Cart-Token" not in first  # the buyer's cart has no token
+    assert user_quantities(user) == {1: 3, 2: 1}
+    assert not Cart.objects.filter(user_id__isnull=True).exists()
+    # The client keeps sending the spent token: nothing more happens.
+    again = user_api.post(ITEMS, {"sku_id": 3, "quantity": 1}, headers={"X-Cart-Token": token})
+    assert again.status_code == 200
+    assert "X-Cart-Merged" not in again
+    assert user_quantities(user) == {1: 3, 2: 1, 3: 1}
+
+
+def test_a_write_after_sign_in_applies_to_the_merged_cart(api, user, user_api, shop):
+    shop(1)
+    token = guest_cart(api, {1: 2})
+
+    response = user_api.patch(f"{ITEMS}/1", {"quantity": 5}, headers={"X-Cart-Token": token})
+
+    assert response.status_code == 200, response.json()
+    assert response["X-Cart-Merged"] == "1"
+    assert user_quantities(user) == {1: 5}
+
+
+def test_the_merged_header_counts_merged_lines_not_skipped_ones(
+    api, user, user_api, shop, inventory
+):
+    shop(1)
+    shop(2)
+    token = guest_cart(api, {1: 1, 2: 1})
+    inventory.stock[2] = 0
+
+    response = user_api.get("/api/v1/cart", headers={"X-Cart-Token": token})
+
+    assert response["X-Cart-Merged"] == "1"
+    assert user_quantities(user) == {1: 1}
+    assert not Cart.objects.filter(user_id__isnull=True).exists()
+
+
+def test_guests_and_unknown_tokens_do_not_merge(api, user, user_api, shop):
+    shop(1)
+    token = guest_cart(api, {1: 1})
+
+    as_guest = api.get("/api/v1/cart", headers={"X-Cart-Token": token})
+    unknown = user_api.get("/api/v1/cart", headers={"X-Cart-Token": "no-such-token"})
+
+    assert "X-Cart-Merged" not in as_guest and "X-Cart-Merged" not in unknown
+    assert as_guest.json()["line_count"] == 1
+    assert unknown.json()["line_count"] == 0
+    assert Cart.objects.filter(user_id__isnull=True).count() == 1

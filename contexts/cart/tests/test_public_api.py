@@ -23,7 +23,7 @@ def fill(user_id: int, sku_ids, quantity=1):
         services.cart_item_add(owner=CartOwner(user_id=user_id), sku_id=sku_id, quantity=quantity)
 
 
-def placed(buyer_id: int, sku_ids) -> OrderPlaced:
+def placed(buyer_id: int, sku_ids, *, from_cart: bool = True) -> OrderPlaced:
     return OrderPlaced(
         order_no="O1",
         trade_no="T1",
@@ -31,6 +31,7 @@ def placed(buyer_id: int, sku_ids) -> OrderPlaced:
         merchant_id=1,
         pay_amount=Decimal("10.00"),
         lines=tuple(PlacedLine(sku_id=s, quantity=1, unit_price=Decimal("1.00")) for s in sku_ids),
+        from_cart=from_cart,
     )
 
 
@@ -68,6 +69,14 @@ def test_the_order_placed_handler_removes_the_purchased_lines(user, shop):
     handlers.order_placed_remove_purchased_lines(placed(user.pk, [1, 2]))
     handlers.order_placed_remove_purchased_lines(placed(user.pk, [1, 2]))  # redelivery
     assert list(CartLine.objects.values_list("sku_id", flat=True)) == [3]
+
+
+@pytest.mark.django_db
+def test_a_buy_now_order_leaves_the_cart_alone(user, shop):
+    shop(1)
+    fill(user.pk, [1])
+    handlers.order_placed_remove_purchased_lines(placed(user.pk, [1], from_cart=False))
+    assert list(CartLine.objects.values_list("sku_id", flat=True)) == [1]
 
 
 @pytest.mark.django_db(transaction=True)

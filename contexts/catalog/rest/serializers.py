@@ -7,14 +7,7 @@ from rest_framework import serializers
 
 from contexts.catalog import domain
 from contexts.catalog.models import Attribute, Merchant, Sku, Spu
-from shared.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-
-
-def money(**kwargs) -> serializers.DecimalField:
-    kwargs.setdefault("min_value", 0)
-    return serializers.DecimalField(
-        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
-    )
+from shared.rest.fields import BoundedIntegerField, id_field, int_field, money_amount, positive_int
 
 
 class IdNameOut(serializers.Serializer):
@@ -32,13 +25,13 @@ class PageOut(serializers.Serializer):
 
 
 class ProductListQuery(serializers.Serializer):
-    category = serializers.IntegerField(required=False, help_text="Includes its descendants.")
-    brand = serializers.IntegerField(required=False)
-    merchant = serializers.IntegerField(required=False)
-    min_price = money(required=False)
-    max_price = money(required=False)
+    category = id_field(required=False, help_text="Includes its descendants.")
+    brand = id_field(required=False)
+    merchant = id_field(required=False)
+    min_price = money_amount(required=False)
+    max_price = money_amount(required=False)
     attr = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=id_field(),
         required=False,
         max_length=20,
         help_text="Attribute value ids (repeatable): values of one attribute are alternatives, "
@@ -158,8 +151,8 @@ class BrandOut(serializers.Serializer):
 
 
 class ReviewIn(serializers.Serializer):
-    sku_id = serializers.IntegerField()
-    rating = serializers.IntegerField(min_value=domain.RATING_MIN, max_value=domain.RATING_MAX)
+    sku_id = id_field()
+    rating = BoundedIntegerField(min_value=domain.RATING_MIN, max_value=domain.RATING_MAX)
     text = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     images = serializers.ListField(
         child=serializers.URLField(max_length=500),
@@ -197,7 +190,7 @@ class ReviewPageOut(PageOut):
 
 class MerchantIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    owner_user_id = serializers.IntegerField(min_value=1)
+    owner_user_id = id_field()
     commission_rate = serializers.DecimalField(
         max_digits=5, decimal_places=4, min_value=0, required=False
     )
@@ -222,7 +215,7 @@ class MerchantPageOut(PageOut):
 
 
 class MerchantStaffIn(serializers.Serializer):
-    user_id = serializers.IntegerField(min_value=1)
+    user_id = id_field()
 
 
 # --- Admin: categories, brands, attributes --------------------------------------------------
@@ -230,9 +223,9 @@ class MerchantStaffIn(serializers.Serializer):
 
 class CategoryIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    parent_id = serializers.IntegerField(required=False, allow_null=True)
+    parent_id = id_field(required=False, allow_null=True)
     icon_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    sort_order = serializers.IntegerField(required=False)
+    sort_order = int_field(required=False)
     is_active = serializers.BooleanField(required=False)
 
 
@@ -247,7 +240,7 @@ class CategoryOut(serializers.Serializer):
 
 
 class CategoryAttributesIn(serializers.Serializer):
-    attribute_ids = serializers.ListField(child=serializers.IntegerField(), max_length=100)
+    attribute_ids = serializers.ListField(child=id_field(), max_length=100)
 
 
 class CategoryAttributeOut(serializers.Serializer):
@@ -261,13 +254,13 @@ class CategoryAttributeOut(serializers.Serializer):
 class BrandIn(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     logo_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    sort_order = serializers.IntegerField(required=False)
+    sort_order = int_field(required=False)
     is_active = serializers.BooleanField(required=False)
 
 
 class AttributeValueIn(serializers.Serializer):
     value = serializers.CharField(max_length=100)
-    sort_order = serializers.IntegerField(required=False)
+    sort_order = int_field(required=False)
 
 
 class AttributeValueOut(serializers.Serializer):
@@ -281,7 +274,7 @@ class AttributeIn(serializers.Serializer):
     name = serializers.CharField(max_length=50)
     code = serializers.SlugField(max_length=50)
     kind = serializers.ChoiceField(choices=Attribute.Kind.choices)
-    sort_order = serializers.IntegerField(required=False)
+    sort_order = int_field(required=False)
 
 
 class AttributeOut(serializers.Serializer):
@@ -297,11 +290,11 @@ class AttributeOut(serializers.Serializer):
 
 
 class ProductIn(serializers.Serializer):
-    merchant_id = serializers.IntegerField()
-    category_id = serializers.IntegerField()
+    merchant_id = id_field()
+    category_id = id_field()
     title = serializers.CharField(max_length=200)
     subtitle = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    brand_id = serializers.IntegerField(required=False, allow_null=True)
+    brand_id = id_field(required=False, allow_null=True)
     main_image_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
     gallery = serializers.ListField(
         child=serializers.CharField(max_length=500), required=False, max_length=30
@@ -311,8 +304,14 @@ class ProductIn(serializers.Serializer):
         required=False,
         help_text='Blocks: {"type": "heading"|"text", "text"} or {"type": "image", "url", "alt"}.',
     )
-    attribute_value_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, max_length=100
+    attribute_value_ids = serializers.ListField(child=id_field(), required=False, max_length=100)
+
+
+class AdminProductListQuery(serializers.Serializer):
+    merchant = id_field(required=False)
+    status = serializers.ChoiceField(choices=Spu.Status.choices, required=False, allow_blank=True)
+    search = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="Part of the title."
     )
 
 
@@ -383,12 +382,12 @@ class AdminProductDetailOut(AdminProductOut):
 
 
 class SkuIn(serializers.Serializer):
-    value_ids = serializers.ListField(child=serializers.IntegerField(), max_length=10)
-    price = money()
-    market_price = money(required=False, allow_null=True)
-    cost_price = money(required=False, allow_null=True)
+    value_ids = serializers.ListField(child=id_field(), max_length=10)
+    price = money_amount()
+    market_price = money_amount(required=False, allow_null=True)
+    cost_price = money_amount(required=False, allow_null=True)
     barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    weight_grams = serializers.IntegerField(min_value=0, required=False)
+    weight_grams = positive_int(required=False)
     image_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Sku.Status.choices, required=False)
 
@@ -404,8 +403,8 @@ class SkuUpdateIn(SkuIn):
 
 
 class BulkPriceItemIn(serializers.Serializer):
-    sku_id = serializers.IntegerField()
-    price = money()
+    sku_id = id_field()
+    price = money_amount()
 
 
 class BulkPriceIn(serializers.Serializer):

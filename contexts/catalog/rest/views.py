@@ -13,7 +13,6 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from contexts.catalog import domain, selectors
@@ -107,7 +106,7 @@ class CategoryTreeView(APIView):
     @extend_schema(
         tags=["catalog"],
         operation_id="v1_categories_tree",
-        responses={200: s.CategoryNodeOut(many=True)},
+        responses={200: s.CategoryNodeOut(many=True), **error_responses(429)},
     )
     def get(self, request: Request) -> Response:
         tree = selectors.category_tree(active_only=True)
@@ -118,7 +117,9 @@ class BrandListView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["catalog"], operation_id="v1_brands_list", responses={200: s.BrandOut(many=True)}
+        tags=["catalog"],
+        operation_id="v1_brands_list",
+        responses={200: s.BrandOut(many=True), **error_responses(429)},
     )
     def get(self, request: Request) -> Response:
         return Response(s.BrandOut(selectors.brand_list(active_only=True), many=True).data)
@@ -132,34 +133,10 @@ class ProductReviewsView(APIView):
         tags=["reviews"],
         operation_id="v1_product_reviews_list",
         parameters=PAGE_PARAMS,
-        responses={200: s.ReviewPageOut, **error_responses(400, 404)},
+        responses={200: s.ReviewPageOut, **error_responses(404)},
     )
     def get(self, request: Request, spu_id: int) -> Response:
-        paginator = StandardPagination()
-        try:
-            page_size = paginator.get_page_size(request)
-            page = max(int(request.query_params.get("page", 1)), 1)
-        except ValueError:
-            page, page_size = 1, paginator.page_size
-        items, total = selectors.product_reviews(
-            spu_id=spu_id, offset=(page - 1) * page_size, limit=page_size
-        )
-        url = request.build_absolute_uri()
-        next_url = replace_query_param(url, "page", page + 1) if page * page_size < total else None
-        if page <= 1:
-            previous = None
-        elif page == 2:
-            previous = remove_query_param(url, "page")
-        else:
-            previous = replace_query_param(url, "page", page - 1)
-        return Response(
-            {
-                "count": total,
-                "next": next_url,
-                "previous": previous,
-                "results": s.ReviewOut(items, many=True).data,
-            }
-        )
+        return _page(request, self, selectors.product_reviews(spu_id=spu_id), s.ReviewOut)
 
     @extend_schema(
         tags=["reviews"],
@@ -497,26 +474,17 @@ class AdminProductListView(APIView):
     @extend_schema(
         tags=["admin-catalog"],
         operation_id="v1_admin_products_list",
-        parameters=[
-            OpenApiParameter("merchant", int),
-            OpenApiParameter("status", str, enum=["draft", "published", "unpublished"]),
-            OpenApiParameter("search", str, description="Part of the title."),
-            *PAGE_PARAMS,
-        ],
+        parameters=[s.AdminProductListQuery, *PAGE_PARAMS],
         responses={200: s.AdminProductPageOut, **error_responses(400, 401, 403)},
         description="Staff see every product, a merchant's staff only their shops' products.",
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
-        try:
-            merchant_id = int(params["merchant"]) if params.get("merchant") else None
-        except ValueError:
-            merchant_id = -1  # matches nothing, like any shop the user does not manage
+        query = _valid(s.AdminProductListQuery, request, data=request.query_params)
         products_qs = selectors.admin_product_list(
             actor=actor_of(request),
-            merchant_id=merchant_id,
-            status=params.get("status") or None,
-            search=params.get("search") or None,
+            merchant_id=query.get("merchant"),
+            status=query.get("status") or None,
+            search=query.get("search") or None,
         )
         return _page(request, self, products_qs, s.AdminProductOut)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -19,13 +19,18 @@ from contexts.inventory import api as inventory_api
 RESYNC_BATCH = 5000
 
 
+def _not_newer_than(as_of: datetime) -> Q:
+    """Rows whose mirrored figure is no later than `as_of` (or was never set)."""
+    return Q(stock_updated_at__isnull=True) | Q(stock_updated_at__lte=as_of)
+
+
 def sku_stock_apply(*, sku_id: int, available: int, as_of: datetime) -> bool:
     """Record a SKU's availability as of `as_of`. An older report than the one already applied
     is ignored, so events delivered late or twice never roll the figure back. Returns whether
     the row changed."""
     updated = (
         Sku.objects.filter(pk=sku_id)
-        .filter(Q(stock_updated_at__isnull=True) | Q(stock_updated_at__lte=as_of))
+        .filter(_not_newer_than(as_of))
         .update(available_stock=max(available, 0), stock_updated_at=as_of)
     )
     return updated == 1
@@ -35,7 +40,11 @@ def sku_stock_resync(
     *, sku_ids: Iterable[int] | None = None, batch_size: int = RESYNC_BATCH, progress: bool = False
 ) -> int:
     """Copy inventory's availability of these SKUs (all live SKUs when None) into the mirror,
-    one inventory call and one bulk update per batch. Returns how many SKUs were synced."""
+    one inventory call and one conditional update per batch. Returns how many SKUs were synced.
+
+    Each batch's figures are stamped with the time taken BEFORE inventory is read, and, as in
+    `sku_stock_apply`, a row already holding a later report is left alone: a stock change
+    applied while the batch is in flight is newer than what was read, and must survive it."""
     ids = (
         list(sku_ids)
         if sku_ids is not None
@@ -44,21 +53,18 @@ def sku_stock_resync(
     bar = tqdm(total=len(ids), desc="catalog stock", unit="sku", disable=not progress)
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        now = timezone.now()
+        as_of = timezone.now()
         availability = inventory_api.availability(sku_ids=batch)
-        Sku.objects.bulk_update(
-            [
-                Sku(
-                    pk=sku_id,
-                    available_stock=max(availability[sku_id].available, 0)
-                    if sku_id in availability
-                    else 0,
-                    stock_updated_at=now,
-                )
-                for sku_id in batch
-            ],
-            ["available_stock", "stock_updated_at"],
-            batch_size=batch_size,
+        figures = {
+            sku_id: max(availability[sku_id].available, 0) if sku_id in availability else 0
+            for sku_id in batch
+        }
+        Sku.objects.filter(pk__in=batch).filter(_not_newer_than(as_of)).update(
+            available_stock=Case(
+                *(When(pk=sku_id, then=Value(n)) for sku_id, n in figures.items()),
+                output_field=IntegerField(),
+            ),
+            stock_updated_at=as_of,
         )
         bar.update(len(batch))
     bar.close()

@@ -66,15 +66,16 @@ def test_a_review_is_unique_per_user_and_sku(store):
     assert store.review_get(review_id="nope") is None
 
 
-def test_reviews_list_newest_first_with_a_total(store):
+def test_reviews_list_newest_first_and_are_counted(store):
     for n in range(1, 6):
         store.review_insert(review=review(n))
     store.review_insert(review=review(9, spu_id=11))
-    page, total = store.reviews_of_product(spu_id=10, offset=0, limit=2)
-    assert total == 5
+    page = store.reviews_of_product(spu_id=10, offset=0, limit=2)
     assert [r.review_id for r in page] == ["r005", "r004"]
-    page, _ = store.reviews_of_product(spu_id=10, offset=4, limit=2)
+    page = store.reviews_of_product(spu_id=10, offset=4, limit=2)
     assert [r.review_id for r in page] == ["r001"]
+    assert store.reviews_of_product(spu_id=10, offset=5, limit=2) == []
+    assert store.rating_summary(spu_id=10).count == 5
 
 
 def test_reply_and_rating_summary(store):

@@ -12,6 +12,7 @@ from contexts.catalog import handlers
 from contexts.catalog.models import Sku
 from contexts.catalog.services import stock
 from contexts.catalog.tests.support import build_catalog, make_product
+from contexts.inventory import api as inventory_api
 from contexts.inventory.events import StockChanged
 from shared.events import publish
 
@@ -60,6 +61,28 @@ def test_resync_copies_inventory_availability_in_batches(cat, inventory):
     assert stock.sku_stock_resync(batch_size=1) == 2
     assert inventory.calls == [[a.pk], [b.pk]]
     assert dict(Sku.objects.values_list("pk", "available_stock")) == {a.pk: 3, b.pk: 0}
+
+
+def test_a_stock_change_applied_while_a_resync_runs_is_not_rolled_back(cat, inventory, monkeypatch):
+    spu = make_product(cat, skus=[(("red", "S"), "1.00"), (("red", "M"), "1.00")])
+    sold, untouched = Sku.objects.filter(spu=spu).order_by("pk")
+    inventory.stock.update({sold.pk: 3, untouched.pk: 4})
+    read_inventory = inventory.availability
+    before_the_resync = timezone.now()
+
+    def read_then_a_sale_lands(*, sku_ids):
+        figures = read_inventory(sku_ids=sku_ids)
+        # A unit of `sold` is sold after inventory was read; its event is applied at once.
+        handlers.stock_changed_mirror(_event(sold.pk, 2, occurred_at=timezone.now()))
+        return figures
+
+    monkeypatch.setattr(inventory_api, "availability", read_then_a_sale_lands)
+    assert stock.sku_stock_resync() == 2
+    assert dict(Sku.objects.values_list("pk", "available_stock")) == {sold.pk: 2, untouched.pk: 4}
+    # A report older than the resync, delivered late, does not undo it either.
+    handlers.stock_changed_mirror(_event(untouched.pk, 9, occurred_at=before_the_resync))
+    untouched.refresh_from_db()
+    assert untouched.available_stock == 4
 
 
 def test_the_resync_task_runs_the_service(cat, inventory):

@@ -5,20 +5,19 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
+from shared.rest.fields import id_field, int_field, positive_int
 
 MAX_UNITS_PER_REQUEST = 1_000_000
 
 
 class WarehouseIn(serializers.Serializer):
-    merchant_id = serializers.IntegerField(min_value=1)
+    merchant_id = id_field()
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=100)
     province_code = serializers.CharField(max_length=12)
     city_code = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
     is_active = serializers.BooleanField(required=False, default=True)
-    priority = serializers.IntegerField(
-        min_value=0, max_value=1_000_000, required=False, default=100
-    )
+    priority = positive_int(max_value=1_000_000, required=False, default=100)
 
 
 class WarehouseUpdateIn(serializers.Serializer):
@@ -27,11 +26,11 @@ class WarehouseUpdateIn(serializers.Serializer):
     province_code = serializers.CharField(max_length=12, required=False)
     city_code = serializers.CharField(max_length=12, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
-    priority = serializers.IntegerField(min_value=0, max_value=1_000_000, required=False)
+    priority = positive_int(max_value=1_000_000, required=False)
 
 
 class WarehouseQueryIn(serializers.Serializer):
-    merchant_id = serializers.IntegerField(min_value=1, required=False)
+    merchant_id = id_field(required=False)
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
@@ -61,8 +60,8 @@ class WarehousePageOut(serializers.Serializer):
 
 
 class StockQueryIn(serializers.Serializer):
-    sku_id = serializers.IntegerField(min_value=1, required=False)
-    warehouse_id = serializers.IntegerField(min_value=1, required=False)
+    sku_id = id_field(required=False)
+    warehouse_id = id_field(required=False)
     low = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
@@ -98,30 +97,28 @@ class StockPageOut(serializers.Serializer):
 
 
 class InboundIn(serializers.Serializer):
-    warehouse_id = serializers.IntegerField(min_value=1)
-    sku_id = serializers.IntegerField(min_value=1)
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_UNITS_PER_REQUEST)
+    warehouse_id = id_field()
+    sku_id = id_field()
+    quantity = positive_int(min_value=1, max_value=MAX_UNITS_PER_REQUEST)
     reason = serializers.CharField(max_length=255)
     ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class AdjustIn(serializers.Serializer):
-    warehouse_id = serializers.IntegerField(min_value=1)
-    sku_id = serializers.IntegerField(min_value=1)
-    counted = serializers.IntegerField(
-        min_value=0, max_value=MAX_UNITS_PER_REQUEST, help_text="Units counted on the shelf."
-    )
+    warehouse_id = id_field()
+    sku_id = id_field()
+    counted = positive_int(max_value=MAX_UNITS_PER_REQUEST, help_text="Units counted on the shelf.")
     reason = serializers.CharField(max_length=255)
     ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class ThresholdIn(serializers.Serializer):
-    low_stock_threshold = serializers.IntegerField(min_value=0, max_value=MAX_UNITS_PER_REQUEST)
+    low_stock_threshold = int_field(min_value=0, max_value=MAX_UNITS_PER_REQUEST)
 
 
 class LedgerQueryIn(serializers.Serializer):
-    sku_id = serializers.IntegerField(min_value=1, required=False)
-    warehouse_id = serializers.IntegerField(min_value=1, required=False)
+    sku_id = id_field(required=False)
+    warehouse_id = id_field(required=False)
     ref = serializers.CharField(max_length=64, required=False)
 
 

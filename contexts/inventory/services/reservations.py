@@ -2,8 +2,8 @@
 and the release of expired holds. See _recording for the locking protocol.
 
 Idempotency is per (order ref, SKU): a SKU that already has reservation rows for the order is
-left as it is by reserve; release/commit only act on `held` rows and restore only on `committed`
-rows, so calling any of them again changes nothing.
+left as it is by reserve (unless it is asked to renew released holds); release/commit only act on
+`held` rows and restore only on `committed` rows, so calling any of them again changes nothing.
 """
 
 from __future__ import annotations
@@ -75,28 +75,30 @@ def _candidates(
 
 def _plan(
     *,
-    wanted: dict[str, dict[int, int]],
-    skip: set[tuple[str, int]],
+    todo: dict[str, dict[int, int]],
+    exclude: dict[tuple[str, int], set[int]],
     by_sku: dict[int, list[StockRecord]],
     warehouses: dict[int, Warehouse],
     region_code: str,
 ) -> list[tuple[str, int, list[tuple[int, int]]]]:
-    """[(order_ref, sku_id, [(stock_id, units)])] for every line not in `skip`, lines taking
-    stock in turn; or 422 out_of_stock naming every SKU that is short, with the units this call
-    asks of it and what its warehouses had."""
+    """[(order_ref, sku_id, [(stock_id, units)])] for every line of `todo` (the units still to
+    hold), lines taking stock in turn and never from the warehouses `exclude` names for the
+    line; or 422 out_of_stock naming every SKU that is short, with the units this call asks of
+    it and what its warehouses had."""
     free = {stock.pk: stock.available for rows in by_sku.values() for stock in rows}
     available_before = {sku: sum(free[s.pk] for s in rows) for sku, rows in by_sku.items()}
     plans: list[tuple[str, int, list[tuple[int, int]]]] = []
     requested: dict[int, int] = defaultdict(int)
     short: set[int] = set()
-    for order_ref, lines in wanted.items():
+    for order_ref, lines in todo.items():
         for sku_id, quantity in lines.items():
-            if (order_ref, sku_id) in skip:
-                continue
             requested[sku_id] += quantity
+            excluded = exclude.get((order_ref, sku_id), set())
             plan = domain.allocate(
                 quantity=quantity,
-                candidates=_candidates(by_sku[sku_id], free, warehouses),
+                candidates=_candidates(
+                    [s for s in by_sku[sku_id] if s.warehouse_id not in excluded], free, warehouses
+                ),
                 region_code=region_code,
             )
             if plan is None:
@@ -123,12 +125,46 @@ def _plan(
     return plans
 
 
+def _still_to_hold(
+    wanted: dict[str, dict[int, int]],
+    existing: dict[tuple[str, int], list[Reservation]],
+    *,
+    renew_released: bool,
+) -> tuple[dict[str, dict[int, int]], dict[tuple[str, int], set[int]], list[Reservation]]:
+    """What this call must hold: (units per order ref and SKU, warehouses each line must avoid,
+    released rows the new holds replace).
+
+    Normally a SKU with any row for the order is left as it is. With `renew_released` a line is
+    topped up to the requested units from what its live (held, committed, restored) rows lack:
+    its released rows are replaced by the new holds, and warehouses holding a live row of the
+    line are avoided (one row per order, SKU and warehouse)."""
+    todo: dict[str, dict[int, int]] = {}
+    exclude: dict[tuple[str, int], set[int]] = {}
+    replaced: list[Reservation] = []
+    for order_ref, lines in wanted.items():
+        for sku_id, quantity in lines.items():
+            rows = existing.get((order_ref, sku_id), [])
+            if not renew_released:
+                if not rows:
+                    todo.setdefault(order_ref, {})[sku_id] = quantity
+                continue
+            live = [row for row in rows if row.status != Status.RELEASED]
+            lacking = quantity - sum(row.quantity for row in live)
+            if lacking <= 0:
+                continue
+            todo.setdefault(order_ref, {})[sku_id] = lacking
+            exclude[(order_ref, sku_id)] = {row.warehouse_id for row in live}
+            replaced.extend(row for row in rows if row.status == Status.RELEASED)
+    return todo, exclude, replaced
+
+
 @atomic_with_retry
 def stock_reserve(
     *,
     requests: Sequence[data.ReservationRequest],
     region_code: str = "",
     ttl_seconds: int | None = None,
+    renew_released: bool = False,
 ) -> tuple[data.Reservation, ...]:
     """Hold stock for every line of every order, all or nothing.
 
@@ -136,7 +172,9 @@ def stock_reserve(
     each line is then given warehouses by domain.allocate (buyer's province, most stock,
     priority; split only when no single warehouse has enough). Any shortage raises 422
     out_of_stock with details.skus = [{sku_id, requested, available}] before anything is
-    written. A SKU already reserved for the order (any status) is returned as it was.
+    written. A SKU already reserved for the order (any status) is returned as it was, unless
+    `renew_released`: then units whose hold was released are held again (see _still_to_hold),
+    which is how a payment that arrives after its hold expired can still take the stock.
     """
     ttl = settings.INVENTORY_RESERVATION_TTL_SECONDS if ttl_seconds is None else ttl_seconds
     if ttl <= 0:
@@ -158,16 +196,23 @@ def stock_reserve(
     for stock in stocks.values():
         if warehouses[stock.warehouse_id].is_active:  # it may have closed since the id read
             by_sku[stock.sku_id].append(stock)
+    todo, exclude, replaced = _still_to_hold(wanted, existing, renew_released=renew_released)
     plans = _plan(
-        wanted=wanted,
-        skip=set(existing),
-        by_sku=by_sku,
-        warehouses=warehouses,
-        region_code=region_code,
+        todo=todo, exclude=exclude, by_sku=by_sku, warehouses=warehouses, region_code=region_code
     )
 
+    if replaced:
+        # Released rows carry no units any more (the ledger keeps their history); they make way
+        # for the new holds, which may be in the same warehouses.
+        Reservation.objects.filter(pk__in=[row.pk for row in replaced]).delete()
+        gone = {row.pk for row in replaced}
+        for key, rows in existing.items():
+            existing[key] = [row for row in rows if row.pk not in gone]
     expires_at = timezone.now() + timedelta(seconds=ttl)
-    changes = StockChanges(operation=Operation.RESERVE, reason="reserved for order")
+    changes = StockChanges(
+        operation=Operation.RESERVE,
+        reason="held again for a late payment" if renew_released else "reserved for order",
+    )
     created: list[Reservation] = []
     for order_ref, sku_id, plan in plans:
         for stock_id, units in plan:
@@ -253,33 +298,48 @@ def reservation_release(*, order_ref: str, reason: str = "") -> int:
 
 
 @atomic_with_retry
-def reservation_commit(*, order_ref: str) -> int:
+def reservation_commit(*, order_ref: str) -> data.CommitResult:
     """On payment the held units leave the warehouse: on_hand -= q and reserved -= q.
 
-    Only held rows are committed, so a second call changes nothing. Rows already released (the
-    hold expired before the payment) are not deducted again: nothing is held for them, and
-    deducting would oversell; the caller learns it from the logged warning and the ledger.
-    Returns rows committed.
+    Only held rows are committed, so a second call deducts nothing and reports the same lines
+    as committed. Rows already released (the hold expired, or the order was cancelled, before
+    the payment) are not deducted: nothing is held for them any more and deducting would sell
+    those units twice. Their SKUs come back in `missing_sku_ids`, for the caller to hold them
+    again (reserve with renew_released) or to refuse the payment.
     """
     rows = _order_rows(order_ref, Status.HELD)
-    if not rows:
-        if Reservation.objects.filter(order_ref=order_ref, status=Status.RELEASED).exists():
-            logger.warning("commit of an order whose holds were released", extra={"ref": order_ref})
-        return 0
-    stocks = stock_lock(row.stock_id for row in rows)
-    changes = StockChanges(operation=Operation.COMMIT, reason="order paid")
-    for row in _touch(rows):
-        stock = stocks[row.stock_id]
-        changes.apply(
-            stock,
-            on_hand=stock.on_hand - row.quantity,
-            reserved=stock.reserved - row.quantity,
-            delta=-row.quantity,
-            ref=order_ref,
+    if rows:
+        stocks = stock_lock(row.stock_id for row in rows)
+        changes = StockChanges(operation=Operation.COMMIT, reason="order paid")
+        for row in _touch(rows):
+            stock = stocks[row.stock_id]
+            changes.apply(
+                stock,
+                on_hand=stock.on_hand - row.quantity,
+                reserved=stock.reserved - row.quantity,
+                delta=-row.quantity,
+                ref=order_ref,
+            )
+            row.status = Status.COMMITTED
+        Reservation.objects.bulk_update(rows, ["status", "updated_at"])
+        changes.save()
+    all_rows = list(Reservation.objects.filter(order_ref=order_ref).order_by("id"))
+    missing = tuple(sorted({row.sku_id for row in all_rows if row.status == Status.RELEASED}))
+    if missing:
+        logger.warning(
+            "commit of an order with released holds", extra={"ref": order_ref, "skus": missing}
         )
-        row.status = Status.COMMITTED
-    Reservation.objects.bulk_update(rows, ["status", "updated_at"])
-    return changes.save()
+    return data.CommitResult(
+        order_ref=order_ref,
+        committed=tuple(
+            data.ReservedLine(
+                sku_id=row.sku_id, warehouse_id=row.warehouse_id, quantity=row.quantity
+            )
+            for row in all_rows
+            if row.status in (Status.COMMITTED, Status.RESTORED)
+        ),
+        missing_sku_ids=missing,
+    )
 
 
 @atomic_with_retry

@@ -180,24 +180,102 @@ def test_release_returns_units_once():
 def test_commit_deducts_on_hand_and_reserved_once():
     record = stock(1, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4))])
-    inventory_api.commit(order_ref="SO-1")
+    first = inventory_api.commit(order_ref="SO-1")
     assert levels(record) == (6, 0)
-    inventory_api.commit(order_ref="SO-1")
+    again = inventory_api.commit(order_ref="SO-1")
     inventory_api.release(order_ref="SO-1")  # committed: nothing is held any more
     assert levels(record) == (6, 0)
     (entry,) = ledger("commit")
     assert (entry.delta, entry.on_hand_before, entry.on_hand_after) == (-4, 10, 6)
     assert (entry.reserved_before, entry.reserved_after) == (4, 0)
     assert ledger("release") == []
+    # The second commit reports the same lines as committed, not as missing.
+    assert (
+        first
+        == again
+        == inventory_api.CommitResult(
+            order_ref="SO-1",
+            committed=(
+                inventory_api.ReservedLine(sku_id=1, warehouse_id=record.warehouse_id, quantity=4),
+            ),
+            missing_sku_ids=(),
+        )
+    )
 
 
-def test_commit_after_the_hold_was_released_deducts_nothing():
-    record = stock(1, 10)
+def test_commit_after_the_hold_was_released_deducts_nothing_and_says_so():
+    a, b = stock(1, 10), stock(2, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4))])
     inventory_api.release(order_ref="SO-1")
-    inventory_api.commit(order_ref="SO-1")
+    inventory_api.reserve(requests=[request("SO-1", (2, 1))])  # still held: this one commits
+    result = inventory_api.commit(order_ref="SO-1")
+    assert levels(a) == (10, 0) and levels(b) == (9, 0)
+    assert Reservation.objects.get(sku_id=1).status == "released"
+    assert result.missing_sku_ids == (1,)
+    assert result.committed == (
+        inventory_api.ReservedLine(sku_id=2, warehouse_id=b.warehouse_id, quantity=1),
+    )
+    assert [e.sku_id for e in ledger("commit")] == [2]
+
+
+def test_commit_of_an_unknown_order_commits_and_misses_nothing():
+    assert inventory_api.commit(order_ref="SO-NONE") == inventory_api.CommitResult(
+        order_ref="SO-NONE", committed=(), missing_sku_ids=()
+    )
+
+
+def test_renew_released_holds_the_released_units_again_then_commit_takes_them():
+    record = stock(1, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 4))], ttl_seconds=60)
+    inventory_api.release(order_ref="SO-1", reason="reservation expired")
+    # Without the flag a reserve of a known (order, SKU) changes nothing, even when released.
+    inventory_api.reserve(requests=[request("SO-1", (1, 4))])
     assert levels(record) == (10, 0)
-    assert Reservation.objects.get().status == "released"
+
+    (held,) = inventory_api.reserve(
+        requests=[request("SO-1", (1, 4))], ttl_seconds=600, renew_released=True
+    )
+    assert levels(record) == (10, 4)
+    assert held.lines == (
+        inventory_api.ReservedLine(sku_id=1, warehouse_id=record.warehouse_id, quantity=4),
+    )
+    assert list(Reservation.objects.values_list("status", "quantity")) == [("held", 4)]
+    assert ledger("reserve")[-1].reason == "held again for a late payment"
+    result = inventory_api.commit(order_ref="SO-1")
+    assert levels(record) == (6, 0)
+    assert (result.missing_sku_ids, [line.quantity for line in result.committed]) == ((), [4])
+    # Renewing what is already committed holds nothing more.
+    inventory_api.reserve(requests=[request("SO-1", (1, 4))], renew_released=True)
+    assert levels(record) == (6, 0)
+
+
+def test_renew_released_tops_up_a_split_line_elsewhere_and_is_all_or_nothing():
+    first = warehouse(1, code="A", priority=1)
+    second = warehouse(1, code="B", priority=2)
+    a, b = stock(1, 3, at=first), stock(1, 3, at=second)
+    inventory_api.reserve(requests=[request("SO-1", (1, 5))])  # A 3, B 2
+    Reservation.objects.filter(warehouse_id=first.pk).update(status="released")
+    a.reserved = 0
+    a.save()
+    inventory_api.commit(order_ref="SO-1")  # B's 2 units are deducted, A's 3 are missing
+    assert levels(b) == (1, 0)
+    inventory_api.reserve(requests=[request("SO-2", (1, 1))])  # someone takes one of A's
+
+    with pytest.raises(BusinessRuleViolation) as error:
+        inventory_api.reserve(requests=[request("SO-1", (1, 5))], renew_released=True)
+    assert error.value.details == {"skus": [{"sku_id": 1, "requested": 3, "available": 3}]}
+    assert levels(a) == (3, 1)
+    assert Reservation.objects.filter(order_ref="SO-1", status="released").count() == 1
+
+    inventory_api.release(order_ref="SO-2")
+    inventory_api.reserve(requests=[request("SO-1", (1, 5))], renew_released=True)
+    assert levels(a) == (3, 3) and levels(b) == (1, 0)  # never from B, where 2 are committed
+    result = inventory_api.commit(order_ref="SO-1")
+    assert result.missing_sku_ids == ()
+    assert sorted((line.warehouse_id, line.quantity) for line in result.committed) == [
+        (first.pk, 3),
+        (second.pk, 2),
+    ]
 
 
 def test_restore_puts_all_committed_units_back_once():

@@ -6,8 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from contexts.logistics.models import FreightRule, FreightTemplate
-
-_MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
+from shared.rest.fields import id_field, money_amount, positive_int
 
 
 def _provinces(**kwargs) -> serializers.ListField:
@@ -16,23 +15,23 @@ def _provinces(**kwargs) -> serializers.ListField:
 
 class FreightRuleIn(serializers.Serializer):
     province_codes = _provinces(min_length=1)
-    first_fee = serializers.DecimalField(**_MONEY)
-    additional_fee = serializers.DecimalField(**_MONEY)
+    first_fee = money_amount()
+    additional_fee = money_amount()
 
 
 class FreightTemplateIn(serializers.Serializer):
     """Create: every field but the optional ones. Update (PATCH): any subset; `rules`, when
     sent, replace all regional rules. merchant_id is fixed at creation."""
 
-    merchant_id = serializers.IntegerField(min_value=1)
+    merchant_id = id_field()
     name = serializers.CharField(max_length=100)
     is_default = serializers.BooleanField(default=False)
     charge_by = serializers.ChoiceField(choices=FreightTemplate.ChargeByChoices.choices)
-    first_unit = serializers.IntegerField(min_value=1, help_text="Pieces, or grams by weight.")
-    first_fee = serializers.DecimalField(**_MONEY)
-    additional_unit = serializers.IntegerField(min_value=1, help_text="Pieces, or grams.")
-    additional_fee = serializers.DecimalField(**_MONEY)
-    free_shipping_threshold = serializers.DecimalField(**_MONEY, allow_null=True, default=None)
+    first_unit = positive_int(min_value=1, help_text="Pieces, or grams by weight.")
+    first_fee = money_amount()
+    additional_unit = positive_int(min_value=1, help_text="Pieces, or grams.")
+    additional_fee = money_amount()
+    free_shipping_threshold = money_amount(allow_null=True, default=None)
     not_deliverable_provinces = _provinces(default=list)
     rules = FreightRuleIn(many=True, default=list, max_length=50)
 
@@ -42,9 +41,7 @@ class FreightTemplateUpdateIn(FreightTemplateIn):
 
 
 class FreightTemplateListQuery(serializers.Serializer):
-    merchant_id = serializers.IntegerField(
-        min_value=1, required=False, help_text="Only this merchant's templates."
-    )
+    merchant_id = id_field(required=False, help_text="Only this merchant's templates.")
 
 
 class FreightRuleOut(serializers.ModelSerializer):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,14 +14,17 @@ from rest_framework.views import APIView
 
 from contexts.catalog import api as catalog_api
 from contexts.ordering import selectors, services
-from contexts.ordering.models import IdempotencyKey
 from contexts.ordering.rest import serializers as s
 from shared.errors import PermissionDenied, ValidationFailed
 from shared.pagination import StandardPagination
 from shared.rest.schema import error_responses
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-_KEY_MAX_LENGTH = IdempotencyKey._meta.get_field("key").max_length
+
+# Write endpoints take JSON only: any other body (a form, a file upload) is refused with 415
+# unsupported_media_type before anything reads it.
+JSON_ONLY = (JSONParser,)
+NOT_JSON = error_responses(415)
 
 
 def _valid(serializer_class, data) -> dict:
@@ -62,11 +66,12 @@ _PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
 class CheckoutPreviewView(APIView):
     permission_classes = (IsAuthenticated,)
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         tags=["checkout"],
         request=s.CheckoutIn,
-        responses={200: s.CheckoutPreviewOut, **error_responses(400, 401, 404, 422)},
+        responses={200: s.CheckoutPreviewOut, **error_responses(400, 401, 404, 422), **NOT_JSON},
         description="Prices the checkout (per-merchant groups, freight, discounts) and flags "
         "stock and delivery problems. Writes nothing.",
     )
@@ -78,6 +83,7 @@ class CheckoutPreviewView(APIView):
 
 class OrderListView(APIView):
     permission_classes = (IsAuthenticated,)
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         tags=["orders"],
@@ -104,7 +110,11 @@ class OrderListView(APIView):
             )
         ],
         request=s.CheckoutIn,
-        responses={201: s.PlacedTradeOut, **error_responses(400, 401, 404, 409, 422)},
+        responses={
+            201: s.PlacedTradeOut,
+            **error_responses(400, 401, 404, 409, 422),
+            **NOT_JSON,
+        },
         description="Places one order per merchant under one trade (one payment) and reserves "
         "the stock. A repeat with the same key and body replays the first response "
         "(header Idempotent-Replayed: true); 409 idempotency_key_reused when the key was used "
@@ -113,10 +123,10 @@ class OrderListView(APIView):
     )
     def post(self, request: Request) -> Response:
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-        if not key or len(key) > _KEY_MAX_LENGTH:
+        if not key or len(key) > services.KEY_MAX_LENGTH:
             raise ValidationFailed(
                 f"The {IDEMPOTENCY_HEADER} header is required "
-                f"(at most {_KEY_MAX_LENGTH} characters).",
+                f"(at most {services.KEY_MAX_LENGTH} characters).",
                 code="idempotency_key_required",
             )
         data = _valid(s.CheckoutIn, request.data)
@@ -131,7 +141,8 @@ class OrderListView(APIView):
         result = services.idempotent_response(
             user_id=request.user.pk,
             key=key,
-            request_hash=services.request_fingerprint(request.data),
+            # The validated request, not the raw body: what the order is made from.
+            request_hash=services.request_fingerprint(data),
             produce=place,
         )
         headers = {"Idempotent-Replayed": "true"} if result.replayed else {}
@@ -153,12 +164,13 @@ class OrderDetailView(APIView):
 
 class OrderCancelView(APIView):
     permission_classes = (IsAuthenticated,)
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         tags=["orders"],
         parameters=[_ORDER_NO],
         request=s.CancelIn,
-        responses={200: s.OrderOut, **error_responses(400, 401, 404, 409)},
+        responses={200: s.OrderOut, **error_responses(400, 401, 404, 409), **NOT_JSON},
         description="Only while unpaid; the reserved stock is released.",
     )
     def post(self, request: Request, order_no: str) -> Response:
@@ -172,6 +184,7 @@ class OrderCancelView(APIView):
 
 class OrderConfirmView(APIView):
     permission_classes = (IsAuthenticated,)
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         tags=["orders"],
@@ -242,12 +255,17 @@ class AdminOrderDetailView(APIView):
 
 class AdminOrderShipView(APIView):
     permission_classes = (IsAuthenticated,)
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         tags=["admin"],
         parameters=[_ORDER_NO],
         request=s.ShipIn,
-        responses={200: s.AdminOrderDetailOut, **error_responses(400, 401, 403, 404, 409)},
+        responses={
+            200: s.AdminOrderDetailOut,
+            **error_responses(400, 401, 403, 404, 409),
+            **NOT_JSON,
+        },
         description="paid -> shipped, with the carrier and tracking number.",
     )
     def post(self, request: Request, order_no: str) -> Response:
@@ -260,6 +278,7 @@ class AdminOrderShipView(APIView):
 
 class AdminOrderDeliverView(APIView):
     permission_classes = (IsAdminUser,)
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         tags=["admin"],
@@ -276,12 +295,13 @@ class AdminOrderDeliverView(APIView):
 
 class AdminOrderNotesView(APIView):
     permission_classes = (IsAuthenticated,)
+    parser_classes = JSON_ONLY
 
     @extend_schema(
         tags=["admin"],
         parameters=[_ORDER_NO],
         request=s.NoteIn,
-        responses={201: s.OrderNoteOut, **error_responses(400, 401, 403, 404)},
+        responses={201: s.OrderNoteOut, **error_responses(400, 401, 403, 404), **NOT_JSON},
     )
     def post(self, request: Request, order_no: str) -> Response:
         scope = _merchant_scope(request)

@@ -8,6 +8,7 @@ from contexts.ordering.services.checkout import (
     order_place,
 )
 from contexts.ordering.services.idempotency import (
+    KEY_MAX_LENGTH,
     idempotency_keys_purge_expired,
     idempotent_response,
     request_fingerprint,
@@ -23,6 +24,7 @@ from contexts.ordering.services.transitions import (
 )
 
 __all__ = [
+    "KEY_MAX_LENGTH",
     "PRICING_STEPS",
     "CheckoutItem",
     "checkout_preview",

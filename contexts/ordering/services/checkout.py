@@ -1,8 +1,10 @@
 """Checkout: price what the buyer is about to buy (preview, no writes) and place it (orders).
 
 Placing is all or nothing: the trade, one order per merchant with its lines and first log row,
-the stock reservation of every line (inventory joins this transaction), the OrderPlaced events
-and the cart clean-up commit together or not at all.
+the stock reservation of every line (inventory joins this transaction) and the OrderPlaced events
+commit together or not at all. The cart drops the ordered lines itself when it receives
+OrderPlaced (from_cart) after the commit: no other context is written in this transaction but
+inventory, whose hold is part of placing.
 """
 
 from __future__ import annotations
@@ -35,6 +37,15 @@ from shared.ids import next_public_id
 PRICING_STEPS = pricing.default_registry()
 
 TRADE_PREFIX = "T"
+
+# The stock hold outlives the payment window by this much, so an order paid just before its
+# deadline (or while the cancel timer is still catching up) still finds its stock held.
+STOCK_HOLD_MARGIN_SECONDS = 5 * 60
+
+
+def stock_hold_seconds() -> int:
+    """How long an order's stock is held: the payment window plus a margin."""
+    return settings.ORDER_PAYMENT_TIMEOUT + STOCK_HOLD_MARGIN_SECONDS
 
 
 @dataclass(frozen=True)
@@ -264,8 +275,10 @@ def order_place(
     """Place one order per merchant under one trade, reserving every line's stock.
 
     Rules: every group must be deliverable to the address (422 not_deliverable); stock for
-    every line is reserved in one inventory call, all or nothing (422 out_of_stock); on any
-    failure nothing is written. Unpaid orders expire after settings.ORDER_PAYMENT_TIMEOUT.
+    every line is reserved in one inventory call, all or nothing (422 out_of_stock), and held
+    for stock_hold_seconds(), longer than the payment window; on any failure nothing is
+    written. Unpaid orders expire after settings.ORDER_PAYMENT_TIMEOUT. OrderPlaced says
+    whether the items came from the cart (the cart then drops those lines).
     """
     prepared = checkout_prepare(buyer_id=buyer_id, address_id=address_id, items=items)
     checkout, address, skus = prepared.checkout, prepared.address, prepared.skus
@@ -360,6 +373,7 @@ def order_place(
             for order, group in zip(orders, checkout.groups, strict=True)
         ],
         region_code=address.province_code,
+        ttl_seconds=stock_hold_seconds(),
     )
     for order, group in zip(orders, checkout.groups, strict=True):
         publish(
@@ -375,10 +389,7 @@ def order_place(
                     )
                     for line in group.lines
                 ),
+                from_cart=prepared.from_cart,
             )
-        )
-    if prepared.from_cart:
-        cart_api.remove_items(
-            user_id=buyer_id, sku_ids=tuple(line.sku_id for line in checkout.lines)
         )
     return PlacedTrade(trade=trade, orders=tuple(orders))

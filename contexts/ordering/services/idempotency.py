@@ -25,10 +25,15 @@ from django.utils import timezone
 from contexts.ordering.models import IdempotencyKey
 from shared.errors import Conflict
 
-# MySQL/MariaDB "deadlock found": when the first holder of a key rolls back, the requests queued
-# behind it all try to insert the key at once and InnoDB picks victims. A victim tries again
-# after a short random pause; after _ATTEMPTS tries the client is told to retry (409).
-_DEADLOCK = 1213
+# The longest key a client may send (the column's width).
+KEY_MAX_LENGTH = IdempotencyKey._meta.get_field("key").max_length
+
+# MySQL/MariaDB lock conflicts: when the first holder of a key rolls back, the requests queued
+# behind it all try to insert the key at once and InnoDB picks deadlock victims (1213); a request
+# queued behind a slow holder may instead time out waiting (1205). Either way the failed try's
+# atomic block is rolled back, and it tries again after a short random pause; after _ATTEMPTS
+# tries the client is told to retry (409).
+_LOCK_CONFLICTS = frozenset({1213, 1205})  # ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
 _ATTEMPTS = 6
 _PAUSE_SECONDS = 0.02
 
@@ -50,8 +55,9 @@ def _json_safe(body: Any) -> Any:
     return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
 
 
-def _is_deadlock(exc: OperationalError) -> bool:
-    return bool(exc.args) and exc.args[0] == _DEADLOCK
+def _is_lock_conflict(exc: OperationalError) -> bool:
+    """A deadlock or a lock wait timeout: the whole try was rolled back, so it may be retried."""
+    return bool(exc.args) and exc.args[0] in _LOCK_CONFLICTS
 
 
 def idempotent_response(
@@ -69,7 +75,7 @@ def idempotent_response(
                 user_id=user_id, key=key, request_hash=request_hash, produce=produce
             )
         except OperationalError as exc:
-            if not _is_deadlock(exc):
+            if not _is_lock_conflict(exc):
                 raise
             time.sleep(random.uniform(0, _PAUSE_SECONDS * attempt))  # noqa: S311 (jitter)
             continue

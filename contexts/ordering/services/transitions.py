@@ -27,7 +27,8 @@ from contexts.ordering.events import (
     PlacedLine,
 )
 from contexts.ordering.models import Order, OrderLog, OrderNote, Trade
-from shared.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from contexts.ordering.services.checkout import stock_hold_seconds
+from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.events import publish
 from shared.money import ZERO, quantize
 
@@ -125,6 +126,58 @@ def _refresh_trade_status(trade: Trade) -> None:
 # --- Payment --------------------------------------------------------------------------------
 
 
+def _uncommitted_lines(
+    order: Order, result: inventory_api.CommitResult
+) -> tuple[inventory_api.ReservationLine, ...]:
+    """The order's lines whose units inventory has not (all) deducted, at their full quantity."""
+    committed: dict[int, int] = {}
+    for line in result.committed:
+        committed[line.sku_id] = committed.get(line.sku_id, 0) + line.quantity
+    return tuple(
+        inventory_api.ReservationLine(sku_id=sku_id, quantity=quantity)
+        for sku_id, quantity in order.lines.order_by("id").values_list("sku_id", "quantity")
+        if committed.get(sku_id, 0) < quantity
+    )
+
+
+def _payment_after_expiry(
+    order: Order, lines: tuple[inventory_api.ReservationLine, ...]
+) -> Conflict:
+    return Conflict(
+        "The stock held for this order was released before the payment and has been sold since; "
+        "the payment is not recorded.",
+        code="payment_after_expiry",
+        details={"order_no": order.order_no, "sku_ids": [line.sku_id for line in lines]},
+    )
+
+
+def _commit_stock(order: Order) -> None:
+    """Deduct the order's held stock (inventory commit).
+
+    A hold that expired and was released before this payment deducts nothing, and deducting
+    nothing would sell those units twice. Such lines are held again right away (inventory
+    reserve with renew_released) and committed, if the stock is still free; otherwise 409
+    payment_after_expiry, and the caller's transaction writes nothing (payments refunds it).
+    """
+    lacking = _uncommitted_lines(order, inventory_api.commit(order_ref=order.order_no))
+    if not lacking:
+        return
+    try:
+        inventory_api.reserve(
+            requests=[inventory_api.ReservationRequest(order_ref=order.order_no, lines=lacking)],
+            region_code=order.province_code,
+            ttl_seconds=stock_hold_seconds(),
+            renew_released=True,
+        )
+    except BusinessRuleViolation as exc:
+        if exc.code != "out_of_stock":
+            raise
+        raise _payment_after_expiry(order, lacking) from exc
+    still_lacking = _uncommitted_lines(order, inventory_api.commit(order_ref=order.order_no))
+    if still_lacking:
+        raise _payment_after_expiry(order, still_lacking)
+
+
 @transaction.atomic
 def order_mark_paid(
     *,
@@ -136,9 +189,11 @@ def order_mark_paid(
     """Record a payment of a whole trade (or of one order): pending_payment -> paid.
 
     The amount must equal what is still to pay (422 amount_mismatch). The reserved stock of each
-    paid order is deducted (inventory commit) in the same transaction. A repeat of an already
+    paid order is deducted (inventory commit) in the same transaction; stock whose hold expired
+    before the payment is held again if still free, else the payment is refused with 409
+    payment_after_expiry and nothing is written (see _commit_stock). A repeat of an already
     recorded payment (same payment_ref) changes nothing; a payment for cancelled orders is a 409
-    illegal_transition (the payments context refunds it).
+    illegal_transition. The payments context refunds a refused payment.
     """
     if (trade_no is None) == (order_no is None):
         raise ValidationFailed("Give exactly one of trade_no and order_no.")
@@ -172,7 +227,7 @@ def order_mark_paid(
             paid_amount=order.pay_amount,
             payment_ref=payment_ref,
         )
-        inventory_api.commit(order_ref=order.order_no)
+        _commit_stock(order)
         publish(
             OrderPaid(
                 order_no=order.order_no,

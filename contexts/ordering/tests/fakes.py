@@ -78,6 +78,7 @@ class FakeInventory:
         self.on_hand: dict[int, int] = {}
         self.reservations: dict[str, _Held] = {}
         self.reserve_calls: list[tuple[inventory_api.ReservationRequest, ...]] = []
+        self.ttls: list[int | None] = []
         self.released: list[tuple[str, str]] = []
         self.committed: list[str] = []
         self._lock = threading.Lock()
@@ -111,12 +112,15 @@ class FakeInventory:
         requests: Sequence[inventory_api.ReservationRequest],
         region_code: str = "",
         ttl_seconds: int | None = None,
+        renew_released: bool = False,
     ) -> tuple[inventory_api.Reservation, ...]:
         with self._lock:
             self.reserve_calls.append(tuple(requests))
+            self.ttls.append(ttl_seconds)
             wanted: dict[int, int] = {}
             for request in requests:
-                if request.order_ref in self.reservations:
+                held = self.reservations.get(request.order_ref)
+                if held is not None and not (renew_released and held.state == "released"):
                     continue
                 for line in request.lines:
                     wanted[line.sku_id] = wanted.get(line.sku_id, 0) + line.quantity
@@ -132,9 +136,10 @@ class FakeInventory:
             expires_at = timezone.now() + timedelta(seconds=ttl_seconds or 2100)
             result = []
             for request in requests:
-                held = self.reservations.setdefault(
-                    request.order_ref, _Held({line.sku_id: line.quantity for line in request.lines})
-                )
+                held = self.reservations.get(request.order_ref)
+                if held is None or (renew_released and held.state == "released"):
+                    held = _Held({line.sku_id: line.quantity for line in request.lines})
+                    self.reservations[request.order_ref] = held
                 result.append(
                     inventory_api.Reservation(
                         order_ref=request.order_ref,
@@ -154,7 +159,7 @@ class FakeInventory:
             if held is not None and held.state == "held":
                 held.state = "released"
 
-    def commit(self, *, order_ref: str) -> None:
+    def commit(self, *, order_ref: str) -> inventory_api.CommitResult:
         with self._lock:
             self.committed.append(order_ref)
             held = self.reservations.get(order_ref)
@@ -162,12 +167,23 @@ class FakeInventory:
                 held.state = "committed"
                 for sku_id, quantity in held.lines.items():
                     self.on_hand[sku_id] -= quantity
+            state = held.state if held is not None else None
+            return inventory_api.CommitResult(
+                order_ref=order_ref,
+                committed=tuple(
+                    inventory_api.ReservedLine(sku_id=s, warehouse_id=1, quantity=q)
+                    for s, q in (held.lines.items() if state == "committed" else ())
+                ),
+                missing_sku_ids=tuple(sorted(held.lines)) if state == "released" else (),
+            )
 
 
 class FakeCart:
+    """The selected lines ordering reads. Ordering never writes the cart: the cart drops ordered
+    lines itself on OrderPlaced (see test_cart_events for the real round trip)."""
+
     def __init__(self) -> None:
         self.items: dict[int, list[cart_api.CartItem]] = {}
-        self.removed: list[tuple[int, tuple[int, ...]]] = []
 
     def add(self, user_id: int, sku_id: int, quantity: int = 1, *, selected: bool = True) -> None:
         self.items.setdefault(user_id, []).append(
@@ -183,8 +199,7 @@ class FakeCart:
         return tuple(item for item in self.items.get(user_id, []) if item.selected)
 
     def remove_items(self, *, user_id: int, sku_ids: tuple[int, ...]) -> None:
-        self.removed.append((user_id, tuple(sku_ids)))
-        self.items[user_id] = [i for i in self.items.get(user_id, []) if i.sku_id not in sku_ids]
+        raise AssertionError("ordering must not write the cart: the cart reacts to OrderPlaced")
 
 
 class FakeLogistics:

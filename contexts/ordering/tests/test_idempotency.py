@@ -10,7 +10,6 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from contexts.cart import api as cart_api
 from contexts.inventory import api as inventory_api
 from contexts.ordering.models import IdempotencyKey, OrderLine, OrderLog, Trade
 from contexts.ordering.services import checkout as checkout_services
@@ -41,12 +40,18 @@ def test_missing_or_overlong_key_is_400(shop, buyer_api):
     blank = buyer_api.post(
         "/api/v1/orders", order_body(shop), format="json", HTTP_IDEMPOTENCY_KEY="  "
     )
-    too_long = place(buyer_api, order_body(shop), key="k" * 129)
+    too_long = place(buyer_api, order_body(shop), key="k" * (idempotency.KEY_MAX_LENGTH + 1))
 
     for response in (missing, blank, too_long):
         assert response.status_code == 400
         assert error_code(response) == "idempotency_key_required"
     assert row_counts()["orders"] == 0
+
+
+def test_the_longest_key_is_the_key_columns_width(shop, buyer_api):
+    assert IdempotencyKey._meta.get_field("key").max_length == idempotency.KEY_MAX_LENGTH
+    longest = place(buyer_api, order_body(shop), key="k" * idempotency.KEY_MAX_LENGTH)
+    assert longest.status_code == 201
 
 
 def test_same_key_same_body_replays_the_first_response_and_creates_nothing(shop, buyer_api):
@@ -68,6 +73,16 @@ def test_key_order_in_the_body_does_not_matter(shop, buyer_api):
     again = place(buyer_api, reordered, key="abc-2")
 
     assert again.json() == first.json()
+
+
+def test_the_fingerprint_is_of_the_validated_request(shop, buyer_api):
+    # Fields the endpoint ignores do not make a retry a different request.
+    first = place(buyer_api, order_body(shop), key="abc-7")
+    again = place(buyer_api, {**order_body(shop), "client_note": "retry #2"}, key="abc-7")
+
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
 
 
 def test_same_key_different_body_is_409(shop, buyer_api):
@@ -167,10 +182,6 @@ def _fail_publishing(monkeypatch):
     monkeypatch.setattr(checkout_services, "publish", publish_then_fail)
 
 
-def _fail_clearing_cart(monkeypatch):
-    monkeypatch.setattr(cart_api, "remove_items", _raise)
-
-
 def _fail_storing_response(monkeypatch):
     monkeypatch.setattr(idempotency, "_json_safe", _raise)
 
@@ -182,7 +193,6 @@ def _fail_storing_response(monkeypatch):
         _fail_writing_logs,
         _fail_reserving,
         _fail_publishing,
-        _fail_clearing_cart,
         _fail_storing_response,
     ],
 )
@@ -220,6 +230,39 @@ def test_idempotent_response_retries_a_deadlock_victim(db, monkeypatch):
 
     assert len(attempts) == 2
     assert (result.status, result.body, result.replayed) == (201, {"ok": "1.50"}, False)
+
+
+def test_idempotent_response_retries_a_lock_wait_timeout(db, monkeypatch):
+    from django.db import OperationalError
+
+    attempts = []
+
+    def produce():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise OperationalError(1205, "Lock wait timeout exceeded; try restarting transaction")
+        return 201, {"ok": True}
+
+    result = idempotency.idempotent_response(user_id=1, key="lw", request_hash="h", produce=produce)
+
+    assert len(attempts) == 2
+    assert (result.status, result.replayed) == (201, False)
+
+
+@pytest.mark.parametrize(
+    ("args", "retried"),
+    [
+        ((1213, "Deadlock found when trying to get lock"), True),
+        ((1205, "Lock wait timeout exceeded; try restarting transaction"), True),
+        ((2006, "MySQL server has gone away"), False),
+        ((1062, "Duplicate entry"), False),
+        ((), False),
+    ],
+)
+def test_lock_conflicts_are_deadlocks_and_lock_wait_timeouts(args, retried):
+    from django.db import OperationalError
+
+    assert idempotency._is_lock_conflict(OperationalError(*args)) is retried
 
 
 def test_idempotent_response_does_not_retry_other_database_errors(db):

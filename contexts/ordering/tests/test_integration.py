@@ -10,10 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 
 from contexts.inventory import api as inventory_api
 from contexts.ordering import api
 from contexts.ordering.models import Order
+from contexts.ordering.services import checkout as checkout_services
 from contexts.ordering.tests.support import (
     client_for,
     created,
@@ -21,7 +23,9 @@ from contexts.ordering.tests.support import (
     open_shop,
     place,
     real_address,
+    row_counts,
 )
+from shared.events.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +57,8 @@ def stock(sku_id: int) -> tuple[int, int, int]:
     return level.on_hand, level.reserved, level.available
 
 
+# Committed transactions: the cart drops the ordered lines when OrderPlaced reaches it.
+@pytest.mark.django_db(transaction=True)
 def test_every_real_context_from_cart_to_completed_order(shops, buyer, buyer_api):
     (sku_a,), (sku_b,) = shops["A"]["sku_ids"], shops["B"]["sku_ids"]
     for sku_id, quantity in ((sku_a, 2), (sku_b, 1)):
@@ -123,3 +129,51 @@ def test_real_stock_shortage_is_a_clean_422(shops, buyer_api):
     assert error_code(response) == "out_of_stock"
     assert Order.objects.count() == 0
     assert stock(sku_a) == (5, 0, 5)
+
+
+def test_a_failure_midway_through_placing_leaves_every_real_context_as_it_was(
+    shops, staff, buyer_api, monkeypatch
+):
+    (sku_a,), (sku_b,) = shops["A"]["sku_ids"], shops["B"]["sku_ids"]
+    for sku_id in (sku_a, sku_b):
+        created(buyer_api.post("/api/v1/cart/items", {"sku_id": sku_id}, format="json"))
+    body = {"address_id": real_address(buyer_api)}
+    staff_api = client_for(staff)
+
+    def ledger_rows() -> int:
+        return created(staff_api.get("/api/v1/admin/stock/ledger"))["count"]
+
+    # No public surface lists reservations: read inventory's table through the app registry.
+    reservations = apps.get_model("inventory", "Reservation").objects
+    ledger_before, outbox_before = ledger_rows(), OutboxEvent.objects.count()
+    published, held = [], []
+
+    def publish_then_fail(event):
+        # Shop A's OrderPlaced is in the outbox and both orders' stock is reserved by now.
+        published.append(event)
+        if len(published) == 2:
+            held.append(reservations.count())
+            raise RuntimeError("the outbox is unavailable")
+        original(event)
+
+    original = checkout_services.publish
+    monkeypatch.setattr(checkout_services, "publish", publish_then_fail)
+
+    response = place(buyer_api, body)
+
+    assert (len(published), held) == (2, [2])  # it failed with both orders' stock held
+    assert response.status_code == 500
+    assert error_code(response) == "internal_error"
+    assert row_counts() == {
+        "trades": 0,
+        "orders": 0,
+        "lines": 0,
+        "logs": 0,
+        "keys": 0,
+        "outbox": 0,
+    }
+    assert reservations.count() == 0
+    assert stock(sku_a) == stock(sku_b) == (5, 0, 5)
+    assert ledger_rows() == ledger_before
+    assert OutboxEvent.objects.count() == outbox_before  # no stock events either
+    assert buyer_api.get("/api/v1/cart").json()["line_count"] == 2

@@ -116,7 +116,10 @@ def test_order_placed_matches_the_contract():
         "merchant_id": int,
         "pay_amount": Decimal,
         "lines": tuple[events.PlacedLine, ...],
+        # Added to v1 with a default (a compatible change): older payloads load as False.
+        "from_cart": bool,
     }
+    assert {f.name: f.default for f in dataclasses.fields(events.OrderPlaced)}["from_cart"] is False
     assert [f.name for f in dataclasses.fields(events.PlacedLine)] == [
         "sku_id",
         "quantity",
@@ -140,6 +143,16 @@ def test_events_round_trip_through_the_outbox_payload():
     )
 
     assert again == event
+    payload = {**event.payload(), "from_cart": True}
+    flagged = events.OrderPlaced.from_payload(
+        event_id=event.event_id, occurred_at=event.occurred_at, payload=payload
+    )
+    assert flagged.from_cart is True
+    del payload["from_cart"]  # a payload published before the field existed
+    older = events.OrderPlaced.from_payload(
+        event_id=event.event_id, occurred_at=event.occurred_at, payload=payload
+    )
+    assert older.from_cart is False
     assert {
         cls.event_type
         for cls in (
