@@ -53,16 +53,20 @@ apt_install() {
 mysql_answers() {
   $PY -c "import MySQLdb,sys; MySQLdb.connect(host='127.0.0.1', port=$1, user='root', passwd='', connect_timeout=2).close()" 2>/dev/null
 }
-if mysql_answers 3306; then
+# TEST_PRIVATE_SERVERS=1 starts private MariaDB and Redis even when the system ones answer
+# (how a machine without them is exercised).
+PRIVATE=${TEST_PRIVATE_SERVERS:-0}
+if [ "$PRIVATE" != 1 ] && mysql_answers 3306; then
   DB_PORT=3306
 else
   command -v mariadbd >/dev/null || [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server mariadb-client
   DB_PORT=$(free_port)
   DB_DIR="$RUN_DIR/mariadb"
   mkdir -p "$DB_DIR/data"
+  chmod 755 "$RUN_DIR"  # mariadbd runs as mysql and must reach its folder
   chown -R mysql:mysql "$DB_DIR" 2>/dev/null || true
   mariadb-install-db --user=mysql --datadir="$DB_DIR/data" --auth-root-authentication-method=normal \
-    --skip-test-db >"$DB_DIR/install.log" 2>&1
+    --skip-test-db >"$DB_DIR/install.log" 2>&1 || { cat "$DB_DIR/install.log" >&2; exit 1; }
   /usr/sbin/mariadbd --no-defaults --user=mysql --datadir="$DB_DIR/data" --bind-address=127.0.0.1 \
     --port="$DB_PORT" --socket="$DB_DIR/mysqld.sock" --pid-file="$DB_DIR/mysqld.pid" \
     --log-error="$DB_DIR/error.log" --innodb-buffer-pool-size=256M --max-connections=500 &
@@ -76,7 +80,7 @@ fi
 redis_answers() {
   $PY -c "import redis; redis.Redis(host='127.0.0.1', port=$1, socket_connect_timeout=2).ping()" 2>/dev/null
 }
-if redis_answers 6379; then
+if [ "$PRIVATE" != 1 ] && redis_answers 6379; then
   REDIS_PORT=6379
 else
   command -v redis-server >/dev/null || apt_install redis-server
