@@ -121,14 +121,14 @@ def main() -> None:
         "THROTTLE_USER": "10000000/min",
         "THROTTLE_LOGIN": "10000000/min",
     }
+    db_name = args.database_url.rsplit("/", 1)[1]
+    subprocess.run(
+        ["mariadb", "-h127.0.0.1", "-uroot", "-e", f"CREATE DATABASE IF NOT EXISTS {db_name}"],
+        check=True,
+    )
+    manage(env, "migrate", "--noinput", "-v0")
     if not args.skip_load:
-        db_name = args.database_url.rsplit("/", 1)[1]
-        subprocess.run(
-            ["mariadb", "-h127.0.0.1", "-uroot", "-e", f"CREATE DATABASE IF NOT EXISTS {db_name}"],
-            check=True,
-        )
         started = time.time()
-        manage(env, "migrate", "--noinput", "-v0")
         products = max(1, args.skus // 3)
         manage(
             env,
