@@ -284,6 +284,8 @@ USE_TZ = True
 DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "CNY")
 
 # --- Catalog, inventory, cart, ordering -----------------------------------------------------
+# Storefront listings reuse the total count of an identical query for this long (0: always count).
+LIST_COUNT_CACHE_SECONDS = env_int("LIST_COUNT_CACHE_SECONDS", 30)
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 INVENTORY_RESERVATION_TTL_SECONDS = env_int("INVENTORY_RESERVATION_TTL_SECONDS", 35 * 60)
 INVENTORY_AVAILABILITY_CACHE_SECONDS = env_int("INVENTORY_AVAILABILITY_CACHE_SECONDS", 60)

@@ -21,3 +21,5 @@ REST_FRAMEWORK = {
     },
 }
 LOGGING_CONFIG = None
+# Listings count exactly in tests (the count cache has its own test).
+LIST_COUNT_CACHE_SECONDS = 0

@@ -1,5 +1,14 @@
 """Pagination: page numbers with a capped page size, or a cursor for large feeds."""
 
+from __future__ import annotations
+
+import hashlib
+from functools import cached_property
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 
@@ -7,6 +16,34 @@ class StandardPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator that remembers the total of a query for a few seconds.
+
+    Counting every match of a storefront filter is the most expensive query of a listing and its
+    exact value matters little to a shopper; the same SQL with the same parameters reuses the
+    cached total for settings.LIST_COUNT_CACHE_SECONDS.
+    """
+
+    @cached_property
+    def count(self) -> int:
+        if not isinstance(self.object_list, QuerySet) or settings.LIST_COUNT_CACHE_SECONDS <= 0:
+            return super().count
+        sql, params = self.object_list.query.sql_with_params()
+        digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+        key = f"list-count:{digest}"
+        total = cache.get(key)
+        if total is None:
+            total = super().count
+            cache.set(key, total, timeout=settings.LIST_COUNT_CACHE_SECONDS)
+        return total
+
+
+class CachedCountPagination(StandardPagination):
+    """StandardPagination for public listings whose total may lag by a few seconds."""
+
+    django_paginator_class = CachedCountPaginator
 
 
 class FeedCursorPagination(CursorPagination):

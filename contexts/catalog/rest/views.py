@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from contexts.catalog import domain, selectors
 from contexts.catalog.rest import serializers as s
 from contexts.catalog.services import media, merchants, products, reviews, taxonomy
-from shared.pagination import StandardPagination
+from shared.pagination import CachedCountPagination, StandardPagination
 from shared.rest.schema import error_responses
 
 
@@ -28,8 +28,8 @@ def _valid(serializer_class, request: Request, *, partial: bool = False, data=No
     return serializer.validated_data
 
 
-def _page(request: Request, view: APIView, queryset, out_class) -> Response:
-    paginator = StandardPagination()
+def _page(request: Request, view: APIView, queryset, out_class, paginator=None) -> Response:
+    paginator = paginator or StandardPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(out_class(page, many=True).data)
 
@@ -88,6 +88,7 @@ class ProductListView(APIView):
             self,
             selectors.storefront_product_list(filters=filters),
             s.ProductListItemOut,
+            paginator=CachedCountPagination(),
         )
 
 

@@ -268,3 +268,26 @@ def test_detail_query_count_does_not_grow_with_the_skus(
         response = anon_api.get(f"{LIST}/{spu.pk}")
     assert response.status_code == 200
     assert len(response.json()["skus"]) == sku_count
+
+
+def test_the_list_total_is_counted_once_per_query_while_cached(cat, anon_api, settings):
+    settings.LIST_COUNT_CACHE_SECONDS = 30
+    _many_products(cat, 3)
+    first = anon_api.get(LIST, {"page_size": 2})
+    total = first.json()["count"]
+    assert total >= 3
+    # Same query again: the COUNT is not run; another filter counts on its own.
+    again = _queries_of(anon_api, {"page_size": 2})
+    assert not any("COUNT(" in sql for sql in again)
+    other = _queries_of(anon_api, {"page_size": 2, "sort": "price_asc"})
+    assert any("COUNT(" in sql for sql in other)
+    assert anon_api.get(LIST, {"page_size": 2}).json()["count"] == total
+
+
+def _queries_of(client, params) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(LIST, params).status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
