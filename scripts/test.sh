@@ -25,7 +25,8 @@ cleanup() {
   done
   rm -rf "$RUN_DIR"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 wait_port() { # host port seconds name
@@ -113,7 +114,8 @@ wait_port 127.0.0.1 "$S3_PORT" 30 moto
 # suite runs on their embedded defaults and each adapter test points its settings at the server.
 export DJANGO_SETTINGS_MODULE=settings.test
 export DATABASE_URL="mysql://root@127.0.0.1:$DB_PORT/ecommerce"
-export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+# A database index of its own: the suite clears its cache, which must not wipe a developer's db 0.
+export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/${TEST_REDIS_DB:-9}"
 export TEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
 export TEST_MONGO_URL="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true"
 export TEST_S3_ENDPOINT_URL="http://127.0.0.1:$S3_PORT"

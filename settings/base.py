@@ -172,7 +172,8 @@ REST_FRAMEWORK = {
         "shared.rest.throttling.AnonRateThrottle",
         "shared.rest.throttling.UserRateThrottle",
     ],
-    "NUM_PROXIES": NUM_PROXIES or None,
+    # 0: X-Forwarded-For is ignored (the client writes it); N: trust N proxies in front.
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("THROTTLE_ANON", "120/min"),
         "user": env("THROTTLE_USER", "600/min"),

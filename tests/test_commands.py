@@ -53,3 +53,33 @@ def test_log_records_carry_the_request_id():
     assert record.request_id == "req-9"
     RequestIdFilter().filter(record)
     assert record.request_id == "-"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_relay_loop_survives_a_failing_pass_and_stops_on_sigterm(monkeypatch):
+    import os
+    import signal
+    import threading
+
+    from shared.events.management.commands import relay_events
+
+    calls = {"n": 0}
+
+    def flaky_pass():
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ConnectionError("database went away")
+        if calls["n"] == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return 0
+
+    monkeypatch.setattr(relay_events, "relay_once", flaky_pass)
+    monkeypatch.setattr(relay_events.time, "sleep", lambda seconds: None)
+    assert threading.current_thread() is threading.main_thread()
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        call_command("relay_events", "--interval", "0")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    assert calls["n"] == 3

@@ -39,18 +39,18 @@ def _address_info(address) -> AddressInfo:
     )
 
 
-def get_user(user_id: int) -> UserInfo | None:
+def get_user(*, user_id: int) -> UserInfo | None:
     """The account with this id, or None when there is none."""
     users = selectors.users_by_ids(user_ids=[user_id])
     return _user_info(users[0]) if users else None
 
 
-def get_users(user_ids: Iterable[int]) -> dict[int, UserInfo]:
+def get_users(*, user_ids: Iterable[int]) -> dict[int, UserInfo]:
     """The accounts among `user_ids` that exist, by id, in one query (no N+1 for lists)."""
     return {user.pk: _user_info(user) for user in selectors.users_by_ids(user_ids=user_ids)}
 
 
-def get_address(user_id: int, address_id: int) -> AddressInfo:
+def get_address(*, user_id: int, address_id: int) -> AddressInfo:
     """One address of this user; shared.errors.NotFound when it is missing or someone else's.
 
     Callers that keep an address (an order) should copy these fields: the buyer may later
@@ -59,12 +59,12 @@ def get_address(user_id: int, address_id: int) -> AddressInfo:
     return _address_info(selectors.address_get(user_id=user_id, address_id=address_id))
 
 
-def get_default_address(user_id: int) -> AddressInfo | None:
+def get_default_address(*, user_id: int) -> AddressInfo | None:
     """The user's default address, or None when the user has no address."""
     address = selectors.address_default_get(user_id=user_id)
     return _address_info(address) if address is not None else None
 
 
-def list_addresses(user_id: int) -> list[AddressInfo]:
+def list_addresses(*, user_id: int) -> list[AddressInfo]:
     """The user's addresses, the default first."""
     return [_address_info(a) for a in selectors.address_list(user_id=user_id)]

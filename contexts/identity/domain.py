@@ -6,20 +6,23 @@ readable and testable on their own.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 MAX_ADDRESSES_PER_USER = 20
 RESET_CODE_DIGITS = 6
 
+# Every digit pattern is ASCII-only (re.ASCII): a bare \d also accepts full-width and other
+# Unicode digits, which would store a second spelling of one number.
 # Chinese mainland mobile: 11 digits starting 13-19.
-_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 # E.164: "+", country code (no leading zero), at most 15 digits in all.
-_E164 = re.compile(r"^\+[1-9]\d{7,14}$")
+_E164 = re.compile(r"^\+[1-9]\d{7,14}$", re.ASCII)
 # Chinese landline for a receiver: area code 0xx/0xxx, 7-8 digit number, optional extension.
-_CN_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+_CN_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$", re.ASCII)
 # GB/T 2260 administrative division code: 6 digits (2 province, 2 city, 2 district).
-_REGION_CODE = re.compile(r"^\d{6}$")
+_REGION_CODE = re.compile(r"^\d{6}$", re.ASCII)
 _POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -66,8 +69,13 @@ class Identifier:
 
 
 def parse_identifier(raw: str) -> Identifier:
-    """An identifier containing "@" is an email, anything else must be a valid mobile number."""
-    text = (raw or "").strip()
+    """An identifier containing "@" is an email, anything else must be a valid mobile number.
+
+    What is typed to sign in is NFKC-folded first, so a full-width spelling (full-width letters
+    or digits) names the same account as the ASCII one it stands for; stored
+    identifiers are ASCII-canonical because sign-up does not fold (it rejects them).
+    """
+    text = unicodedata.normalize("NFKC", raw or "").strip()
     if "@" in text:
         return Identifier("email", normalize_email(text))
     try:

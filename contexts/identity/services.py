@@ -17,7 +17,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
@@ -72,10 +71,14 @@ def _user_lock(user_id: int) -> User:
     return user
 
 
-def _user_by_identifier(identifier: domain.Identifier) -> User | None:
-    if identifier.kind == "email":
-        return User.objects.filter(email__iexact=identifier.value, is_active=True).first()
-    return User.objects.filter(mobile=identifier.value, is_active=True).first()
+def _user_by_identifier(identifier: domain.Identifier, *, active_only: bool = True) -> User | None:
+    # An equality match on the canonical value, not `iexact` (LIKE): stored identifiers are
+    # canonical already, and the column's collation is what its unique index uses, so the
+    # spellings this matches are exactly the ones that can only ever mean this one account.
+    users = User.objects.filter(**{identifier.kind: identifier.value})
+    if active_only:
+        users = users.filter(is_active=True)
+    return users.first()
 
 
 def _tokens_issue(user: User) -> TokenPair:
@@ -97,6 +100,8 @@ def _sessions_revoke_all(user_id: int) -> int:
 
 
 # --- Accounts -------------------------------------------------------------------------------
+
+EMAIL_MAX_LENGTH = User._meta.get_field("email").max_length  # 254, RFC 5321
 
 
 @transaction.atomic
@@ -124,6 +129,9 @@ def user_create(
             validate_email(email)
         except DjangoValidationError as exc:
             errors["email"] = exc.messages
+        # Django's validator allows 320 characters; the column holds 254.
+        if len(email) > EMAIL_MAX_LENGTH:
+            errors["email"] = [f"Ensure this field has no more than {EMAIL_MAX_LENGTH} characters."]
     if mobile:
         try:
             mobile = domain.normalize_mobile(mobile)
@@ -215,9 +223,10 @@ def profile_update(*, user_id: int, data: Mapping[str, Any]) -> User:
 #
 # Failed sign-ins are counted in the cache (Redis in production, so every web process sees the
 # same counts). `cache.add` starts a window only when none is running and `cache.incr` is atomic,
-# so concurrent failures are all counted. Counting is per identifier (the account, known or not,
-# so a lock does not reveal whether it exists) and per client IP (credential stuffing spreads
-# over many accounts); the IP limit is higher because many people may share one address.
+# so concurrent failures are all counted. Counting is per account (by user id; an unknown
+# identifier by its text, so a lock does not reveal whether it exists) and per client IP
+# (credential stuffing spreads over many accounts); the IP limit is higher because many people
+# may share one address.
 
 _LOGIN_FAIL_KEY = "identity:login:fail:{scope}:{digest}"
 _LOGIN_LOCK_KEY = "identity:login:lock:{scope}:{digest}"
@@ -258,38 +267,53 @@ def _login_failure_record(scope: str, value: str, limit: int) -> bool:
     return True
 
 
-def _login_failures_clear(identifier: str) -> None:
+def _login_failures_clear(account_key: str) -> None:
     cache.delete_many(
         [
-            _login_key(_LOGIN_FAIL_KEY, "account", identifier),
-            _login_key(_LOGIN_LOCK_KEY, "account", identifier),
+            _login_key(_LOGIN_FAIL_KEY, "account", account_key),
+            _login_key(_LOGIN_LOCK_KEY, "account", account_key),
         ]
     )
 
 
-def _login_identifier(raw: str) -> str:
-    """The key failures are counted under: the canonical identifier when it parses, so
-    "A@x.com" and "a@x.com" share one counter; else the trimmed text."""
-    try:
-        return domain.parse_identifier(raw).value
-    except domain.RuleViolation:
-        return (raw or "").strip()
+def _login_account_key(user_id: int) -> str:
+    return f"user:{user_id}"
 
 
-def user_login(*, identifier: str, password: str, ip: str | None = None) -> TokenPair:
-    """Sign in with an email or mobile number and the password; returns a JWT pair.
+def _login_subject(raw: str) -> tuple[User | None, str]:
+    """The account an identifier resolves to (or None) and the key its failures count under.
 
-    Rules: after LOGIN_MAX_FAILURES failures for one identifier within
-    LOGIN_FAILURE_WINDOW_SECONDS the account is locked for LOGIN_LOCKOUT_SECONDS (423
-    account_locked, even with the right password); after LOGIN_MAX_FAILURES_PER_IP failures
-    from one IP that IP is locked likewise (429 too_many_login_failures). A success clears the
-    identifier's count, not the IP's (else an attacker could reset it with their own account).
-    Wrong credentials, unknown accounts and inactive accounts all get 401 invalid_credentials.
-
-    Only the token issue is transactional: the failure counts live in the cache and must
-    survive the failed request.
+    A known account is counted by its id, so every spelling that reaches it ("A@x.com",
+    a full-width or accented variant the database collation folds onto it, "+86 138...")
+    shares one counter and one lock. Only an unknown identifier is counted under its own
+    canonical text (so a lock does not reveal whether an account exists).
     """
-    key = _login_identifier(identifier)
+    try:
+        parsed = domain.parse_identifier(raw)
+    except domain.RuleViolation:
+        return None, f"identifier:{(raw or '').strip()}"
+    # Inactive accounts resolve too: they are counted and locked like any other.
+    user = _user_by_identifier(parsed, active_only=False)
+    if user is None:
+        return None, f"identifier:{parsed.value}"
+    return user, _login_account_key(user.pk)
+
+
+def login_credentials_check(*, identifier: str, password: str, ip: str | None = None) -> User:
+    """The one sign-in rule, shared by the API login and the Django admin login (through
+    backends.EmailOrMobileBackend), so both count failures on the same counters.
+
+    Rules: after LOGIN_MAX_FAILURES failures for one account within
+    LOGIN_FAILURE_WINDOW_SECONDS the account is locked for LOGIN_LOCKOUT_SECONDS (423
+    account_locked, even with the right password, whatever spelling of the identifier is
+    used); after LOGIN_MAX_FAILURES_PER_IP failures from one IP that IP is locked likewise
+    (429 too_many_login_failures). A success clears the account's count, not the IP's (else an
+    attacker could reset it with their own account). Wrong credentials, unknown accounts and
+    inactive accounts all get 401 invalid_credentials.
+
+    Not transactional: the failure counts live in the cache and must survive the failed request.
+    """
+    user, key = _login_subject(identifier)
     if wait := _login_locked_seconds("account", key):
         raise AccountLocked(details={"retry_after_seconds": wait})
     if ip and (wait := _login_locked_seconds("ip", ip)):
@@ -298,8 +322,12 @@ def user_login(*, identifier: str, password: str, ip: str | None = None) -> Toke
             code="too_many_login_failures",
             details={"retry_after_seconds": wait},
         )
-    user = authenticate(None, username=key, password=password)
     if user is None:
+        User().set_password(password)  # same work as a real check: no timing oracle
+        valid = False
+    else:
+        valid = user.check_password(password) and user.is_active
+    if not valid:
         account_locked = _login_failure_record("account", key, settings.LOGIN_MAX_FAILURES)
         if ip:
             _login_failure_record("ip", ip, _login_ip_limit())
@@ -309,6 +337,16 @@ def user_login(*, identifier: str, password: str, ip: str | None = None) -> Toke
             "The identifier or the password is wrong.", code="invalid_credentials"
         )
     _login_failures_clear(key)
+    return user
+
+
+def user_login(*, identifier: str, password: str, ip: str | None = None) -> TokenPair:
+    """Sign in with an email or mobile number and the password; returns a JWT pair.
+
+    Rules: those of login_credentials_check (lockout per account and per IP, 401 for any
+    wrong credentials); only the token issue is transactional.
+    """
+    user = login_credentials_check(identifier=identifier, password=password, ip=ip)
     with transaction.atomic():
         locked = _user_lock(user.pk)
         # A password change that committed while we checked the old password wins.
@@ -543,9 +581,7 @@ def password_reset_confirm(*, identifier: str, code: str, new_password: str) -> 
                 reset.used_at = now
                 reset.save(update_fields=["used_at"])
                 _sessions_revoke_all(user.pk)
-                for known in (user.email, user.mobile):
-                    if known:
-                        _login_failures_clear(known)
+                _login_failures_clear(_login_account_key(user.pk))
                 return
             if usable:
                 reset.attempts += 1

@@ -97,7 +97,13 @@ def publish_rows(rows) -> dict[int, str]:
             )
         except Exception as exc:
             failed[row.pk] = repr(exc)
-    client.flush(timeout=15)
+    try:
+        client.flush(timeout=15)
+    except Exception as exc:  # unacknowledged sends are retried by the relay with backoff
+        logger.warning("Kafka flush failed", exc_info=True)
+        reset_producer()
+        failed.update({pk: f"kafka flush failed: {exc!r}" for pk in futures if pk not in failed})
+        return failed
     for pk, future in futures.items():
         try:
             future.get(timeout=15)

@@ -22,6 +22,9 @@ class OutboxEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     available_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
+    # Handler deliveries are created on the first pass whatever Kafka does, so a broker outage
+    # delays (and may dead-letter) only the Kafka copy, never the in-process handlers.
+    deliveries_created = models.BooleanField(default=False)
     request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)

@@ -13,7 +13,7 @@ import traceback
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -61,8 +61,15 @@ def _relay_outbox_rows(batch_size: int) -> int:
         )
         if not rows:
             return 0
-        failed = kafka.publish_rows(rows)
         deliveries: list[EventDelivery] = []
+        for row in rows:
+            if not row.deliveries_created:
+                row.deliveries_created = True
+                deliveries.extend(
+                    EventDelivery(event=row, handler=sub.name, next_attempt_at=now + DELIVERY_LEASE)
+                    for sub in bus.subscriptions_for(row.event_type)
+                )
+        failed = kafka.publish_rows(rows)
         for row in rows:
             if row.pk in failed:
                 _record_failure(row, failed[row.pk], now)
@@ -70,20 +77,25 @@ def _relay_outbox_rows(batch_size: int) -> int:
             row.status = OutboxEvent.Status.PUBLISHED
             row.published_at = now
             row.last_error = ""
-            deliveries.extend(
-                EventDelivery(event=row, handler=sub.name, next_attempt_at=now + DELIVERY_LEASE)
-                for sub in bus.subscriptions_for(row.event_type)
-            )
         OutboxEvent.objects.bulk_update(
-            rows, ["status", "published_at", "attempts", "available_at", "last_error"]
+            rows,
+            [
+                "status",
+                "published_at",
+                "attempts",
+                "available_at",
+                "last_error",
+                "deliveries_created",
+            ],
         )
         EventDelivery.objects.bulk_create(deliveries)
         delivery_ids = list(
-            EventDelivery.objects.filter(event__in=[r for r in rows if r.pk not in failed])
+            EventDelivery.objects.filter(event__in={d.event_id for d in deliveries})
             .order_by("id")
             .values_list("id", flat=True)
         )
-        transaction.on_commit(lambda: _dispatch(delivery_ids))
+        if delivery_ids:
+            transaction.on_commit(lambda: _dispatch(delivery_ids))
     return len(rows)
 
 
@@ -140,14 +152,30 @@ def deliver(delivery_id: int) -> str:
     The handler's own writes, the inbox row and the delivery's status commit together.
     Returns the resulting status (or "skipped" when another worker holds or finished it).
     """
+    try:
+        return _deliver(delivery_id)
+    except DatabaseError as exc:
+        # The database aborted the whole transaction (a deadlock inside the handler, a lost
+        # connection): count the attempt in a fresh one so backoff and dead-lettering still apply.
+        with transaction.atomic():
+            delivery = claim(EventDelivery.objects.filter(pk=delivery_id, status="pending")).first()
+            if delivery is None:
+                return "skipped"
+            _delivery_failed(delivery, exc, timezone.now())
+            delivery.save(update_fields=["status", "attempts", "next_attempt_at", "last_error"])
+            return delivery.status
+
+
+def _deliver(delivery_id: int) -> str:
     with transaction.atomic():
+        # Lock the delivery row alone: joining the event here would lock the outbox row too and
+        # make the event's other handlers skip it until their lease runs out.
         delivery = claim(
-            EventDelivery.objects.select_related("event").filter(
-                pk=delivery_id, status=EventDelivery.Status.PENDING
-            )
+            EventDelivery.objects.filter(pk=delivery_id, status=EventDelivery.Status.PENDING)
         ).first()
         if delivery is None:
             return "skipped"
+        delivery.event = OutboxEvent.objects.get(pk=delivery.event_id)
         now = timezone.now()
         subscription = bus.subscription_named(delivery.handler)
         try:
@@ -165,6 +193,8 @@ def deliver(delivery_id: int) -> str:
                 delivery.done_at = now
             else:
                 _delivery_failed(delivery, exc, now)
+        except OperationalError:
+            raise  # the transaction is gone; deliver() records the attempt in a new one
         except Exception as exc:
             _delivery_failed(delivery, exc, now)
         else:

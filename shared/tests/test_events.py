@@ -194,11 +194,14 @@ def test_kafka_failure_keeps_the_row_pending_with_backoff(recorder, settings, mo
     row = OutboxEvent.objects.get(event_id=event.event_id)
     assert (row.status, row.attempts, row.last_error) == ("pending", 1, "broker down")
     assert row.available_at > timezone.now()
-    assert recorder.seen[event.event_id] == 0
+    # In-process handlers do not wait for Kafka.
+    assert recorder.seen[event.event_id] == 1
     OutboxEvent.objects.filter(pk=row.pk).update(available_at=timezone.now())
     relay_once()
     row.refresh_from_db()
-    assert row.status == OutboxEvent.Status.DEAD
+    assert row.status == OutboxEvent.Status.DEAD  # only the Kafka copy is dead-lettered
+    assert recorder.seen[event.event_id] == 1
+    assert EventDelivery.objects.filter(event=row).count() == 1
 
 
 @pytest.mark.concurrency
@@ -268,3 +271,52 @@ def test_event_types_are_unique():
         @dataclass(frozen=True, kw_only=True)
         class Impostor(DomainEvent):
             event_type: ClassVar[str] = "tests.basket.priced.v1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_handlers_of_one_event_run_side_by_side(settings):
+    """A handler at work must not hold up the event's other handlers."""
+    settings.EVENTS_RELAY_ON_COMMIT = False
+    results = {}
+
+    def second(event):
+        results["second"] = True
+
+    def first(event):
+        delivery_id = EventDelivery.objects.get(handler="tests.second").pk
+        worker = threading.Thread(
+            target=lambda: (results.setdefault("other", deliver(delivery_id)), connection.close())
+        )
+        worker.start()
+        worker.join(30)
+
+    subscribe(ParcelWeighed, first, name="tests.first")
+    subscribe(ParcelWeighed, second, name="tests.second")
+    try:
+        weigh(60)
+        relay_once()
+    finally:
+        event_bus.unsubscribe(ParcelWeighed, "tests.first")
+        event_bus.unsubscribe(ParcelWeighed, "tests.second")
+    assert results == {"other": "done", "second": True}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_error_in_a_handler_counts_as_a_failed_attempt(settings):
+    from django.db import OperationalError
+
+    settings.EVENTS_RELAY_ON_COMMIT = False
+
+    def deadlocked(event):
+        raise OperationalError(1213, "Deadlock found when trying to get lock")
+
+    subscribe(ParcelWeighed, deadlocked, name="tests.deadlocked")
+    try:
+        event = weigh(61)
+        relay_once()
+    finally:
+        event_bus.unsubscribe(ParcelWeighed, "tests.deadlocked")
+    delivery = EventDelivery.objects.get(event__event_id=event.event_id)
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert "Deadlock" in delivery.last_error
+    assert not InboxRecord.objects.filter(event_id=event.event_id).exists()

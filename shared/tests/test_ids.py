@@ -41,9 +41,10 @@ def test_ids_are_unique_across_threads():
 
 
 def test_ids_are_unique_across_processes():
-    ctx = multiprocessing.get_context("fork")
+    # spawn, not fork: a child forked from a threaded test process can inherit a held lock.
+    ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(4) as pool:
-        chunks = pool.map(_many, [3000] * 4)
+        chunks = pool.map_async(_many, [3000] * 4).get(timeout=120)
     flat = [i for chunk in chunks for i in chunk] + _many(3000)
     assert len(set(flat)) == len(flat) == 15000
 

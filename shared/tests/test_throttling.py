@@ -61,3 +61,14 @@ def test_scoped_throttle_uses_the_views_scope(monkeypatch):
     assert results == [True, True, False]
     unscoped = types.SimpleNamespace()
     assert ScopedRateThrottle().allow_request(_request("10.0.0.3"), unscoped)
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit():
+    def forged(n: int) -> Request:
+        return Request(
+            APIRequestFactory().get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}"),
+            authenticators=(),
+        )
+
+    results = [FivePerMinute().allow_request(forged(n), None) for n in range(8)]
+    assert results.count(True) == 5

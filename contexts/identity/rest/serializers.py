@@ -14,7 +14,9 @@ _PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
 
 
 class RegisterIn(serializers.Serializer):
-    email = serializers.EmailField(required=False, allow_null=True, allow_blank=True)
+    email = serializers.EmailField(
+        required=False, allow_null=True, allow_blank=True, max_length=254
+    )
     mobile = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=20)
     password = serializers.CharField(**_PASSWORD)
 

@@ -8,26 +8,14 @@ from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from contexts.identity import selectors, services
+from contexts.identity.backends import client_ip
 from contexts.identity.rest import serializers as s
 from shared.pagination import StandardPagination
 from shared.rest.schema import error_responses
 from shared.rest.throttling import ScopedRateThrottle
-
-
-def _client_ip(request: Request) -> str | None:
-    """The client address for per-IP sign-in limits.
-
-    Without NUM_PROXIES, DRF would trust the whole X-Forwarded-For header, which the client
-    writes itself; so only a configured proxy count makes forwarded addresses count.
-    """
-    if api_settings.NUM_PROXIES is None:
-        return request.META.get("REMOTE_ADDR")
-    return BaseThrottle().get_ident(request)
 
 
 def _valid(serializer_class, request: Request, **kwargs) -> dict:
@@ -78,7 +66,7 @@ class LoginView(AnonymousView):
     def post(self, request: Request) -> Response:
         data = _valid(s.LoginIn, request)
         pair = services.user_login(
-            identifier=data["identifier"], password=data["password"], ip=_client_ip(request)
+            identifier=data["identifier"], password=data["password"], ip=client_ip(request)
         )
         return Response(_tokens(pair))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contexts.identity.models import Address, User
-from contexts.identity.tests.factories import AddressFactory, UserFactory
+from contexts.identity.tests.factories import PASSWORD, AddressFactory, UserFactory
 from contexts.identity.tests.support import error_code, signed_in
 from shared.events.models import OutboxEvent
 
@@ -123,3 +123,43 @@ def test_django_admin_address_edits_follow_the_address_rules(admin_site, user):
     assert accepted.status_code == 302
     address.refresh_from_db()
     assert (address.receiver_name, address.is_default) == ("Edited", True)
+
+
+def admin_login(client, username, password):
+    return client.post("/admin/login/", {"username": username, "password": password})
+
+
+def test_django_admin_login_works_with_the_right_password(client):
+    staff = UserFactory(is_staff=True)
+
+    response = admin_login(client, staff.email, PASSWORD)
+
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_django_admin_login_obeys_the_sign_in_lockout(client, settings):
+    settings.LOGIN_MAX_FAILURES_PER_IP = 1000
+    staff = UserFactory(is_staff=True)
+
+    for _ in range(settings.LOGIN_MAX_FAILURES):
+        assert admin_login(client, staff.email, "wrong-password").status_code == 200
+
+    response = admin_login(client, staff.email, PASSWORD)
+
+    assert response.status_code == 200  # the form again, not a redirect into the admin
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/").status_code == 302  # still sent to the login page
+
+
+def test_django_admin_and_api_login_share_one_failure_counter(client, api, settings):
+    settings.LOGIN_MAX_FAILURES = 2
+    settings.LOGIN_MAX_FAILURES_PER_IP = 1000
+    staff = UserFactory(is_staff=True)
+
+    admin_login(client, staff.email, "wrong-password")
+    api.post("/api/v1/auth/login", {"identifier": staff.email, "password": "wrong-password"})
+
+    response = api.post("/api/v1/auth/login", {"identifier": staff.email, "password": PASSWORD})
+    assert response.status_code == 423
+    assert error_code(response) == "account_locked"

@@ -11,6 +11,7 @@ from contexts.identity import services
 from contexts.identity.models import User
 from contexts.identity.tests.factories import PASSWORD, UserFactory
 from contexts.identity.tests.support import error_code
+from shared.errors import ValidationFailed
 from shared.events.models import OutboxEvent
 
 pytestmark = pytest.mark.django_db
@@ -145,3 +146,31 @@ def test_register_has_its_own_throttle_scope(api, monkeypatch):
     ]
 
     assert codes == [201, 201, 429]
+
+
+def test_register_rejects_a_mobile_with_full_width_digits(api):
+    response = api.post(URL, {"mobile": "13\uff180013\uff18000", "password": PASSWORD})
+
+    assert response.status_code == 400, response.json()
+    assert "mobile" in response.json()["error"]["details"]["fields"]
+    assert not User.objects.exists()
+
+
+@pytest.mark.parametrize("length", [255, 320])
+def test_register_rejects_an_email_longer_than_the_column(api, length):
+    domain = "@example.com"
+    email = "a" * 60 + "." + "b" * (length - 61 - len(domain) - 1) + "c" + domain
+    assert len(email) == length
+
+    response = api.post(URL, {"email": email, "password": PASSWORD})
+
+    assert response.status_code == 400, response.json()
+    assert "email" in response.json()["error"]["details"]["fields"]
+
+
+def test_user_create_rejects_an_email_longer_than_the_column(db):
+    email = "a" * 60 + "." + "b" * 60 + "." + "c" * 60 + "." + "d" * 60 + "@example.com"
+    assert len(email) > 254
+
+    with pytest.raises(ValidationFailed):
+        services.user_create(email=email, password=PASSWORD)

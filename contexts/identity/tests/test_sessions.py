@@ -151,6 +151,32 @@ def test_lock_counts_all_spellings_of_one_identifier(api, settings):
     assert login(api, "138 0013 8000").status_code == 423
 
 
+@pytest.mark.parametrize(
+    ("stored", "variant"),
+    [
+        ("anna@example.com", "\u00e1nna@example.com"),  # accented: the collation folds it
+        ("anna@example.com", "\uff41nna@example.com"),  # full-width "a"
+        ("13800138000", "13\uff180013\uff18000"),  # full-width digits
+    ],
+)
+def test_lock_holds_for_every_spelling_the_database_folds_onto_the_account(
+    api, settings, stored, variant
+):
+    settings.LOGIN_MAX_FAILURES = 2
+    settings.LOGIN_MAX_FAILURES_PER_IP = 100
+    if "@" in stored:
+        UserFactory(email=stored)
+    else:
+        UserFactory(email=None, mobile=stored)
+
+    login(api, stored, password="wrong")
+    assert login(api, stored, password="wrong").status_code == 423
+
+    locked = login(api, variant)
+    assert locked.status_code == 423, locked.json()
+    assert error_code(locked) == "account_locked"
+
+
 def test_lock_expires(api, user, settings):
     settings.LOGIN_MAX_FAILURES = 2
     settings.LOGIN_LOCKOUT_SECONDS = 1

@@ -1,9 +1,12 @@
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
 
 from shared.events.relay import relay_once
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -22,7 +25,15 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         while True:
-            handled = relay_once()
+            try:
+                handled = relay_once()
+            except Exception:
+                if once:
+                    raise
+                # A database or broker blip must not end the loop: log, back off, go on.
+                logger.exception("relay pass failed")
+                handled = 0
+                time.sleep(min(interval * 5, 30))
             if once:
                 self.stdout.write(f"relayed {handled} event(s)")
                 return
