@@ -4,6 +4,10 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     "events-relay-outbox": {"task": "events.relay_outbox", "schedule": 5.0},
+    "events-purge-processed": {
+        "task": "events.purge_processed",
+        "schedule": crontab(minute=5, hour=3),
+    },
     "inventory-release-expired-reservations": {
         "task": "inventory.release_expired_reservations",
         "schedule": 60.0,

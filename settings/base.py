@@ -232,6 +232,8 @@ KAFKA_MAX_BLOCK_MS = env_int("KAFKA_MAX_BLOCK_MS", 10_000)
 EVENTS_RELAY_BATCH_SIZE = env_int("EVENTS_RELAY_BATCH_SIZE", 100)
 EVENTS_MAX_ATTEMPTS = env_int("EVENTS_MAX_ATTEMPTS", 8)
 EVENTS_BACKOFF_SECONDS = env_int("EVENTS_BACKOFF_SECONDS", 5)
+# Delivered events (outbox rows, deliveries, inbox records) are deleted after this many days.
+EVENTS_RETENTION_DAYS = env_int("EVENTS_RETENTION_DAYS", 7)
 # Trigger a relay pass right after each commit that published events (beat is the safety net).
 EVENTS_RELAY_ON_COMMIT = env_bool("EVENTS_RELAY_ON_COMMIT", True)
 
@@ -328,6 +330,9 @@ LOGGING = {
     },
 }
 
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_bool("SECURE_COOKIES", False):

@@ -234,3 +234,27 @@ def requeue(*, outbox_ids=(), delivery_ids=()) -> None:
         EventDelivery.objects.filter(pk__in=delivery_ids).exclude(
             status=EventDelivery.Status.DONE
         ).update(status=EventDelivery.Status.PENDING, attempts=0, next_attempt_at=now)
+
+
+def purge_processed(*, older_than_days: int | None = None, batch_size: int = 5000) -> int:
+    """Delete what the bus no longer needs: published outbox rows whose deliveries are all done,
+    and inbox records, once older than EVENTS_RETENTION_DAYS. Dead letters and anything still
+    pending stay for the admin. Returns the number of outbox rows deleted."""
+    days = settings.EVENTS_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted = 0
+    while True:
+        ids = list(
+            OutboxEvent.objects.filter(status=OutboxEvent.Status.PUBLISHED, published_at__lt=cutoff)
+            .exclude(
+                deliveries__status__in=[EventDelivery.Status.PENDING, EventDelivery.Status.DEAD]
+            )
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            break
+        with transaction.atomic():
+            EventDelivery.objects.filter(event_id__in=ids).delete()
+            deleted += OutboxEvent.objects.filter(pk__in=ids).delete()[0]
+    InboxRecord.objects.filter(processed_at__lt=cutoff).delete()
+    return deleted

@@ -13,3 +13,8 @@ def relay_outbox() -> int:
 @shared_task(name="events.deliver", ignore_result=True)
 def deliver_event(delivery_id: int) -> str:
     return relay.deliver(delivery_id)
+
+
+@shared_task(name="events.purge_processed", ignore_result=True)
+def purge_processed() -> int:
+    return relay.purge_processed()

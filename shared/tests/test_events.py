@@ -320,3 +320,25 @@ def test_a_database_error_in_a_handler_counts_as_a_failed_attempt(settings):
     assert (delivery.status, delivery.attempts) == ("pending", 1)
     assert "Deadlock" in delivery.last_error
     assert not InboxRecord.objects.filter(event_id=event.event_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_delivered_events_are_purged_and_dead_letters_kept(recorder, settings):
+    from datetime import timedelta as td
+
+    from shared.events.tasks import purge_processed
+
+    settings.EVENTS_RELAY_ON_COMMIT = False
+    settings.EVENTS_MAX_ATTEMPTS = 1
+    recorder.fail_for = {71: 1}
+    done, dead, fresh = weigh(70), weigh(71), weigh(72)
+    relay_once()
+    old = timezone.now() - td(days=settings.EVENTS_RETENTION_DAYS + 1)
+    OutboxEvent.objects.filter(event_id__in=[done.event_id, dead.event_id]).update(published_at=old)
+    InboxRecord.objects.filter(event_id=done.event_id).update(processed_at=old)
+
+    assert purge_processed() == 1
+    left = set(OutboxEvent.objects.values_list("event_id", flat=True))
+    assert left == {dead.event_id, fresh.event_id}
+    assert not InboxRecord.objects.filter(event_id=done.event_id).exists()
+    assert InboxRecord.objects.filter(event_id=fresh.event_id).exists()
