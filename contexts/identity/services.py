@@ -497,8 +497,10 @@ def password_reset_request(*, identifier: str) -> None:
     for unknown or inactive accounts); the code has RESET_CODE_DIGITS random digits, is stored
     only as an HMAC, expires after PASSWORD_RESET_CODE_TTL_SECONDS and replaces any earlier open
     code; at most one code per PASSWORD_RESET_RESEND_SECONDS (default 60) per account, so the
-    endpoint cannot flood an inbox. The code is delivered by publishing NotificationSendRequested
-    on the channel the identifier names (email or sms).
+    endpoint cannot flood an inbox, and at most PASSWORD_RESET_DAILY_CODES (default 5) per account
+    in any 24 hours, so codes x PASSWORD_RESET_MAX_ATTEMPTS bounds the guesses per day. Beyond
+    either limit the request answers the same and issues nothing. The code is delivered by
+    publishing NotificationSendRequested on the channel the identifier names (email or sms).
     """
     try:
         parsed = domain.parse_identifier(identifier)
@@ -512,6 +514,13 @@ def password_reset_request(*, identifier: str) -> None:
     open_codes = PasswordResetCode.objects.filter(user=user, used_at__isnull=True)
     resend_after = now - timedelta(seconds=_reset_resend_seconds())
     if open_codes.filter(created_at__gt=resend_after).exists():
+        return
+    # Counted from the rows (never deleted, only closed): durable across cache flushes, and
+    # exact because the account row lock above serialises concurrent requests.
+    issued_today = PasswordResetCode.objects.filter(
+        user=user, created_at__gt=now - timedelta(days=1)
+    ).count()
+    if issued_today >= settings.PASSWORD_RESET_DAILY_CODES:
         return
     open_codes.update(used_at=now)  # closed: only the newest code works
     code = f"{secrets.randbelow(10**domain.RESET_CODE_DIGITS):0{domain.RESET_CODE_DIGITS}d}"

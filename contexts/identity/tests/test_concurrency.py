@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
-from contexts.identity.models import Address
+from contexts.identity.models import Address, User
 from contexts.identity.tests.factories import PASSWORD, AddressFactory, UserFactory
 from contexts.identity.tests.support import ADDRESS, signed_in
 
@@ -126,3 +126,23 @@ def test_concurrent_login_failures_are_all_counted(settings):
         "/api/v1/auth/login", {"identifier": user.email, "password": PASSWORD}
     )
     assert response.status_code == 423
+
+
+@pytest.mark.parametrize(
+    ("identifier", "value", "code"),
+    [("email", "race@example.com", "email_taken"), ("mobile", "13800138123", "mobile_taken")],
+)
+def test_concurrent_registrations_with_one_identifier_create_one_account(identifier, value, code):
+    def register(n: int) -> tuple[int, str | None]:
+        response = APIClient().post(
+            "/api/v1/auth/register", {identifier: value, "password": PASSWORD}
+        )
+        body = response.json()
+        return response.status_code, body.get("error", {}).get("code")
+
+    results = run_concurrently(8, register)
+
+    assert all(isinstance(result, tuple) for result in results), results
+    assert sorted(status for status, _ in results) == [201] + [409] * 7, results
+    assert {error for status, error in results if status == 409} == {code}
+    assert User.objects.filter(**{identifier: value}).count() == 1

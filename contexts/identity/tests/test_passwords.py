@@ -299,3 +299,39 @@ def test_reset_code_arrives_by_email_once_the_event_is_relayed(api):
         CONFIRM, {"identifier": user.email, "code": code, "new_password": NEW_PASSWORD}
     )
     assert response.status_code == 204
+
+
+@pytest.mark.django_db(transaction=True)
+def test_codes_per_account_are_capped_per_day_without_revealing_it(api, user, settings):
+    settings.PASSWORD_RESET_RESEND_SECONDS = 0
+    settings.PASSWORD_RESET_DAILY_CODES = 5
+    mail.outbox.clear()
+    answers = [api.post(RESET, {"identifier": user.email}) for _ in range(5)]
+    relay_once()
+    sent = len(mail.outbox)
+
+    capped = api.post(RESET, {"identifier": user.email})
+    relay_once()
+    unknown = api.post(RESET, {"identifier": "nobody@example.com"})
+
+    assert sent == 5
+    assert (capped.status_code, capped.json()) == (unknown.status_code, unknown.json())
+    assert all((a.status_code, a.json()) == (capped.status_code, capped.json()) for a in answers)
+    assert PasswordResetCode.objects.filter(user=user).count() == 5
+    assert len(reset_requests()) == 5
+    assert len(mail.outbox) == 5
+
+
+def test_the_daily_cap_counts_only_the_last_24_hours(api, user, settings):
+    settings.PASSWORD_RESET_RESEND_SECONDS = 0
+    settings.PASSWORD_RESET_DAILY_CODES = 2
+    for _ in range(2):
+        api.post(RESET, {"identifier": user.email})
+    PasswordResetCode.objects.filter(user=user).update(
+        created_at=timezone.now() - timedelta(hours=24, minutes=1)
+    )
+
+    api.post(RESET, {"identifier": user.email})
+
+    assert len(reset_requests()) == 3
+    assert PasswordResetCode.objects.filter(user=user).count() == 3
