@@ -2,40 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from contexts.cart import services
 from contexts.cart.domain import CartOwner
 from contexts.cart.models import Cart, CartLine
 from contexts.cart.tests.support import client_for, make_user
 from shared.errors import AppError
+from shared.testing import run_concurrently
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
-
-
-def run_together(count: int, work) -> list:
-    """Run work(i) in `count` threads started at once; returns what each returned or raised."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # collected for the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_concurrent_adds_of_one_sku_lose_no_quantity(shop):
@@ -43,7 +19,9 @@ def test_concurrent_adds_of_one_sku_lose_no_quantity(shop):
     user = make_user()
     owner = CartOwner(user_id=user.pk)
 
-    results = run_together(8, lambda i: services.cart_item_add(owner=owner, sku_id=1, quantity=2))
+    results = run_concurrently(
+        8, lambda i: services.cart_item_add(owner=owner, sku_id=1, quantity=2)
+    )
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert Cart.objects.filter(user_id=user.pk).count() == 1
@@ -57,7 +35,7 @@ def test_concurrent_adds_never_exceed_the_line_limit(shop, settings):
     user = make_user()
     owner = CartOwner(user_id=user.pk)
 
-    results = run_together(
+    results = run_concurrently(
         10, lambda i: services.cart_item_add(owner=owner, sku_id=i + 1, quantity=1)
     )
 
@@ -72,7 +50,7 @@ def test_concurrent_merges_of_one_token_merge_once(shop):
     guest = services.cart_item_add(owner=CartOwner(), sku_id=1, quantity=3)
     user = make_user()
 
-    results = run_together(
+    results = run_concurrently(
         4, lambda i: services.cart_merge(user_id=user.pk, token=guest.issued_token)
     )
 
@@ -87,7 +65,7 @@ def test_concurrent_signed_in_calls_with_the_guest_token_merge_it_once(shop):
     guest = services.cart_item_add(owner=CartOwner(), sku_id=1, quantity=3)
     user = make_user()
 
-    responses = run_together(
+    responses = run_concurrently(
         6,
         lambda i: client_for(user).get(
             "/api/v1/cart", headers={"X-Cart-Token": guest.issued_token}

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
@@ -12,6 +9,7 @@ from rest_framework.test import APIClient
 from contexts.identity.models import Address, User
 from contexts.identity.tests.factories import PASSWORD, AddressFactory, UserFactory
 from contexts.identity.tests.support import ADDRESS, signed_in
+from shared.testing import run_concurrently
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
@@ -22,28 +20,6 @@ def _needs_row_locks():
     # so these only mean something on MariaDB (the database the suite runs on).
     if connection.vendor != "mysql":
         pytest.skip("needs MariaDB row locks")
-
-
-def run_concurrently(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run work(0..count-1) in threads released together; each thread closes its connection."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def worker(n: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[n] = work(n)
-        except Exception as exc:
-            results[n] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_concurrent_creates_never_exceed_twenty_addresses():

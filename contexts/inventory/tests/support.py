@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
-
-from django.db import connection
 
 from contexts.inventory import api as inventory_api
 from contexts.inventory.models import StockRecord, Warehouse
 from shared.events.models import OutboxEvent
+from shared.testing import run_concurrently
 
 
 def warehouse(
@@ -71,27 +69,8 @@ def events(event_type: str) -> list[dict]:
 
 
 def run_together(count: int, work: Callable[[int], Any], timeout: float = 120) -> list[tuple]:
-    """Run work(0..count-1) in `count` real threads started together (a barrier).
-
-    Each result is ("ok", value) or ("error", exception); every thread closes its own DB
-    connection at the end.
-    """
-    barrier = threading.Barrier(count)
-    results: list[tuple] = [("missing", None)] * count
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = ("ok", work(index))
-        except Exception as exc:
-            results[index] = ("error", exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    assert not any(thread.is_alive() for thread in threads), "threads did not finish"
-    return results
+    """shared.testing.run_concurrently with results as ("ok", value) or ("error", exception)."""
+    return [
+        ("error", r) if isinstance(r, Exception) else ("ok", r)
+        for r in run_concurrently(count, work, timeout=timeout)
+    ]

@@ -2,43 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from contexts.logistics import services
 from contexts.logistics.models import FreightTemplate
 from contexts.logistics.tests.conftest import make_template
+from shared.testing import run_concurrently
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
-
-
-def run_together(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as exc:  # collected for the assertions
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_concurrent_default_switches_leave_exactly_one_default():
     templates = [make_template(name=f"T{i}") for i in range(6)]
 
-    results = run_together(
+    results = run_concurrently(
         6,
         lambda i: services.freight_template_update(
             template_id=templates[i].pk, merchant_ids=None, data={"is_default": True}
@@ -52,14 +29,14 @@ def test_concurrent_default_switches_leave_exactly_one_default():
 def test_concurrent_default_creations_leave_at_most_one_default():
     make_template(name="Existing", is_default=True)
 
-    results = run_together(6, lambda i: make_template(name=f"New {i}", is_default=True))
+    results = run_concurrently(6, lambda i: make_template(name=f"New {i}", is_default=True))
 
     assert not [r for r in results if isinstance(r, Exception)], results
     assert FreightTemplate.objects.filter(merchant_id=1, is_default=True).count() == 1
 
 
 def test_first_templates_created_as_default_at_once_conflict_instead_of_doubling():
-    results = run_together(4, lambda i: make_template(name=f"First {i}", is_default=True))
+    results = run_concurrently(4, lambda i: make_template(name=f"First {i}", is_default=True))
 
     errors = [r for r in results if isinstance(r, Exception)]
     assert all(getattr(e, "code", None) == "freight_template_default_conflict" for e in errors)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from django.db import connection
 from rest_framework.test import APIClient
 
 from contexts.ordering.models import IdempotencyKey, Order, OrderLine, OrderLog, Trade
@@ -45,28 +43,6 @@ def row_counts() -> dict[str, int]:
         "keys": IdempotencyKey.objects.count(),
         "outbox": OutboxEvent.objects.filter(event_type__startswith="ordering.").count(),
     }
-
-
-def run_concurrently(count: int, work: Callable[[int], object]) -> list[object]:
-    """Run work(0..count-1) in threads released together; each thread closes its connection."""
-    barrier = threading.Barrier(count)
-    results: list[object] = [None] * count
-
-    def worker(n: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[n] = work(n)
-        except Exception as exc:
-            results[n] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    return results
 
 
 def created(response) -> dict:

@@ -19,9 +19,9 @@ from contexts.ordering.tests.support import (
     open_shop,
     place,
     real_address,
-    run_concurrently,
 )
 from shared.errors import Conflict
+from shared.testing import run_concurrently
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 

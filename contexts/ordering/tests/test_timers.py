@@ -14,8 +14,8 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering import services, tasks
 from contexts.ordering.models import Order, OrderLog
 from contexts.ordering.services import CheckoutItem, transitions
-from contexts.ordering.tests.support import run_concurrently
 from shared.events.models import OutboxEvent
+from shared.testing import run_concurrently
 
 D = Decimal
 
