@@ -113,7 +113,8 @@ wait_port 127.0.0.1 "$S3_PORT" 30 moto
 # The main run uses MariaDB and Redis. The other stores are exported under TEST_* names: the
 # suite runs on their embedded defaults and each adapter test points its settings at the server.
 export DJANGO_SETTINGS_MODULE=settings.test
-export DATABASE_URL="mysql://root@127.0.0.1:$DB_PORT/ecommerce"
+# TEST_DB_NAME lets several checkouts run the suite at once against one server (test_<name>).
+export DATABASE_URL="mysql://root@127.0.0.1:$DB_PORT/${TEST_DB_NAME:-ecommerce}"
 # A database index of its own: the suite clears its cache, which must not wipe a developer's db 0.
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/${TEST_REDIS_DB:-9}"
 export TEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
