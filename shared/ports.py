@@ -10,7 +10,9 @@ which reads its own settings). Code that needs the system asks for it by setting
         def content_get(self, *, spu_id: int) -> list[dict] | None: ...
 
     # settings/base.py
-    CATALOG_DOCUMENT_STORE = env("CATALOG_DOCUMENT_STORE", "contexts.catalog.adapters.relational.RelationalDocumentStore")
+    CATALOG_DOCUMENT_STORE = env(
+        "CATALOG_DOCUMENT_STORE", "contexts.catalog.adapters.relational.RelationalDocumentStore"
+    )
 
     # contexts/catalog/services/...
     store: DocumentStore = adapter("CATALOG_DOCUMENT_STORE")
@@ -55,7 +57,8 @@ def adapter(setting_name: str) -> Any:
             try:
                 factory = import_string(path)
             except ImportError as exc:
-                raise ImproperlyConfigured(f"settings.{setting_name}: cannot import {path}") from exc
+                message = f"settings.{setting_name}: cannot import {path}"
+                raise ImproperlyConfigured(message) from exc
             found = _built[path] = factory()
     return found
 
