@@ -18,6 +18,15 @@ import pytest
 ROOT = Path(__file__).resolve().parent
 
 
+def pytest_configure(config):
+    # The whole suite runs with Oracle MySQL's behaviour: a bulk insert returns no primary keys
+    # (MariaDB, PostgreSQL and SQLite do). Set on the class, so every connection has it, in
+    # every thread; code that relies on pks after bulk_create fails here as on MySQL.
+    from django.db.backends.mysql.features import DatabaseFeatures
+
+    DatabaseFeatures.can_return_rows_from_bulk_insert = False
+
+
 def _leaks_orm(value, depth: int = 0) -> str | None:
     from django.db import models
 

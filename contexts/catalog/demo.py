@@ -142,6 +142,15 @@ def _create_batch(
             )
         )
     Spu.objects.bulk_create(spus, batch_size=BATCH)
+    # MySQL does not return primary keys from a bulk insert: read them back by natural key (the
+    # demo titles are numbered; the newest row of a title is this batch's).
+    spu_ids = dict(
+        Spu.objects.filter(title__in=[spu.title for spu in spus])
+        .order_by("id")
+        .values_list("title", "id")
+    )
+    for spu in spus:
+        spu.pk = spu_ids[spu.title]
     skus, sku_values = [], []
     for n, spu in enumerate(spus, start=start):
         for k in range(skus_per_product):
@@ -164,6 +173,14 @@ def _create_batch(
             skus.append(sku)
             sku_values.append((sku, colour, size))
     Sku.objects.bulk_create(skus, batch_size=BATCH)
+    sku_ids = {
+        (spu_id, spec_key): pk
+        for spu_id, spec_key, pk in Sku.objects.filter(spu__in=[spu.pk for spu in spus])
+        .order_by("id")
+        .values_list("spu_id", "spec_key", "id")
+    }
+    for sku in skus:
+        sku.pk = sku_ids[(sku.spu_id, sku.spec_key)]
     SkuValue.objects.bulk_create(
         [
             SkuValue(sku=sku, attribute_id=v.attribute_id, value=v)

@@ -139,7 +139,9 @@ class ReservationAdmin(ReadOnlyAdmin):
     @admin.action(description="Release the held reservations of the selected rows' orders")
     def release_orders(self, request, queryset):
         refs = sorted(set(queryset.values_list("order_ref", flat=True)))
-        released = sum(
-            services.reservation_release(order_ref=ref, reason="released by staff") for ref in refs
+        released = (
+            services.reservations_release(order_refs=refs, reason="released by staff")
+            if refs
+            else 0
         )
         self.message_user(request, f"{released} reservation(s) released.", messages.SUCCESS)

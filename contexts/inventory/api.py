@@ -79,24 +79,36 @@ def reserve(
     )
 
 
-def release(*, order_ref: str, reason: str = "") -> None:
-    """Release every still-held reservation of the order (cancel/timeout). Idempotent."""
-    services.reservation_release(order_ref=order_ref, reason=reason)
+def release(*, order_refs: Sequence[str], reason: str = "") -> None:
+    """Release every still-held reservation of these orders (cancel/timeout), all of a trade's
+    orders in one call: rows are locked in one sorted pass, so it cannot deadlock with a
+    checkout reserving the same stock. Idempotent."""
+    services.reservations_release(order_refs=order_refs, reason=reason)
 
 
-def commit(*, order_ref: str) -> CommitResult:
-    """Turn the order's reservations into deductions (on payment): on_hand -= q, reserved -= q.
-    Idempotent: a second call deducts nothing and reports the same committed lines.
+def commit(*, order_refs: Sequence[str]) -> tuple[CommitResult, ...]:
+    """Turn these orders' reservations into deductions (on payment): on_hand -= q, reserved -= q,
+    all of a trade's orders in one call (one sorted locking pass, as `release`). One result per
+    distinct order ref, sorted by ref. Idempotent: a second call deducts nothing and reports the
+    same committed lines.
 
     Units whose hold was already released (expired or cancelled) are NOT deducted: their SKUs
-    are in `missing_sku_ids`, and the caller must hold them again (reserve with
+    are in the order's `missing_sku_ids`, and the caller must hold them again (reserve with
     renew_released=True, then commit) or refuse the payment, or the stock would be sold twice."""
-    return services.reservation_commit(order_ref=order_ref)
+    return services.reservations_commit(order_refs=order_refs)
 
 
 def restore(
-    *, order_ref: str, lines: Sequence[ReservationLine] | None = None, reason: str = ""
+    *,
+    order_ref: str,
+    reference: str,
+    lines: Sequence[ReservationLine] | None = None,
+    reason: str = "",
 ) -> None:
-    """Put committed units back on hand (refund/return); all lines when `lines` is None.
-    Idempotent per (order_ref, sku_id) and never restores more than was committed."""
-    services.reservation_restore(order_ref=order_ref, lines=lines, reason=reason)
+    """Put committed units back on hand for the return/refund `reference`; all lines not yet
+    restored when `lines` is None. Idempotent per (order_ref, reference): each partial return
+    restores its units, a replayed reference restores nothing, and never more than was
+    committed in total."""
+    services.reservation_restore(
+        order_ref=order_ref, reference=reference, lines=lines, reason=reason
+    )

@@ -117,6 +117,23 @@ class Reservation(models.Model):
         return f"{self.order_ref} SKU {self.sku_id} x{self.quantity} ({self.status})"
 
 
+class StockRestore(models.Model):
+    """One applied return/refund `reference` of an order: restore's idempotency key."""
+
+    order_ref = models.CharField(max_length=64)
+    reference = models.CharField(max_length=64)
+    units = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order_ref", "reference"], name="stock_restore_ref")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref} {self.reference} x{self.units}"
+
+
 class StockLedgerEntry(models.Model):
     """One row per change of one stock record, written in the transaction of the change.
 

@@ -4,9 +4,9 @@ deadlocking."""
 
 from contexts.inventory.services._recording import availability_invalidate
 from contexts.inventory.services.reservations import (
-    reservation_commit,
-    reservation_release,
     reservation_restore,
+    reservations_commit,
+    reservations_release,
     reservations_release_expired,
     stock_reserve,
 )
@@ -21,9 +21,9 @@ from contexts.inventory.services.warehouses import (
 __all__ = [
     "WAREHOUSE_FIELDS",
     "availability_invalidate",
-    "reservation_commit",
-    "reservation_release",
     "reservation_restore",
+    "reservations_commit",
+    "reservations_release",
     "reservations_release_expired",
     "stock_adjust",
     "stock_inbound",

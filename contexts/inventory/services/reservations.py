@@ -1,9 +1,9 @@
 """Reservations for orders: reserve, release, commit (deduct on payment), restore (refund/return)
 and the release of expired holds. See _recording for the locking protocol.
 
-Idempotency is per (order ref, SKU): a SKU that already has reservation rows for the order is
-left as it is by reserve (unless it is asked to renew released holds); release/commit only act on
-`held` rows and restore only on `committed` rows, so calling any of them again changes nothing.
+Idempotency: a SKU that already has reservation rows for the order is left as it is by reserve
+(unless it is asked to renew released holds); release/commit only act on `held` rows, so calling
+them again changes nothing; restore is idempotent per return/refund reference (StockRestore).
 """
 
 from __future__ import annotations
@@ -17,7 +17,13 @@ from django.conf import settings
 from django.utils import timezone
 
 from contexts.inventory import data, domain
-from contexts.inventory.models import Reservation, StockLedgerEntry, StockRecord, Warehouse
+from contexts.inventory.models import (
+    Reservation,
+    StockLedgerEntry,
+    StockRecord,
+    StockRestore,
+    Warehouse,
+)
 from contexts.inventory.services._recording import (
     StockChanges,
     atomic_with_retry,
@@ -32,6 +38,7 @@ Status = Reservation.Status
 Operation = StockLedgerEntry.Operation
 ORDER_REF_MAX_LENGTH = 64
 EXPIRY_BATCH_SIZE = 500
+RESTORE_REFERENCE_MAX_LENGTH = 64
 
 
 def _invalid(message: str) -> ValidationFailed:
@@ -260,15 +267,22 @@ def _reservation(
     )
 
 
-def _order_rows(
-    order_ref: str, status: str, sku_ids: Iterable[int] | None = None
-) -> list[Reservation]:
-    """The order's reservation rows in `status`, locked (first step of the protocol)."""
-    queryset = Reservation.objects.select_for_update().filter(order_ref=order_ref, status=status)
-    if sku_ids is not None:
-        queryset = queryset.filter(sku_id__in=set(sku_ids))
+def _order_refs(order_refs: Iterable[str]) -> list[str]:
+    refs = sorted({(ref or "").strip() for ref in order_refs})
+    if not refs or not all(0 < len(ref) <= ORDER_REF_MAX_LENGTH for ref in refs):
+        raise _invalid(f"Give order refs of 1 to {ORDER_REF_MAX_LENGTH} characters.")
+    return refs
+
+
+def _order_rows(order_refs: Sequence[str], statuses: Iterable[str]) -> list[Reservation]:
+    """The orders' reservation rows in `statuses`, locked in id order (first step of the
+    protocol), for all the orders in one statement."""
+    statuses = set(statuses)
+    queryset = Reservation.objects.select_for_update().filter(
+        order_ref__in=list(order_refs), status__in=statuses
+    )
     # Re-check after the lock: a concurrent transaction may have moved a row on meanwhile.
-    return [row for row in queryset.order_by("id") if row.status == status]
+    return [row for row in queryset.order_by("id") if row.status in statuses]
 
 
 def _release(rows: list[Reservation], *, reason: str) -> int:
@@ -290,24 +304,29 @@ def _release(rows: list[Reservation], *, reason: str) -> int:
 
 
 @atomic_with_retry
-def reservation_release(*, order_ref: str, reason: str = "") -> int:
-    """Release every held reservation of the order (cancel, timeout). Released, committed and
-    restored rows are left alone, so a second call changes nothing. Returns rows released."""
-    rows = _order_rows(order_ref, Status.HELD)
+def reservations_release(*, order_refs: Sequence[str], reason: str = "") -> int:
+    """Release every held reservation of these orders (cancel, timeout) in one pass: all their
+    reservation rows locked first, then their stock rows, each in id order, so releasing a
+    trade's orders cannot deadlock with a checkout reserving the same stock. Released, committed
+    and restored rows are left alone, so a second call changes nothing. Returns rows released."""
+    rows = _order_rows(_order_refs(order_refs), [Status.HELD])
     return _release(_touch(rows), reason=reason or "order released") if rows else 0
 
 
 @atomic_with_retry
-def reservation_commit(*, order_ref: str) -> data.CommitResult:
-    """On payment the held units leave the warehouse: on_hand -= q and reserved -= q.
+def reservations_commit(*, order_refs: Sequence[str]) -> tuple[data.CommitResult, ...]:
+    """On payment the held units leave the warehouse: on_hand -= q and reserved -= q, for every
+    order of `order_refs` in one pass (reservation rows, then stock rows, each in id order).
 
     Only held rows are committed, so a second call deducts nothing and reports the same lines
     as committed. Rows already released (the hold expired, or the order was cancelled, before
     the payment) are not deducted: nothing is held for them any more and deducting would sell
-    those units twice. Their SKUs come back in `missing_sku_ids`, for the caller to hold them
-    again (reserve with renew_released) or to refuse the payment.
+    those units twice. Their SKUs come back in the order's `missing_sku_ids`, for the caller to
+    hold them again (reserve with renew_released) or to refuse the payment. One result per
+    distinct order ref, sorted by ref.
     """
-    rows = _order_rows(order_ref, Status.HELD)
+    refs = _order_refs(order_refs)
+    rows = _order_rows(refs, [Status.HELD])
     if rows:
         stocks = stock_lock(row.stock_id for row in rows)
         changes = StockChanges(operation=Operation.COMMIT, reason="order paid")
@@ -318,42 +337,61 @@ def reservation_commit(*, order_ref: str) -> data.CommitResult:
                 on_hand=stock.on_hand - row.quantity,
                 reserved=stock.reserved - row.quantity,
                 delta=-row.quantity,
-                ref=order_ref,
+                ref=row.order_ref,
             )
             row.status = Status.COMMITTED
         Reservation.objects.bulk_update(rows, ["status", "updated_at"])
         changes.save()
-    all_rows = list(Reservation.objects.filter(order_ref=order_ref).order_by("id"))
-    missing = tuple(sorted({row.sku_id for row in all_rows if row.status == Status.RELEASED}))
-    if missing:
-        logger.warning(
-            "commit of an order with released holds", extra={"ref": order_ref, "skus": missing}
-        )
-    return data.CommitResult(
-        order_ref=order_ref,
-        committed=tuple(
-            data.ReservedLine(
-                sku_id=row.sku_id, warehouse_id=row.warehouse_id, quantity=row.quantity
+    by_ref: dict[str, list[Reservation]] = defaultdict(list)
+    for row in Reservation.objects.filter(order_ref__in=refs).order_by("id"):
+        by_ref[row.order_ref].append(row)
+    results = []
+    for ref in refs:
+        missing = tuple(sorted({r.sku_id for r in by_ref[ref] if r.status == Status.RELEASED}))
+        if missing:
+            logger.warning(
+                "commit of an order with released holds", extra={"ref": ref, "skus": missing}
             )
-            for row in all_rows
-            if row.status in (Status.COMMITTED, Status.RESTORED)
-        ),
-        missing_sku_ids=missing,
-    )
+        results.append(
+            data.CommitResult(
+                order_ref=ref,
+                committed=tuple(
+                    data.ReservedLine(
+                        sku_id=r.sku_id, warehouse_id=r.warehouse_id, quantity=r.quantity
+                    )
+                    for r in by_ref[ref]
+                    if r.status in (Status.COMMITTED, Status.RESTORED)
+                ),
+                missing_sku_ids=missing,
+            )
+        )
+    return tuple(results)
 
 
 @atomic_with_retry
 def reservation_restore(
-    *, order_ref: str, lines: Sequence[data.ReservationLine] | None = None, reason: str = ""
+    *,
+    order_ref: str,
+    reference: str,
+    lines: Sequence[data.ReservationLine] | None = None,
+    reason: str = "",
 ) -> int:
-    """Refund/return: committed units go back on hand (on_hand += q).
+    """Refund/return `reference`: committed units of the order go back on hand (on_hand += q).
 
-    `lines` None restores every committed unit of the order; otherwise up to each line's
-    quantity of that SKU, never more than was committed (the rest is ignored), taken from the
-    SKU's warehouses in reservation order. Every committed row of a restored SKU becomes
-    `restored` (restored_quantity says how many units came back), so restoring the same
-    (order, SKU) again changes nothing. Returns the ledger rows written.
+    `lines` None restores every unit of the order not restored yet; otherwise up to each line's
+    quantity of that SKU, never more than was committed minus what earlier references restored
+    (the rest is ignored), taken from the SKU's warehouses in reservation order. Idempotent per
+    (order_ref, reference): a reference already applied restores nothing, so several partial
+    returns of one SKU each restore their units and a replay restores none. Returns the ledger
+    rows written.
     """
+    reference = (reference or "").strip()
+    if not reference or len(reference) > RESTORE_REFERENCE_MAX_LENGTH:
+        raise ValidationFailed(
+            f"The request is invalid: a restore reference is 1 to "
+            f"{RESTORE_REFERENCE_MAX_LENGTH} characters.",
+            details={"fields": {"reference": ["1 to 64 characters."]}},
+        )
     remaining: dict[int, int] | None = None
     if lines is not None:
         remaining = defaultdict(int)
@@ -361,28 +399,39 @@ def reservation_restore(
             if not isinstance(line.quantity, int) or line.quantity <= 0:
                 raise _invalid(f"SKU {line.sku_id}: the quantity must be a positive integer.")
             remaining[line.sku_id] += line.quantity
-    rows = _order_rows(order_ref, Status.COMMITTED, None if remaining is None else remaining)
+    # All the order's committed rows are the lock that serialises its restores: a concurrent
+    # restore of another (or the same) reference waits here, then sees what this one recorded.
+    rows = _order_rows([order_ref], [Status.COMMITTED])
+    if StockRestore.objects.filter(order_ref=order_ref, reference=reference).exists():
+        return 0
+    if remaining is not None:
+        rows = [row for row in rows if row.sku_id in remaining]
     if not rows:
         return 0
     stocks = stock_lock(row.stock_id for row in rows)
     changes = StockChanges(operation=Operation.RESTORE, reason=reason or "order refunded")
+    units_restored = 0
     for row in _touch(rows):
         units = row.quantity - row.restored_quantity
         if remaining is not None:
             units = min(units, remaining[row.sku_id])
             remaining[row.sku_id] -= units
-        row.status = Status.RESTORED
+        if not units:
+            continue
         row.restored_quantity += units
-        if units:
-            stock = stocks[row.stock_id]
-            changes.apply(
-                stock,
-                on_hand=stock.on_hand + units,
-                reserved=stock.reserved,
-                delta=units,
-                ref=order_ref,
-            )
+        if row.restored_quantity == row.quantity:
+            row.status = Status.RESTORED
+        units_restored += units
+        stock = stocks[row.stock_id]
+        changes.apply(
+            stock,
+            on_hand=stock.on_hand + units,
+            reserved=stock.reserved,
+            delta=units,
+            ref=order_ref,
+        )
     Reservation.objects.bulk_update(rows, ["status", "restored_quantity", "updated_at"])
+    StockRestore.objects.create(order_ref=order_ref, reference=reference, units=units_restored)
     return changes.save()
 
 

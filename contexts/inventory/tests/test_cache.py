@@ -46,13 +46,13 @@ def test_a_read_is_cached_and_every_change_drops_it(record):
 
     inventory_api.reserve(requests=[request("SO-1", (5, 6))])
     assert available() == 10
-    inventory_api.release(order_ref="SO-1")
+    inventory_api.release(order_refs=["SO-1"])
     assert available() == 16
     inventory_api.reserve(requests=[request("SO-2", (5, 6))])
     assert available() == 10
-    inventory_api.commit(order_ref="SO-2")
+    inventory_api.commit(order_refs=["SO-2"])
     assert inventory_api.availability(sku_ids=[5])[5].on_hand == 10
-    inventory_api.restore(order_ref="SO-2")
+    inventory_api.restore(order_ref="SO-2", reference="RF-1")
     assert available() == 16
     services.stock_adjust(warehouse_id=record.warehouse_id, sku_id=5, counted=2)
     assert available() == 2

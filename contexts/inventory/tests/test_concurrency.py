@@ -133,9 +133,9 @@ def test_reserve_release_and_commit_racing_each_other():
         # Two threads at once commit each of OLD-0..49 and release each of OLD-50..74
         # (idempotency under concurrency) while 50 new orders reserve 4 units each.
         if i < 100:
-            inventory_api.commit(order_ref=f"OLD-{i % 50}")
+            inventory_api.commit(order_refs=[f"OLD-{i % 50}"])
         elif i < 150:
-            inventory_api.release(order_ref=f"OLD-{50 + i % 25}")
+            inventory_api.release(order_refs=[f"OLD-{50 + i % 25}"])
         else:
             inventory_api.reserve(requests=[request(f"NEW-{i}", (1, 4))])
         return i
@@ -182,3 +182,26 @@ def test_concurrent_first_inbound_of_a_sku_creates_one_record(catalog):
     record = StockRecord.objects.get(sku_id=9)
     assert record.on_hand == 100
     assert StockLedgerEntry.objects.filter(operation="inbound").count() == 50
+
+
+def test_concurrent_partial_returns_each_restore_their_units_once():
+    record = stock(1, 100)
+    inventory_api.reserve(requests=[request("SO-1", (1, 10))])
+    inventory_api.commit(order_refs=["SO-1"])
+    line = inventory_api.ReservationLine(sku_id=1, quantity=3)
+
+    def act(i: int):
+        # Twenty threads: returns RT-0..3 of 3 units each, every one sent five times at once.
+        inventory_api.restore(order_ref="SO-1", reference=f"RT-{i % 4}", lines=[line])
+        return i
+
+    ok, refused = split(run_together(20, act))
+
+    assert len(ok) == 20 and not refused
+    record.refresh_from_db()
+    # 3 + 3 + 3 + the last 1 of the 10 committed: never more than committed in total.
+    assert (record.on_hand, record.reserved) == (100, 0)
+    assert sorted(
+        StockLedgerEntry.objects.filter(operation="restore").values_list("delta", flat=True)
+    ) == [1, 3, 3, 3]
+    assert Reservation.objects.get().restored_quantity == 10

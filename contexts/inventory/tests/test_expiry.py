@@ -30,7 +30,7 @@ def test_expired_holds_are_released_and_others_left_alone():
     )
     expire("SO-OLD")
     expire("SO-PAID")
-    inventory_api.commit(order_ref="SO-PAID")  # paid before the task ran: stays deducted
+    inventory_api.commit(order_refs=["SO-PAID"])  # paid before the task ran: stays deducted
 
     assert tasks.release_expired_reservations.delay().get() == 1
 

@@ -147,7 +147,7 @@ def test_a_line_no_single_warehouse_can_ship_is_split():
     ]
     assert levels(a) == (6, 6) and levels(b) == (5, 3)
     assert Reservation.objects.filter(order_ref="SO-1").count() == 2
-    inventory_api.commit(order_ref="SO-1")
+    inventory_api.commit(order_refs=["SO-1"])
     assert levels(a) == (0, 0) and levels(b) == (2, 0)
 
 
@@ -163,9 +163,9 @@ def test_inactive_warehouses_are_not_used():
 def test_release_returns_units_once():
     record = stock(1, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4))])
-    inventory_api.release(order_ref="SO-1", reason="buyer cancelled")
+    inventory_api.release(order_refs=["SO-1"], reason="buyer cancelled")
     assert levels(record) == (10, 0)
-    inventory_api.release(order_ref="SO-1")
+    inventory_api.release(order_refs=["SO-1"])
     assert levels(record) == (10, 0)
     (entry,) = ledger("release")
     assert (entry.delta, entry.reason, entry.reserved_before, entry.reserved_after) == (
@@ -180,10 +180,10 @@ def test_release_returns_units_once():
 def test_commit_deducts_on_hand_and_reserved_once():
     record = stock(1, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4))])
-    first = inventory_api.commit(order_ref="SO-1")
+    (first,) = inventory_api.commit(order_refs=["SO-1"])
     assert levels(record) == (6, 0)
-    again = inventory_api.commit(order_ref="SO-1")
-    inventory_api.release(order_ref="SO-1")  # committed: nothing is held any more
+    (again,) = inventory_api.commit(order_refs=["SO-1"])
+    inventory_api.release(order_refs=["SO-1"])  # committed: nothing is held any more
     assert levels(record) == (6, 0)
     (entry,) = ledger("commit")
     assert (entry.delta, entry.on_hand_before, entry.on_hand_after) == (-4, 10, 6)
@@ -206,9 +206,9 @@ def test_commit_deducts_on_hand_and_reserved_once():
 def test_commit_after_the_hold_was_released_deducts_nothing_and_says_so():
     a, b = stock(1, 10), stock(2, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4))])
-    inventory_api.release(order_ref="SO-1")
+    inventory_api.release(order_refs=["SO-1"])
     inventory_api.reserve(requests=[request("SO-1", (2, 1))])  # still held: this one commits
-    result = inventory_api.commit(order_ref="SO-1")
+    (result,) = inventory_api.commit(order_refs=["SO-1"])
     assert levels(a) == (10, 0) and levels(b) == (9, 0)
     assert Reservation.objects.get(sku_id=1).status == "released"
     assert result.missing_sku_ids == (1,)
@@ -219,15 +219,15 @@ def test_commit_after_the_hold_was_released_deducts_nothing_and_says_so():
 
 
 def test_commit_of_an_unknown_order_commits_and_misses_nothing():
-    assert inventory_api.commit(order_ref="SO-NONE") == inventory_api.CommitResult(
-        order_ref="SO-NONE", committed=(), missing_sku_ids=()
+    assert inventory_api.commit(order_refs=["SO-NONE"]) == (
+        inventory_api.CommitResult(order_ref="SO-NONE", committed=(), missing_sku_ids=()),
     )
 
 
 def test_renew_released_holds_the_released_units_again_then_commit_takes_them():
     record = stock(1, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4))], ttl_seconds=60)
-    inventory_api.release(order_ref="SO-1", reason="reservation expired")
+    inventory_api.release(order_refs=["SO-1"], reason="reservation expired")
     # Without the flag a reserve of a known (order, SKU) changes nothing, even when released.
     inventory_api.reserve(requests=[request("SO-1", (1, 4))])
     assert levels(record) == (10, 0)
@@ -241,7 +241,7 @@ def test_renew_released_holds_the_released_units_again_then_commit_takes_them():
     )
     assert list(Reservation.objects.values_list("status", "quantity")) == [("held", 4)]
     assert ledger("reserve")[-1].reason == "held again for a late payment"
-    result = inventory_api.commit(order_ref="SO-1")
+    (result,) = inventory_api.commit(order_refs=["SO-1"])
     assert levels(record) == (6, 0)
     assert (result.missing_sku_ids, [line.quantity for line in result.committed]) == ((), [4])
     # Renewing what is already committed holds nothing more.
@@ -257,7 +257,7 @@ def test_renew_released_tops_up_a_split_line_elsewhere_and_is_all_or_nothing():
     Reservation.objects.filter(warehouse_id=first.pk).update(status="released")
     a.reserved = 0
     a.save()
-    inventory_api.commit(order_ref="SO-1")  # B's 2 units are deducted, A's 3 are missing
+    inventory_api.commit(order_refs=["SO-1"])  # B's 2 units are deducted, A's 3 are missing
     assert levels(b) == (1, 0)
     inventory_api.reserve(requests=[request("SO-2", (1, 1))])  # someone takes one of A's
 
@@ -267,10 +267,10 @@ def test_renew_released_tops_up_a_split_line_elsewhere_and_is_all_or_nothing():
     assert levels(a) == (3, 1)
     assert Reservation.objects.filter(order_ref="SO-1", status="released").count() == 1
 
-    inventory_api.release(order_ref="SO-2")
+    inventory_api.release(order_refs=["SO-2"])
     inventory_api.reserve(requests=[request("SO-1", (1, 5))], renew_released=True)
     assert levels(a) == (3, 3) and levels(b) == (1, 0)  # never from B, where 2 are committed
-    result = inventory_api.commit(order_ref="SO-1")
+    (result,) = inventory_api.commit(order_refs=["SO-1"])
     assert result.missing_sku_ids == ()
     assert sorted((line.warehouse_id, line.quantity) for line in result.committed) == [
         (first.pk, 3),
@@ -281,10 +281,11 @@ def test_renew_released_tops_up_a_split_line_elsewhere_and_is_all_or_nothing():
 def test_restore_puts_all_committed_units_back_once():
     a, b = stock(1, 10), stock(2, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4), (2, 2))])
-    inventory_api.commit(order_ref="SO-1")
-    inventory_api.restore(order_ref="SO-1", reason="refund RF-1")
+    inventory_api.commit(order_refs=["SO-1"])
+    inventory_api.restore(order_ref="SO-1", reference="RF-1", reason="refund RF-1")
     assert levels(a) == (10, 0) and levels(b) == (10, 0)
-    inventory_api.restore(order_ref="SO-1")
+    inventory_api.restore(order_ref="SO-1", reference="RF-1")
+    inventory_api.restore(order_ref="SO-1", reference="RF-2")  # nothing committed is left
     assert levels(a) == (10, 0) and levels(b) == (10, 0)
     assert sorted((e.sku_id, e.delta, e.reason) for e in ledger("restore")) == [
         (1, 4, "refund RF-1"),
@@ -296,27 +297,44 @@ def test_restore_puts_all_committed_units_back_once():
     }
 
 
-def test_restore_of_some_lines_never_more_than_committed_and_once_per_sku():
+def test_each_partial_return_of_one_sku_restores_its_units_and_a_replay_none():
     a, b = stock(1, 10), stock(2, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4), (2, 2))])
-    inventory_api.commit(order_ref="SO-1")
+    inventory_api.commit(order_refs=["SO-1"])
     line = inventory_api.ReservationLine
     inventory_api.restore(
-        order_ref="SO-1", lines=[line(sku_id=1, quantity=1), line(sku_id=2, quantity=9)]
+        order_ref="SO-1",
+        reference="RT-1",
+        lines=[line(sku_id=1, quantity=1), line(sku_id=2, quantity=9)],
     )
     assert levels(a) == (7, 0) and levels(b) == (10, 0)  # SKU 2: capped at the 2 committed
-    inventory_api.restore(order_ref="SO-1", lines=[line(sku_id=1, quantity=1)])
-    assert levels(a) == (7, 0)
-    assert Reservation.objects.get(sku_id=1).restored_quantity == 1
+    inventory_api.restore(order_ref="SO-1", reference="RT-1", lines=[line(sku_id=1, quantity=1)])
+    assert levels(a) == (7, 0)  # a replay of RT-1 restores nothing
+    inventory_api.restore(order_ref="SO-1", reference="RT-2", lines=[line(sku_id=1, quantity=2)])
+    assert levels(a) == (9, 0)  # a second partial return of SKU 1 restores its units
+    inventory_api.restore(order_ref="SO-1", reference="RT-3", lines=[line(sku_id=1, quantity=5)])
+    assert levels(a) == (10, 0)  # never more than the 4 committed in total
+    assert Reservation.objects.get(sku_id=1).restored_quantity == 4
+    assert [e.delta for e in ledger("restore") if e.sku_id == 1] == [1, 2, 1]
+
+
+def test_restore_needs_a_reference():
+    stock(1, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 4))])
+    inventory_api.commit(order_refs=["SO-1"])
+    with pytest.raises(ValidationFailed):
+        inventory_api.restore(order_ref="SO-1", reference=" ")
 
 
 def test_restore_of_a_split_line_takes_units_from_each_warehouse_in_turn():
     first, second = warehouse(1, code="A", priority=1), warehouse(1, code="B", priority=2)
     a, b = stock(1, 6, at=first), stock(1, 5, at=second)
     inventory_api.reserve(requests=[request("SO-1", (1, 9))])
-    inventory_api.commit(order_ref="SO-1")
+    inventory_api.commit(order_refs=["SO-1"])
     inventory_api.restore(
-        order_ref="SO-1", lines=[inventory_api.ReservationLine(sku_id=1, quantity=8)]
+        order_ref="SO-1",
+        reference="RT-1",
+        lines=[inventory_api.ReservationLine(sku_id=1, quantity=8)],
     )
     assert levels(a) == (6, 0) and levels(b) == (4, 0)
 
@@ -324,7 +342,7 @@ def test_restore_of_a_split_line_takes_units_from_each_warehouse_in_turn():
 def test_restore_before_payment_changes_nothing():
     record = stock(1, 10)
     inventory_api.reserve(requests=[request("SO-1", (1, 4))])
-    inventory_api.restore(order_ref="SO-1")
+    inventory_api.restore(order_ref="SO-1", reference="RF-1")
     assert levels(record) == (10, 4)
 
 

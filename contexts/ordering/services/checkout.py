@@ -302,31 +302,31 @@ def order_place(
         payment_deadline=deadline,
         created_at=now,
     )
-    orders = Order.objects.bulk_create(
-        [
-            Order(
-                order_no=next_public_id(),
-                trade=trade,
-                buyer_id=buyer_id,
-                merchant_id=group.merchant_id,
-                items_amount=group.items_amount,
-                freight_amount=group.freight_amount,
-                discount_amount=group.discount_amount,
-                pay_amount=group.pay_amount,
-                discounts=_order_discounts(group),
-                remark=remarks.get(group.merchant_id, ""),
-                receiver_name=address.receiver_name,
-                receiver_phone=address.receiver_phone,
-                province_code=address.province_code,
-                city_code=address.city_code,
-                district_code=address.district_code,
-                address_detail=address.detail,
-                payment_deadline=deadline,
-                created_at=now,
-            )
-            for group in checkout.groups
-        ]
-    )
+    # One INSERT per order, not bulk_create: MySQL does not return the new primary keys from a
+    # bulk insert, and the lines and log rows below need them.
+    orders = [
+        Order.objects.create(
+            order_no=next_public_id(),
+            trade=trade,
+            buyer_id=buyer_id,
+            merchant_id=group.merchant_id,
+            items_amount=group.items_amount,
+            freight_amount=group.freight_amount,
+            discount_amount=group.discount_amount,
+            pay_amount=group.pay_amount,
+            discounts=_order_discounts(group),
+            remark=remarks.get(group.merchant_id, ""),
+            receiver_name=address.receiver_name,
+            receiver_phone=address.receiver_phone,
+            province_code=address.province_code,
+            city_code=address.city_code,
+            district_code=address.district_code,
+            address_detail=address.detail,
+            payment_deadline=deadline,
+            created_at=now,
+        )
+        for group in checkout.groups
+    ]
     OrderLine.objects.bulk_create(
         [
             OrderLine(

@@ -58,44 +58,59 @@ def orders_cancel_unpaid(*, now: datetime | None = None, batch_size: int = BATCH
                 )
                 if trade is None:
                     continue
-                orders = Order.objects.select_for_update().filter(
-                    trade_id=trade_id,
-                    status=OrderStatus.PENDING_PAYMENT,
-                    payment_deadline__lte=now,
+                orders = list(
+                    Order.objects.select_for_update()
+                    .filter(
+                        trade_id=trade_id,
+                        status=OrderStatus.PENDING_PAYMENT,
+                        payment_deadline__lte=now,
+                    )
+                    .order_by("id")
                 )
-                for order in orders.order_by("id"):
-                    cancel_locked(order, trade, actor=SYSTEM, reason=PAYMENT_TIMEOUT)
-                    cancelled += 1
+                if orders:
+                    cancel_locked(orders, trade, actor=SYSTEM, reason=PAYMENT_TIMEOUT)
+                cancelled += len(orders)
         except Exception:
             logger.exception("could not cancel unpaid orders", extra={"trade_id": trade_id})
     return cancelled
 
 
 def orders_auto_confirm(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Complete (actor "system", reason "auto_confirm") up to `batch_size` orders delivered at
-    least settings.ORDER_AUTO_CONFIRM_DAYS ago. Returns how many this run completed."""
+    """Complete (actor "system", reason "auto_confirm") every order delivered at least
+    settings.ORDER_AUTO_CONFIRM_DAYS ago, `batch_size` at a time until a batch comes back short,
+    so a backlog is cleared in one run. Returns how many this run completed."""
     cutoff = (now or timezone.now()) - timedelta(days=settings.ORDER_AUTO_CONFIRM_DAYS)
-    due = list(
-        Order.objects.filter(status=OrderStatus.DELIVERED, delivered_at__lte=cutoff)
-        .order_by("id")
-        .values_list("id", flat=True)[:batch_size]
-    )
     completed = 0
-    for order_id in due:
-        try:
-            with transaction.atomic():
-                # By primary key only (see orders_cancel_unpaid), then re-checked under the lock.
-                order = (
-                    Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
-                )
-                if (
-                    order is None
-                    or order.status != OrderStatus.DELIVERED
-                    or order.delivered_at > cutoff
-                ):
-                    continue
-                complete_locked(order, actor=SYSTEM, reason=AUTO_CONFIRM)
-                completed += 1
-        except Exception:
-            logger.exception("could not auto-confirm order", extra={"order_id": order_id})
-    return completed
+    after_id = 0
+    while True:
+        due = list(
+            Order.objects.filter(
+                status=OrderStatus.DELIVERED, delivered_at__lte=cutoff, id__gt=after_id
+            )
+            .order_by("id")
+            .values_list("id", flat=True)[:batch_size]
+        )
+        completed += sum(_auto_confirm_one(order_id, cutoff=cutoff) for order_id in due)
+        if len(due) < batch_size:
+            return completed
+        # Past the last id seen: an order skipped (locked elsewhere, or failing) is not fetched
+        # again and again in this run; the next run picks it up if still due.
+        after_id = due[-1]
+
+
+def _auto_confirm_one(order_id: int, *, cutoff: datetime) -> bool:
+    try:
+        with transaction.atomic():
+            # By primary key only (see orders_cancel_unpaid), then re-checked under the lock.
+            order = Order.objects.select_for_update(skip_locked=True).filter(pk=order_id).first()
+            if (
+                order is None
+                or order.status != OrderStatus.DELIVERED
+                or order.delivered_at > cutoff
+            ):
+                return False
+            complete_locked(order, actor=SYSTEM, reason=AUTO_CONFIRM)
+            return True
+    except Exception:
+        logger.exception("could not auto-confirm order", extra={"order_id": order_id})
+        return False

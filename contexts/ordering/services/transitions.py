@@ -30,7 +30,7 @@ from contexts.ordering.models import Order, OrderLog, OrderNote, Trade
 from contexts.ordering.services.checkout import stock_hold_seconds
 from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.events import publish
-from shared.money import ZERO, quantize
+from shared.money import ZERO, to_decimal
 
 SYSTEM = "system"
 PAYMENT_TIMEOUT = "payment_timeout"
@@ -127,17 +127,28 @@ def _refresh_trade_status(trade: Trade) -> None:
 
 
 def _uncommitted_lines(
-    order: Order, result: inventory_api.CommitResult
+    order: Order, result: inventory_api.CommitResult | None
 ) -> tuple[inventory_api.ReservationLine, ...]:
     """The order's lines whose units inventory has not (all) deducted, at their full quantity."""
     committed: dict[int, int] = {}
-    for line in result.committed:
+    for line in result.committed if result is not None else ():
         committed[line.sku_id] = committed.get(line.sku_id, 0) + line.quantity
     return tuple(
         inventory_api.ReservationLine(sku_id=sku_id, quantity=quantity)
         for sku_id, quantity in order.lines.order_by("id").values_list("sku_id", "quantity")
         if committed.get(sku_id, 0) < quantity
     )
+
+
+def _lacking_after_commit(
+    orders: list[Order],
+) -> dict[str, tuple[Order, tuple[inventory_api.ReservationLine, ...]]]:
+    """Commit the orders' stock in one inventory call; {order_no: (order, lines not deducted)}."""
+    results = {
+        r.order_ref: r for r in inventory_api.commit(order_refs=[o.order_no for o in orders])
+    }
+    lacking = {o.order_no: (o, _uncommitted_lines(o, results.get(o.order_no))) for o in orders}
+    return {ref: entry for ref, entry in lacking.items() if entry[1]}
 
 
 def _payment_after_expiry(
@@ -151,31 +162,47 @@ def _payment_after_expiry(
     )
 
 
-def _commit_stock(order: Order) -> None:
-    """Deduct the order's held stock (inventory commit).
+def trade_stock_commit(orders: list[Order]) -> None:
+    """Deduct the held stock of a trade's paid orders: one inventory commit for all of them
+    (inventory locks every row in one sorted pass, so a payment cannot deadlock with a checkout).
 
     A hold that expired and was released before this payment deducts nothing, and deducting
     nothing would sell those units twice. Such lines are held again right away (inventory
     reserve with renew_released) and committed, if the stock is still free; otherwise 409
     payment_after_expiry, and the caller's transaction writes nothing (payments refunds it).
     """
-    lacking = _uncommitted_lines(order, inventory_api.commit(order_ref=order.order_no))
+    lacking = _lacking_after_commit(orders)
     if not lacking:
         return
     try:
         inventory_api.reserve(
-            requests=[inventory_api.ReservationRequest(order_ref=order.order_no, lines=lacking)],
-            region_code=order.province_code,
+            requests=[
+                inventory_api.ReservationRequest(order_ref=ref, lines=lines)
+                for ref, (_, lines) in lacking.items()
+            ],
+            region_code=orders[0].province_code,
             ttl_seconds=stock_hold_seconds(),
             renew_released=True,
         )
     except BusinessRuleViolation as exc:
         if exc.code != "out_of_stock":
             raise
-        raise _payment_after_expiry(order, lacking) from exc
-    still_lacking = _uncommitted_lines(order, inventory_api.commit(order_ref=order.order_no))
+        order, lines = next(iter(lacking.values()))
+        raise _payment_after_expiry(order, lines) from exc
+    still_lacking = _lacking_after_commit([order for order, _ in lacking.values()])
     if still_lacking:
-        raise _payment_after_expiry(order, still_lacking)
+        raise _payment_after_expiry(*next(iter(still_lacking.values())))
+
+
+def trade_stock_release(orders: list[Order], *, reason: str) -> None:
+    """Release the held stock of a trade's cancelled orders in one inventory call."""
+    if orders:
+        inventory_api.release(order_refs=[o.order_no for o in orders], reason=reason)
+
+
+def _already_paid_with(orders: list[Order], payment_ref: str) -> bool:
+    """An order these were paid with this payment (never a blank ref): a repeat of it."""
+    return any(o.paid_at is not None and o.payment_ref == payment_ref for o in orders)
 
 
 @transaction.atomic
@@ -188,15 +215,29 @@ def order_mark_paid(
 ) -> Trade:
     """Record a payment of a whole trade (or of one order): pending_payment -> paid.
 
-    The amount must equal what is still to pay (422 amount_mismatch). The reserved stock of each
-    paid order is deducted (inventory commit) in the same transaction; stock whose hold expired
+    `payment_ref` must be non-empty (400). The amount must equal what is still to pay, exactly,
+    unrounded (422 amount_mismatch). The reserved stock of the paid orders is deducted in one
+    inventory commit in the same transaction (see trade_stock_commit); stock whose hold expired
     before the payment is held again if still free, else the payment is refused with 409
-    payment_after_expiry and nothing is written (see _commit_stock). A repeat of an already
-    recorded payment (same payment_ref) changes nothing; a payment for cancelled orders is a 409
+    payment_after_expiry and nothing is written. A repeat of an already recorded payment (the
+    same payment_ref on a paid order) changes nothing; a payment for cancelled orders is a 409
     illegal_transition. The payments context refunds a refused payment.
     """
     if (trade_no is None) == (order_no is None):
         raise ValidationFailed("Give exactly one of trade_no and order_no.")
+    payment_ref = (payment_ref or "").strip()
+    if not payment_ref:
+        raise ValidationFailed(
+            "A payment reference is required.",
+            details={"fields": {"payment_ref": ["This field is required."]}},
+        )
+    try:
+        paid_amount = to_decimal(paid_amount)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(
+            "The amount paid is not an amount.",
+            details={"fields": {"paid_amount": ["Not an amount."]}},
+        ) from exc
     if trade_no is not None:
         trade = Trade.objects.select_for_update().filter(trade_no=trade_no).first()
         if trade is None:
@@ -207,11 +248,11 @@ def order_mark_paid(
         orders = [_lock_order(order_no)]
     pending = [o for o in orders if o.status == OrderStatus.PENDING_PAYMENT]
     if not pending:
-        if any(o.payment_ref == payment_ref for o in orders):
+        if _already_paid_with(orders, payment_ref):
             return trade  # this payment was recorded before
         states.check_transition(orders[0].status, OrderStatus.PAID)
-    paid_amount = quantize(paid_amount)
     expected = sum((o.pay_amount for o in pending), ZERO)
+    # Exact: 19.985 paid for 19.99 due is a mismatch, never rounded into a match.
     if paid_amount != expected:
         raise BusinessRuleViolation(
             "The amount paid does not match the amount due.",
@@ -227,7 +268,8 @@ def order_mark_paid(
             paid_amount=order.pay_amount,
             payment_ref=payment_ref,
         )
-        _commit_stock(order)
+    trade_stock_commit(pending)
+    for order in pending:
         publish(
             OrderPaid(
                 order_no=order.order_no,
@@ -238,7 +280,7 @@ def order_mark_paid(
                 payment_ref=payment_ref,
             )
         )
-    trade.paid_amount = (trade.paid_amount or ZERO) + paid_amount
+    trade.paid_amount = (trade.paid_amount or ZERO) + expected
     trade.payment_ref = payment_ref
     trade.paid_at = timezone.now()
     trade.save(update_fields=["paid_amount", "payment_ref", "paid_at"])
@@ -249,21 +291,24 @@ def order_mark_paid(
 # --- Cancel ---------------------------------------------------------------------------------
 
 
-def cancel_locked(order: Order, trade: Trade, *, actor: str, reason: str) -> None:
-    """Cancel a locked unpaid order: release its stock, tell the others, update the trade."""
-    transition(order, OrderStatus.CANCELLED, actor=actor, reason=reason, cancel_reason=reason)
-    inventory_api.release(order_ref=order.order_no, reason=reason)
-    publish(
-        OrderCancelled(
-            order_no=order.order_no,
-            trade_no=trade.trade_no,
-            buyer_id=order.buyer_id,
-            merchant_id=order.merchant_id,
-            actor=actor,
-            reason=reason,
-            lines=_placed_lines(order),
+def cancel_locked(orders: list[Order], trade: Trade, *, actor: str, reason: str) -> None:
+    """Cancel locked unpaid orders of one trade: release their stock in one inventory call,
+    tell the others, update the trade."""
+    for order in orders:
+        transition(order, OrderStatus.CANCELLED, actor=actor, reason=reason, cancel_reason=reason)
+    trade_stock_release(orders, reason=reason)
+    for order in orders:
+        publish(
+            OrderCancelled(
+                order_no=order.order_no,
+                trade_no=trade.trade_no,
+                buyer_id=order.buyer_id,
+                merchant_id=order.merchant_id,
+                actor=actor,
+                reason=reason,
+                lines=_placed_lines(order),
+            )
         )
-    )
     _refresh_trade_status(trade)
 
 
@@ -272,7 +317,9 @@ def order_cancel(*, order_no: str, buyer_id: int, reason: str = "") -> Order:
     """The buyer cancels one of their orders, only while it is unpaid (409 otherwise)."""
     trade = _lock_trade_of(order_no, buyer_id=buyer_id)
     order = _lock_order(order_no, buyer_id=buyer_id)
-    cancel_locked(order, trade, actor=actor_of(buyer_id), reason=reason or "cancelled by the buyer")
+    cancel_locked(
+        [order], trade, actor=actor_of(buyer_id), reason=reason or "cancelled by the buyer"
+    )
     return order
 
 

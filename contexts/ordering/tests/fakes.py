@@ -152,30 +152,34 @@ class FakeInventory:
                 )
             return tuple(result)
 
-    def release(self, *, order_ref: str, reason: str = "") -> None:
+    def release(self, *, order_refs: Sequence[str], reason: str = "") -> None:
         with self._lock:
-            self.released.append((order_ref, reason))
-            held = self.reservations.get(order_ref)
-            if held is not None and held.state == "held":
-                held.state = "released"
+            for order_ref in order_refs:
+                self.released.append((order_ref, reason))
+                held = self.reservations.get(order_ref)
+                if held is not None and held.state == "held":
+                    held.state = "released"
 
-    def commit(self, *, order_ref: str) -> inventory_api.CommitResult:
+    def commit(self, *, order_refs: Sequence[str]) -> tuple[inventory_api.CommitResult, ...]:
         with self._lock:
-            self.committed.append(order_ref)
-            held = self.reservations.get(order_ref)
-            if held is not None and held.state == "held":
-                held.state = "committed"
-                for sku_id, quantity in held.lines.items():
-                    self.on_hand[sku_id] -= quantity
-            state = held.state if held is not None else None
-            return inventory_api.CommitResult(
-                order_ref=order_ref,
-                committed=tuple(
-                    inventory_api.ReservedLine(sku_id=s, warehouse_id=1, quantity=q)
-                    for s, q in (held.lines.items() if state == "committed" else ())
-                ),
-                missing_sku_ids=tuple(sorted(held.lines)) if state == "released" else (),
-            )
+            return tuple(self._commit(order_ref) for order_ref in sorted(set(order_refs)))
+
+    def _commit(self, order_ref: str) -> inventory_api.CommitResult:
+        self.committed.append(order_ref)
+        held = self.reservations.get(order_ref)
+        if held is not None and held.state == "held":
+            held.state = "committed"
+            for sku_id, quantity in held.lines.items():
+                self.on_hand[sku_id] -= quantity
+        state = held.state if held is not None else None
+        return inventory_api.CommitResult(
+            order_ref=order_ref,
+            committed=tuple(
+                inventory_api.ReservedLine(sku_id=s, warehouse_id=1, quantity=q)
+                for s, q in (held.lines.items() if state == "committed" else ())
+            ),
+            missing_sku_ids=tuple(sorted(held.lines)) if state == "released" else (),
+        )
 
 
 class FakeCart:

@@ -107,10 +107,10 @@ def test_one_failing_trade_does_not_stop_the_others(shop, buyer, monkeypatch):
     doomed = placed[0].orders[0].order_no
     release = inventory_api.release
 
-    def flaky_release(*, order_ref, reason=""):
-        if order_ref == doomed:
+    def flaky_release(*, order_refs, reason=""):
+        if doomed in order_refs:
             raise RuntimeError("inventory is down")
-        release(order_ref=order_ref, reason=reason)
+        release(order_refs=order_refs, reason=reason)
 
     monkeypatch.setattr(inventory_api, "release", flaky_release)
 
@@ -142,6 +142,15 @@ def test_delivered_orders_complete_after_the_confirmation_window(shop, buyer, st
         ("system", "auto_confirm")
     }
     assert OutboxEvent.objects.filter(event_type="ordering.order.completed.v1").count() == 2
+
+
+@pytest.mark.django_db
+def test_auto_confirm_clears_a_backlog_larger_than_its_batch_in_one_run(shop, buyer, staff):
+    placed = place(shop, buyer, 4)  # 8 orders, more than two batches of 3
+    deliver(placed, staff, days_ago=settings.ORDER_AUTO_CONFIRM_DAYS + 1)
+
+    assert services.orders_auto_confirm(batch_size=3) == 8
+    assert Order.objects.filter(status="completed").count() == 8
 
 
 @pytest.mark.django_db
