@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from contexts.ordering import services
+from contexts.ordering import api, services
 from contexts.ordering.models import Order, OrderLog, Trade
 from contexts.ordering.services import CheckoutItem
 from contexts.ordering.tests.support import client_for, error_code
@@ -54,6 +54,12 @@ def logs(order: Order) -> list[tuple[str, str, str, str]]:
     )
 
 
+def pay_with(placed, *, payment_ref: str):
+    return services.order_mark_paid(
+        trade_no=placed.trade.trade_no, paid_amount=D("127.99"), payment_ref=payment_ref
+    )
+
+
 def pay(placed):
     return services.order_mark_paid(
         trade_no=placed.trade.trade_no, paid_amount=D("127.99"), payment_ref="PAY-1"
@@ -90,6 +96,45 @@ def test_payment_amount_must_match(placed):
 
     assert caught.value.code == "amount_mismatch"
     assert caught.value.details == {"expected": "127.99", "paid": "127.98"}
+    assert set(Order.objects.values_list("status", flat=True)) == {"pending_payment"}
+
+
+def test_an_amount_that_only_rounds_to_the_amount_due_is_a_mismatch(placed):
+    with pytest.raises(BusinessRuleViolation) as caught:
+        api.mark_trade_paid(
+            trade_no=placed.trade.trade_no, paid_amount=D("127.985"), payment_ref="PAY-1"
+        )
+
+    assert caught.value.code == "amount_mismatch"
+    assert caught.value.details == {"expected": "127.99", "paid": "127.985"}
+    assert set(Order.objects.values_list("status", flat=True)) == {"pending_payment"}
+
+
+def test_an_exact_amount_with_more_decimal_places_is_accepted(placed):
+    trade = api.mark_trade_paid(
+        trade_no=placed.trade.trade_no, paid_amount=D("127.9900"), payment_ref="PAY-1"
+    )
+
+    assert trade.status == "paid"
+
+
+def test_a_blank_payment_ref_on_a_cancelled_trade_is_not_taken_for_a_recorded_payment(
+    placed, buyer
+):
+    for order in placed.orders:
+        services.order_cancel(order_no=order.order_no, buyer_id=buyer.pk)
+
+    with pytest.raises(ValidationFailed):
+        pay_with(placed, payment_ref="")
+    with pytest.raises(Conflict) as caught:  # any real payment: refused, so it is refunded
+        pay_with(placed, payment_ref="PAY-9")
+    assert caught.value.code == "illegal_transition"
+
+
+def test_a_blank_payment_ref_is_refused_before_anything_is_written(placed):
+    with pytest.raises(ValidationFailed):
+        pay_with(placed, payment_ref="  ")
+
     assert set(Order.objects.values_list("status", flat=True)) == {"pending_payment"}
 
 
