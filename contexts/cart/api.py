@@ -8,7 +8,7 @@ from __future__ import annotations
 from contexts.cart import selectors, services
 from contexts.cart.data import CartItem
 
-__all__ = ["CartItem", "remove_items", "selected_items"]
+__all__ = ["CartItem", "remove_items", "selected_items", "take_selected_items"]
 
 
 def selected_items(*, user_id: int) -> tuple[CartItem, ...]:
@@ -23,6 +23,21 @@ def selected_items(*, user_id: int) -> tuple[CartItem, ...]:
             price_when_added=line.price_when_added,
         )
         for line in selectors.selected_lines_for_user(user_id=user_id)
+    )
+
+
+def take_selected_items(*, user_id: int) -> tuple[CartItem, ...]:
+    """Consume the buyer's selected lines for a checkout: they leave the cart in the caller's
+    transaction (undone if it rolls back), the cart row locked meanwhile, so one cart is
+    checked out at most once however many checkouts race. Empty when nothing is selected."""
+    return tuple(
+        CartItem(
+            sku_id=line.sku_id,
+            quantity=line.quantity,
+            selected=line.selected,
+            price_when_added=line.price_when_added,
+        )
+        for line in services.cart_selected_lines_take(user_id=user_id)
     )
 
 

@@ -314,6 +314,21 @@ def cart_remove_items(*, user_id: int, sku_ids: Iterable[int]) -> int:
     return deleted
 
 
+def cart_selected_lines_take(*, user_id: int) -> list[CartLine]:
+    """Remove the user's selected lines and return them, oldest first, under the cart's row lock
+    and in the caller's transaction: of two checkouts of one cart, the second waits for the
+    first and finds the lines gone (or back, if the first rolled back)."""
+    with transaction.atomic():
+        cart = _lock_user_cart(user_id=user_id, create=False)
+        if cart is None:
+            return []
+        lines = list(CartLine.objects.filter(cart=cart, selected=True).order_by("added_at", "id"))
+        if lines:
+            CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
+            _touch(cart)
+    return lines
+
+
 def guest_carts_purge_expired(*, now=None) -> int:
     """Delete guest carts past their expiry (they are already invisible to buyers).
     Returns how many carts went."""

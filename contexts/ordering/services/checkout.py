@@ -1,10 +1,10 @@
 """Checkout: price what the buyer is about to buy (preview, no writes) and place it (orders).
 
 Placing is all or nothing: the trade, one order per merchant with its lines and first log row,
-the stock reservation of every line (inventory joins this transaction) and the OrderPlaced events
-commit together or not at all. The cart drops the ordered lines itself when it receives
-OrderPlaced (from_cart) after the commit: no other context is written in this transaction but
-inventory, whose hold is part of placing.
+the stock reservation of every line (inventory joins this transaction), the consumption of the
+cart's selected lines (cart joins it too, under the cart's row lock) and the OrderPlaced events
+commit together or not at all: a cart is checked out at most once, with or without the event
+worker running.
 """
 
 from __future__ import annotations
@@ -109,15 +109,14 @@ class PlacedTrade:
 
 
 def _requested_items(
-    *, buyer_id: int, items: Sequence[CheckoutItem] | None
+    *, buyer_id: int, items: Sequence[CheckoutItem] | None, take_from_cart: bool = False
 ) -> tuple[tuple[CheckoutItem, ...], bool]:
-    """The SKUs to check out, each once: the buy-now items, or else the selected cart lines."""
+    """The SKUs to check out, each once: the buy-now items, or else the selected cart lines
+    (consumed from the cart in this transaction when `take_from_cart`)."""
     from_cart = items is None
     if items is None:
-        items = [
-            CheckoutItem(sku_id=i.sku_id, quantity=i.quantity)
-            for i in cart_api.selected_items(user_id=buyer_id)
-        ]
+        read = cart_api.take_selected_items if take_from_cart else cart_api.selected_items
+        items = [CheckoutItem(sku_id=i.sku_id, quantity=i.quantity) for i in read(user_id=buyer_id)]
     merged: dict[int, int] = {}
     for item in items:
         merged[item.sku_id] = merged.get(item.sku_id, 0) + item.quantity
@@ -149,14 +148,21 @@ def _freight_quoter(province_code: str) -> pricing.FreightQuoter:
 
 
 def checkout_prepare(
-    *, buyer_id: int, address_id: int, items: Sequence[CheckoutItem] | None = None
+    *,
+    buyer_id: int,
+    address_id: int,
+    items: Sequence[CheckoutItem] | None = None,
+    take_from_cart: bool = False,
 ) -> PreparedCheckout:
     """Resolve the items, the buyer's own address and the SKUs, and price the checkout.
 
     Every SKU must exist and be purchasable (422 sku_unavailable); an address that is not the
-    buyer's is not found (404).
+    buyer's is not found (404); nothing to check out is 422 empty_checkout. `take_from_cart`
+    (placement only) consumes the selected cart lines in the caller's transaction.
     """
-    requested, from_cart = _requested_items(buyer_id=buyer_id, items=items)
+    requested, from_cart = _requested_items(
+        buyer_id=buyer_id, items=items, take_from_cart=take_from_cart
+    )
     address = identity_api.get_address(user_id=buyer_id, address_id=address_id)
     skus = catalog_api.get_skus(sku_ids=[item.sku_id for item in requested])
     unavailable = [
@@ -277,10 +283,14 @@ def order_place(
     Rules: every group must be deliverable to the address (422 not_deliverable); stock for
     every line is reserved in one inventory call, all or nothing (422 out_of_stock), and held
     for stock_hold_seconds(), longer than the payment window; on any failure nothing is
-    written. Unpaid orders expire after settings.ORDER_PAYMENT_TIMEOUT. OrderPlaced says
-    whether the items came from the cart (the cart then drops those lines).
+    written. Unpaid orders expire after settings.ORDER_PAYMENT_TIMEOUT. Without `items` the
+    cart's selected lines are taken out of the cart in this transaction, so a second checkout
+    of the same cart finds it empty (422 empty_checkout). OrderPlaced says whether the items
+    came from the cart.
     """
-    prepared = checkout_prepare(buyer_id=buyer_id, address_id=address_id, items=items)
+    prepared = checkout_prepare(
+        buyer_id=buyer_id, address_id=address_id, items=items, take_from_cart=True
+    )
     checkout, address, skus = prepared.checkout, prepared.address, prepared.skus
     undeliverable = [g.merchant_id for g in checkout.groups if not g.deliverable]
     if undeliverable:

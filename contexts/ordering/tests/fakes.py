@@ -183,8 +183,8 @@ class FakeInventory:
 
 
 class FakeCart:
-    """The selected lines ordering reads. Ordering never writes the cart: the cart drops ordered
-    lines itself on OrderPlaced (see test_cart_events for the real round trip)."""
+    """The selected lines ordering reads, and takes at placement (not transactional: see
+    test_cart_events for the real cart)."""
 
     def __init__(self) -> None:
         self.items: dict[int, list[cart_api.CartItem]] = {}
@@ -202,8 +202,13 @@ class FakeCart:
     def selected_items(self, *, user_id: int) -> tuple[cart_api.CartItem, ...]:
         return tuple(item for item in self.items.get(user_id, []) if item.selected)
 
+    def take_selected_items(self, *, user_id: int) -> tuple[cart_api.CartItem, ...]:
+        taken = self.selected_items(user_id=user_id)
+        self.items[user_id] = [item for item in self.items.get(user_id, []) if not item.selected]
+        return taken
+
     def remove_items(self, *, user_id: int, sku_ids: tuple[int, ...]) -> None:
-        raise AssertionError("ordering must not write the cart: the cart reacts to OrderPlaced")
+        raise AssertionError("ordering takes the cart's lines with take_selected_items")
 
 
 class FakeLogistics:
@@ -282,7 +287,11 @@ class FakeWorld:
                 self.inventory,
                 ("availability", "reserve", "release", "commit"),
             ),
-            "cart": (cart_api, self.cart, ("selected_items", "remove_items")),
+            "cart": (
+                cart_api,
+                self.cart,
+                ("selected_items", "take_selected_items", "remove_items"),
+            ),
             "logistics": (logistics_api, self.logistics, ("quote_freight",)),
             "identity": (identity_api, self.identity, ("get_address",)),
         }

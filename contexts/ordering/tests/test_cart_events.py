@@ -1,6 +1,6 @@
-"""Ordering and the REAL cart context: the cart drops ordered lines when OrderPlaced reaches it
-after the commit, and only for a checkout from the cart (catalog, inventory, identity and
-logistics stay faked)."""
+"""Ordering and the REAL cart context: a checkout from the cart takes its selected lines out of
+the cart in the placing transaction, event delivery or not, and a buy-now order leaves the cart
+alone (catalog, inventory, identity and logistics stay faked)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from contexts.ordering.models import Order
 from contexts.ordering.tests.fakes import FakeWorld
-from contexts.ordering.tests.support import created, place
+from contexts.ordering.tests.support import client_for, created, error_code, place
+from shared.testing import run_concurrently
 
 # Committed transactions: the relay delivers OrderPlaced to the cart right after each commit.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,3 +59,24 @@ def test_checkout_from_the_cart_drops_the_ordered_lines_after_commit(shop, fille
         (21, 1),
     ]
     assert cart_lines(filled_cart) == {12: 1}  # the unselected line stays
+
+
+@pytest.mark.concurrency
+def test_concurrent_checkouts_of_one_cart_place_one_order_set_without_event_delivery(
+    shop, filled_cart, buyer, settings
+):
+    settings.EVENTS_RELAY_ON_COMMIT = False  # the worker is down: no handler runs
+    body = {"address_id": shop.address_id}
+
+    responses = run_concurrently(8, lambda n: place(client_for(buyer), body))
+
+    assert all(not isinstance(r, Exception) for r in responses), responses
+    statuses = sorted(
+        (r.status_code, error_code(r) if r.status_code != 201 else "") for r in responses
+    )
+    assert statuses == [(201, "")] + [(422, "empty_checkout")] * 7
+    assert Order.objects.count() == 2  # one trade: one order per merchant
+    assert cart_lines(filled_cart) == {12: 1}  # the unselected line stays
+
+    again = place(filled_cart, body)
+    assert (again.status_code, error_code(again)) == (422, "empty_checkout")
