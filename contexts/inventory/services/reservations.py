@@ -278,11 +278,19 @@ def _order_rows(order_refs: Sequence[str], statuses: Iterable[str]) -> list[Rese
     """The orders' reservation rows in `statuses`, locked in id order (first step of the
     protocol), for all the orders in one statement."""
     statuses = set(statuses)
-    queryset = Reservation.objects.select_for_update().filter(
-        order_ref__in=list(order_refs), status__in=statuses
+    refs = set(order_refs)
+    # Ids first without locks, then locked by primary key: a locking scan could take the status
+    # index and briefly lock other orders' rows that a concurrent checkout holds (a deadlock).
+    ids = list(
+        Reservation.objects.filter(order_ref__in=refs, status__in=statuses).values_list(
+            "id", flat=True
+        )
     )
+    if not ids:
+        return []
+    rows = Reservation.objects.select_for_update().filter(pk__in=ids).order_by("id")
     # Re-check after the lock: a concurrent transaction may have moved a row on meanwhile.
-    return [row for row in queryset.order_by("id") if row.status in statuses]
+    return [row for row in rows if row.status in statuses and row.order_ref in refs]
 
 
 def _release(rows: list[Reservation], *, reason: str) -> int:

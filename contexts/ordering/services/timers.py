@@ -58,15 +58,23 @@ def orders_cancel_unpaid(*, now: datetime | None = None, batch_size: int = BATCH
                 )
                 if trade is None:
                     continue
-                orders = list(
-                    Order.objects.select_for_update()
-                    .filter(
+                # The orders by primary key too, read first without locks, then re-checked
+                # under the lock: a locking scan of the status index would briefly lock other
+                # trades' orders that a buyer or the other run holds (a deadlock seen).
+                due_ids = list(
+                    Order.objects.filter(
                         trade_id=trade_id,
                         status=OrderStatus.PENDING_PAYMENT,
                         payment_deadline__lte=now,
-                    )
-                    .order_by("id")
+                    ).values_list("id", flat=True)
                 )
+                orders = [
+                    order
+                    for order in Order.objects.select_for_update()
+                    .filter(pk__in=due_ids)
+                    .order_by("id")
+                    if order.status == OrderStatus.PENDING_PAYMENT and order.payment_deadline <= now
+                ]
                 if orders:
                     cancel_locked(orders, trade, actor=SYSTEM, reason=PAYMENT_TIMEOUT)
                 cancelled += len(orders)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
@@ -42,6 +44,14 @@ def enough_connections():
             cursor.execute(f"SET GLOBAL max_connections = {THREADS + 300}")
 
 
+def make_user(*, is_staff: bool = False):
+    return get_user_model().objects.create_user(
+        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
+        password="Str0ng-Passw0rd!",
+        is_staff=is_staff,
+    )
+
+
 def stock_figures() -> dict[int, tuple[int, int, int, int]]:
     """Per stock row: (on_hand, reserved, units held by reservations, units committed)."""
     figures = {}
@@ -55,10 +65,10 @@ def stock_figures() -> dict[int, tuple[int, int, int, int]]:
 
 
 def test_trades_paid_and_cancelled_while_two_shop_checkouts_run_never_deadlock(
-    enough_connections, staff, make_user, settings, caplog
+    enough_connections, settings, caplog
 ):
     settings.EVENTS_RELAY_ON_COMMIT = False  # only ordering and inventory work in the threads
-    admin = client_for(staff)
+    admin = client_for(make_user(is_staff=True))
     shop_a = open_shop(admin, name="A", owner_id=make_user().pk, prices=["10.00"], units=UNITS)
     shop_b = open_shop(admin, name="B", owner_id=make_user().pk, prices=["20.00"], units=UNITS)
     (sku_a,), (sku_b,) = shop_a["sku_ids"], shop_b["sku_ids"]
