@@ -11,34 +11,27 @@ from contexts.cart.data import CartItem
 __all__ = ["CartItem", "remove_items", "selected_items", "take_selected_items"]
 
 
+def _item(line) -> CartItem:
+    return CartItem(
+        sku_id=line.sku_id,
+        quantity=line.quantity,
+        selected=line.selected,
+        price_when_added=line.price_when_added,
+    )
+
+
 def selected_items(*, user_id: int) -> tuple[CartItem, ...]:
     """The buyer's cart lines selected for checkout, in the order they were added.
 
     Nothing is re-checked here: the checkout prices and reserves them itself."""
-    return tuple(
-        CartItem(
-            sku_id=line.sku_id,
-            quantity=line.quantity,
-            selected=line.selected,
-            price_when_added=line.price_when_added,
-        )
-        for line in selectors.selected_lines_for_user(user_id=user_id)
-    )
+    return tuple(_item(line) for line in selectors.selected_lines_for_user(user_id=user_id))
 
 
 def take_selected_items(*, user_id: int) -> tuple[CartItem, ...]:
     """Consume the buyer's selected lines for a checkout: they leave the cart in the caller's
     transaction (undone if it rolls back), the cart row locked meanwhile, so one cart is
     checked out at most once however many checkouts race. Empty when nothing is selected."""
-    return tuple(
-        CartItem(
-            sku_id=line.sku_id,
-            quantity=line.quantity,
-            selected=line.selected,
-            price_when_added=line.price_when_added,
-        )
-        for line in services.cart_selected_lines_take(user_id=user_id)
-    )
+    return tuple(_item(line) for line in services.cart_selected_lines_take(user_id=user_id))
 
 
 def remove_items(*, user_id: int, sku_ids: tuple[int, ...]) -> None:
