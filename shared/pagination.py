@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from shared.cache import cache_or_default
+
 
 class StandardPagination(PageNumberPagination):
     page_size = 20
@@ -23,7 +25,7 @@ class CachedCountPaginator(Paginator):
 
     Counting every match of a storefront filter is the most expensive query of a listing and its
     exact value matters little to a shopper; the same SQL with the same parameters reuses the
-    cached total for settings.LIST_COUNT_CACHE_SECONDS.
+    cached total for settings.LIST_COUNT_CACHE_SECONDS; with the cache unreachable it counts.
     """
 
     @cached_property
@@ -33,10 +35,14 @@ class CachedCountPaginator(Paginator):
         sql, params = self.object_list.query.sql_with_params()
         digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
         key = f"list-count:{digest}"
-        total = cache.get(key)
+        total = cache_or_default("list count", lambda: cache.get(key), default=None)
         if total is None:
             total = super().count
-            cache.set(key, total, timeout=settings.LIST_COUNT_CACHE_SECONDS)
+            cache_or_default(
+                "list count",
+                lambda: cache.set(key, total, timeout=settings.LIST_COUNT_CACHE_SECONDS),
+                default=None,
+            )
         return total
 
 
