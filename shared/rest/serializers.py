@@ -7,7 +7,8 @@ silently). `QueryInput` is the base of query-string serializers, where unknown p
 
 - refuse control characters, bidirectional overrides and lone surrogates in text: a single-line
   field allows none, a field named in `Meta.multiline` (or a `multiline_text()` field) allows
-  tab, line feed and carriage return;
+  tab, line feed and carriage return; a password field (`style={"input_type": "password"}`)
+  is a secret compared as sent, never shown, and left alone;
 - never echo the input back in an error message (a lone surrogate echoed into the response
   cannot be encoded, and echoing arbitrary input is how reflected content gets in).
 """
@@ -63,7 +64,8 @@ def _harden(field: serializers.Field, *, multiline: bool) -> None:
     for key, message in _NO_ECHO_MESSAGES.items():
         if key in field.error_messages:
             field.error_messages[key] = message
-    if isinstance(field, serializers.CharField):
+    is_secret = field.style.get("input_type") == "password"
+    if isinstance(field, serializers.CharField) and not is_secret:
         multiline = multiline or getattr(field, "multiline", False)
         field.validators.append(_TextValidator(multiline=multiline))
     child = getattr(field, "child", None)
