@@ -7,6 +7,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -32,7 +33,10 @@ class CachedCountPaginator(Paginator):
     def count(self) -> int:
         if not isinstance(self.object_list, QuerySet) or settings.LIST_COUNT_CACHE_SECONDS <= 0:
             return super().count
-        sql, params = self.object_list.query.sql_with_params()
+        try:
+            sql, params = self.object_list.query.sql_with_params()
+        except EmptyResultSet:  # a filter Django knows matches nothing (e.g. `id IN ()`)
+            return 0
         digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
         key = f"list-count:{digest}"
         total = cache_or_default("list count", lambda: cache.get(key), default=None)
