@@ -23,11 +23,15 @@ _DESCRIPTIONS = {
     401: "Missing or invalid credentials.",
     403: "Authenticated but not allowed.",
     404: "Not found (or not yours).",
+    405: "Method not allowed.",
+    406: "Not acceptable (ask for JSON).",
     409: "Conflicts with the current state.",
+    413: "Request body too large (payload_too_large).",
     415: "Unsupported media type (send JSON).",
     422: "Breaks a business rule.",
     423: "Locked.",
     429: "Throttled.",
+    503: "A store the operation needs is unavailable (service_unavailable); retry shortly.",
 }
 
 
