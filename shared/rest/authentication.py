@@ -2,7 +2,9 @@
 
 A shopper whose access token expired while browsing would otherwise get 401 on the product list
 until the app refreshes it. On a view whose every permission is AllowAny the request is served as
-anonymous instead; everywhere else an invalid token is still 401 not_authenticated.
+anonymous instead; everywhere else an invalid token is still 401 not_authenticated. A public
+view whose answer depends on who is asking (the cart: a guest cart is not the user's) sets
+`stale_token_as_anonymous = False` and documents the 401.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from rest_framework_simplejwt.exceptions import InvalidToken
 
 def _is_public(request) -> bool:
     view = (getattr(request, "parser_context", None) or {}).get("view")
-    if view is None:
+    if view is None or not getattr(view, "stale_token_as_anonymous", True):
         return False
     permissions = view.get_permissions()
     return bool(permissions) and all(isinstance(p, AllowAny) for p in permissions)

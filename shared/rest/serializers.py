@@ -33,7 +33,9 @@ _MULTI_LINE_REFUSED = re.compile(f"[{_ALWAYS_REFUSED}\u2028\u2029]")
 SINGLE_LINE_MESSAGE = "Must be one line of text without control or direction-override characters."
 MULTI_LINE_MESSAGE = "Must not contain control or direction-override characters."
 
-# DRF messages that quote the caller's input; the rest name only types and limits.
+# DRF messages that quote the caller's input (`"{input}" is not a valid choice.`) are replaced;
+# the rest name only types and limits.
+_ECHO_PLACEHOLDERS = ("{input}", "{value}", "{pk_value}", "{data_type}")
 _NO_ECHO_MESSAGES = {
     "invalid_choice": "Not a valid choice.",
     "does_not_exist": "No such object.",
@@ -61,9 +63,9 @@ def multiline_text(**kwargs) -> MultilineCharField:
 
 
 def _harden(field: serializers.Field, *, multiline: bool) -> None:
-    for key, message in _NO_ECHO_MESSAGES.items():
-        if key in field.error_messages:
-            field.error_messages[key] = message
+    for key, message in list(field.error_messages.items()):
+        if any(placeholder in str(message) for placeholder in _ECHO_PLACEHOLDERS):
+            field.error_messages[key] = _NO_ECHO_MESSAGES.get(key, "Not a valid value.")
     is_secret = field.style.get("input_type") == "password"
     if isinstance(field, serializers.CharField) and not is_secret:
         multiline = multiline or getattr(field, "multiline", False)

@@ -12,6 +12,7 @@ import socket
 import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import AccessToken
 
 from shared import cache as shared_cache
 from tests.http.conftest import error_of
@@ -50,7 +51,7 @@ def redis_down(settings, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_public_reads_schema_and_authenticated_calls_work_without_the_cache(
-    shop, buyer_api, redis_down, caplog
+    shop, buyer, buyer_api, redis_down, caplog
 ):
     anonymous = APIClient()
     sku_id = shop["sku_ids"][0]
@@ -63,8 +64,9 @@ def test_public_reads_schema_and_authenticated_calls_work_without_the_cache(
     assert detail.status_code == 200
     assert detail.json()["skus"][0]["available"] == 5  # availability read from the database
     assert anonymous.get("/api/schema/").status_code == 200
-    me = buyer_api.get("/api/v1/me")
-    assert me.status_code == 200
+    signed_in = APIClient()
+    signed_in.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(buyer)}")
+    assert signed_in.get("/api/v1/me").status_code == 200
     cart = buyer_api.post("/api/v1/cart/items", {"sku_id": sku_id, "quantity": 1}, format="json")
     assert cart.status_code in (200, 201), cart.content
     warnings = [r for r in caplog.records if r.name == "ecommerce.cache"]
