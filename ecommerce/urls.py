@@ -9,7 +9,7 @@ from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ecommerce.health import healthz, readyz
-from shared.rest.views import not_found
+from shared.rest.views import api_not_found
 
 # Each context owns its routes in contexts/<name>/rest/urls.py (storefront paths and admin/...).
 api_v1 = [
@@ -35,7 +35,7 @@ if settings.BENCHMARK_ENDPOINTS:
 
 # Last: an unmatched path under /api/ is the JSON 404 envelope even with DEBUG on (Django's
 # handler404 is replaced by its HTML debug page then).
-urlpatterns.append(re_path(r"^api/", not_found, name="api-not-found"))
+urlpatterns.append(re_path(r"^api/", api_not_found, name="api-not-found"))
 
 handler400 = "shared.rest.views.bad_request"
 handler403 = "shared.rest.views.forbidden"

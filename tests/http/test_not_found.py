@@ -17,3 +17,9 @@ def test_an_unknown_api_path_is_a_json_404(path, debug):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert error_of(response)["code"] == "not_found"
+
+
+def test_a_missing_trailing_slash_still_redirects():
+    response = APIClient().get("/api/schema")
+    assert response.status_code == 301
+    assert response["Location"] == "/api/schema/"
