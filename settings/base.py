@@ -162,14 +162,23 @@ PASSWORD_RESET_DAILY_CODES = env_int("PASSWORD_RESET_DAILY_CODES", 5)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "shared.rest.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "shared.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "shared.rest.exception_handler",
+    "EXCEPTION_HANDLER": "shared.rest.exception_handler.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "shared.rest.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "shared.rest.parsers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_THROTTLE_CLASSES": [
         "shared.rest.throttling.AnonRateThrottle",
         "shared.rest.throttling.UserRateThrottle",
@@ -205,6 +214,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shared.rest.schema.document_page_not_found",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MerchantStatusEnum": "contexts.catalog.models.Merchant.Status",
         "ProductStatusEnum": "contexts.catalog.models.Spu.Status",

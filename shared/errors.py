@@ -70,3 +70,11 @@ class Throttled(AppError):
     status_code = 429
     default_code = "throttled"
     default_message = "Too many requests."
+
+
+class ServiceUnavailable(AppError):
+    """A store the operation cannot be done safely without (e.g. the lockout counters) is down."""
+
+    status_code = 503
+    default_code = "service_unavailable"
+    default_message = "The service is temporarily unavailable; try again shortly."

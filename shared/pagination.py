@@ -7,9 +7,12 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+from shared.cache import cache_or_default
 
 
 class StandardPagination(PageNumberPagination):
@@ -23,20 +26,27 @@ class CachedCountPaginator(Paginator):
 
     Counting every match of a storefront filter is the most expensive query of a listing and its
     exact value matters little to a shopper; the same SQL with the same parameters reuses the
-    cached total for settings.LIST_COUNT_CACHE_SECONDS.
+    cached total for settings.LIST_COUNT_CACHE_SECONDS; with the cache unreachable it counts.
     """
 
     @cached_property
     def count(self) -> int:
         if not isinstance(self.object_list, QuerySet) or settings.LIST_COUNT_CACHE_SECONDS <= 0:
             return super().count
-        sql, params = self.object_list.query.sql_with_params()
+        try:
+            sql, params = self.object_list.query.sql_with_params()
+        except EmptyResultSet:  # a filter Django knows matches nothing (e.g. `id IN ()`)
+            return 0
         digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
         key = f"list-count:{digest}"
-        total = cache.get(key)
+        total = cache_or_default("list count", lambda: cache.get(key), default=None)
         if total is None:
             total = super().count
-            cache.set(key, total, timeout=settings.LIST_COUNT_CACHE_SECONDS)
+            cache_or_default(
+                "list count",
+                lambda: cache.set(key, total, timeout=settings.LIST_COUNT_CACHE_SECONDS),
+                default=None,
+            )
         return total
 
 

@@ -33,6 +33,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from contexts.identity import domain
 from contexts.identity.events import NotificationSendRequested, UserRegistered
 from contexts.identity.models import Address, PasswordResetCode, User
+from shared.cache import cache_or_default, cache_required
 from shared.errors import (
     AppError,
     BusinessRuleViolation,
@@ -226,7 +227,8 @@ def profile_update(*, user_id: int, data: Mapping[str, Any]) -> User:
 # so concurrent failures are all counted. Counting is per account (by user id; an unknown
 # identifier by its text, so a lock does not reveal whether it exists) and per client IP
 # (credential stuffing spreads over many accounts); the IP limit is higher because many people
-# may share one address.
+# may share one address. With the cache unreachable, sign-in answers 503 service_unavailable
+# rather than checking passwords without counting failures (an unlimited guessing window).
 
 _LOGIN_FAIL_KEY = "identity:login:fail:{scope}:{digest}"
 _LOGIN_LOCK_KEY = "identity:login:lock:{scope}:{digest}"
@@ -243,7 +245,9 @@ def _login_key(template: str, scope: str, value: str) -> str:
 
 def _login_locked_seconds(scope: str, value: str) -> int | None:
     """Seconds left on the lock of this account or IP, or None when it is not locked."""
-    until = cache.get(_login_key(_LOGIN_LOCK_KEY, scope, value))
+    until = cache_required(
+        "login lockout", lambda: cache.get(_login_key(_LOGIN_LOCK_KEY, scope, value))
+    )
     if until is None:
         return None
     return max(1, int(until - time.time()))
@@ -251,6 +255,10 @@ def _login_locked_seconds(scope: str, value: str) -> int | None:
 
 def _login_failure_record(scope: str, value: str, limit: int) -> bool:
     """Count one failure; lock when the limit is reached within the window. True if locked."""
+    return cache_required("login lockout", lambda: _login_failure_count(scope, value, limit))
+
+
+def _login_failure_count(scope: str, value: str, limit: int) -> bool:
     key = _login_key(_LOGIN_FAIL_KEY, scope, value)
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
     cache.add(key, 0, timeout=window)
@@ -268,12 +276,12 @@ def _login_failure_record(scope: str, value: str, limit: int) -> bool:
 
 
 def _login_failures_clear(account_key: str) -> None:
-    cache.delete_many(
-        [
-            _login_key(_LOGIN_FAIL_KEY, "account", account_key),
-            _login_key(_LOGIN_LOCK_KEY, "account", account_key),
-        ]
-    )
+    keys = [
+        _login_key(_LOGIN_FAIL_KEY, "account", account_key),
+        _login_key(_LOGIN_LOCK_KEY, "account", account_key),
+    ]
+    # Best effort: a count that could not be cleared only expires later.
+    cache_or_default("login lockout", lambda: cache.delete_many(keys), default=None)
 
 
 def _login_account_key(user_id: int) -> str:

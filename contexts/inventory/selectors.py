@@ -12,6 +12,7 @@ from django.db.models import F, QuerySet, Sum
 
 from contexts.inventory import domain
 from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
+from shared.cache import cache_or_default
 from shared.errors import NotFound
 
 AVAILABILITY_QUERY_CHUNK = 1000
@@ -91,12 +92,15 @@ def sku_levels(*, sku_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
 
     Read through the cache (Redis when configured): the services drop a SKU's entry after each
     committed change, and entries also expire after INVENTORY_AVAILABILITY_CACHE_SECONDS, which
-    bounds how stale a value cached by a reader racing a commit can be. A value read inside a
+    bounds how stale a value cached by a reader racing a commit can be. With the cache
+    unreachable every read goes to the database. A value read inside a
     transaction is cached only once it commits (it may include the transaction's own writes).
     """
     ids = sorted({int(sku_id) for sku_id in sku_ids})
     keys = {sku_id: domain.availability_cache_key(sku_id) for sku_id in ids}
-    cached = cache.get_many(list(keys.values()))
+    cached = cache_or_default(
+        "availability cache", lambda: cache.get_many(list(keys.values())), default={}
+    )
     levels = {sku_id: tuple(cached[key]) for sku_id, key in keys.items() if key in cached}
     missing = [sku_id for sku_id in ids if sku_id not in levels]
     if not missing:
@@ -116,6 +120,13 @@ def sku_levels(*, sku_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
             fresh[row["sku_id"]] = (row["on_hand"], row["reserved"])
     to_cache = {keys[sku_id]: value for sku_id, value in fresh.items()}
     timeout = settings.INVENTORY_AVAILABILITY_CACHE_SECONDS
-    transaction.on_commit(lambda: cache.set_many(to_cache, timeout=timeout), robust=True)
+    transaction.on_commit(
+        lambda: cache_or_default(
+            "availability cache",
+            lambda: cache.set_many(to_cache, timeout=timeout),
+            default=None,
+        ),
+        robust=True,
+    )
     levels.update(fresh)
     return levels

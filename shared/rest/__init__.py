@@ -1,5 +1,3 @@
-"""DRF glue shared by every context: the error envelope, schema helpers, permissions."""
-
-from shared.rest.exception_handler import exception_handler
-
-__all__ = ["exception_handler"]
+"""DRF glue shared by every context: the error envelope, input bases, schema helpers, parsers,
+authentication. Nothing is imported here: DRF loads some of these modules while it is itself
+being imported (authentication and parser classes), so this package must not import DRF."""

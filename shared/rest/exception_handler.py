@@ -1,7 +1,9 @@
 """Every error leaves the API as `{"error": {"code", "message", "details"}}`.
 
 DRF's own exceptions (validation, authentication, permission, 404, throttling, parse errors),
-Django's Http404/PermissionDenied and our AppError all pass through here. Anything else is a bug:
+Django's Http404/PermissionDenied, Django's suspicious-request family (too many fields: 400,
+a body over DATA_UPLOAD_MAX_MEMORY_SIZE: 413) and our AppError all pass through here. Anything
+else is a bug:
 it is logged with the request id and answered as a 500 in the same envelope, without internals.
 """
 
@@ -11,6 +13,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -64,6 +67,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = drf.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+
+    elif isinstance(exc, RequestDataTooBig):
+        exc = AppError("The request body is too large.", code="payload_too_large", status=413)
+    elif isinstance(exc, SuspiciousOperation):
+        # TooManyFieldsSent, TooManyFilesSent, DisallowedHost...: the caller's request is at fault.
+        exc = AppError("The request was refused as malformed.", code="malformed_request")
 
     if isinstance(exc, AppError):
         set_rollback()

@@ -8,6 +8,7 @@ validation_error before any SQL runs.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -51,10 +52,24 @@ def id_field(**kwargs) -> BoundedIntegerField:
     return BoundedIntegerField(**kwargs)
 
 
-def money_amount(**kwargs) -> serializers.DecimalField:
+class MoneyField(serializers.DecimalField):
+    """A DecimalField that takes amounts in plain notation only ("12.50", 12.5): an exponent
+    ("1e5") is how a spreadsheet mangles a number, never how a person writes a price."""
+
+    default_error_messages = {"invalid": "A valid amount is required, like 12.50."}
+    _PLAIN = re.compile(r"^-?\d+(\.\d+)?$")
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not self._PLAIN.match(data.strip()):
+            self.fail("invalid")
+        if isinstance(data, float) and "e" in repr(data).lower():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def money_amount(**kwargs) -> MoneyField:
     """An amount for a shared.money.money_field column (14 digits, 2 places, not negative by
-    default): more digits or places are a validation error, never a database one."""
+    default, plain notation): more digits or places are a validation error, never a database
+    one."""
     kwargs.setdefault("min_value", Decimal(0))
-    return serializers.DecimalField(
-        max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs
-    )
+    return MoneyField(max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)

@@ -1,7 +1,9 @@
-"""OpenAPI helpers: the error envelope as a documented response of every endpoint."""
+"""OpenAPI helpers: the error envelope as a documented response of every endpoint, the 404 of
+a page past the end, and the bearer scheme of shared.rest.authentication."""
 
 from __future__ import annotations
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -21,11 +23,15 @@ _DESCRIPTIONS = {
     401: "Missing or invalid credentials.",
     403: "Authenticated but not allowed.",
     404: "Not found (or not yours).",
+    405: "Method not allowed.",
+    406: "Not acceptable (ask for JSON).",
     409: "Conflicts with the current state.",
+    413: "Request body too large (payload_too_large).",
     415: "Unsupported media type (send JSON).",
     422: "Breaks a business rule.",
     423: "Locked.",
     429: "Throttled.",
+    503: "A store the operation needs is unavailable (service_unavailable); retry shortly.",
 }
 
 
@@ -35,3 +41,33 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         status: OpenApiResponse(response=ErrorEnvelopeSerializer, description=_DESCRIPTIONS[status])
         for status in statuses
     }
+
+
+class JWTScheme(SimpleJWTScheme):
+    """The bearer scheme, for the subclass that serves stale tokens anonymously on public views."""
+
+    target_class = "shared.rest.authentication.JWTAuthentication"
+
+
+PAGE_NOT_FOUND = "Page out of range (not_found), or not found."
+
+
+def document_page_not_found(result, generator, request, public):
+    """Postprocessing hook: every paginated operation (a `page` query parameter) documents the
+    404 not_found that a page past the last one answers, in the error envelope."""
+    envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or not any(
+                p.get("name") == "page" and p.get("in") == "query"
+                for p in operation.get("parameters", [])
+            ):
+                continue
+            operation.setdefault("responses", {}).setdefault(
+                "404",
+                {
+                    "description": PAGE_NOT_FOUND,
+                    "content": {"application/json": {"schema": envelope}},
+                },
+            )
+    return result

@@ -4,7 +4,8 @@ DRF's stock throttles keep every request's timestamp in one cache entry and rewr
 request, which grows with the rate and loses counts under concurrency. These count requests in
 a fixed window with an atomic `incr` (Redis INCR when the cache is Redis), so a check costs two
 cache round trips at any rate. A burst of up to twice the rate across a window boundary is the
-known trade-off of fixed windows.
+known trade-off of fixed windows. With the cache unreachable, requests are let through (fail
+open, see shared.cache): a throttle protects capacity, it is not worth an outage.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import time
 
 from django.core.cache import cache as default_cache
 from rest_framework import throttling
+
+from shared.cache import cache_or_default
 
 
 class FixedWindowMixin:
@@ -27,14 +30,17 @@ class FixedWindowMixin:
         now = time.time()
         window_start = int(now // self.duration) * self.duration
         key = f"{self.key}:{window_start}"
-        self.cache.add(key, 0, timeout=self.duration + 1)
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # expired between add and incr: this request opens a new window
-            self.cache.add(key, 1, timeout=self.duration + 1)
-            count = 1
+        count = cache_or_default("throttle", lambda: self._count(key), default=0)
         self._wait = window_start + self.duration - now
         return count <= self.num_requests
+
+    def _count(self, key: str) -> int:
+        self.cache.add(key, 0, timeout=self.duration + 1)
+        try:
+            return self.cache.incr(key)
+        except ValueError:  # expired between add and incr: this request opens a new window
+            self.cache.add(key, 1, timeout=self.duration + 1)
+            return 1
 
     def wait(self) -> float | None:
         return max(getattr(self, "_wait", 0), 0)

@@ -6,17 +6,19 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
+from shared.rest.serializers import Input
+
 
 def _quantity(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=settings.CART_MAX_QUANTITY, **kwargs)
 
 
-class ItemAddIn(serializers.Serializer):
+class ItemAddIn(Input):
     sku_id = serializers.IntegerField(min_value=1)
     quantity = _quantity(default=1)
 
 
-class ItemUpdateIn(serializers.Serializer):
+class ItemUpdateIn(Input):
     quantity = _quantity(required=False)
     selected = serializers.BooleanField(required=False)
 
@@ -26,7 +28,7 @@ class ItemUpdateIn(serializers.Serializer):
         return attrs
 
 
-class SelectIn(serializers.Serializer):
+class SelectIn(Input):
     selected = serializers.BooleanField()
     sku_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1),

@@ -69,6 +69,8 @@ class CartBaseView(APIView):
     before the operation (see the module docstring)."""
 
     permission_classes = (AllowAny,)
+    # A signed-in buyer whose token went stale must refresh it, not land in an empty guest cart.
+    stale_token_as_anonymous = False
     merged: services.MergeResult | None = None
 
     def initial(self, request: Request, *args, **kwargs) -> None:

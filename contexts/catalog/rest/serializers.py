@@ -8,6 +8,7 @@ from rest_framework import serializers
 from contexts.catalog import domain
 from contexts.catalog.models import Attribute, Merchant, Sku, Spu
 from shared.rest.fields import BoundedIntegerField, id_field, int_field, money_amount, positive_int
+from shared.rest.serializers import Input, QueryInput, multiline_text
 
 
 class IdNameOut(serializers.Serializer):
@@ -24,7 +25,7 @@ class PageOut(serializers.Serializer):
 # --- Storefront -----------------------------------------------------------------------------
 
 
-class ProductListQuery(serializers.Serializer):
+class ProductListQuery(QueryInput):
     category = id_field(required=False, help_text="Includes its descendants.")
     brand = id_field(required=False)
     merchant = id_field(required=False)
@@ -150,10 +151,10 @@ class BrandOut(serializers.Serializer):
     is_active = serializers.BooleanField()
 
 
-class ReviewIn(serializers.Serializer):
+class ReviewIn(Input):
     sku_id = id_field()
     rating = BoundedIntegerField(min_value=domain.RATING_MIN, max_value=domain.RATING_MAX)
-    text = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    text = multiline_text(max_length=2000, required=False, allow_blank=True, default="")
     images = serializers.ListField(
         child=serializers.URLField(max_length=500),
         required=False,
@@ -188,7 +189,7 @@ class ReviewPageOut(PageOut):
 # --- Admin: merchants -----------------------------------------------------------------------
 
 
-class MerchantIn(serializers.Serializer):
+class MerchantIn(Input):
     name = serializers.CharField(max_length=100)
     owner_user_id = id_field()
     commission_rate = serializers.DecimalField(
@@ -214,14 +215,14 @@ class MerchantPageOut(PageOut):
     results = MerchantOut(many=True)
 
 
-class MerchantStaffIn(serializers.Serializer):
+class MerchantStaffIn(Input):
     user_id = id_field()
 
 
 # --- Admin: categories, brands, attributes --------------------------------------------------
 
 
-class CategoryIn(serializers.Serializer):
+class CategoryIn(Input):
     name = serializers.CharField(max_length=100)
     parent_id = id_field(required=False, allow_null=True)
     icon_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -239,7 +240,7 @@ class CategoryOut(serializers.Serializer):
     is_active = serializers.BooleanField()
 
 
-class CategoryAttributesIn(serializers.Serializer):
+class CategoryAttributesIn(Input):
     attribute_ids = serializers.ListField(child=id_field(), max_length=100)
 
 
@@ -251,14 +252,14 @@ class CategoryAttributeOut(serializers.Serializer):
     sort_order = serializers.IntegerField()
 
 
-class BrandIn(serializers.Serializer):
+class BrandIn(Input):
     name = serializers.CharField(max_length=100)
     logo_url = serializers.CharField(max_length=500, required=False, allow_blank=True)
     sort_order = int_field(required=False)
     is_active = serializers.BooleanField(required=False)
 
 
-class AttributeValueIn(serializers.Serializer):
+class AttributeValueIn(Input):
     value = serializers.CharField(max_length=100)
     sort_order = int_field(required=False)
 
@@ -270,7 +271,7 @@ class AttributeValueOut(serializers.Serializer):
     sort_order = serializers.IntegerField()
 
 
-class AttributeIn(serializers.Serializer):
+class AttributeIn(Input):
     name = serializers.CharField(max_length=50)
     code = serializers.SlugField(max_length=50)
     kind = serializers.ChoiceField(choices=Attribute.Kind.choices)
@@ -289,7 +290,7 @@ class AttributeOut(serializers.Serializer):
 # --- Admin: products, SKUs, prices ----------------------------------------------------------
 
 
-class ProductIn(serializers.Serializer):
+class ProductIn(Input):
     merchant_id = id_field()
     category_id = id_field()
     title = serializers.CharField(max_length=200)
@@ -307,7 +308,7 @@ class ProductIn(serializers.Serializer):
     attribute_value_ids = serializers.ListField(child=id_field(), required=False, max_length=100)
 
 
-class AdminProductListQuery(serializers.Serializer):
+class AdminProductListQuery(QueryInput):
     merchant = id_field(required=False)
     status = serializers.ChoiceField(choices=Spu.Status.choices, required=False, allow_blank=True)
     search = serializers.CharField(
@@ -381,7 +382,7 @@ class AdminProductDetailOut(AdminProductOut):
         return self.context.get("description", [])
 
 
-class SkuIn(serializers.Serializer):
+class SkuIn(Input):
     value_ids = serializers.ListField(child=id_field(), max_length=10)
     price = money_amount()
     market_price = money_amount(required=False, allow_null=True)
@@ -402,12 +403,12 @@ class SkuUpdateIn(SkuIn):
         super().__init__(*args, **kwargs)
 
 
-class BulkPriceItemIn(serializers.Serializer):
+class BulkPriceItemIn(Input):
     sku_id = id_field()
     price = money_amount()
 
 
-class BulkPriceIn(serializers.Serializer):
+class BulkPriceIn(Input):
     items = BulkPriceItemIn(many=True, allow_empty=False, max_length=1000)
 
 
@@ -435,11 +436,11 @@ class PriceHistoryPageOut(PageOut):
     results = PriceHistoryOut(many=True)
 
 
-class ReviewReplyIn(serializers.Serializer):
-    text = serializers.CharField(max_length=2000)
+class ReviewReplyIn(Input):
+    text = multiline_text(max_length=2000)
 
 
-class MediaIn(serializers.Serializer):
+class MediaIn(Input):
     file = serializers.FileField()
 
 

@@ -435,7 +435,8 @@ def sku_prices_bulk_update(*, actor: domain.Actor, updates: Sequence[PriceUpdate
     """Change many SKU prices, all or nothing.
 
     Every SKU must exist and belong to a shop the actor manages (404 sku_not_found lists the
-    others, nothing is written); a SKU may appear once (400 duplicate_sku). Each changed price
+    others, nothing is written); a SKU may appear once (400 duplicate_sku); an active SKU cannot
+    be priced at zero (422 sku_price_not_positive, nothing written). Each changed price
     writes a PriceHistory row and publishes catalog.price.changed.v1; unchanged ones write
     nothing. Products are locked in id order, so concurrent bulk updates never deadlock.
     """
@@ -468,6 +469,18 @@ def sku_prices_bulk_update(*, actor: domain.Actor, updates: Sequence[PriceUpdate
     skus = {
         sku.pk: sku for sku in Sku.objects.select_for_update().filter(pk__in=sku_ids).order_by("pk")
     }
+    free = sorted(
+        u.sku_id
+        for u in updates
+        if quantize(u.price) <= 0 and skus[u.sku_id].status == Sku.Status.ACTIVE
+    )
+    if free:
+        # Zero is a typo in a price sheet, not a price: an active SKU would be sold for nothing.
+        raise BusinessRuleViolation(
+            "An active SKU cannot be priced at zero; deactivate it first.",
+            code="sku_price_not_positive",
+            details={"sku_ids": free},
+        )
     history, changed = [], []
     for update in updates:
         sku = skus[update.sku_id]

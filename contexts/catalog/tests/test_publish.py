@@ -83,14 +83,16 @@ def test_a_published_product_keeps_a_sellable_sku(cat, owner_api):
         owner_api.delete(f"/api/v1/admin/skus/{priced.pk}"),
         owner_api.patch(f"/api/v1/admin/skus/{priced.pk}", {"price": "0.00"}),
         owner_api.patch(f"/api/v1/admin/skus/{priced.pk}", {"status": "inactive"}),
-        owner_api.post(
-            "/api/v1/admin/skus/bulk-price",
-            {"items": [{"sku_id": priced.pk, "price": "0.00"}]},
-            format="json",
-        ),
     ):
         assert response.status_code == 422, response.json()
         assert error_code(response) == "published_product_needs_priced_sku"
+    bulk = owner_api.post(
+        "/api/v1/admin/skus/bulk-price",
+        {"items": [{"sku_id": priced.pk, "price": "0.00"}]},
+        format="json",
+    )
+    assert bulk.status_code == 422  # a bulk price sheet never zeroes an active SKU at all
+    assert error_code(bulk) == "sku_price_not_positive"
     priced.refresh_from_db()
     assert (priced.price, priced.status, priced.deleted_at) == (Decimal("10.00"), "active", None)
     assert events("catalog.price.changed.v1") == []

@@ -6,14 +6,20 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from contexts.identity.models import User
+from shared.rest.serializers import Input
 
-_PASSWORD = {"max_length": 128, "trim_whitespace": False, "write_only": True}
+_PASSWORD = {
+    "max_length": 128,
+    "trim_whitespace": False,
+    "write_only": True,
+    "style": {"input_type": "password"},
+}
 
 
 # --- Auth -----------------------------------------------------------------------------------
 
 
-class RegisterIn(serializers.Serializer):
+class RegisterIn(Input):
     email = serializers.EmailField(
         required=False, allow_null=True, allow_blank=True, max_length=254
     )
@@ -21,7 +27,7 @@ class RegisterIn(serializers.Serializer):
     password = serializers.CharField(**_PASSWORD)
 
 
-class LoginIn(serializers.Serializer):
+class LoginIn(Input):
     identifier = serializers.CharField(max_length=254, help_text="Email or mobile number.")
     password = serializers.CharField(**_PASSWORD)
 
@@ -31,15 +37,15 @@ class TokenPairOut(serializers.Serializer):
     refresh = serializers.CharField()
 
 
-class RefreshIn(serializers.Serializer):
+class RefreshIn(Input):
     refresh = serializers.CharField()
 
 
-class LogoutIn(serializers.Serializer):
+class LogoutIn(Input):
     refresh = serializers.CharField(help_text="The refresh token of the session to end.")
 
 
-class PasswordChangeIn(serializers.Serializer):
+class PasswordChangeIn(Input):
     old_password = serializers.CharField(**_PASSWORD)
     new_password = serializers.CharField(**_PASSWORD)
     refresh = serializers.CharField(
@@ -47,7 +53,7 @@ class PasswordChangeIn(serializers.Serializer):
     )
 
 
-class PasswordResetRequestIn(serializers.Serializer):
+class PasswordResetRequestIn(Input):
     identifier = serializers.CharField(max_length=254, help_text="Email or mobile number.")
 
 
@@ -55,7 +61,7 @@ class DetailOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class PasswordResetConfirmIn(serializers.Serializer):
+class PasswordResetConfirmIn(Input):
     identifier = serializers.CharField(max_length=254)
     code = serializers.CharField(max_length=12)
     new_password = serializers.CharField(**_PASSWORD)
@@ -75,7 +81,7 @@ class ProfileOut(serializers.Serializer):
     date_joined = serializers.DateTimeField()
 
 
-class ProfileUpdateIn(serializers.Serializer):
+class ProfileUpdateIn(Input):
     nickname = serializers.CharField(max_length=50, allow_blank=True, required=False)
     avatar_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
     gender = serializers.ChoiceField(choices=User.Gender.choices, required=False)
@@ -85,7 +91,7 @@ class ProfileUpdateIn(serializers.Serializer):
 # --- Addresses ------------------------------------------------------------------------------
 
 
-class AddressIn(serializers.Serializer):
+class AddressIn(Input):
     """POST and PUT send every required field (PUT resets an omitted postal_code/tag to blank
     and leaves is_default as it is); PATCH sends any subset."""
 

@@ -61,7 +61,7 @@ class LoginView(AnonymousView):
     @extend_schema(
         tags=["auth"],
         request=s.LoginIn,
-        responses={200: s.TokenPairOut, **error_responses(400, 401, 423, 429)},
+        responses={200: s.TokenPairOut, **error_responses(400, 401, 423, 429, 503)},
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.LoginIn, request)

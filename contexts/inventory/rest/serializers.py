@@ -6,11 +6,12 @@ from rest_framework import serializers
 
 from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
 from shared.rest.fields import id_field, int_field, positive_int
+from shared.rest.serializers import Input, QueryInput
 
 MAX_UNITS_PER_REQUEST = 1_000_000
 
 
-class WarehouseIn(serializers.Serializer):
+class WarehouseIn(Input):
     merchant_id = id_field()
     code = serializers.CharField(max_length=32)
     name = serializers.CharField(max_length=100)
@@ -20,7 +21,7 @@ class WarehouseIn(serializers.Serializer):
     priority = positive_int(max_value=1_000_000, required=False, default=100)
 
 
-class WarehouseUpdateIn(serializers.Serializer):
+class WarehouseUpdateIn(Input):
     code = serializers.CharField(max_length=32, required=False)
     name = serializers.CharField(max_length=100, required=False)
     province_code = serializers.CharField(max_length=12, required=False)
@@ -29,7 +30,7 @@ class WarehouseUpdateIn(serializers.Serializer):
     priority = positive_int(max_value=1_000_000, required=False)
 
 
-class WarehouseQueryIn(serializers.Serializer):
+class WarehouseQueryIn(QueryInput):
     merchant_id = id_field(required=False)
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
 
@@ -59,7 +60,7 @@ class WarehousePageOut(serializers.Serializer):
     results = WarehouseOut(many=True)
 
 
-class StockQueryIn(serializers.Serializer):
+class StockQueryIn(QueryInput):
     sku_id = id_field(required=False)
     warehouse_id = id_field(required=False)
     low = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -96,7 +97,7 @@ class StockPageOut(serializers.Serializer):
     results = StockOut(many=True)
 
 
-class InboundIn(serializers.Serializer):
+class InboundIn(Input):
     warehouse_id = id_field()
     sku_id = id_field()
     quantity = positive_int(min_value=1, max_value=MAX_UNITS_PER_REQUEST)
@@ -104,7 +105,7 @@ class InboundIn(serializers.Serializer):
     ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
-class AdjustIn(serializers.Serializer):
+class AdjustIn(Input):
     warehouse_id = id_field()
     sku_id = id_field()
     counted = positive_int(max_value=MAX_UNITS_PER_REQUEST, help_text="Units counted on the shelf.")
@@ -112,11 +113,11 @@ class AdjustIn(serializers.Serializer):
     ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
-class ThresholdIn(serializers.Serializer):
+class ThresholdIn(Input):
     low_stock_threshold = int_field(min_value=0, max_value=MAX_UNITS_PER_REQUEST)
 
 
-class LedgerQueryIn(serializers.Serializer):
+class LedgerQueryIn(QueryInput):
     sku_id = id_field(required=False)
     warehouse_id = id_field(required=False)
     ref = serializers.CharField(max_length=64, required=False)
@@ -157,7 +158,7 @@ class LedgerPageOut(serializers.Serializer):
 MAX_AVAILABILITY_IDS = 100
 
 
-class AvailabilityQueryIn(serializers.Serializer):
+class AvailabilityQueryIn(QueryInput):
     ids = serializers.CharField(
         help_text=f"Comma-separated SKU ids, at most {MAX_AVAILABILITY_IDS}."
     )

@@ -7,19 +7,20 @@ from rest_framework import serializers
 
 from contexts.logistics.models import FreightRule, FreightTemplate
 from shared.rest.fields import id_field, money_amount, positive_int
+from shared.rest.serializers import Input, QueryInput
 
 
 def _provinces(**kwargs) -> serializers.ListField:
     return serializers.ListField(child=serializers.CharField(max_length=6), max_length=40, **kwargs)
 
 
-class FreightRuleIn(serializers.Serializer):
+class FreightRuleIn(Input):
     province_codes = _provinces(min_length=1)
     first_fee = money_amount()
     additional_fee = money_amount()
 
 
-class FreightTemplateIn(serializers.Serializer):
+class FreightTemplateIn(Input):
     """Create: every field but the optional ones. Update (PATCH): any subset; `rules`, when
     sent, replace all regional rules. merchant_id is fixed at creation."""
 
@@ -40,7 +41,7 @@ class FreightTemplateUpdateIn(FreightTemplateIn):
     merchant_id = None
 
 
-class FreightTemplateListQuery(serializers.Serializer):
+class FreightTemplateListQuery(QueryInput):
     merchant_id = id_field(required=False, help_text="Only this merchant's templates.")
 
 

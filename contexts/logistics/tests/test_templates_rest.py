@@ -31,6 +31,13 @@ def payload(**overrides) -> dict:
     }
 
 
+def update_payload(**overrides) -> dict:
+    """A full replacement (PUT): the template's merchant is fixed at creation."""
+    body = payload(**overrides)
+    del body["merchant_id"]
+    return body
+
+
 def code(response) -> str:
     return response.json()["error"]["code"]
 
@@ -113,7 +120,12 @@ def test_patch_changes_some_fields_and_replaces_rules_when_sent(staff_api):
 
 def test_put_replaces_the_template(staff_api):
     template = make_template(is_default=True, free_shipping_threshold=Decimal("50"))
-    body = staff_api.put(detail(template.pk), payload(name="Whole", charge_by="weight")).json()
+    replacement = payload(name="Whole", charge_by="weight")
+    refused = staff_api.put(detail(template.pk), replacement)  # merchant_id is fixed at creation
+    assert refused.status_code == 400
+    assert list(refused.json()["error"]["details"]["fields"]) == ["merchant_id"]
+    body = staff_api.put(detail(template.pk), update_payload(name="Whole", charge_by="weight"))
+    body = body.json()
     assert body["name"] == "Whole" and body["charge_by"] == "weight"
     assert body["free_shipping_threshold"] is None and body["is_default"] is False
 
@@ -145,7 +157,7 @@ def test_merchant_staff_manage_their_own_shops_templates_only(merchant_api, staf
     for response in (
         merchant_api.get(detail(theirs.pk)),
         merchant_api.patch(detail(theirs.pk), {"name": "Mine now"}),
-        merchant_api.put(detail(theirs.pk), payload(merchant_id=2)),
+        merchant_api.put(detail(theirs.pk), update_payload(name="Mine now")),
         merchant_api.delete(detail(theirs.pk)),
     ):
         assert response.status_code == 404, response.json()

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from contexts.ordering.domain.states import OrderStatus
 from contexts.ordering.models import Order, OrderLine, OrderLog, OrderNote
+from shared.rest.serializers import Input, QueryInput, multiline_text
 
 STATUS_CHOICES = [s.value for s in OrderStatus]
 
@@ -25,17 +26,17 @@ class _Page(serializers.Serializer):
 # --- Checkout input -------------------------------------------------------------------------
 
 
-class CheckoutItemIn(serializers.Serializer):
+class CheckoutItemIn(Input):
     sku_id = serializers.IntegerField(min_value=1)
     quantity = serializers.IntegerField(min_value=1, max_value=settings.CART_MAX_QUANTITY)
 
 
-class RemarkIn(serializers.Serializer):
+class RemarkIn(Input):
     merchant_id = serializers.IntegerField(min_value=1)
     remark = serializers.CharField(max_length=200, allow_blank=True)
 
 
-class CheckoutIn(serializers.Serializer):
+class CheckoutIn(Input):
     address_id = serializers.IntegerField(min_value=1)
     items = CheckoutItemIn(
         many=True,
@@ -184,7 +185,7 @@ class OrderPageOut(_Page):
     results = OrderOut(many=True)
 
 
-class OrderFilterIn(serializers.Serializer):
+class OrderFilterIn(QueryInput):
     status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
 
 
@@ -194,7 +195,7 @@ class OrderLogOut(serializers.ModelSerializer):
         fields = ("from_status", "to_status", "actor", "reason", "created_at")
 
 
-class CancelIn(serializers.Serializer):
+class CancelIn(Input):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
@@ -253,7 +254,7 @@ class AdminOrderPageOut(_Page):
     results = AdminOrderOut(many=True)
 
 
-class AdminOrderFilterIn(serializers.Serializer):
+class AdminOrderFilterIn(QueryInput):
     order_no = serializers.CharField(max_length=40, required=False)
     buyer_id = serializers.IntegerField(min_value=1, required=False)
     status = serializers.ChoiceField(choices=STATUS_CHOICES, required=False)
@@ -267,10 +268,10 @@ class AdminOrderFilterIn(serializers.Serializer):
         return attrs
 
 
-class ShipIn(serializers.Serializer):
+class ShipIn(Input):
     carrier_code = serializers.RegexField(r"^[A-Za-z0-9_\-]+$", max_length=32)
     tracking_number = serializers.RegexField(r"^[A-Za-z0-9\-]+$", max_length=64)
 
 
-class NoteIn(serializers.Serializer):
-    body = serializers.CharField(max_length=1000)
+class NoteIn(Input):
+    body = multiline_text(max_length=1000)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAdminUser, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +16,7 @@ from contexts.ordering import selectors, services
 from contexts.ordering.rest import serializers as s
 from shared.errors import PermissionDenied, ValidationFailed
 from shared.pagination import StandardPagination
+from shared.rest.parsers import JSONParser
 from shared.rest.schema import error_responses
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
