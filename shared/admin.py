@@ -60,11 +60,18 @@ class _ServiceRefused(Exception):
 
 
 def _field_errors(error: AppError) -> dict[str, list[str]]:
-    fields = error.details.get("fields") if isinstance(error.details, dict) else None
+    """The form fields an AppError names: details {"fields": {name: [messages]}} (validation
+    errors) or {"field": name} (a conflict on one field)."""
+    details = error.details if isinstance(error.details, dict) else {}
+    if isinstance(details.get("field"), str):
+        return {details["field"]: [error.message]}
+    fields = details.get("fields")
     if not isinstance(fields, dict):
         return {}
-    return {str(name): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-            for name, msgs in fields.items()}
+    return {
+        str(name): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+        for name, msgs in fields.items()
+    }
 
 
 def _form_with_refusal(form_class, error: AppError):
@@ -135,7 +142,7 @@ class ServiceAdmin(admin.ModelAdmin):
     # --- add / change ----------------------------------------------------------------------
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change, **kwargs)
+        form_class = super().get_form(request, obj, change=change, **kwargs)
         refusal = getattr(request, _REFUSAL, None)
         return form_class if refusal is None else _form_with_refusal(form_class, refusal)
 
