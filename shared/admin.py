@@ -27,7 +27,25 @@ from shared.errors import AppError
 _REFUSAL = "_service_refusal"
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class IdLabelsAdmin(admin.ModelAdmin):
+    """Shows ids that point into another context by name (see `id_label`)."""
+
+    # Ids pointing into another context, shown by name: {"merchant_id": lookup}, where
+    # lookup(ids) -> {id: name} calls that context's api once per changelist page.
+    id_labels: dict[str, Callable[[set[int]], dict[int, str]]] = {}
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        rows = list(changelist.result_list)
+        for field, lookup in self.id_labels.items():
+            ids = {getattr(row, field) for row in rows} - {None}
+            names = lookup(ids) if ids else {}
+            for row in rows:
+                setattr(row, f"_{field}_label", names.get(getattr(row, field)))
+        return changelist
+
+
+class ReadOnlyAdmin(IdLabelsAdmin):
     """Rows shown for support; they change only through services (or never)."""
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -91,7 +109,7 @@ def _form_with_refusal(form_class, error: AppError):
     return RefusedForm
 
 
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(IdLabelsAdmin):
     """Writes through services, AppError as a form error, an audit row per write.
 
     Declare the writes the admin offers by defining, in the subclass:
@@ -104,19 +122,6 @@ class ServiceAdmin(admin.ModelAdmin):
     service_create: Callable[..., models.Model] | None = None
     service_update: Callable[..., None] | None = None
     service_delete: Callable[..., None] | None = None
-    # Ids pointing into another context, shown by name: {"merchant_id": lookup}, where
-    # lookup(ids) -> {id: name} calls that context's api once per changelist page.
-    id_labels: dict[str, Callable[[set[int]], dict[int, str]]] = {}
-
-    def get_changelist_instance(self, request):
-        changelist = super().get_changelist_instance(request)
-        rows = list(changelist.result_list)
-        for field, lookup in self.id_labels.items():
-            ids = {getattr(row, field) for row in rows} - {None}
-            names = lookup(ids) if ids else {}
-            for row in rows:
-                setattr(row, f"_{field}_label", names.get(getattr(row, field)))
-        return changelist
 
     # --- what is offered -------------------------------------------------------------------
 

@@ -237,3 +237,12 @@ def test_a_merchant_added_in_the_admin_goes_through_the_service(cat, admin_clien
     shop = Merchant.objects.get(name="Shop C")
     assert list(shop.staff.values_list("user_id", flat=True)) == [cat.owner.pk]
     assert events("catalog.merchant.updated.v1")[-1]["name"] == "Shop C"
+
+
+def test_a_constraint_error_in_the_admin_reads_as_a_sentence(cat, admin_client_):
+    sku = Sku.objects.get(spu=make_product(cat))
+    response = admin_client_.post(
+        f"/admin/catalog/sku/{sku.pk}/change/", _sku_form(sku, price="-1")
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == ["A price cannot be negative."]
