@@ -16,13 +16,6 @@ from contexts.identity import api as identity_api
 from shared.admin import ReadOnlyInline, ServiceAdmin, id_label
 
 
-def _user_names(user_ids: set[int]) -> dict[int, str]:
-    return {
-        pk: user.email or user.mobile or user.nickname
-        for pk, user in identity_api.get_users(user_ids=user_ids).items()
-    }
-
-
 class CartLineInline(ReadOnlyInline):
     model = CartLine
     fields = (
@@ -57,7 +50,7 @@ class CartAdmin(ServiceAdmin):
     list_display = ("id", "buyer", "is_guest", "line_count", "updated_at", "expires_at")
     list_filter = (GuestFilter,)
     search_fields = ("=id", "=user_id", "=lines__sku_id")
-    id_labels = {"user_id": _user_names}
+    id_labels = {"user_id": lambda ids: identity_api.user_names(user_ids=ids)}
     buyer = id_label("user_id", "buyer")
     ordering = ("-updated_at",)
     readonly_fields = ("user_id", "token_hash", "expires_at", "created_at", "updated_at")

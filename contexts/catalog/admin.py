@@ -35,13 +35,6 @@ def _actor(request) -> domain.Actor:
     return domain.Actor(user_id=request.user.pk, is_staff=True)
 
 
-def _user_names(user_ids: set[int]) -> dict[int, str]:
-    return {
-        pk: user.email or user.mobile or user.nickname
-        for pk, user in identity_api.get_users(user_ids=user_ids).items()
-    }
-
-
 def _values(form, names) -> dict:
     return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
 
@@ -58,7 +51,7 @@ class MerchantAdmin(ServiceAdmin):
     list_filter = ("status",)
     search_fields = ("name", "=id", "=owner_user_id")
     inlines = (MerchantStaffInline,)
-    id_labels = {"owner_user_id": _user_names}
+    id_labels = {"owner_user_id": lambda ids: identity_api.user_names(user_ids=ids)}
     owner = id_label("owner_user_id", "owner")
 
     def service_create(self, request, form, formsets):

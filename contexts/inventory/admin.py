@@ -16,12 +16,6 @@ from contexts.inventory.models import Reservation, StockLedgerEntry, StockRecord
 from shared.admin import ReadOnlyAdmin, ServiceAdmin, id_label
 
 
-def _merchant_names(merchant_ids: set[int]) -> dict[int, str]:
-    return {
-        pk: info.name for pk, info in catalog_api.get_merchants(merchant_ids=merchant_ids).items()
-    }
-
-
 def _sku_names(sku_ids: set[int]) -> dict[int, str]:
     return {
         pk: f"{info.title} {info.spec}".strip()
@@ -35,7 +29,7 @@ class WarehouseAdmin(ServiceAdmin):
     list_filter = ("is_active", "province_code")
     search_fields = ("code", "name", "=merchant_id")
     readonly_fields = ("created_at", "updated_at")
-    id_labels = {"merchant_id": _merchant_names}
+    id_labels = {"merchant_id": lambda ids: catalog_api.merchant_names(merchant_ids=ids)}
     merchant = id_label("merchant_id", "merchant")
 
     def get_readonly_fields(self, request, obj=None):

@@ -19,12 +19,6 @@ from contexts.logistics.models import FreightRule, FreightTemplate
 from shared.admin import ServiceAdmin, formset_rows, id_label
 
 
-def _merchant_names(merchant_ids: set[int]) -> dict[int, str]:
-    return {
-        pk: info.name for pk, info in catalog_api.get_merchants(merchant_ids=merchant_ids).items()
-    }
-
-
 def _rules(formsets) -> list[services.RuleDraft]:
     kept, _ = formset_rows(formsets, FreightRule)
     return [
@@ -118,7 +112,7 @@ class FreightTemplateAdmin(ServiceAdmin):
     search_fields = ("=merchant_id", "name")
     ordering = ("merchant_id", "-is_default", "name")
     inlines = (FreightRuleInline,)
-    id_labels = {"merchant_id": _merchant_names}
+    id_labels = {"merchant_id": lambda ids: catalog_api.merchant_names(merchant_ids=ids)}
     merchant = id_label("merchant_id", "merchant")
 
     def get_readonly_fields(self, request, obj=None):

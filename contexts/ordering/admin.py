@@ -14,19 +14,6 @@ from contexts.ordering.models import IdempotencyKey, Order, OrderLine, OrderLog,
 from shared.admin import ReadOnlyAdmin, ReadOnlyInline, id_label
 
 
-def _user_names(user_ids: set[int]) -> dict[int, str]:
-    return {
-        pk: user.email or user.mobile or user.nickname
-        for pk, user in identity_api.get_users(user_ids=user_ids).items()
-    }
-
-
-def _merchant_names(merchant_ids: set[int]) -> dict[int, str]:
-    return {
-        pk: info.name for pk, info in catalog_api.get_merchants(merchant_ids=merchant_ids).items()
-    }
-
-
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
     fields = (
@@ -65,7 +52,10 @@ class OrderAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     list_select_related = ("trade",)
     inlines = (OrderLineInline, OrderLogInline, OrderNoteInline)
-    id_labels = {"buyer_id": _user_names, "merchant_id": _merchant_names}
+    id_labels = {
+        "buyer_id": lambda ids: identity_api.user_names(user_ids=ids),
+        "merchant_id": lambda ids: catalog_api.merchant_names(merchant_ids=ids),
+    }
     buyer = id_label("buyer_id", "buyer")
     merchant = id_label("merchant_id", "merchant")
 
@@ -77,7 +67,7 @@ class TradeAdmin(ReadOnlyAdmin):
     search_fields = ("=trade_no", "=buyer_id", "=payment_ref")
     date_hierarchy = "created_at"
     inlines = (OrderInline,)
-    id_labels = {"buyer_id": _user_names}
+    id_labels = {"buyer_id": lambda ids: identity_api.user_names(user_ids=ids)}
     buyer = id_label("buyer_id", "buyer")
 
 

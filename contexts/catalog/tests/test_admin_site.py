@@ -246,3 +246,10 @@ def test_a_constraint_error_in_the_admin_reads_as_a_sentence(cat, admin_client_)
     )
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors() == ["A price cannot be negative."]
+
+
+def test_admin_lists_show_names_for_other_contexts_ids(cat, admin_client_):
+    page = admin_client_.get("/admin/catalog/merchant/").content.decode()
+    assert f"{cat.owner.email} (#{cat.owner.pk})" in page
+    found = admin_client_.get("/admin/catalog/merchant/", {"q": str(cat.owner.pk)})
+    assert [m.pk for m in found.context["cl"].result_list] == [cat.shop.pk]
