@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +20,7 @@ from django.db import models
 from contexts.identity import domain, services
 from contexts.identity.models import Address, User
 from shared.admin import ServiceAdmin
+from shared.audit.services import snapshot
 
 
 class _IdentifierCleaning:
@@ -59,6 +60,15 @@ class UserChangeForm(_IdentifierCleaning, DjangoUserChangeForm):
         formfield_callback = _formfield
 
 
+class PasswordSetForm(AdminPasswordChangeForm):
+    """Django's "change password" page, saving through services.user_password_set."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data["password1"] if usable else None
+        return services.user_password_set(user_id=self.user.pk, password=password)
+
+
 class AddressInline(admin.TabularInline):
     model = Address
     extra = 0
@@ -84,6 +94,7 @@ class AddressInline(admin.TabularInline):
 class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    change_password_form = PasswordSetForm
     inlines = (AddressInline,)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ("-id",)
@@ -122,6 +133,13 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
             user_id=obj.pk,
             data={name: form.cleaned_data[name] for name in names if name in form.changed_data},
         )
+
+    def user_change_password(self, request, id, form_url=""):
+        before = snapshot(User.objects.filter(pk=id).first())
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            self.audit(request, User.objects.get(pk=id), "password_set", before=before)
+        return response
 
     @admin.action(description="Anonymise the selected accounts (erase personal data, close)")
     def anonymise(self, request, queryset):

@@ -205,6 +205,20 @@ def user_admin_update(*, user_id: int, data: Mapping[str, Any]) -> User:
 
 
 @transaction.atomic
+def user_password_set(*, user_id: int, password: str | None) -> User:
+    """Staff set an account's password (None: no password works any more). Every session of
+    the account is revoked, so whoever held it must sign in with the new password."""
+    user = _user_lock(user_id)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    _sessions_revoke_all(user.pk)
+    return user
+
+
+@transaction.atomic
 def user_anonymise(*, user_id: int) -> User:
     """Erase an account's personal data instead of deleting it (its orders keep referring to
     the id): email replaced by a placeholder, mobile, nickname, avatar, gender and birthday

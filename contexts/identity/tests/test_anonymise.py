@@ -73,3 +73,17 @@ def test_the_anonymise_action_goes_through_the_service_and_is_audited(admin_site
     assert record.object_id == str(user.pk)
     assert record.before["password"] == "[redacted]"
     assert record.after["email"] == user.email
+
+
+def test_a_password_set_in_the_admin_revokes_sessions_and_is_audited(admin_site, api, user):
+    _, refresh = signed_in(user)
+    response = admin_site.post(
+        f"/admin/identity/user/{user.pk}/password/",
+        {"password1": "N3w-Admin-Pass!", "password2": "N3w-Admin-Pass!", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user.refresh_from_db()
+    assert user.check_password("N3w-Admin-Pass!")
+    assert api.post("/api/v1/auth/refresh", {"refresh": refresh}).status_code == 401
+    record = AuditRecord.objects.get(action="password_set")
+    assert record.before["password"] == record.after["password"] == "[redacted]"
