@@ -28,7 +28,7 @@ from contexts.catalog.models import (
 )
 from contexts.catalog.services import merchants, products, stock, taxonomy
 from contexts.identity import api as identity_api
-from shared.admin import ReadOnlyAdmin, ServiceAdmin, formset_rows, id_label
+from shared.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, formset_rows, id_label
 
 
 def _actor(request) -> domain.Actor:
@@ -200,25 +200,15 @@ class AttributeAdmin(ServiceAdmin):
                 taxonomy.attribute_value_create(attribute_id=attribute_id, **fields)
 
 
-class SkuInline(admin.TabularInline):
+class SkuInline(ReadOnlyInline):
     model = Sku
-    extra = 0
-    can_delete = False
     fields = ("id", "spec", "price", "status", "available_stock", "deleted_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class SpuAttributeValueInline(admin.TabularInline):
+class SpuAttributeValueInline(ReadOnlyInline):
     model = SpuAttributeValue
-    extra = 0
-    can_delete = False
     readonly_fields = ("value",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Spu)
@@ -273,14 +263,9 @@ class SpuAdmin(ServiceAdmin):
         )
 
 
-class SkuValueInline(admin.TabularInline):
+class SkuValueInline(ReadOnlyInline):
     model = SkuValue
-    extra = 0
-    can_delete = False
     readonly_fields = ("attribute", "value")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Sku)

@@ -19,7 +19,7 @@ from django.db import models
 
 from contexts.identity import domain, services
 from contexts.identity.models import Address, User
-from shared.admin import ServiceAdmin
+from shared.admin import ReadOnlyInline, ServiceAdmin
 from shared.audit.services import snapshot
 
 
@@ -69,10 +69,8 @@ class PasswordSetForm(AdminPasswordChangeForm):
         return services.user_password_set(user_id=self.user.pk, password=password)
 
 
-class AddressInline(admin.TabularInline):
+class AddressInline(ReadOnlyInline):
     model = Address
-    extra = 0
-    can_delete = False
     fields = (
         "receiver_name",
         "receiver_phone",
@@ -85,9 +83,6 @@ class AddressInline(admin.TabularInline):
     )
     readonly_fields = fields
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(User)
