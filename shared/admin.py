@@ -206,38 +206,41 @@ class ServiceAdmin(IdLabelsAdmin):
         action: str,
         service: Callable[[models.Model], Any],
         done: str,
+        keep_snapshots: bool = True,
     ) -> int:
         """Call `service(obj)` for each object in its own transaction, audit each success, and
         report refusals as error messages. The success message (`done`, with `{count}`) is
-        shown only when something was done. Returns how many succeeded."""
+        shown only when something was done. Returns how many succeeded. `keep_snapshots=False`
+        records the action without before/after (an action that erases personal data)."""
         count = 0
         for obj in objects:
-            before = snapshot(obj)
+            before = snapshot(obj) if keep_snapshots else None
             try:
                 with transaction.atomic():
                     service(obj)
             except AppError as exc:
                 self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
                 continue
-            self.audit(request, obj, action, before=before)
+            after = ... if keep_snapshots else None
+            self.audit(request, obj, action, before=before, after=after)
             count += 1
         if count:
             self.message_user(request, done.format(count=count), messages.SUCCESS)
         return count
 
     def audit(self, request, obj, action: str, *, before, after: Any = ...) -> None:
-        if after is ... and obj.pk is None:
-            after = None
-        if after is ...:
-            after = snapshot(type(obj).objects.filter(pk=obj.pk).first())
+        """One AuditRecord for a write on `obj`; `after` defaults to the row as now stored."""
         object_id = obj.pk if obj.pk is not None else (before or {}).get(obj._meta.pk.attname)
+        stored = type(obj).objects.filter(pk=obj.pk).first() if obj.pk is not None else None
+        if after is ...:
+            after = snapshot(stored)
         user = request.user
         audit_record(
             actor_user_id=user.pk,
             actor=user.get_username(),
             model=type(obj),
             object_id=object_id,
-            object_repr=str(obj),
+            object_repr=str(stored if stored is not None else obj),
             action=action,
             before=before,
             after=after,

@@ -144,6 +144,7 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
             action="anonymise",
             service=lambda user: services.user_anonymise(user_id=user.pk),
             done="{count} account(s) anonymised.",
+            keep_snapshots=False,  # the audit trail must not keep what was erased
         )
 
 

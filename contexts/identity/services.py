@@ -33,6 +33,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from contexts.identity import domain
 from contexts.identity.events import AccountAnonymised, NotificationSendRequested, UserRegistered
 from contexts.identity.models import Address, PasswordResetCode, User
+from shared.audit.services import audit_snapshots_erase
 from shared.errors import (
     AppError,
     BusinessRuleViolation,
@@ -222,8 +223,9 @@ def user_password_set(*, user_id: int, password: str | None) -> User:
 def user_anonymise(*, user_id: int) -> User:
     """Erase an account's personal data instead of deleting it (its orders keep referring to
     the id): email replaced by a placeholder, mobile, nickname, avatar, gender and birthday
-    cleared, addresses and reset codes deleted, password unusable, account inactive with no
-    staff rights, every session revoked. Publishes identity.account.anonymised.v1 (the id only)
+    cleared, addresses and reset codes deleted, the field values admin audit rows kept of the
+    account and its addresses dropped, password unusable, account inactive with no staff
+    rights, every session revoked. Publishes identity.account.anonymised.v1 (the id only)
     once: anonymising again changes nothing."""
     user = _user_lock(user_id)
     placeholder = ANONYMISED_EMAIL.format(user_id=user.pk)
@@ -237,6 +239,9 @@ def user_anonymise(*, user_id: int) -> User:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+    address_ids = list(Address.objects.filter(user_id=user.pk).values_list("pk", flat=True))
+    audit_snapshots_erase(model=Address, object_ids=address_ids)
+    audit_snapshots_erase(model=User, object_ids=[user.pk])
     Address.objects.filter(user_id=user.pk).delete()
     PasswordResetCode.objects.filter(user_id=user.pk).delete()
     _sessions_revoke_all(user.pk)

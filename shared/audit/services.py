@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -53,3 +54,14 @@ def audit_record(
         after=after,
         request_id=current_request_id() or "",
     )
+
+
+def audit_snapshots_erase(*, model: type[models.Model], object_ids: Iterable[Any]) -> int:
+    """Drop the field values and the display name kept for these objects (who did what to
+    which id, and when, stay): for data that must be erased everywhere, such as an anonymised
+    person's. Returns rows touched."""
+    return AuditRecord.objects.filter(
+        app_label=model._meta.app_label,
+        model=model._meta.model_name,
+        object_id__in=[str(object_id) for object_id in object_ids],
+    ).update(before=None, after=None, object_repr="")
