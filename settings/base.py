@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "treebeard",
     "shared.events",
+    "shared.audit",
     "ecommerce",
 ]
 # Bounded contexts: every package under contexts/ with an apps.py is installed, so a new context

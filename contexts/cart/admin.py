@@ -1,7 +1,8 @@
 """Django admin for carts: a support view of who has what in their cart.
 
 Lines are read-only here: quantities, the line limit and stock checks are enforced by the
-services, which the storefront calls. Staff may delete a whole cart (e.g. a stuck guest cart).
+services, which the storefront calls. Staff may delete a whole cart (e.g. a stuck guest cart),
+through `services.cart_delete` (the admin standard, `shared.admin.ServiceAdmin`).
 """
 
 from __future__ import annotations
@@ -9,13 +10,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import Count
 
+from contexts.cart import services
 from contexts.cart.models import Cart, CartLine
+from contexts.identity import api as identity_api
+from shared.admin import ReadOnlyInline, ServiceAdmin, id_label
 
 
-class CartLineInline(admin.TabularInline):
+class CartLineInline(ReadOnlyInline):
     model = CartLine
-    extra = 0
-    can_delete = False
     fields = (
         "sku_id",
         "merchant_id",
@@ -26,12 +28,6 @@ class CartLineInline(admin.TabularInline):
         "updated_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class GuestFilter(admin.SimpleListFilter):
@@ -50,10 +46,12 @@ class GuestFilter(admin.SimpleListFilter):
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
-    list_display = ("id", "user_id", "is_guest", "line_count", "updated_at", "expires_at")
+class CartAdmin(ServiceAdmin):
+    list_display = ("id", "buyer", "is_guest", "line_count", "updated_at", "expires_at")
     list_filter = (GuestFilter,)
-    search_fields = ("=user_id", "=lines__sku_id")
+    search_fields = ("=id", "=user_id", "=lines__sku_id")
+    id_labels = {"user_id": lambda ids: identity_api.user_names(user_ids=ids)}
+    buyer = id_label("user_id", "buyer")
     ordering = ("-updated_at",)
     readonly_fields = ("user_id", "token_hash", "expires_at", "created_at", "updated_at")
     inlines = (CartLineInline,)
@@ -69,5 +67,5 @@ class CartAdmin(admin.ModelAdmin):
     def is_guest(self, obj) -> bool:
         return obj.is_guest
 
-    def has_add_permission(self, request) -> bool:
-        return False
+    def service_delete(self, request, obj):
+        services.cart_delete(cart_id=obj.pk)

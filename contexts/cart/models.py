@@ -34,6 +34,10 @@ class Cart(models.Model):
                 condition=(Q(user_id__isnull=False) & Q(token_hash__isnull=True))
                 | (Q(user_id__isnull=True) & Q(token_hash__isnull=False)),
                 name="cart_has_exactly_one_owner",
+                violation_error_message=(
+                    "A cart belongs to either a signed-in buyer or a guest token, "
+                    "not both or neither."
+                ),
             )
         ]
 
@@ -58,8 +62,16 @@ class CartLine(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["cart", "sku_id"], name="cart_line_unique_sku"),
-            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_min"),
+            models.UniqueConstraint(
+                fields=["cart", "sku_id"],
+                name="cart_line_unique_sku",
+                violation_error_message="This SKU is already a line of the cart.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1),
+                name="cart_line_quantity_min",
+                violation_error_message="A cart line needs a quantity of at least 1.",
+            ),
         ]
         indexes = [models.Index(fields=["sku_id"], name="cart_line_sku_idx")]
 

@@ -329,6 +329,16 @@ def cart_selected_lines_take(*, user_id: int) -> list[CartLine]:
     return lines
 
 
+@transaction.atomic
+def cart_delete(*, cart_id: int) -> None:
+    """Delete a cart and its lines (support staff removing a stuck cart); 404 cart_not_found."""
+    cart = Cart.objects.select_for_update().filter(pk=cart_id).first()
+    if cart is None:
+        raise NotFound("Cart not found.", code="cart_not_found")
+    CartLine.objects.filter(cart=cart).delete()
+    cart.delete()
+
+
 def guest_carts_purge_expired(*, now=None) -> int:
     """Delete guest carts past their expiry (they are already invisible to buyers).
     Returns how many carts went."""

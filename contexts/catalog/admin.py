@@ -1,14 +1,13 @@
-"""Django admin for the catalog.
-
-Merchants, categories, brands and attributes are edited directly (their rules are the database
-constraints). Products and SKUs are created through the API; here their edits go through the
-services, so price history, the published-product rule and the events are never skipped.
+"""Django admin for the catalog, on the admin standard (`shared.admin.ServiceAdmin`): every
+add, change, delete and action goes through the catalog services, so their rules, price history,
+the published-product rule and the events are never skipped; a refusal is a form error.
+Products and SKUs are created through the API; here they are edited, published and unpublished.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from treebeard.forms import movenodeform_factory
+from django import forms
+from django.contrib import admin
 
 from contexts.catalog import domain
 from contexts.catalog.models import (
@@ -27,50 +26,85 @@ from contexts.catalog.models import (
     Spu,
     SpuAttributeValue,
 )
-from contexts.catalog.services import merchants, products, stock
-from shared.errors import AppError
+from contexts.catalog.services import merchants, products, stock, taxonomy
+from contexts.identity import api as identity_api
+from shared.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, formset_rows, id_label
 
 
 def _actor(request) -> domain.Actor:
     return domain.Actor(user_id=request.user.pk, is_staff=True)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+def _values(form, names) -> dict:
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
 
 
 class MerchantStaffInline(admin.TabularInline):
     model = MerchantStaff
     extra = 0
+    fields = ("user_id",)
 
 
 @admin.register(Merchant)
-class MerchantAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "status", "owner_user_id", "commission_rate", "created_at")
+class MerchantAdmin(ServiceAdmin):
+    list_display = ("id", "name", "status", "owner", "commission_rate", "created_at")
     list_filter = ("status",)
-    search_fields = ("name",)
+    search_fields = ("name", "=id", "=owner_user_id")
     inlines = (MerchantStaffInline,)
+    id_labels = {"owner_user_id": lambda ids: identity_api.user_names(user_ids=ids)}
+    owner = id_label("owner_user_id", "owner")
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        merchants.merchant_updated_publish(merchant=obj)
+    def service_create(self, request, form, formsets):
+        merchant = merchants.merchant_create(**_values(form, merchants.MERCHANT_FIELDS))
+        self._staff_apply(merchant.pk, formsets)
+        return merchant
+
+    def service_update(self, request, obj, form, formsets):
+        if form.changed_data:
+            merchants.merchant_update(merchant_id=obj.pk, data=_values(form, form.changed_data))
+        self._staff_apply(obj.pk, formsets)
+
+    def service_delete(self, request, obj):
+        merchants.merchant_delete(merchant_id=obj.pk)
+
+    def _staff_apply(self, merchant_id: int, formsets) -> None:
+        kept, deleted = formset_rows(formsets, MerchantStaff)
+        for staff, _ in deleted:
+            if staff.pk:
+                merchants.merchant_staff_remove(merchant_id=merchant_id, user_id=staff.user_id)
+        for staff, data in kept:
+            if staff.pk and staff.user_id != data["user_id"]:
+                merchants.merchant_staff_remove(merchant_id=merchant_id, user_id=staff.user_id)
+            merchants.merchant_staff_add(merchant_id=merchant_id, user_id=data["user_id"])
 
 
 class CategoryAttributeInline(admin.TabularInline):
     model = CategoryAttribute
     extra = 0
+    fields = ("attribute", "sort_order")
     autocomplete_fields = ("attribute",)
 
 
-@admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
-    """Position in the tree is chosen with treebeard's move form ("relative to" + position)."""
+class CategoryForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        Category.objects.order_by("path"),
+        required=False,
+        help_text="Empty: a top-level category. A moved category takes its subtree along.",
+    )
 
-    form = movenodeform_factory(Category, fields=("name", "icon_url", "sort_order", "is_active"))
+    class Meta:
+        model = Category
+        fields = ("name", "parent", "icon_url", "sort_order", "is_active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["parent"] = Category.objects.get_parent(self.instance)
+
+
+@admin.register(Category)
+class CategoryAdmin(ServiceAdmin):
+    form = CategoryForm
     list_display = ("indented_name", "id", "depth", "sort_order", "is_active")
     list_filter = ("is_active", "depth")
     search_fields = ("name",)
@@ -81,53 +115,107 @@ class CategoryAdmin(admin.ModelAdmin):
     def indented_name(self, obj: Category) -> str:
         return f"{'— ' * (obj.depth - 1)}{obj.name}"
 
+    def service_create(self, request, form, formsets):
+        parent = form.cleaned_data.get("parent")
+        category = taxonomy.category_create(
+            parent_id=parent.pk if parent else None, **_values(form, taxonomy.CATEGORY_FIELDS)
+        )
+        self._attributes_apply(category.pk, formsets)
+        return category
+
+    def service_update(self, request, obj, form, formsets):
+        data = _values(form, taxonomy.CATEGORY_FIELDS)
+        if "parent" in form.changed_data:
+            parent = form.cleaned_data.get("parent")
+            data["parent_id"] = parent.pk if parent else None
+        taxonomy.category_update(category_id=obj.pk, data=data)
+        self._attributes_apply(obj.pk, formsets)
+
+    def service_delete(self, request, obj):
+        taxonomy.category_delete(category_id=obj.pk)
+
+    def _attributes_apply(self, category_id: int, formsets) -> None:
+        if not any(f.has_changed() for fs in formsets for f in fs.forms):
+            return
+        kept, _ = formset_rows(formsets, CategoryAttribute)
+        ordered = sorted(kept, key=lambda row: row[1].get("sort_order") or 0)
+        taxonomy.category_attributes_set(
+            category_id=category_id, attribute_ids=[data["attribute"].pk for _, data in ordered]
+        )
+
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin):
+class BrandAdmin(ServiceAdmin):
     list_display = ("id", "name", "sort_order", "is_active")
     list_filter = ("is_active",)
     search_fields = ("name",)
+
+    def service_create(self, request, form, formsets):
+        return taxonomy.brand_create(**_values(form, taxonomy.BRAND_FIELDS))
+
+    def service_update(self, request, obj, form, formsets):
+        taxonomy.brand_update(brand_id=obj.pk, data=_values(form, taxonomy.BRAND_FIELDS))
+
+    def service_delete(self, request, obj):
+        taxonomy.brand_delete(brand_id=obj.pk)
 
 
 class AttributeValueInline(admin.TabularInline):
     model = AttributeValue
     extra = 0
+    fields = ("value", "sort_order")
 
 
 @admin.register(Attribute)
-class AttributeAdmin(admin.ModelAdmin):
+class AttributeAdmin(ServiceAdmin):
     list_display = ("id", "name", "code", "kind", "sort_order")
     list_filter = ("kind",)
     search_fields = ("name", "code")
     inlines = (AttributeValueInline,)
 
+    def service_create(self, request, form, formsets):
+        attribute = taxonomy.attribute_create(**_values(form, taxonomy.ATTRIBUTE_FIELDS))
+        self._values_apply(attribute.pk, formsets)
+        return attribute
 
-class SkuInline(admin.TabularInline):
+    def service_update(self, request, obj, form, formsets):
+        taxonomy.attribute_update(
+            attribute_id=obj.pk, data=_values(form, taxonomy.ATTRIBUTE_FIELDS)
+        )
+        self._values_apply(obj.pk, formsets)
+
+    def service_delete(self, request, obj):
+        taxonomy.attribute_delete(attribute_id=obj.pk)
+
+    def _values_apply(self, attribute_id: int, formsets) -> None:
+        kept, deleted = formset_rows(formsets, AttributeValue)
+        for value, _ in deleted:
+            if value.pk:
+                taxonomy.attribute_value_delete(value_id=value.pk)
+        for value, data in kept:
+            fields = {"value": data["value"], "sort_order": data.get("sort_order") or 0}
+            if value.pk:
+                taxonomy.attribute_value_update(value_id=value.pk, data=fields)
+            else:
+                taxonomy.attribute_value_create(attribute_id=attribute_id, **fields)
+
+
+class SkuInline(ReadOnlyInline):
     model = Sku
-    extra = 0
-    can_delete = False
     fields = ("id", "spec", "price", "status", "available_stock", "deleted_at")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class SpuAttributeValueInline(admin.TabularInline):
+class SpuAttributeValueInline(ReadOnlyInline):
     model = SpuAttributeValue
-    extra = 0
-    can_delete = False
     readonly_fields = ("value",)
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Spu)
-class SpuAdmin(admin.ModelAdmin):
+class SpuAdmin(ServiceAdmin):
     list_display = ("id", "title", "merchant", "category", "status", "min_price", "sales_count")
     list_filter = ("status", "merchant")
-    search_fields = ("title",)
+    search_fields = ("title", "=id", "merchant__name")
     list_select_related = ("merchant", "category")
     fields = (
         "title",
@@ -150,50 +238,41 @@ class SpuAdmin(admin.ModelAdmin):
     inlines = (SpuAttributeValueInline, SkuInline)
     actions = ("publish", "unpublish")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
+    def service_update(self, request, obj, form, formsets):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            products.spu_update(actor=_actor(request), spu_id=obj.pk, data=data)
-        except AppError as exc:
-            self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
+        products.spu_update(actor=_actor(request), spu_id=obj.pk, data=data)
 
     @admin.action(description="Publish the selected products")
     def publish(self, request, queryset):
-        self._each(request, queryset, products.spu_publish)
+        self.run_service_action(
+            request,
+            queryset,
+            action="publish",
+            service=lambda spu: products.spu_publish(actor=_actor(request), spu_id=spu.pk),
+            done="{count} product(s) published.",
+        )
 
     @admin.action(description="Unpublish the selected products")
     def unpublish(self, request, queryset):
-        self._each(request, queryset, products.spu_unpublish)
+        self.run_service_action(
+            request,
+            queryset,
+            action="unpublish",
+            service=lambda spu: products.spu_unpublish(actor=_actor(request), spu_id=spu.pk),
+            done="{count} product(s) unpublished.",
+        )
 
-    def _each(self, request, queryset, service) -> None:
-        for spu_id in queryset.values_list("pk", flat=True):
-            try:
-                service(actor=_actor(request), spu_id=spu_id)
-            except AppError as exc:
-                self.message_user(request, f"Product {spu_id}: {exc.message}", messages.ERROR)
 
-
-class SkuValueInline(admin.TabularInline):
+class SkuValueInline(ReadOnlyInline):
     model = SkuValue
-    extra = 0
-    can_delete = False
     readonly_fields = ("attribute", "value")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Sku)
-class SkuAdmin(admin.ModelAdmin):
+class SkuAdmin(ServiceAdmin):
     list_display = ("id", "spu", "spec", "price", "status", "available_stock", "deleted_at")
     list_filter = ("status",)
-    search_fields = ("barcode", "spu__title")
+    search_fields = ("=id", "barcode", "spu__title")
     list_select_related = ("spu",)
     fields = (
         "price",
@@ -214,29 +293,26 @@ class SkuAdmin(admin.ModelAdmin):
     inlines = (SkuValueInline,)
     actions = ("refresh_stock",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
+    def service_update(self, request, obj, form, formsets):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
-        try:
-            products.sku_update(actor=_actor(request), sku_id=obj.pk, data=data)
-        except AppError as exc:
-            self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
+        products.sku_update(actor=_actor(request), sku_id=obj.pk, data=data)
 
     @admin.action(description="Refresh available stock from inventory")
     def refresh_stock(self, request, queryset):
-        count = stock.sku_stock_resync(sku_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"{count} SKUs refreshed.")
+        self.run_service_action(
+            request,
+            queryset,
+            action="refresh_stock",
+            service=lambda sku: stock.sku_stock_resync(sku_ids=[sku.pk]),
+            done="{count} SKU(s) refreshed.",
+        )
 
 
 @admin.register(PriceHistory)
 class PriceHistoryAdmin(ReadOnlyAdmin):
     list_display = ("id", "sku", "old_price", "new_price", "changed_by_user_id", "created_at")
-    search_fields = ("sku__id",)
+    search_fields = ("=sku__id", "sku__spu__title")
+    list_select_related = ("sku__spu",)
 
 
 @admin.register(ProductContentDocument)

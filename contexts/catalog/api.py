@@ -20,6 +20,7 @@ __all__ = [
     "get_merchants",
     "get_skus",
     "merchant_ids_managed_by",
+    "merchant_names",
 ]
 
 
@@ -73,6 +74,11 @@ def get_merchant(*, merchant_id: int) -> MerchantInfo | None:
 def get_merchants(*, merchant_ids: Iterable[int]) -> dict[int, MerchantInfo]:
     """The shops among `merchant_ids` that exist, by id, in one query."""
     return {m.pk: _merchant_info(m) for m in selectors.merchants_by_ids(merchant_ids=merchant_ids)}
+
+
+def merchant_names(*, merchant_ids: Iterable[int]) -> dict[int, str]:
+    """Each existing shop's name by id, for staff pages that show merchant ids."""
+    return {pk: info.name for pk, info in get_merchants(merchant_ids=merchant_ids).items()}
 
 
 def merchant_ids_managed_by(*, user_id: int) -> tuple[int, ...]:

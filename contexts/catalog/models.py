@@ -51,7 +51,11 @@ class MerchantStaff(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["merchant", "user_id"], name="merchant_staff_unique")
+            models.UniqueConstraint(
+                fields=["merchant", "user_id"],
+                name="merchant_staff_unique",
+                violation_error_message="This user is already staff of the shop.",
+            )
         ]
         verbose_name_plural = "merchant staff"
 
@@ -119,7 +123,11 @@ class AttributeValue(models.Model):
     class Meta:
         ordering = ["attribute_id", "sort_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["attribute", "value"], name="attribute_value_unique")
+            models.UniqueConstraint(
+                fields=["attribute", "value"],
+                name="attribute_value_unique",
+                violation_error_message="The attribute already has this value.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -137,7 +145,9 @@ class CategoryAttribute(models.Model):
         ordering = ["sort_order", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["category", "attribute"], name="category_attribute_unique"
+                fields=["category", "attribute"],
+                name="category_attribute_unique",
+                violation_error_message="The category already uses this attribute.",
             )
         ]
 
@@ -210,7 +220,11 @@ class SpuAttributeValue(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["spu", "value"], name="spu_attribute_value_unique")
+            models.UniqueConstraint(
+                fields=["spu", "value"],
+                name="spu_attribute_value_unique",
+                violation_error_message="The product already has this attribute value.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -262,8 +276,16 @@ class Sku(models.Model):
     class Meta:
         verbose_name = "SKU"
         constraints = [
-            models.UniqueConstraint(fields=["spu", "spec_key_live"], name="sku_combination_unique"),
-            models.CheckConstraint(condition=Q(price__gte=0), name="sku_price_not_negative"),
+            models.UniqueConstraint(
+                fields=["spu", "spec_key_live"],
+                name="sku_combination_unique",
+                violation_error_message="The product has a SKU with this combination of values.",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="sku_price_not_negative",
+                violation_error_message="A price cannot be negative.",
+            ),
         ]
         indexes = [
             models.Index(fields=["spu", "status", "price"], name="sku_spu_status_price"),
@@ -283,7 +305,11 @@ class SkuValue(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["sku", "attribute"], name="sku_value_one_per_attribute")
+            models.UniqueConstraint(
+                fields=["sku", "attribute"],
+                name="sku_value_one_per_attribute",
+                violation_error_message="A SKU has one value per attribute.",
+            )
         ]
         # The storefront's attribute filter starts from the values: (value, sku) is covering.
         indexes = [models.Index(fields=["value", "sku"], name="sku_value_value_sku")]
@@ -338,7 +364,11 @@ class ReviewDocument(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user_id", "sku_id"], name="review_one_per_user_sku")
+            models.UniqueConstraint(
+                fields=["user_id", "sku_id"],
+                name="review_one_per_user_sku",
+                violation_error_message="The buyer has already reviewed this SKU.",
+            )
         ]
         indexes = [models.Index(fields=["spu_id", "created_at"], name="review_spu_newest")]
 

@@ -1,8 +1,10 @@
-"""Django admin for accounts and addresses.
+"""Django admin for accounts and addresses, on the admin standard (`shared.admin.ServiceAdmin`).
 
 Accounts are created through services.user_create (so UserRegistered is published like for a
-sign-up). Addresses are shown read-mostly: the address-book rules (20 per user, one default)
-live in services, so admin deletes go through them and defaults are not edited here.
+sign-up), edited through services.user_admin_update, and never deleted: their orders refer to
+them. Staff anonymise an account instead (services.user_anonymise: personal data erased, login
+impossible, identity.account.anonymised.v1 published). Addresses are corrected or removed
+through the address-book services (20 per user, one default); buyers add them.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import BaseUserCreationForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, BaseUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from contexts.identity import domain, services
 from contexts.identity.models import Address, User
-from shared.errors import AppError
+from shared.admin import ReadOnlyInline, ServiceAdmin
+from shared.audit.services import snapshot
 
 
 class _IdentifierCleaning:
@@ -57,10 +60,17 @@ class UserChangeForm(_IdentifierCleaning, DjangoUserChangeForm):
         formfield_callback = _formfield
 
 
-class AddressInline(admin.TabularInline):
+class PasswordSetForm(AdminPasswordChangeForm):
+    """Django's "change password" page, saving through services.user_password_set."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data["password1"] if usable else None
+        return services.user_password_set(user_id=self.user.pk, password=password)
+
+
+class AddressInline(ReadOnlyInline):
     model = Address
-    extra = 0
-    can_delete = False
     fields = (
         "receiver_name",
         "receiver_phone",
@@ -74,20 +84,18 @@ class AddressInline(admin.TabularInline):
     readonly_fields = fields
     show_change_link = True
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceAdmin, DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
+    change_password_form = PasswordSetForm
     inlines = (AddressInline,)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     ordering = ("-id",)
     list_display = ("id", "email", "mobile", "nickname", "is_active", "is_staff", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active")
-    search_fields = ("email", "mobile", "nickname")
+    search_fields = ("=id", "email", "mobile", "nickname")
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
         (None, {"fields": ("email", "mobile", "password")}),
@@ -101,25 +109,43 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "mobile", "password1", "password2")}),
     )
+    actions = ("anonymise",)
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()  # a new account has no addresses yet
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        try:
-            created = services.user_create(
-                email=obj.email,
-                mobile=obj.mobile,
-                password=form.cleaned_data["password1"],
-                check_password_strength=False,  # the form has run the validators already
-            )
-        except AppError as exc:
-            raise ValidationError(exc.message) from exc
-        obj.pk = created.pk
-        obj.refresh_from_db()
+    def service_create(self, request, form, formsets):
+        return services.user_create(
+            email=form.cleaned_data.get("email"),
+            mobile=form.cleaned_data.get("mobile"),
+            password=form.cleaned_data["password1"],
+            check_password_strength=False,  # the form has run the validators already
+        )
+
+    def service_update(self, request, obj, form, formsets):
+        names = (*services.ACCOUNT_ADMIN_FIELDS, "groups", "user_permissions")
+        services.user_admin_update(
+            user_id=obj.pk,
+            data={name: form.cleaned_data[name] for name in names if name in form.changed_data},
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        before = snapshot(User.objects.filter(pk=id).first())
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            self.audit(request, User.objects.get(pk=id), "password_set", before=before)
+        return response
+
+    @admin.action(description="Anonymise the selected accounts (erase personal data, close)")
+    def anonymise(self, request, queryset):
+        self.run_service_action(
+            request,
+            queryset.exclude(pk=request.user.pk),  # staff cannot lock themselves out here
+            action="anonymise",
+            service=lambda user: services.user_anonymise(user_id=user.pk),
+            done="{count} account(s) anonymised.",
+            keep_snapshots=False,  # the audit trail must not keep what was erased
+        )
 
 
 class AddressAdminForm(forms.ModelForm):
@@ -138,7 +164,7 @@ class AddressAdminForm(forms.ModelForm):
 
 
 @admin.register(Address)
-class AddressAdmin(admin.ModelAdmin):
+class AddressAdmin(ServiceAdmin):
     form = AddressAdminForm
     list_display = ("id", "user", "receiver_name", "receiver_phone", "district_code", "is_default")
     list_filter = ("is_default",)
@@ -148,19 +174,12 @@ class AddressAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "is_default", "created_at", "updated_at")
     exclude = ("default_owner",)
 
-    def has_add_permission(self, request) -> bool:
-        return False  # buyers add addresses; staff only correct or remove them
-
-    def save_model(self, request, obj, form, change):
+    def service_update(self, request, obj, form, formsets):
         services.address_update(
             user_id=obj.user_id,
             address_id=obj.pk,
             data={name: form.cleaned_data[name] for name in services.ADDRESS_FIELDS},
         )
 
-    def delete_model(self, request, obj):
+    def service_delete(self, request, obj):
         services.address_delete(user_id=obj.user_id, address_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for address in queryset:
-            services.address_delete(user_id=address.user_id, address_id=address.pk)

@@ -50,6 +50,15 @@ def get_users(*, user_ids: Iterable[int]) -> dict[int, UserInfo]:
     return {user.pk: _user_info(user) for user in selectors.users_by_ids(user_ids=user_ids)}
 
 
+def user_names(*, user_ids: Iterable[int]) -> dict[int, str]:
+    """A readable name per existing account (email, else mobile, else nickname), for staff
+    pages that show another context's user ids."""
+    return {
+        pk: user.email or user.mobile or user.nickname or f"user {pk}"
+        for pk, user in get_users(user_ids=user_ids).items()
+    }
+
+
 def get_address(*, user_id: int, address_id: int) -> AddressInfo:
     """One address of this user; shared.errors.NotFound when it is missing or someone else's.
 

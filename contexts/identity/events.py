@@ -40,3 +40,14 @@ class NotificationSendRequested(DomainEvent):
     to: str
     template: str
     context: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AccountAnonymised(DomainEvent):
+    """An account's personal data was erased and it can no longer sign in. Carries only the id:
+    contexts holding copies of the buyer's personal data erase theirs; orders stay."""
+
+    event_type = "identity.account.anonymised.v1"
+    aggregate = "user_id"
+
+    user_id: int

@@ -56,6 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(
                 condition=Q(email__isnull=False) | Q(mobile__isnull=False),
                 name="user_has_email_or_mobile",
+                violation_error_message="An account needs an email address or a mobile number.",
             )
         ]
 
@@ -91,10 +92,15 @@ class Address(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name_plural = "addresses"
         ordering = ["-is_default", "-updated_at", "-id"]
         indexes = [models.Index(fields=["user", "is_default"], name="address_user_default")]
         constraints = [
-            models.UniqueConstraint(fields=["default_owner"], name="address_one_default_per_user")
+            models.UniqueConstraint(
+                fields=["default_owner"],
+                name="address_one_default_per_user",
+                violation_error_message="The buyer already has a default address.",
+            )
         ]
 
     def __str__(self) -> str:

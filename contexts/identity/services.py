@@ -31,8 +31,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.identity import domain
-from contexts.identity.events import NotificationSendRequested, UserRegistered
+from contexts.identity.events import AccountAnonymised, NotificationSendRequested, UserRegistered
 from contexts.identity.models import Address, PasswordResetCode, User
+from shared.audit.services import audit_snapshots_erase
 from shared.cache import cache_or_default, cache_required
 from shared.errors import (
     AppError,
@@ -160,6 +161,92 @@ def user_create(
         _identifiers_available(email=email, mobile=mobile)
         raise
     publish(UserRegistered(user_id=user.pk, email=user.email, mobile=user.mobile))
+    return user
+
+
+ANONYMISED_EMAIL = "anonymised-{user_id}@invalid.invalid"  # .invalid never delivers (RFC 2606)
+# What staff may change on an account in the admin (password and deletion have their own paths).
+ACCOUNT_ADMIN_FIELDS = (
+    "email",
+    "mobile",
+    "nickname",
+    "avatar_url",
+    "gender",
+    "birthday",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+@transaction.atomic
+def user_admin_update(*, user_id: int, data: Mapping[str, Any]) -> User:
+    """Staff edit of an account: identifiers stay unique (409 email_taken / mobile_taken) and
+    at least one remains; closing an account (is_active false) revokes its sessions.
+    `groups` and `user_permissions`, when given, replace the account's."""
+    user = _user_lock(user_id)
+    changes = {name: data[name] for name in ACCOUNT_ADMIN_FIELDS if name in data}
+    for name in ("email", "mobile"):
+        if name in changes:
+            changes[name] = changes[name] or None
+    if not changes.get("email", user.email) and not changes.get("mobile", user.mobile):
+        raise _invalid({"email": ["Give an email address or a mobile number."]})
+    taken_email = changes.get("email") if changes.get("email") != user.email else None
+    taken_mobile = changes.get("mobile") if changes.get("mobile") != user.mobile else None
+    _identifiers_available(email=taken_email, mobile=taken_mobile)
+    closing = changes.get("is_active") is False and user.is_active
+    for name, value in changes.items():
+        setattr(user, name, value)
+    user.save()
+    for relation in ("groups", "user_permissions"):
+        if relation in data:
+            getattr(user, relation).set(data[relation])
+    if closing:
+        _sessions_revoke_all(user.pk)
+    return user
+
+
+@transaction.atomic
+def user_password_set(*, user_id: int, password: str | None) -> User:
+    """Staff set an account's password (None: no password works any more). Every session of
+    the account is revoked, so whoever held it must sign in with the new password."""
+    user = _user_lock(user_id)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save(update_fields=["password"])
+    _sessions_revoke_all(user.pk)
+    return user
+
+
+@transaction.atomic
+def user_anonymise(*, user_id: int) -> User:
+    """Erase an account's personal data instead of deleting it (its orders keep referring to
+    the id): email replaced by a placeholder, mobile, nickname, avatar, gender and birthday
+    cleared, addresses and reset codes deleted, the field values admin audit rows kept of the
+    account and its addresses dropped, password unusable, account inactive with no staff
+    rights, every session revoked. Publishes identity.account.anonymised.v1 (the id only)
+    once: anonymising again changes nothing."""
+    user = _user_lock(user_id)
+    placeholder = ANONYMISED_EMAIL.format(user_id=user.pk)
+    if user.email == placeholder and not user.is_active:
+        return user
+    user.email, user.mobile = placeholder, None
+    user.nickname, user.avatar_url = "", ""
+    user.gender, user.birthday = User.Gender.UNKNOWN, None
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()
+    user.save()
+    user.groups.clear()
+    user.user_permissions.clear()
+    address_ids = list(Address.objects.filter(user_id=user.pk).values_list("pk", flat=True))
+    audit_snapshots_erase(model=Address, object_ids=address_ids)
+    audit_snapshots_erase(model=User, object_ids=[user.pk])
+    Address.objects.filter(user_id=user.pk).delete()
+    PasswordResetCode.objects.filter(user_id=user.pk).delete()
+    _sessions_revoke_all(user.pk)
+    publish(AccountAnonymised(user_id=user.pk))
     return user
 
 

@@ -1,60 +1,62 @@
 """Django admin for warehouses, stock records, reservations and the (read-only) ledger.
 
-Stock levels never change here directly: every movement goes through services so it has a
-ledger row and events. Staff may edit warehouses and a record's low-stock threshold, and release
-held reservations of selected orders.
+On the admin standard (`shared.admin.ServiceAdmin`): stock levels never change here directly,
+every movement goes through services so it has a ledger row and events. Staff may add, edit and
+delete warehouses and edit a record's low-stock threshold through the services, and release held
+reservations of selected orders; the ledger and reservations are otherwise read-only.
 """
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 
+from contexts.catalog import api as catalog_api
 from contexts.inventory import services
 from contexts.inventory.models import Reservation, StockLedgerEntry, StockRecord, Warehouse
-from shared.errors import AppError
+from shared.admin import ReadOnlyAdmin, ServiceAdmin, id_label
+
+
+def _sku_names(sku_ids: set[int]) -> dict[int, str]:
+    return {
+        pk: f"{info.title} {info.spec}".strip()
+        for pk, info in catalog_api.get_skus(sku_ids=sku_ids).items()
+    }
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
-    list_display = ("id", "merchant_id", "code", "name", "province_code", "priority", "is_active")
+class WarehouseAdmin(ServiceAdmin):
+    list_display = ("id", "merchant", "code", "name", "province_code", "priority", "is_active")
     list_filter = ("is_active", "province_code")
     search_fields = ("code", "name", "=merchant_id")
     readonly_fields = ("created_at", "updated_at")
+    id_labels = {"merchant_id": lambda ids: catalog_api.merchant_names(merchant_ids=ids)}
+    merchant = id_label("merchant_id", "merchant")
 
     def get_readonly_fields(self, request, obj=None):
         # The merchant of an existing warehouse is fixed: its stock belongs to that shop.
         return (*self.readonly_fields, "merchant_id") if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                services.warehouse_update(
-                    warehouse_id=obj.pk,
-                    data={name: form.cleaned_data[name] for name in services.WAREHOUSE_FIELDS},
-                )
-                return
-            created = services.warehouse_create(
-                merchant_id=obj.merchant_id,
-                **{name: form.cleaned_data[name] for name in services.WAREHOUSE_FIELDS},
-            )
-        except AppError as exc:
-            raise ValidationError(exc.message) from exc
-        obj.pk = created.pk
+    def service_create(self, request, form, formsets):
+        return services.warehouse_create(
+            merchant_id=form.cleaned_data["merchant_id"],
+            **{name: form.cleaned_data[name] for name in services.WAREHOUSE_FIELDS},
+        )
 
-    def delete_model(self, request, obj):
+    def service_update(self, request, obj, form, formsets):
+        services.warehouse_update(
+            warehouse_id=obj.pk,
+            data={name: form.cleaned_data[name] for name in services.WAREHOUSE_FIELDS},
+        )
+
+    def service_delete(self, request, obj):
         services.warehouse_delete(warehouse_id=obj.pk)
-
-    def delete_queryset(self, request, queryset):
-        for warehouse in queryset:
-            services.warehouse_delete(warehouse_id=warehouse.pk)
 
 
 @admin.register(StockRecord)
-class StockRecordAdmin(admin.ModelAdmin):
+class StockRecordAdmin(ServiceAdmin):
     list_display = (
         "id",
-        "sku_id",
+        "sku",
         "warehouse",
         "on_hand",
         "reserved",
@@ -75,27 +77,14 @@ class StockRecordAdmin(admin.ModelAdmin):
     )
     readonly_fields = ("warehouse", "sku_id", "on_hand", "reserved", "created_at", "updated_at")
 
-    def has_add_permission(self, request) -> bool:
-        return False  # stock arrives through inbound, so it has a ledger row
+    id_labels = {"sku_id": _sku_names}
+    sku = id_label("sku_id", "SKU")
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def save_model(self, request, obj, form, change):
+    # No service_create / service_delete: stock arrives through inbound (with a ledger row).
+    def service_update(self, request, obj, form, formsets):
         services.stock_threshold_set(
             stock_id=obj.pk, threshold=form.cleaned_data["low_stock_threshold"]
         )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(StockLedgerEntry)
@@ -121,7 +110,7 @@ class StockLedgerAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyAdmin):
+class ReservationAdmin(ServiceAdmin):  # no writes declared: read-only apart from the action
     list_display = (
         "id",
         "order_ref",
@@ -138,10 +127,13 @@ class ReservationAdmin(ReadOnlyAdmin):
 
     @admin.action(description="Release the held reservations of the selected rows' orders")
     def release_orders(self, request, queryset):
-        refs = sorted(set(queryset.values_list("order_ref", flat=True)))
-        released = (
-            services.reservations_release(order_refs=refs, reason="released by staff")
-            if refs
-            else 0
+        one_row_per_order = {row.order_ref: row for row in queryset.order_by("order_ref", "pk")}
+        self.run_service_action(
+            request,
+            one_row_per_order.values(),
+            action="release_order",
+            service=lambda row: services.reservations_release(
+                order_refs=[row.order_ref], reason="released by staff"
+            ),
+            done="Held reservations of {count} order(s) released.",
         )
-        self.message_user(request, f"{released} reservation(s) released.", messages.SUCCESS)

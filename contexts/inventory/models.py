@@ -29,7 +29,11 @@ class Warehouse(models.Model):
     class Meta:
         ordering = ["merchant_id", "priority", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["merchant_id", "code"], name="warehouse_merchant_code")
+            models.UniqueConstraint(
+                fields=["merchant_id", "code"],
+                name="warehouse_merchant_code",
+                violation_error_message="The shop already has a warehouse with this code.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -51,14 +55,30 @@ class StockRecord(models.Model):
     class Meta:
         ordering = ["sku_id", "warehouse_id"]
         constraints = [
-            models.UniqueConstraint(fields=["warehouse", "sku_id"], name="stock_warehouse_sku"),
-            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
-            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_gte_0"),
-            models.CheckConstraint(
-                condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_lte_on_hand"
+            models.UniqueConstraint(
+                fields=["warehouse", "sku_id"],
+                name="stock_warehouse_sku",
+                violation_error_message="The warehouse already has a stock record for this SKU.",
             ),
             models.CheckConstraint(
-                condition=Q(low_stock_threshold__gte=0), name="stock_threshold_gte_0"
+                condition=Q(on_hand__gte=0),
+                name="stock_on_hand_gte_0",
+                violation_error_message="Stock on hand cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0),
+                name="stock_reserved_gte_0",
+                violation_error_message="Reserved stock cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")),
+                name="stock_reserved_lte_on_hand",
+                violation_error_message="Reserved stock cannot exceed the stock on hand.",
+            ),
+            models.CheckConstraint(
+                condition=Q(low_stock_threshold__gte=0),
+                name="stock_threshold_gte_0",
+                violation_error_message="The low-stock threshold cannot be negative.",
             ),
         ]
 
@@ -103,12 +123,19 @@ class Reservation(models.Model):
         ordering = ["-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["order_ref", "sku_id", "warehouse_id"], name="reservation_order_sku_wh"
+                fields=["order_ref", "sku_id", "warehouse_id"],
+                name="reservation_order_sku_wh",
+                violation_error_message="The order has a reservation of this SKU here.",
             ),
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_quantity_gt_0"),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="reservation_quantity_gt_0",
+                violation_error_message="A reservation needs a quantity above zero.",
+            ),
             models.CheckConstraint(
                 condition=Q(restored_quantity__lte=F("quantity")),
                 name="reservation_restored_lte_quantity",
+                violation_error_message="More cannot be restored than was reserved.",
             ),
         ]
         indexes = [models.Index(fields=["status", "expires_at"], name="reservation_due")]

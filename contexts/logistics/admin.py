@@ -1,8 +1,9 @@
 """Django admin for freight templates.
 
-The forms check the same domain rules as the API (units, fees, province codes, no province in
-two regional rules) and saving goes through `services.freight_template_save`, so making a
-template default here also unsets the merchant's previous default, atomically.
+On the admin standard (`shared.admin.ServiceAdmin`): the forms check the same domain rules as
+the API (units, fees, province codes, no province in two regional rules), and adding, changing
+and deleting go through the freight-template services, so making a template default here also
+unsets the merchant's previous default, and the default template cannot be deleted.
 """
 
 from __future__ import annotations
@@ -12,8 +13,22 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
+from contexts.catalog import api as catalog_api
 from contexts.logistics import domain, services
 from contexts.logistics.models import FreightRule, FreightTemplate
+from shared.admin import ServiceAdmin, formset_rows, id_label
+
+
+def _rules(formsets) -> list[services.RuleDraft]:
+    kept, _ = formset_rows(formsets, FreightRule)
+    return [
+        services.RuleDraft(
+            province_codes=data.get("province_codes") or [],
+            first_fee=data["first_fee"],
+            additional_fee=data["additional_fee"],
+        )
+        for _, data in kept
+    ]
 
 
 def _province_list(value) -> list[str]:
@@ -79,11 +94,11 @@ class FreightRuleInline(admin.TabularInline):
 
 
 @admin.register(FreightTemplate)
-class FreightTemplateAdmin(admin.ModelAdmin):
+class FreightTemplateAdmin(ServiceAdmin):
     form = FreightTemplateForm
     list_display = (
         "id",
-        "merchant_id",
+        "merchant",
         "name",
         "is_default",
         "charge_by",
@@ -97,10 +112,34 @@ class FreightTemplateAdmin(admin.ModelAdmin):
     search_fields = ("=merchant_id", "name")
     ordering = ("merchant_id", "-is_default", "name")
     inlines = (FreightRuleInline,)
+    id_labels = {"merchant_id": lambda ids: catalog_api.merchant_names(merchant_ids=ids)}
+    merchant = id_label("merchant_id", "merchant")
 
     def get_readonly_fields(self, request, obj=None):
         # A template stays with its merchant (the default-per-merchant lock is by merchant).
         return ("merchant_id", "created_at", "updated_at") if obj else ("created_at", "updated_at")
 
-    def save_model(self, request, obj, form, change):
-        services.freight_template_save(template=obj)
+    def service_create(self, request, form, formsets):
+        data = form.cleaned_data
+        return services.freight_template_create(
+            merchant_ids=None,
+            merchant_id=data["merchant_id"],
+            is_default=data.get("is_default", False),
+            rules=_rules(formsets),
+            **{name: data.get(name) for name in services.TEMPLATE_FIELDS},
+        )
+
+    def service_update(self, request, obj, form, formsets):
+        data = {name: form.cleaned_data.get(name) for name in services.TEMPLATE_FIELDS}
+        services.freight_template_update(
+            template_id=obj.pk,
+            merchant_ids=None,
+            data={
+                **data,
+                "is_default": form.cleaned_data.get("is_default"),
+                "rules": _rules(formsets),
+            },
+        )
+
+    def service_delete(self, request, obj):
+        services.freight_template_delete(template_id=obj.pk, merchant_ids=None)

@@ -14,22 +14,16 @@ __all__ = ["FreightItem", "FreightQuote", "quote_freight"]
 def quote_freight(
     *, merchant_id: int, province_code: str, items: Sequence[FreightItem]
 ) -> FreightQuote:
-    """Freight for one merchant group using the merchant's default template. No template: free.
+    """Freight for one merchant group using the merchant's default template. A merchant
+    without a default template does not deliver (deliverable=False, reason "no_template"):
+    checkout refuses the group rather than ship it free.
 
     The group is one shipment: pieces and weights (weight_grams x quantity) add up, and the
     free-shipping threshold is compared with the sum of the items' amounts (at or above it:
     free). A province the template does not deliver to gives deliverable=False."""
     template = selectors.default_freight_template(merchant_id=merchant_id)
-    if template is None:
-        return FreightQuote(
-            merchant_id=merchant_id,
-            amount=ZERO,
-            deliverable=True,
-            template_id=None,
-            reason=domain.NO_TEMPLATE,
-        )
     charge = domain.freight_charge(
-        selectors.freight_plan(template),
+        selectors.freight_plan(template) if template is not None else None,
         province_code=province_code,
         quantity=sum(item.quantity for item in items),
         weight_grams=sum(item.weight_grams * item.quantity for item in items),
@@ -39,6 +33,6 @@ def quote_freight(
         merchant_id=merchant_id,
         amount=charge.amount,
         deliverable=charge.deliverable,
-        template_id=template.pk,
+        template_id=template.pk if template is not None else None,
         reason=charge.reason,
     )

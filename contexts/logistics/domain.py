@@ -74,14 +74,22 @@ def charged_units(plan: FreightPlan, *, quantity: int, weight_grams: int) -> int
 
 
 def freight_charge(
-    plan: FreightPlan, *, province_code: str, quantity: int, weight_grams: int, amount: Decimal
+    plan: FreightPlan | None,
+    *,
+    province_code: str,
+    quantity: int,
+    weight_grams: int,
+    amount: Decimal,
 ) -> FreightCharge:
     """Freight of one shipment of `quantity` pieces weighing `weight_grams` in total, for goods
     worth `amount`, to `province_code`.
 
-    Order of the rules: an undeliverable province wins (not deliverable, nothing charged); then
+    Order of the rules: a shop without a default template (plan None) does not deliver (never
+    free by accident); an undeliverable province is not deliverable either (nothing charged); then
     an amount at or above the threshold ships free; otherwise first fee plus one additional fee
     per started additional unit. Never negative."""
+    if plan is None:
+        return FreightCharge(amount=ZERO, deliverable=False, reason=NO_TEMPLATE)
     if province_code in plan.not_deliverable_provinces:
         return FreightCharge(amount=ZERO, deliverable=False, reason=NOT_DELIVERABLE)
     units = charged_units(plan, quantity=quantity, weight_grams=weight_grams)

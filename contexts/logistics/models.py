@@ -46,14 +46,17 @@ class FreightTemplate(models.Model):
                 condition=Q(is_default=True, default_for_merchant=F("merchant_id"))
                 | Q(is_default=False, default_for_merchant__isnull=True),
                 name="freight_template_default_marker",
+                violation_error_message="The default marker must match the default flag and shop.",
             ),
             models.CheckConstraint(
                 condition=Q(first_unit__gte=1, additional_unit__gte=1),
                 name="freight_template_units_positive",
+                violation_error_message="The first and additional units must be at least 1.",
             ),
             models.CheckConstraint(
                 condition=Q(first_fee__gte=0, additional_fee__gte=0),
                 name="freight_template_fees_not_negative",
+                violation_error_message="Fees cannot be negative.",
             ),
         ]
 
@@ -74,6 +77,7 @@ class FreightRule(models.Model):
             models.CheckConstraint(
                 condition=Q(first_fee__gte=0, additional_fee__gte=0),
                 name="freight_rule_fees_not_negative",
+                violation_error_message="Fees cannot be negative.",
             )
         ]
 

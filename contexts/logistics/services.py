@@ -109,7 +109,6 @@ def _fresh(template_id: int) -> FreightTemplate:
 
 
 @transaction.atomic
-@transaction.atomic
 def freight_template_create(
     *,
     merchant_ids: domain.MerchantScope,
@@ -207,32 +206,22 @@ def freight_template_update(
 
 
 @transaction.atomic
-def freight_template_save(*, template: FreightTemplate) -> None:
-    """Save a template edited field by field (the Django admin, whose forms validate with the
-    same domain rules), keeping at most one default per merchant: a template saved as default
-    takes over from the previous one."""
-    _lock_merchant_templates(template.merchant_id)
-    template.not_deliverable_provinces = domain.normalize_provinces(
-        template.not_deliverable_provinces
-    )
-    if template.is_default:
-        _unset_default(template.merchant_id, keep_id=template.pk)
-        template.default_for_merchant = template.merchant_id
-    else:
-        template.default_for_merchant = None
-    try:
-        with transaction.atomic():
-            template.save()
-    except IntegrityError as exc:
-        raise _default_conflict() from exc
-
-
-@transaction.atomic
 def freight_template_delete(*, template_id: int, merchant_ids: domain.MerchantScope) -> None:
-    """Delete a template in the caller's scope (404 otherwise). Deleting the default leaves the
-    merchant without one: its goods then ship free until another is made default."""
+    """Delete a template in the caller's scope (404 otherwise). The merchant's default template
+    is not deleted (409 freight_template_is_default): another must be made default first, so
+    a shop never loses its freight by accident (without one it cannot be ordered from)."""
     found = FreightTemplate.objects.filter(pk=template_id)
     if merchant_ids is not None:
         found = found.filter(merchant_id__in=list(merchant_ids))
-    if not found.delete()[0]:
+    merchant_id = found.values_list("merchant_id", flat=True).first()
+    if merchant_id is None:
         raise _not_found()
+    template = _lock_merchant_templates(merchant_id).get(template_id)
+    if template is None:  # deleted between the read and the lock
+        raise _not_found()
+    if template.is_default:
+        raise Conflict(
+            "This is the shop's default template: make another template the default first.",
+            code="freight_template_is_default",
+        )
+    template.delete()

@@ -8,31 +8,10 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from contexts.catalog import api as catalog_api
+from contexts.identity import api as identity_api
 from contexts.ordering.models import IdempotencyKey, Order, OrderLine, OrderLog, OrderNote, Trade
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from shared.admin import ReadOnlyAdmin, ReadOnlyInline, id_label
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -67,28 +46,29 @@ class OrderInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = (
-        "order_no",
-        "buyer_id",
-        "merchant_id",
-        "status",
-        "pay_amount",
-        "created_at",
-    )
+    list_display = ("order_no", "buyer", "merchant", "status", "pay_amount", "created_at")
     list_filter = ("status",)
     search_fields = ("=order_no", "=trade__trade_no", "=buyer_id", "=tracking_number")
     date_hierarchy = "created_at"
     list_select_related = ("trade",)
     inlines = (OrderLineInline, OrderLogInline, OrderNoteInline)
+    id_labels = {
+        "buyer_id": lambda ids: identity_api.user_names(user_ids=ids),
+        "merchant_id": lambda ids: catalog_api.merchant_names(merchant_ids=ids),
+    }
+    buyer = id_label("buyer_id", "buyer")
+    merchant = id_label("merchant_id", "merchant")
 
 
 @admin.register(Trade)
 class TradeAdmin(ReadOnlyAdmin):
-    list_display = ("trade_no", "buyer_id", "status", "pay_amount", "paid_amount", "created_at")
+    list_display = ("trade_no", "buyer", "status", "pay_amount", "paid_amount", "created_at")
     list_filter = ("status",)
     search_fields = ("=trade_no", "=buyer_id", "=payment_ref")
     date_hierarchy = "created_at"
     inlines = (OrderInline,)
+    id_labels = {"buyer_id": lambda ids: identity_api.user_names(user_ids=ids)}
+    buyer = id_label("buyer_id", "buyer")
 
 
 @admin.register(IdempotencyKey)

@@ -168,7 +168,11 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["user_id", "key"], name="idempotency_user_key")
+            models.UniqueConstraint(
+                fields=["user_id", "key"],
+                name="idempotency_user_key",
+                violation_error_message="This idempotency key was already used by this buyer.",
+            )
         ]
 
     def __str__(self) -> str:

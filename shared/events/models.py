@@ -56,7 +56,11 @@ class EventDelivery(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["event", "handler"], name="delivery_event_handler")
+            models.UniqueConstraint(
+                fields=["event", "handler"],
+                name="delivery_event_handler",
+                violation_error_message="This handler already has a delivery for this event.",
+            )
         ]
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
         verbose_name_plural = "event deliveries"
@@ -72,7 +76,11 @@ class InboxRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["handler", "event_id"], name="inbox_handler_event")
+            models.UniqueConstraint(
+                fields=["handler", "event_id"],
+                name="inbox_handler_event",
+                violation_error_message="This handler has already processed this event.",
+            )
         ]
 
     def __str__(self) -> str:

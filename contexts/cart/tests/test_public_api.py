@@ -114,3 +114,21 @@ def test_admin_lists_and_shows_carts(client, shop, user):
     assert client.get("/admin/cart/cart/").status_code == 200
     cart = Cart.objects.get()
     assert client.get(f"/admin/cart/cart/{cart.pk}/change/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_admin_deletes_a_cart_through_the_service_and_audits_it(client, shop, user):
+    from shared.audit.models import AuditRecord
+
+    shop(1)
+    fill(user.pk, [1])
+    admin = type(user).objects.create_superuser(email="root@example.com", password="pw-12345678")
+    client.force_login(admin)
+    cart = Cart.objects.get()
+    assert client.get(f"/admin/cart/cart/{cart.pk}/change/").status_code == 200
+    response = client.post(f"/admin/cart/cart/{cart.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Cart.objects.exists()
+    record = AuditRecord.objects.get()
+    assert (record.action, record.object_id, record.after) == ("delete", str(cart.pk), None)
+    assert record.before["token_hash"] == "[redacted]"

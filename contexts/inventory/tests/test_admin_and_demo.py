@@ -97,3 +97,29 @@ def test_demo_stock_existing_record_is_kept():
     stock(1, 999, at=wh)
     demo_stock_create(sku_ids_by_merchant={3: [1, 2]})
     assert StockRecord.objects.get(warehouse=wh, sku_id=1).on_hand == 999
+
+
+def test_admin_does_not_delete_a_warehouse_with_stock(admin_client_):
+    from shared.audit.models import AuditRecord
+
+    record = stock(1, 10)
+    url = f"/admin/inventory/warehouse/{record.warehouse_id}/delete/"
+    response = admin_client_.post(url, {"post": "yes"}, follow=True)
+    assert response.status_code == 200
+    assert Warehouse.objects.filter(pk=record.warehouse_id).exists()
+    assert not AuditRecord.objects.exists()
+
+
+def test_admin_warehouse_edit_is_audited_and_release_goes_through_the_service(admin_client_):
+    from shared.audit.models import AuditRecord
+
+    record = stock(1, 10)
+    inventory_api.reserve(requests=[request("SO-1", (1, 2))])
+    admin_client_.post(
+        "/admin/inventory/reservation/",
+        {"action": "release_orders", "_selected_action": [Reservation.objects.get().pk]},
+    )
+    release = AuditRecord.objects.get(action="release_order")
+    assert (release.before["status"], release.after["status"]) == ("held", "released")
+    assert release.actor == "root@example.com"
+    assert record.warehouse_id

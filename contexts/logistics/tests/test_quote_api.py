@@ -18,10 +18,10 @@ def items(*rows) -> list[FreightItem]:
     return [FreightItem(sku_id=i, quantity=q, weight_grams=g, amount=D(a)) for i, q, g, a in rows]
 
 
-def test_no_template_ships_free():
+def test_a_shop_without_a_default_template_is_not_deliverable():
     quote = logistics_api.quote_freight(merchant_id=1, province_code="110000", items=items())
     assert quote == logistics_api.FreightQuote(
-        merchant_id=1, amount=D("0.00"), deliverable=True, template_id=None, reason="no_template"
+        merchant_id=1, amount=D("0.00"), deliverable=False, template_id=None, reason="no_template"
     )
 
 
@@ -30,7 +30,7 @@ def test_only_the_default_template_counts():
     quote = logistics_api.quote_freight(
         merchant_id=1, province_code="110000", items=items((1, 1, 100, "5"))
     )
-    assert quote.reason == "no_template"
+    assert (quote.reason, quote.deliverable) == ("no_template", False)
     default = make_template(name="Default", is_default=True, first_fee=D("7.00"))
     make_template(merchant_id=2, is_default=True, first_fee=D("99.00"))
     quote = logistics_api.quote_freight(

@@ -136,6 +136,16 @@ def test_delete(staff_api):
     assert staff_api.delete(detail(template.pk)).status_code == 404
 
 
+def test_the_default_template_is_not_deleted_until_another_is_default(staff_api):
+    default = make_template(is_default=True)
+    other = make_template(name="Express")
+    refused = staff_api.delete(detail(default.pk))
+    assert refused.status_code == 409 and code(refused) == "freight_template_is_default"
+    assert FreightTemplate.objects.filter(pk=default.pk).exists()
+    assert staff_api.patch(detail(other.pk), {"is_default": True}).status_code == 200
+    assert staff_api.delete(detail(default.pk)).status_code == 204
+
+
 # --- Permissions ----------------------------------------------------------------------------
 
 
@@ -209,3 +219,28 @@ def test_admin_saves_through_the_default_rule(client, staff_api):
         {**form, "name": "Bad", "not_deliverable_provinces": '["65"]'},
     )
     assert bad.status_code == 200 and not FreightTemplate.objects.filter(name="Bad").exists()
+
+
+def test_admin_refuses_to_delete_the_default_template(client):
+    from django.contrib.admin.models import LogEntry
+
+    from shared.audit.models import AuditRecord
+
+    default = make_template(is_default=True)
+    other = make_template(name="Express")
+    client.force_login(make_user(is_staff=True, is_superuser=True))
+    url = f"/admin/logistics/freighttemplate/{default.pk}/delete/"
+    refused = client.post(url, {"post": "yes"}, follow=True)
+    assert [str(m) for m in refused.context["messages"]] == [
+        "Not deleted: This is the shop's default template: make another template the default first."
+    ]
+    bulk = client.post(
+        "/admin/logistics/freighttemplate/",
+        {"action": "delete_selected", "_selected_action": [default.pk, other.pk], "post": "yes"},
+    )
+    assert bulk.status_code == 302
+    assert list(FreightTemplate.objects.values_list("pk", flat=True)) == [default.pk]
+    assert list(AuditRecord.objects.values_list("action", "object_id")) == [
+        ("delete", str(other.pk))
+    ]
+    assert LogEntry.objects.count() == 1

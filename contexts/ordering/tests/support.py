@@ -58,12 +58,12 @@ def open_shop(
     owner_id: int,
     prices: Sequence[str],
     units: int,
-    freight: str | None = None,
+    freight: str | None = "0.00",
 ) -> dict:
     """A real shop, made through the catalog, inventory and logistics REST endpoints as staff:
     a published product with one SKU per price, `units` of each in a warehouse in Shanghai
-    (310000), and a default flat `freight` per order when given (else no template: free).
-    Returns {"merchant_id", "sku_ids"}."""
+    (310000), and a default flat `freight` per order (None: no template, so the shop does not
+    deliver). Returns {"merchant_id", "sku_ids"}."""
     category = created(admin.post("/api/v1/admin/categories", {"name": name}, format="json"))
     merchant = created(
         admin.post(

@@ -131,6 +131,27 @@ def test_real_stock_shortage_is_a_clean_422(shops, buyer_api):
     assert stock(sku_a) == (5, 0, 5)
 
 
+def test_a_shop_without_a_freight_template_is_refused_not_shipped_free(staff, make_user, buyer_api):
+    shop = open_shop(
+        client_for(staff), name="C", owner_id=make_user().pk, prices=["5.00"], units=5, freight=None
+    )
+    body = {
+        "address_id": real_address(buyer_api),
+        "items": [{"sku_id": shop["sku_ids"][0], "quantity": 1}],
+    }
+
+    preview = created(buyer_api.post("/api/v1/checkout/preview", body, format="json"))
+    response = place(buyer_api, body)
+
+    assert (preview["groups"][0]["deliverable"], preview["groups"][0]["freight_reason"]) == (
+        False,
+        "no_template",
+    )
+    assert response.status_code == 422
+    assert error_code(response) == "not_deliverable"
+    assert Order.objects.count() == 0
+
+
 def test_a_failure_midway_through_placing_leaves_every_real_context_as_it_was(
     shops, staff, buyer_api, monkeypatch
 ):
