@@ -7,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from shared.events.base import DomainEvent
 from shared.request_context import current_request_id
@@ -27,15 +29,24 @@ class Subscription:
 _subscriptions: dict[str, dict[str, Subscription]] = {}
 
 
-def handler_name(func: Handler) -> str:
-    return f"{func.__module__}.{func.__qualname__}"
+def subscribe(event_class: type[DomainEvent], func: Handler, *, name: str) -> None:
+    """Register `func` under `name` for every future event of `event_class` (AppConfig.ready()).
 
-
-def subscribe(event_class: type[DomainEvent], func: Handler, *, name: str | None = None) -> None:
-    """Register `func` for every future event of `event_class`. Call from AppConfig.ready()."""
+    Deliveries and the inbox are keyed by `name`, not by the function's import path, so a
+    renamed or moved function keeps its pending deliveries as long as the name stays. Choose
+    `<context>.<what it does>` and never change it. A name taken by another handler raises.
+    """
     if not event_class.event_type:
         raise TypeError(f"{event_class} has no event_type")
-    sub = Subscription(name or handler_name(func), event_class.event_type, func)
+    if not name or not isinstance(name, str):
+        raise TypeError(f"handler {func!r} needs an explicit, stable name")
+    taken = subscription_named(name)
+    if taken is not None and (taken.func is not func or taken.event_type != event_class.event_type):
+        raise ImproperlyConfigured(
+            f"event handler name {name!r} is already taken by {taken.func!r} "
+            f"for {taken.event_type}"
+        )
+    sub = Subscription(name, event_class.event_type, func)
     _subscriptions.setdefault(sub.event_type, {})[sub.name] = sub
 
 
@@ -67,10 +78,12 @@ def publish(event: DomainEvent) -> None:
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("publish() must be called inside transaction.atomic()")
+    aggregate_id = event.aggregate_id[:64]
     OutboxEvent.objects.create(
         event_id=event.event_id,
         event_type=event.event_type,
-        aggregate_id=event.aggregate_id[:64],
+        aggregate_id=aggregate_id,
+        aggregate_version=_next_version(event.stream, aggregate_id) if aggregate_id else 0,
         payload=event.payload(),
         occurred_at=event.occurred_at,
         request_id=(current_request_id() or "")[:64],
@@ -79,6 +92,23 @@ def publish(event: DomainEvent) -> None:
         callback is _relay_soon for _, callback, _ in connection.run_on_commit
     ):
         transaction.on_commit(_relay_soon, robust=True)
+
+
+def _next_version(stream: str, aggregate_id: str) -> int:
+    """The aggregate's next version; the sequence row stays locked until the caller commits."""
+    from shared.events.models import AggregateSequence
+
+    rows = AggregateSequence.objects.filter(stream=stream, aggregate_id=aggregate_id)
+    if not rows.update(version=F("version") + 1):
+        try:
+            with transaction.atomic():
+                AggregateSequence.objects.create(
+                    stream=stream, aggregate_id=aggregate_id, version=1
+                )
+            return 1
+        except IntegrityError:  # created by a concurrent publisher that has now committed
+            rows.update(version=F("version") + 1)
+    return rows.values_list("version", flat=True).get()
 
 
 def _relay_soon() -> None:
