@@ -43,8 +43,7 @@ def subscribe(event_class: type[DomainEvent], func: Handler, *, name: str) -> No
     taken = subscription_named(name)
     if taken is not None and (taken.func is not func or taken.event_type != event_class.event_type):
         raise ImproperlyConfigured(
-            f"event handler name {name!r} is already taken by {taken.func!r} "
-            f"for {taken.event_type}"
+            f"event handler name {name!r} is already taken by {taken.func!r} for {taken.event_type}"
         )
     sub = Subscription(name, event_class.event_type, func)
     _subscriptions.setdefault(sub.event_type, {})[sub.name] = sub
@@ -98,14 +97,24 @@ def _next_version(stream: str, aggregate_id: str) -> int:
     """The aggregate's next version; the sequence row stays locked until the caller commits."""
     from shared.events.models import AggregateSequence
 
+    connection = transaction.get_connection()
     rows = AggregateSequence.objects.filter(stream=stream, aggregate_id=aggregate_id)
-    if not rows.update(version=F("version") + 1):
+    if connection.vendor == "mysql":
+        # One statement that inserts or increments under an exclusive lock: the insert-then-
+        # update fallback below deadlocks (1213) when several transactions create the same row.
+        table = connection.ops.quote_name(AggregateSequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (stream, aggregate_id, version) VALUES (%s, %s, 1) "  # noqa: S608 (a model's quoted table name)
+                "ON DUPLICATE KEY UPDATE version = version + 1",
+                [stream, aggregate_id],
+            )
+    elif not rows.update(version=F("version") + 1):
         try:
             with transaction.atomic():
                 AggregateSequence.objects.create(
                     stream=stream, aggregate_id=aggregate_id, version=1
                 )
-            return 1
         except IntegrityError:  # created by a concurrent publisher that has now committed
             rows.update(version=F("version") + 1)
     return rows.values_list("version", flat=True).get()
