@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -93,8 +93,22 @@ def publish(event: DomainEvent) -> None:
         transaction.on_commit(_relay_soon, robust=True)
 
 
+def aggregates_lock(*, stream: str, aggregate_ids: Iterable[object]) -> None:
+    """Take the version locks of these aggregates now (in sorted order), before reading the
+    state an event will describe: every earlier version of them has then committed, so a read
+    made after this call (READ COMMITTED, Django's MySQL default) sees all of it. Held until the
+    caller's transaction ends; publish() then assigns the next versions."""
+    for aggregate_id in sorted({str(a)[:64] for a in aggregate_ids}):
+        _sequence_bump(stream, aggregate_id, by=0)
+
+
 def _next_version(stream: str, aggregate_id: str) -> int:
-    """The aggregate's next version; the sequence row stays locked until the caller commits."""
+    return _sequence_bump(stream, aggregate_id, by=1)
+
+
+def _sequence_bump(stream: str, aggregate_id: str, *, by: int) -> int:
+    """Add `by` to the aggregate's version (creating it at `by`) and return it; the sequence row
+    stays locked until the caller's transaction ends."""
     from shared.events.models import AggregateSequence
 
     connection = transaction.get_connection()
@@ -105,9 +119,9 @@ def _next_version(stream: str, aggregate_id: str) -> int:
         table = connection.ops.quote_name(AggregateSequence._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (stream, aggregate_id, version) VALUES (%s, %s, 1) "  # noqa: S608 (a model's quoted table name)
-                "ON DUPLICATE KEY UPDATE version = version + 1",
-                [stream, aggregate_id],
+                f"INSERT INTO {table} (stream, aggregate_id, version) VALUES (%s, %s, %s) "  # noqa: S608 (a model's quoted table name)
+                "ON DUPLICATE KEY UPDATE version = version + %s",
+                [stream, aggregate_id, by, by],
             )
     elif not rows.update(version=F("version") + 1):
         try:
