@@ -98,7 +98,23 @@ def aggregates_lock(*, stream: str, aggregate_ids: Iterable[object]) -> None:
     state an event will describe: every earlier version of them has then committed, so a read
     made after this call (READ COMMITTED, Django's MySQL default) sees all of it. Held until the
     caller's transaction ends; publish() then assigns the next versions."""
-    for aggregate_id in sorted({str(a)[:64] for a in aggregate_ids}):
+    from shared.events.models import AggregateSequence
+
+    ids = sorted({str(a)[:64] for a in aggregate_ids})
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    if connection.vendor == "mysql":  # one statement for all of them, rows locked in key order
+        table = connection.ops.quote_name(AggregateSequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (stream, aggregate_id, version) VALUES "  # noqa: S608 (a model's quoted table name)
+                + ", ".join(["(%s, %s, 0)"] * len(ids))
+                + " ON DUPLICATE KEY UPDATE version = version",
+                [value for aggregate_id in ids for value in (stream, aggregate_id)],
+            )
+        return
+    for aggregate_id in ids:
         _sequence_bump(stream, aggregate_id, by=0)
 
 
@@ -114,23 +130,26 @@ def _sequence_bump(stream: str, aggregate_id: str, *, by: int) -> int:
     connection = transaction.get_connection()
     rows = AggregateSequence.objects.filter(stream=stream, aggregate_id=aggregate_id)
     if connection.vendor == "mysql":
-        # One statement that inserts or increments under an exclusive lock: the insert-then-
-        # update fallback below deadlocks (1213) when several transactions create the same row.
+        # One statement that inserts or increments under an exclusive lock (the insert-then-
+        # update fallback below deadlocks, 1213, when several transactions create the same row)
+        # and hands the new version back through LAST_INSERT_ID: no second query.
         table = connection.ops.quote_name(AggregateSequence._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} (stream, aggregate_id, version) VALUES (%s, %s, %s) "  # noqa: S608 (a model's quoted table name)
-                "ON DUPLICATE KEY UPDATE version = version + %s",
+                "ON DUPLICATE KEY UPDATE version = LAST_INSERT_ID(version + %s)",
                 [stream, aggregate_id, by, by],
             )
-    elif not rows.update(version=F("version") + 1):
+            # rowcount 1: inserted (version `by`); 2: updated (insert id = LAST_INSERT_ID(...)).
+            return by if cursor.rowcount == 1 else int(cursor.lastrowid)
+    if not rows.update(version=F("version") + by):
         try:
             with transaction.atomic():
                 AggregateSequence.objects.create(
-                    stream=stream, aggregate_id=aggregate_id, version=1
+                    stream=stream, aggregate_id=aggregate_id, version=by
                 )
         except IntegrityError:  # created by a concurrent publisher that has now committed
-            rows.update(version=F("version") + 1)
+            rows.update(version=F("version") + by)
     return rows.values_list("version", flat=True).get()
 
 
