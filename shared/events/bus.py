@@ -130,13 +130,21 @@ def _sequence_bump(stream: str, aggregate_id: str, *, by: int) -> int:
     connection = transaction.get_connection()
     rows = AggregateSequence.objects.filter(stream=stream, aggregate_id=aggregate_id)
     if connection.vendor == "mysql":
-        # One statement that inserts or increments under an exclusive lock (the insert-then-
-        # update fallback below deadlocks, 1213, when several transactions create the same row)
-        # and hands the new version back through LAST_INSERT_ID: no second query.
+        # An UPDATE of an existing row locks that record only (unique key, READ COMMITTED); an
+        # INSERT ... ON DUPLICATE KEY UPDATE waiting on a duplicate takes a gap lock too, which
+        # deadlocks (1213) with the lock holder's inserts of other aggregates into that gap, so
+        # it is used only to create the row. LAST_INSERT_ID(expr) returns the new version.
         table = connection.ops.quote_name(AggregateSequence._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} (stream, aggregate_id, version) VALUES (%s, %s, %s) "  # noqa: S608 (a model's quoted table name)
+                f"UPDATE {table} SET version = LAST_INSERT_ID(version + %s) "  # noqa: S608 (a model's quoted table name)
+                "WHERE stream = %s AND aggregate_id = %s",
+                [by, stream, aggregate_id],
+            )
+            if cursor.rowcount:
+                return int(cursor.lastrowid)
+            cursor.execute(
+                f"INSERT INTO {table} (stream, aggregate_id, version) VALUES (%s, %s, %s) "  # noqa: S608
                 "ON DUPLICATE KEY UPDATE version = LAST_INSERT_ID(version + %s)",
                 [stream, aggregate_id, by, by],
             )
