@@ -4,6 +4,8 @@ from celery.schedules import crontab
 
 BEAT_SCHEDULE = {
     "events-relay-outbox": {"task": "events.relay_outbox", "schedule": 5.0},
+    # The Kafka copy, on its own task: a hanging broker never holds up handler deliveries.
+    "events-ship-outbox": {"task": "events.ship_outbox", "schedule": 5.0},
     "events-purge-processed": {
         "task": "events.purge_processed",
         "schedule": crontab(minute=5, hour=3),

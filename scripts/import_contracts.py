@@ -26,9 +26,9 @@ PUBLIC_MODULES = ("api", "events")
 LAYERS = (
     ("apps",),
     ("admin", "rest", "tasks", "handlers", "api", "management", "demo"),
-    ("services", "selectors", "backends"),
+    ("services", "selectors", "backends", "adapters"),
     ("models", "documents"),
-    ("domain", "events", "data"),
+    ("domain", "events", "data", "ports"),
 )
 # Not layered: a context's own tests and migrations.
 UNLAYERED = ("tests", "migrations")

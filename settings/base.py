@@ -241,9 +241,17 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
+# Messages to people (reset codes): a dotted path to an identity Notifier adapter.
+IDENTITY_NOTIFIER = env("IDENTITY_NOTIFIER", "contexts.identity.adapters.mail.DjangoMailNotifier")
 KAFKA_BOOTSTRAP_SERVERS = env("KAFKA_BOOTSTRAP_SERVERS")
 # How long the relay waits for broker metadata before treating Kafka as down for this pass.
-KAFKA_MAX_BLOCK_MS = env_int("KAFKA_MAX_BLOCK_MS", 10_000)
+KAFKA_MAX_BLOCK_MS = env_int("KAFKA_MAX_BLOCK_MS", 5_000)
+KAFKA_SEND_TIMEOUT_SECONDS = env_int("KAFKA_SEND_TIMEOUT_SECONDS", 5)
+# The external copy of committed events (a dotted path to an EventPublisher; empty: none).
+EVENTS_PUBLISHER = env(
+    "EVENTS_PUBLISHER",
+    "shared.events.adapters.kafka.KafkaEventPublisher" if KAFKA_BOOTSTRAP_SERVERS else "",
+)
 # Events: how many rows one relay pass claims, attempts before dead-lettering, backoff base.
 EVENTS_RELAY_BATCH_SIZE = env_int("EVENTS_RELAY_BATCH_SIZE", 100)
 EVENTS_MAX_ATTEMPTS = env_int("EVENTS_MAX_ATTEMPTS", 8)

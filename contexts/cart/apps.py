@@ -13,4 +13,8 @@ class CartConfig(AppConfig):
         from contexts.ordering.events import OrderPlaced
         from shared.events import subscribe
 
-        subscribe(OrderPlaced, handlers.order_placed_remove_purchased_lines)
+        subscribe(
+            OrderPlaced,
+            handlers.order_placed_remove_purchased_lines,
+            name="cart.order_placed_remove_purchased_lines",
+        )

@@ -15,6 +15,14 @@ class CatalogConfig(AppConfig):
         from contexts.ordering.events import OrderCompleted
         from shared.events import subscribe
 
-        subscribe(StockChanged, handlers.stock_changed_mirror)
-        subscribe(ReviewCreated, handlers.review_created_rating_refresh)
-        subscribe(OrderCompleted, handlers.order_completed_sales_count)
+        subscribe(StockChanged, handlers.stock_changed_mirror, name="catalog.stock_changed_mirror")
+        subscribe(
+            ReviewCreated,
+            handlers.review_created_rating_refresh,
+            name="catalog.review_created_rating_refresh",
+        )
+        subscribe(
+            OrderCompleted,
+            handlers.order_completed_sales_count,
+            name="catalog.order_completed_sales_count",
+        )

@@ -11,9 +11,10 @@ from contexts.ordering.events import OrderCompleted
 
 def stock_changed_mirror(event: StockChanged) -> None:
     """Keep the SKU's local availability (storefront "in stock" filter) in step with
-    inventory. Uses the SKU-wide figure; an event older than the last applied one is ignored."""
+    inventory. Uses the SKU-wide figure; an event of an older aggregate version than the last
+    applied one is ignored."""
     stock.sku_stock_apply(
-        sku_id=event.sku_id, available=event.sku_available, as_of=event.occurred_at
+        sku_id=event.sku_id, available=event.sku_available, version=event.aggregate_version
     )
 
 

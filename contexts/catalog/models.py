@@ -267,6 +267,8 @@ class Sku(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.ACTIVE)
     available_stock = models.IntegerField(default=0)
     stock_updated_at = models.DateTimeField(null=True, blank=True)
+    # The aggregate version of the last StockChanged applied (events apply in commit order).
+    stock_version = models.PositiveBigIntegerField(default=0)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

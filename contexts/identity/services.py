@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import secrets
 import time
 from collections.abc import Mapping
@@ -31,8 +32,9 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.identity import domain
-from contexts.identity.events import AccountAnonymised, NotificationSendRequested, UserRegistered
+from contexts.identity.events import AccountAnonymised, UserRegistered
 from contexts.identity.models import Address, PasswordResetCode, User
+from contexts.identity.ports import Notifier
 from shared.audit.services import audit_snapshots_erase
 from shared.cache import cache_or_default, cache_required
 from shared.errors import (
@@ -46,6 +48,9 @@ from shared.errors import (
     ValidationFailed,
 )
 from shared.events import publish
+from shared.ports import adapter
+
+logger = logging.getLogger(__name__)
 
 
 class AccountLocked(AppError):
@@ -584,7 +589,6 @@ def _reset_resend_seconds() -> int:
     return settings.PASSWORD_RESET_RESEND_SECONDS
 
 
-@transaction.atomic
 def password_reset_request(*, identifier: str) -> None:
     """Send a one-time reset code to the email or mobile number of an account.
 
@@ -594,29 +598,48 @@ def password_reset_request(*, identifier: str) -> None:
     code; at most one code per PASSWORD_RESET_RESEND_SECONDS (default 60) per account, so the
     endpoint cannot flood an inbox, and at most PASSWORD_RESET_DAILY_CODES (default 5) per account
     in any 24 hours, so codes x PASSWORD_RESET_MAX_ATTEMPTS bounds the guesses per day. Beyond
-    either limit the request answers the same and issues nothing. The code is delivered by
-    publishing NotificationSendRequested on the channel the identifier names (email or sms).
+    either limit the request answers the same and issues nothing. The code is sent through the
+    IDENTITY_NOTIFIER port on the channel the identifier names (email or sms), once the code is
+    committed (call this outside a transaction), and never appears in an event or a log line.
     """
+    issued = _reset_code_issue(identifier=identifier)
+    if issued is None:
+        return
+    channel, to, code, ttl = issued
+    notifier: Notifier = adapter("IDENTITY_NOTIFIER")
+    try:
+        notifier.notification_send(
+            channel=channel,
+            to=to,
+            template="password_reset_code",
+            context={"code": code, "ttl_minutes": max(1, ttl // 60)},
+        )
+    except Exception as exc:  # the caller may ask again after the cooldown
+        logger.warning("password reset code not sent: %s", type(exc).__name__)
+
+
+@transaction.atomic
+def _reset_code_issue(*, identifier: str) -> tuple[str, str, str, int] | None:
     try:
         parsed = domain.parse_identifier(identifier)
     except domain.RuleViolation as exc:
         raise _invalid(exc.errors) from exc
     found = _user_by_identifier(parsed)
     if found is None:
-        return
+        return None
     user = _user_lock(found.pk)
     now = timezone.now()
     open_codes = PasswordResetCode.objects.filter(user=user, used_at__isnull=True)
     resend_after = now - timedelta(seconds=_reset_resend_seconds())
     if open_codes.filter(created_at__gt=resend_after).exists():
-        return
+        return None
     # Counted from the rows (never deleted, only closed): durable across cache flushes, and
     # exact because the account row lock above serialises concurrent requests.
     issued_today = PasswordResetCode.objects.filter(
         user=user, created_at__gt=now - timedelta(days=1)
     ).count()
     if issued_today >= settings.PASSWORD_RESET_DAILY_CODES:
-        return
+        return None
     open_codes.update(used_at=now)  # closed: only the newest code works
     code = f"{secrets.randbelow(10**domain.RESET_CODE_DIGITS):0{domain.RESET_CODE_DIGITS}d}"
     ttl = settings.PASSWORD_RESET_CODE_TTL_SECONDS
@@ -625,15 +648,9 @@ def password_reset_request(*, identifier: str) -> None:
         code_hash=_reset_code_hash(user.pk, code),
         expires_at=now + timedelta(seconds=ttl),
     )
-    publish(
-        NotificationSendRequested(
-            recipient_user_id=user.pk,
-            channel="email" if parsed.kind == "email" else "sms",
-            to=user.email if parsed.kind == "email" else user.mobile,
-            template="password_reset_code",
-            context={"code": code, "ttl_minutes": max(1, ttl // 60)},
-        )
-    )
+    if parsed.kind == "email":
+        return "email", user.email, code, ttl
+    return "sms", user.mobile, code, ttl
 
 
 def _invalid_reset_code() -> ValidationFailed:

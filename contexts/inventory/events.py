@@ -20,7 +20,8 @@ class StockChanged(DomainEvent):
     reserved: int
     available: int
     sku_available: int  # summed over all active warehouses after the change (catalog uses this)
-    operation: str  # inbound|adjust|reserve|release|commit|restore
+    # inbound|adjust|reserve|release|commit|restore|warehouse_closed|warehouse_opened
+    operation: str
     ref: str = ""
 
 

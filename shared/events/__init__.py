@@ -7,6 +7,6 @@ Delivery is at-least-once; every handler runs at most once per event thanks to t
 """
 
 from shared.events.base import DomainEvent, event_class_for
-from shared.events.bus import publish, subscribe
+from shared.events.bus import aggregates_lock, publish, subscribe
 
-__all__ = ["DomainEvent", "event_class_for", "publish", "subscribe"]
+__all__ = ["DomainEvent", "aggregates_lock", "event_class_for", "publish", "subscribe"]

@@ -19,6 +19,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
+# Fields every event has, stored as outbox columns rather than in the payload.
+ENVELOPE_FIELDS = ("event_id", "occurred_at", "aggregate_version")
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -28,6 +30,9 @@ class DomainEvent:
 
     event_id: uuid.UUID = dataclasses.field(default_factory=uuid.uuid4)
     occurred_at: dt.datetime = dataclasses.field(default_factory=timezone.now)
+    # Assigned by the outbox when published (1, 2, ... per aggregate, in commit order); handlers
+    # receive it so projections can ignore a stale event (shared.events.projections).
+    aggregate_version: int = 0
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -45,21 +50,36 @@ class DomainEvent:
     def payload(self) -> dict[str, Any]:
         """The event's own fields as JSON-safe values (Decimal and datetimes as strings)."""
         data = dataclasses.asdict(self)
-        data.pop("event_id")
-        data.pop("occurred_at")
+        for envelope_field in ENVELOPE_FIELDS:
+            data.pop(envelope_field)
         return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
     @classmethod
     def from_payload(
-        cls, *, event_id: uuid.UUID, occurred_at: dt.datetime, payload: dict[str, Any]
+        cls,
+        *,
+        event_id: uuid.UUID,
+        occurred_at: dt.datetime,
+        payload: dict[str, Any],
+        aggregate_version: int = 0,
     ) -> DomainEvent:
         hints = typing.get_type_hints(cls)
         values = {}
         for f in dataclasses.fields(cls):
-            if f.name in ("event_id", "occurred_at") or f.name not in payload:
+            if f.name in ENVELOPE_FIELDS or f.name not in payload:
                 continue
             values[f.name] = _coerce(hints.get(f.name), payload[f.name])
-        return cls(event_id=event_id, occurred_at=occurred_at, **values)
+        return cls(
+            event_id=event_id,
+            occurred_at=occurred_at,
+            aggregate_version=aggregate_version,
+            **values,
+        )
+
+    @property
+    def stream(self) -> str:
+        """The aggregate stream its versions count in: `<context>.<aggregate>`."""
+        return ".".join(self.event_type.split(".")[:2])
 
 
 def _coerce(hint: Any, value: Any) -> Any:

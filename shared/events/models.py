@@ -16,25 +16,52 @@ class OutboxEvent(models.Model):
     event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     event_type = models.CharField(max_length=120, db_index=True)
     aggregate_id = models.CharField(max_length=64, blank=True)
+    # Position of this event in its aggregate's stream (see AggregateSequence); 0: no aggregate.
+    aggregate_version = models.PositiveBigIntegerField(default=0)
     payload = models.JSONField()
     occurred_at = models.DateTimeField()
+    # State of the external (Kafka) copy: published once acknowledged, or at once when no
+    # EVENTS_PUBLISHER is configured; attempts/available_at/last_error concern that copy only.
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     available_at = models.DateTimeField(default=timezone.now)
     last_error = models.TextField(blank=True)
-    # Handler deliveries are created on the first pass whatever Kafka does, so a broker outage
-    # delays (and may dead-letter) only the Kafka copy, never the in-process handlers.
+    # Handler deliveries are created by the fan-out pass, which never calls the broker, so a
+    # broker outage delays (and may dead-letter) only the Kafka copy, never in-process handlers.
     deliveries_created = models.BooleanField(default=False)
     request_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status", "available_at", "id"], name="outbox_due")]
+        indexes = [
+            models.Index(fields=["status", "available_at", "id"], name="outbox_due"),
+            models.Index(fields=["deliveries_created", "id"], name="outbox_fan_out"),
+        ]
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id} ({self.status})"
+
+
+class AggregateSequence(models.Model):
+    """The last version handed out per aggregate stream (`<context>.<aggregate>` + id).
+
+    publish() increments it in the publishing transaction; the row stays locked until commit, so
+    of two events of one aggregate the higher version always commits later.
+    """
+
+    stream = models.CharField(max_length=120)
+    aggregate_id = models.CharField(max_length=64)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "aggregate_id"], name="aggregate_stream_id")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stream} {self.aggregate_id} v{self.version}"
 
 
 class EventDelivery(models.Model):

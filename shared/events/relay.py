@@ -1,5 +1,6 @@
-"""The relay: moves committed outbox rows to Kafka (when configured) and to the subscribed
-handlers, and runs each handler delivery with retries, backoff and dead-lettering.
+"""The relay: fans committed outbox rows out to the subscribed handlers, runs each handler
+delivery with retries, backoff and dead-lettering, and (apart, in `ship_once`) copies the rows to
+the external broker through the EVENTS_PUBLISHER port.
 
 Rows are claimed with `SELECT ... FOR UPDATE SKIP LOCKED`, so any number of relays (beat tasks,
 `manage.py relay_events` loops, post-commit passes) can run at once without claiming the same row.
@@ -17,15 +18,19 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from shared.events import bus, kafka
+from shared.events import bus
 from shared.events.base import DomainEvent, event_class_for
 from shared.events.models import EventDelivery, InboxRecord, OutboxEvent
+from shared.events.ports import EventPublisher, OutboundEvent
+from shared.ports import adapter
 
 logger = logging.getLogger(__name__)
 
 # A dispatched delivery task that has not finished after this long is assumed lost and dispatched
 # again (the inbox keeps a late duplicate from running the handler twice).
 DELIVERY_LEASE = timedelta(minutes=5)
+# A shipping pass that died while sending leaves its rows to the next pass after this long.
+SHIP_LEASE = timedelta(minutes=2)
 
 
 def claim(queryset: QuerySet) -> QuerySet:
@@ -42,61 +47,98 @@ def backoff(attempts: int) -> timedelta:
 
 
 def relay_once(batch_size: int | None = None) -> int:
-    """One relay pass. Returns how many outbox rows it handled (published or failed)."""
+    """One in-process pass: fan committed outbox rows out to their handlers and dispatch due
+    deliveries. Never calls the external publisher. Returns how many outbox rows it fanned out."""
     batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
-    handled = _relay_outbox_rows(batch_size)
+    handled = _fan_out_outbox_rows(batch_size)
     _redispatch_due_deliveries(batch_size)
     return handled
 
 
-def _relay_outbox_rows(batch_size: int) -> int:
+def _fan_out_outbox_rows(batch_size: int) -> int:
     now = timezone.now()
+    has_publisher = bool(settings.EVENTS_PUBLISHER)
     with transaction.atomic():
         rows = list(
-            claim(
-                OutboxEvent.objects.filter(
-                    status=OutboxEvent.Status.PENDING, available_at__lte=now
-                ).order_by("id")
-            )[:batch_size]
+            claim(OutboxEvent.objects.filter(deliveries_created=False).order_by("id"))[:batch_size]
         )
         if not rows:
             return 0
         deliveries: list[EventDelivery] = []
         for row in rows:
-            if not row.deliveries_created:
-                row.deliveries_created = True
-                deliveries.extend(
-                    EventDelivery(event=row, handler=sub.name, next_attempt_at=now + DELIVERY_LEASE)
-                    for sub in bus.subscriptions_for(row.event_type)
-                )
-        failed = kafka.publish_rows(rows)
-        for row in rows:
-            if row.pk in failed:
-                _record_failure(row, failed[row.pk], now)
-                continue
-            row.status = OutboxEvent.Status.PUBLISHED
-            row.published_at = now
-            row.last_error = ""
-        OutboxEvent.objects.bulk_update(
-            rows,
-            [
-                "status",
-                "published_at",
-                "attempts",
-                "available_at",
-                "last_error",
-                "deliveries_created",
-            ],
-        )
+            row.deliveries_created = True
+            if not has_publisher:  # no external copy to make: the row is done
+                row.status = OutboxEvent.Status.PUBLISHED
+                row.published_at = now
+            deliveries.extend(
+                EventDelivery(event=row, handler=sub.name, next_attempt_at=now + DELIVERY_LEASE)
+                for sub in bus.subscriptions_for(row.event_type)
+            )
+        OutboxEvent.objects.bulk_update(rows, ["deliveries_created", "status", "published_at"])
         EventDelivery.objects.bulk_create(deliveries)
         delivery_ids = list(
-            EventDelivery.objects.filter(event__in={d.event_id for d in deliveries})
-            .order_by("id")
-            .values_list("id", flat=True)
+            EventDelivery.objects.filter(event__in=rows).order_by("id").values_list("id", flat=True)
         )
         if delivery_ids:
             transaction.on_commit(lambda: _dispatch(delivery_ids))
     return len(rows)
+
+
+def ship_once(batch_size: int | None = None) -> int:
+    """One pass of the external copy: send due pending rows through the EVENTS_PUBLISHER port.
+
+    Runs apart from the fan-out (its own beat task and thread of `relay_events`). Rows are leased
+    in a short transaction and sent outside it, so a hanging broker holds no row lock; a failure
+    backs off per row and dead-letters after EVENTS_MAX_ATTEMPTS. Returns the rows it tried.
+    """
+    batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            claim(
+                OutboxEvent.objects.filter(
+                    status=OutboxEvent.Status.PENDING,
+                    deliveries_created=True,
+                    available_at__lte=now,
+                ).order_by("id")
+            )[:batch_size]
+        )
+        if not rows:
+            return 0
+        # A lease: another pass skips these rows while this one waits on the broker.
+        OutboxEvent.objects.filter(pk__in=[r.pk for r in rows]).update(
+            available_at=now + SHIP_LEASE
+        )
+    if settings.EVENTS_PUBLISHER:
+        publisher: EventPublisher = adapter("EVENTS_PUBLISHER")
+        failed = publisher.events_send(events=[outbound_event(row) for row in rows])
+    else:
+        failed = {}
+    now = timezone.now()
+    for row in rows:
+        if row.event_id in failed:
+            _record_failure(row, failed[row.event_id], now)
+        else:
+            row.status = OutboxEvent.Status.PUBLISHED
+            row.published_at = now
+            row.last_error = ""
+            row.available_at = now
+    with transaction.atomic():
+        OutboxEvent.objects.bulk_update(
+            rows, ["status", "published_at", "attempts", "available_at", "last_error"]
+        )
+    return len(rows)
+
+
+def outbound_event(row: OutboxEvent) -> OutboundEvent:
+    return OutboundEvent(
+        event_id=row.event_id,
+        event_type=row.event_type,
+        aggregate_id=row.aggregate_id,
+        aggregate_version=row.aggregate_version,
+        occurred_at=row.occurred_at,
+        payload=row.payload,
+    )
 
 
 def _record_failure(row: OutboxEvent, error: str, now) -> None:
@@ -142,7 +184,10 @@ def event_from_row(row: OutboxEvent) -> DomainEvent:
     if event_class is None:
         raise LookupError(f"unknown event type {row.event_type}")
     return event_class.from_payload(
-        event_id=row.event_id, occurred_at=row.occurred_at, payload=row.payload
+        event_id=row.event_id,
+        occurred_at=row.occurred_at,
+        aggregate_version=row.aggregate_version,
+        payload=row.payload,
     )
 
 

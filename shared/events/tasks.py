@@ -10,6 +10,11 @@ def relay_outbox() -> int:
     return relay.relay_once()
 
 
+@shared_task(name="events.ship_outbox", ignore_result=True)
+def ship_outbox() -> int:
+    return relay.ship_once()
+
+
 @shared_task(name="events.deliver", ignore_result=True)
 def deliver_event(delivery_id: int) -> str:
     return relay.deliver(delivery_id)

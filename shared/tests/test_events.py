@@ -3,6 +3,7 @@ SKIP LOCKED, retries with backoff, dead letters, at-most-once handling through t
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import Counter
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from django.utils import timezone
 
 from shared.events import DomainEvent, publish, subscribe
 from shared.events import bus as event_bus
+from shared.events.adapters.memory import InMemoryEventPublisher
 from shared.events.models import EventDelivery, InboxRecord, OutboxEvent
-from shared.events.relay import deliver, event_from_row, relay_once, requeue
+from shared.events.relay import deliver, event_from_row, relay_once, requeue, ship_once
+from shared.ports import use_adapter
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,7 +79,7 @@ def test_event_round_trips_through_the_outbox_row(db):
     row = OutboxEvent.objects.get(event_id=event.event_id)
     assert row.aggregate_id == "7"
     assert row.payload == {"parcel_id": 7, "weight_kg": "2.50", "labels": ["a", "b"]}
-    assert event_from_row(row) == event
+    assert event_from_row(row) == dataclasses.replace(event, aggregate_version=1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -183,23 +186,34 @@ def test_unknown_handler_is_dead_lettered_after_retries(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_kafka_failure_keeps_the_row_pending_with_backoff(recorder, settings, monkeypatch):
-    from shared.events import kafka
-
+def test_broker_failure_keeps_only_the_kafka_copy_pending_with_backoff(recorder, settings):
     settings.EVENTS_RELAY_ON_COMMIT = False
     settings.EVENTS_MAX_ATTEMPTS = 2
-    monkeypatch.setattr(kafka, "publish_rows", lambda rows: {r.pk: "broker down" for r in rows})
-    event = weigh(50)
-    relay_once()
-    row = OutboxEvent.objects.get(event_id=event.event_id)
-    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "broker down")
-    assert row.available_at > timezone.now()
-    # In-process handlers do not wait for Kafka.
-    assert recorder.seen[event.event_id] == 1
-    OutboxEvent.objects.filter(pk=row.pk).update(available_at=timezone.now())
-    relay_once()
+    settings.EVENTS_PUBLISHER = "shared.events.adapters.memory.InMemoryEventPublisher"
+    broker = InMemoryEventPublisher()
+    broker.failing = "broker down"
+    with use_adapter("EVENTS_PUBLISHER", broker):
+        event = weigh(50)
+        relay_once()
+        # The fan-out pass never calls the publisher: handlers ran, the copy waits.
+        assert (broker.calls, recorder.seen[event.event_id]) == (0, 1)
+        assert ship_once() == 1
+        row = OutboxEvent.objects.get(event_id=event.event_id)
+        assert (row.status, row.attempts, row.last_error) == ("pending", 1, "broker down")
+        assert row.available_at > timezone.now()
+        assert ship_once() == 0  # backing off: the broker is not called again yet
+        assert broker.calls == 1
+        OutboxEvent.objects.filter(pk=row.pk).update(available_at=timezone.now())
+        ship_once()
+        row.refresh_from_db()
+        assert row.status == OutboxEvent.Status.DEAD  # only the Kafka copy is dead-lettered
+        broker.failing = ""
+        requeue(outbox_ids=[row.pk])
+        ship_once()
     row.refresh_from_db()
-    assert row.status == OutboxEvent.Status.DEAD  # only the Kafka copy is dead-lettered
+    assert row.status == OutboxEvent.Status.PUBLISHED
+    assert [sent.event_id for sent in broker.sent] == [event.event_id]
+    assert broker.sent[0].aggregate_version == 1
     assert recorder.seen[event.event_id] == 1
     assert EventDelivery.objects.filter(event=row).count() == 1
 
@@ -262,7 +276,7 @@ def test_nested_dataclasses_round_trip(db):
         publish(event)
     row = OutboxEvent.objects.get(event_id=event.event_id)
     assert row.payload["lines"] == [{"sku_id": 1, "price": "9.90"}]
-    assert event_from_row(row) == event
+    assert event_from_row(row) == dataclasses.replace(event, aggregate_version=1)
 
 
 def test_event_types_are_unique():

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from contexts.catalog.models import Sku
 from contexts.inventory import api as inventory_api
+from shared.events.projections import version_apply
 
 RESYNC_BATCH = 5000
 
@@ -24,16 +25,17 @@ def _not_newer_than(as_of: datetime) -> Q:
     return Q(stock_updated_at__isnull=True) | Q(stock_updated_at__lte=as_of)
 
 
-def sku_stock_apply(*, sku_id: int, available: int, as_of: datetime) -> bool:
-    """Record a SKU's availability as of `as_of`. An older report than the one already applied
-    is ignored, so events delivered late or twice never roll the figure back. Returns whether
-    the row changed."""
-    updated = (
-        Sku.objects.filter(pk=sku_id)
-        .filter(_not_newer_than(as_of))
-        .update(available_stock=max(available, 0), stock_updated_at=as_of)
+def sku_stock_apply(*, sku_id: int, available: int, version: int) -> bool:
+    """Record a SKU's availability as reported by inventory's StockChanged of this aggregate
+    `version`. A version at or below the one already applied is ignored (versions follow
+    inventory's commit order, unlike `occurred_at`), so events delivered late, twice or out of
+    order never roll the figure back. Returns whether the row changed."""
+    return version_apply(
+        Sku.objects.filter(pk=sku_id),
+        version=version,
+        version_field="stock_version",
+        values={"available_stock": max(available, 0), "stock_updated_at": timezone.now()},
     )
-    return updated == 1
 
 
 def sku_stock_resync(

@@ -40,15 +40,21 @@ def test_stock_changed_events_update_the_mirror_after_the_relay():
     assert sku.available_stock == 7
 
 
-def test_an_older_event_never_rolls_the_mirror_back(cat):
+def test_an_older_version_never_rolls_the_mirror_back_whatever_its_occurred_at(cat):
+    """(b) confirmed: the mirror kept the later `occurred_at`, taken before commit. Version 2
+    committed last but was stamped first; delivered before version 1, it must still win."""
     sku = Sku.objects.get(spu=make_product(cat))
     now = timezone.now()
-    handlers.stock_changed_mirror(_event(sku.pk, 5, occurred_at=now))
-    handlers.stock_changed_mirror(_event(sku.pk, 9, occurred_at=now - timedelta(seconds=1)))
-    handlers.stock_changed_mirror(_event(sku.pk, 5, occurred_at=now))  # a redelivery
+    handlers.stock_changed_mirror(_event(sku.pk, 5, occurred_at=now, aggregate_version=2))
+    handlers.stock_changed_mirror(
+        _event(sku.pk, 9, occurred_at=now + timedelta(seconds=1), aggregate_version=1)
+    )
+    handlers.stock_changed_mirror(_event(sku.pk, 5, occurred_at=now, aggregate_version=2))
     sku.refresh_from_db()
     assert sku.available_stock == 5
-    handlers.stock_changed_mirror(_event(sku.pk, 0, occurred_at=now + timedelta(seconds=1)))
+    handlers.stock_changed_mirror(
+        _event(sku.pk, 0, occurred_at=now - timedelta(seconds=1), aggregate_version=3)
+    )
     sku.refresh_from_db()
     assert sku.available_stock == 0
 
@@ -73,16 +79,18 @@ def test_a_stock_change_applied_while_a_resync_runs_is_not_rolled_back(cat, inve
     def read_then_a_sale_lands(*, sku_ids):
         figures = read_inventory(sku_ids=sku_ids)
         # A unit of `sold` is sold after inventory was read; its event is applied at once.
-        handlers.stock_changed_mirror(_event(sold.pk, 2, occurred_at=timezone.now()))
+        handlers.stock_changed_mirror(_event(sold.pk, 2, aggregate_version=5))
         return figures
 
     monkeypatch.setattr(inventory_api, "availability", read_then_a_sale_lands)
     assert stock.sku_stock_resync() == 2
     assert dict(Sku.objects.values_list("pk", "available_stock")) == {sold.pk: 2, untouched.pk: 4}
-    # A report older than the resync, delivered late, does not undo it either.
-    handlers.stock_changed_mirror(_event(untouched.pk, 9, occurred_at=before_the_resync))
-    untouched.refresh_from_db()
-    assert untouched.available_stock == 4
+    # A version already applied, delivered again late, does not undo it either.
+    handlers.stock_changed_mirror(
+        _event(sold.pk, 9, occurred_at=before_the_resync, aggregate_version=5)
+    )
+    sold.refresh_from_db()
+    assert sold.available_stock == 2
 
 
 def test_the_resync_task_runs_the_service(cat, inventory):

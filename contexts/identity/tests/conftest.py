@@ -6,8 +6,10 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from contexts.identity.adapters.memory import InMemoryNotifier
 from contexts.identity.tests.factories import UserFactory
 from contexts.identity.tests.support import signed_in
+from shared.ports import use_adapter
 
 
 @pytest.fixture(autouse=True)
@@ -31,3 +33,10 @@ def user(db):
 @pytest.fixture
 def user_api(user) -> APIClient:
     return signed_in(user)[0]
+
+
+@pytest.fixture(autouse=True)
+def notifier():
+    """Messages identity sends (reset codes), kept in memory."""
+    with use_adapter("IDENTITY_NOTIFIER", InMemoryNotifier()) as fake:
+        yield fake

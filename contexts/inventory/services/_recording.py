@@ -31,13 +31,15 @@ from contexts.inventory.events import StockChanged, StockLow
 from contexts.inventory.models import StockLedgerEntry, StockRecord
 from shared.cache import cache_or_default
 from shared.errors import Conflict
-from shared.events import publish
+from shared.events import aggregates_lock, publish
 
 logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
+# The version stream of StockChanged/StockLow (one aggregate per SKU).
+STOCK_STREAM = "inventory.stock"
 LOCK_CONFLICT_ERRORS = frozenset({1213, 1205})  # ER_LOCK_DEADLOCK, ER_LOCK_WAIT_TIMEOUT
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 0.02
@@ -180,34 +182,67 @@ class StockChanges:
             row.updated_at = now
         StockRecord.objects.bulk_update(rows, ["on_hand", "reserved", "updated_at"])
         StockLedgerEntry.objects.bulk_create(self._entries)
-        totals = sku_available(entry.sku_id for entry in self._entries)
-        for entry in self._entries:
-            threshold = self._rows[entry.stock_id].low_stock_threshold
-            after_available = entry.on_hand_after - entry.reserved_after
-            publish(
-                StockChanged(
-                    sku_id=entry.sku_id,
-                    warehouse_id=entry.warehouse_id,
-                    on_hand=entry.on_hand_after,
-                    reserved=entry.reserved_after,
-                    available=after_available,
-                    sku_available=totals.get(entry.sku_id, 0),
-                    operation=entry.operation,
-                    ref=entry.ref,
-                )
-            )
-            if domain.crossed_low(
-                before_available=entry.on_hand_before - entry.reserved_before,
-                after_available=after_available,
-                threshold=threshold,
-            ):
-                publish(
-                    StockLow(
-                        sku_id=entry.sku_id,
-                        warehouse_id=entry.warehouse_id,
-                        available=after_available,
-                        threshold=threshold,
-                    )
-                )
+        publish_stock_changed_after_lock(self._entries, self._rows)
         availability_invalidate(entry.sku_id for entry in self._entries)
         return len(self._entries)
+
+
+def publish_stock_changed_after_lock(
+    entries: list[StockLedgerEntry], rows: dict[int, StockRecord]
+) -> None:
+    """StockChanged (and StockLow on a downward crossing) per entry, in SKU order.
+
+    The SKUs' version locks are taken before their totals are summed: every earlier change of a
+    SKU in any warehouse has committed by then, so the event with the highest version carries
+    the true total (summing first missed concurrent changes of other warehouses)."""
+    entries = sorted(entries, key=lambda entry: entry.sku_id)  # stable: per-SKU order kept
+    aggregates_lock(stream=STOCK_STREAM, aggregate_ids=(entry.sku_id for entry in entries))
+    totals = sku_available(entry.sku_id for entry in entries)
+    for entry in entries:
+        threshold = rows[entry.stock_id].low_stock_threshold
+        after_available = entry.on_hand_after - entry.reserved_after
+        publish(
+            StockChanged(
+                sku_id=entry.sku_id,
+                warehouse_id=entry.warehouse_id,
+                on_hand=entry.on_hand_after,
+                reserved=entry.reserved_after,
+                available=after_available,
+                sku_available=totals.get(entry.sku_id, 0),
+                operation=entry.operation,
+                ref=entry.ref,
+            )
+        )
+        if domain.crossed_low(
+            before_available=entry.on_hand_before - entry.reserved_before,
+            after_available=after_available,
+            threshold=threshold,
+        ):
+            publish(
+                StockLow(
+                    sku_id=entry.sku_id,
+                    warehouse_id=entry.warehouse_id,
+                    available=after_available,
+                    threshold=threshold,
+                )
+            )
+
+
+def stock_records_republish(*, records: list[StockRecord], operation: str) -> None:
+    """StockChanged for records whose levels did not change but whose SKU totals did (their
+    warehouse closed or reopened), with the same lock-then-sum order as a stock change."""
+    records = sorted(records, key=lambda record: record.sku_id)
+    aggregates_lock(stream=STOCK_STREAM, aggregate_ids=(record.sku_id for record in records))
+    totals = sku_available(record.sku_id for record in records)
+    for record in records:
+        publish(
+            StockChanged(
+                sku_id=record.sku_id,
+                warehouse_id=record.warehouse_id,
+                on_hand=record.on_hand,
+                reserved=record.reserved,
+                available=record.on_hand - record.reserved,
+                sku_available=totals.get(record.sku_id, 0),
+                operation=operation,
+            )
+        )

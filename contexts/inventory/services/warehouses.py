@@ -8,7 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from contexts.inventory.models import StockRecord, Warehouse
-from contexts.inventory.services._recording import availability_invalidate
+from contexts.inventory.services._recording import availability_invalidate, stock_records_republish
 from contexts.inventory.services._scope import merchant_check, warehouse_scoped
 from shared.errors import Conflict, ValidationFailed
 
@@ -66,7 +66,8 @@ def warehouse_update(
     *, warehouse_id: int, data: Mapping[str, Any], merchant_ids: Collection[int] | None = None
 ) -> Warehouse:
     """Change a warehouse's details (not its merchant). Activating or deactivating it changes
-    the availability of every SKU it stocks, so their cached availability is dropped."""
+    the availability of every SKU it stocks: their cached availability is dropped and a
+    StockChanged with the new SKU total is published per stock record."""
     unknown = sorted(set(data) - set(WAREHOUSE_FIELDS))
     if unknown:
         raise ValidationFailed(
@@ -81,9 +82,13 @@ def warehouse_update(
         setattr(warehouse, name, value.strip() if isinstance(value, str) else value)
     _save(warehouse)
     if warehouse.is_active != was_active:
-        availability_invalidate(
-            StockRecord.objects.filter(warehouse=warehouse).values_list("sku_id", flat=True)
+        records = list(StockRecord.objects.filter(warehouse=warehouse))
+        # Every SKU stocked here has a new total: the in-stock mirror hears it like any change.
+        stock_records_republish(
+            records=records,
+            operation="warehouse_opened" if warehouse.is_active else "warehouse_closed",
         )
+        availability_invalidate(record.sku_id for record in records)
     return warehouse
 
 
