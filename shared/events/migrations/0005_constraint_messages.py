@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_outbox_deliveries_created'),
+        ('events', '0004_stable_handler_names_and_no_secrets'),
     ]
 
     operations = [
