@@ -154,7 +154,11 @@ class StockRestore(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["order_ref", "reference"], name="stock_restore_ref")
+            models.UniqueConstraint(
+                fields=["order_ref", "reference"],
+                name="stock_restore_ref",
+                violation_error_message="This order's stock was already restored under this reference.",
+            )
         ]
 
     def __str__(self) -> str:

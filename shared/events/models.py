@@ -57,7 +57,11 @@ class AggregateSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["stream", "aggregate_id"], name="aggregate_stream_id")
+            models.UniqueConstraint(
+                fields=["stream", "aggregate_id"],
+                name="aggregate_stream_id",
+                violation_error_message="This aggregate already has a version counter.",
+            )
         ]
 
     def __str__(self) -> str:
