@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from treebeard.forms import movenodeform_factory
 
-from contexts.catalog import domain
 from contexts.catalog.models import (
     Attribute,
     AttributeValue,
@@ -28,11 +27,12 @@ from contexts.catalog.models import (
     SpuAttributeValue,
 )
 from contexts.catalog.services import merchants, products, stock
+from shared.auth import Principal, principal_of
 from shared.errors import AppError
 
 
-def _actor(request) -> domain.Actor:
-    return domain.Actor(user_id=request.user.pk, is_staff=True)
+def _actor(request) -> Principal:
+    return principal_of(request)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -159,7 +159,7 @@ class SpuAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            products.spu_update(actor=_actor(request), spu_id=obj.pk, data=data)
+            products.spu_update(principal=_actor(request), spu_id=obj.pk, data=data)
         except AppError as exc:
             self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
 
@@ -174,7 +174,7 @@ class SpuAdmin(admin.ModelAdmin):
     def _each(self, request, queryset, service) -> None:
         for spu_id in queryset.values_list("pk", flat=True):
             try:
-                service(actor=_actor(request), spu_id=spu_id)
+                service(principal=_actor(request), spu_id=spu_id)
             except AppError as exc:
                 self.message_user(request, f"Product {spu_id}: {exc.message}", messages.ERROR)
 
@@ -223,7 +223,7 @@ class SkuAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            products.sku_update(actor=_actor(request), sku_id=obj.pk, data=data)
+            products.sku_update(principal=_actor(request), sku_id=obj.pk, data=data)
         except AppError as exc:
             self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
 
