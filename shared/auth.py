@@ -167,6 +167,9 @@ class Principal:
 
 
 ANONYMOUS = Principal(user_id=None)
+# The platform itself (seed data, periodic jobs, another context's api call): every permission
+# over every shop. Callers acting for a person pass that person's principal instead.
+SYSTEM = Principal(user_id=None, roles=frozenset({"system"}), platform_permissions=frozenset({ALL}))
 
 
 def tenancy() -> Tenancy:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from contexts.inventory import services
 from contexts.inventory.models import Reservation, StockLedgerEntry, StockRecord, Warehouse
+from shared.auth import principal_of
 from shared.errors import AppError
 
 
@@ -32,22 +33,24 @@ class WarehouseAdmin(admin.ModelAdmin):
                 services.warehouse_update(
                     warehouse_id=obj.pk,
                     data={name: form.cleaned_data[name] for name in services.WAREHOUSE_FIELDS},
+                    principal=principal_of(request),
                 )
                 return
             created = services.warehouse_create(
                 merchant_id=obj.merchant_id,
                 **{name: form.cleaned_data[name] for name in services.WAREHOUSE_FIELDS},
+                principal=principal_of(request),
             )
         except AppError as exc:
             raise ValidationError(exc.message) from exc
         obj.pk = created.pk
 
     def delete_model(self, request, obj):
-        services.warehouse_delete(warehouse_id=obj.pk)
+        services.warehouse_delete(warehouse_id=obj.pk, principal=principal_of(request))
 
     def delete_queryset(self, request, queryset):
         for warehouse in queryset:
-            services.warehouse_delete(warehouse_id=warehouse.pk)
+            services.warehouse_delete(warehouse_id=warehouse.pk, principal=principal_of(request))
 
 
 @admin.register(StockRecord)

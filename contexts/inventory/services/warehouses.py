@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from contexts.inventory.models import StockRecord, Warehouse
 from contexts.inventory.services._recording import availability_invalidate
-from contexts.inventory.services._scope import merchant_check, warehouse_scoped
+from contexts.inventory.services._scope import warehouse_scoped
+from shared.auth import SYSTEM, Principal
 from shared.errors import Conflict, ValidationFailed
 
+WRITE = "inventory.warehouse.write"
 WAREHOUSE_FIELDS = ("code", "name", "province_code", "city_code", "is_active", "priority")
 
 
@@ -43,11 +45,11 @@ def warehouse_create(
     city_code: str = "",
     is_active: bool = True,
     priority: int = 100,
-    merchant_ids: Collection[int] | None = None,
+    principal: Principal = SYSTEM,
 ) -> Warehouse:
-    """Open a warehouse for a merchant. Merchant staff only for shops they manage (403);
-    the code is unique per merchant (409 warehouse_code_taken)."""
-    merchant_check(merchant_id, merchant_ids)
+    """Open a warehouse for a merchant. Merchant staff only for shops they manage (403
+    not_your_merchant); the code is unique per merchant (409 warehouse_code_taken)."""
+    principal.require(WRITE, merchant_id=merchant_id)
     warehouse = Warehouse(
         merchant_id=merchant_id,
         code=code.strip(),
@@ -63,7 +65,7 @@ def warehouse_create(
 
 @transaction.atomic
 def warehouse_update(
-    *, warehouse_id: int, data: Mapping[str, Any], merchant_ids: Collection[int] | None = None
+    *, warehouse_id: int, data: Mapping[str, Any], principal: Principal = SYSTEM
 ) -> Warehouse:
     """Change a warehouse's details (not its merchant). Activating or deactivating it changes
     the availability of every SKU it stocks, so their cached availability is dropped."""
@@ -74,7 +76,7 @@ def warehouse_update(
             details={"fields": {name: ["This field cannot be changed."] for name in unknown}},
         )
     warehouse = warehouse_scoped(
-        warehouse_id, merchant_ids, queryset=Warehouse.objects.select_for_update()
+        warehouse_id, principal, WRITE, queryset=Warehouse.objects.select_for_update()
     )
     was_active = warehouse.is_active
     for name, value in data.items():
@@ -88,11 +90,11 @@ def warehouse_update(
 
 
 @transaction.atomic
-def warehouse_delete(*, warehouse_id: int, merchant_ids: Collection[int] | None = None) -> None:
+def warehouse_delete(*, warehouse_id: int, principal: Principal = SYSTEM) -> None:
     """Delete a warehouse that has never stocked anything; one with stock records keeps its
     history (ledger, reservations) and can only be deactivated (409 warehouse_has_stock)."""
     warehouse = warehouse_scoped(
-        warehouse_id, merchant_ids, queryset=Warehouse.objects.select_for_update()
+        warehouse_id, principal, WRITE, queryset=Warehouse.objects.select_for_update()
     )
     if StockRecord.objects.filter(warehouse=warehouse).exists():
         raise Conflict(

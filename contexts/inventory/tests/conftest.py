@@ -15,6 +15,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from contexts.catalog import api as catalog_api
+from shared.auth import InMemoryTenancy
+from shared.ports import use_adapter
 
 MAX_CONNECTIONS = 500
 
@@ -49,16 +51,14 @@ class FakeCatalog:
             if sku_id in self.sku_merchant
         }
 
-    def merchant_ids_managed_by(self, *, user_id):
-        return tuple(sorted(self.managed.get(user_id, ())))
-
 
 @pytest.fixture(autouse=True)
 def catalog(monkeypatch) -> FakeCatalog:
     fake = FakeCatalog()
     monkeypatch.setattr(catalog_api, "get_skus", fake.get_skus)
-    monkeypatch.setattr(catalog_api, "merchant_ids_managed_by", fake.merchant_ids_managed_by)
-    return fake
+    # Which shops a user manages: the tenancy port over the memberships the test declares.
+    with use_adapter("AUTH_TENANCY", InMemoryTenancy(staff_of=fake.managed)):
+        yield fake
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ from contexts.inventory import services
 from contexts.inventory.models import StockLedgerEntry, StockRecord
 from contexts.inventory.tests.support import events, levels, stock, warehouse
 from shared.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from shared.testing import shop_staff_principal
 
 CHANGED = "inventory.stock.changed.v1"
 LOW = "inventory.stock.low.v1"
@@ -83,8 +84,12 @@ def test_inbound_of_an_unknown_sku_or_another_merchants_sku_is_refused(wh):
 
 def test_merchant_staff_cannot_receive_into_another_merchants_warehouse(wh):
     with pytest.raises(NotFound):
-        services.stock_inbound(warehouse_id=wh.pk, sku_id=101, quantity=1, merchant_ids={2})
-    services.stock_inbound(warehouse_id=wh.pk, sku_id=101, quantity=1, merchant_ids={1})
+        services.stock_inbound(
+            warehouse_id=wh.pk, sku_id=101, quantity=1, principal=shop_staff_principal(2)
+        )
+    services.stock_inbound(
+        warehouse_id=wh.pk, sku_id=101, quantity=1, principal=shop_staff_principal(1)
+    )
 
 
 def test_adjust_sets_on_hand_to_the_counted_units(wh):
@@ -151,6 +156,8 @@ def test_threshold_is_set_without_a_ledger_row(wh):
     assert record.low_stock_threshold == 20
     assert not StockLedgerEntry.objects.exists()
     with pytest.raises(NotFound):
-        services.stock_threshold_set(stock_id=record.pk, threshold=1, merchant_ids={2})
+        services.stock_threshold_set(
+            stock_id=record.pk, threshold=1, principal=shop_staff_principal(2)
+        )
     with pytest.raises(ValidationFailed):
         services.stock_threshold_set(stock_id=record.pk, threshold=-1)
