@@ -18,7 +18,6 @@ def demo_freight_templates_create(*, merchant_ids: Iterable[int]) -> int:
         if FreightTemplate.objects.filter(merchant_id=merchant_id).exists():
             continue
         services.freight_template_create(
-            merchant_ids=None,
             merchant_id=merchant_id,
             name="Standard delivery",
             charge_by="piece",

@@ -10,7 +10,7 @@ not-deliverable list cannot be shipped to at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
@@ -27,7 +27,6 @@ PROVINCE_CODE = re.compile(r"^\d{2}0000$")
 
 # Whose templates a caller may see and change: None for platform staff (every merchant),
 # otherwise the ids of the shops the caller manages.
-MerchantScope = Collection[int] | None
 
 
 class ChargeBy(StrEnum):

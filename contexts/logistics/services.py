@@ -1,7 +1,8 @@
 """Freight template commands. Each runs in one transaction.
 
-Scope: `merchant_ids` is None for platform staff (every merchant) or the shops the caller
-manages; a template outside it is not found (404) and creating one for another shop is refused.
+Callers pass their principal (shared.auth; the default is the system): a template of a shop
+over which it lacks logistics.freight_template.write is not found (404), and creating one for
+such a shop is refused (403 not_your_merchant).
 
 At most one default template per merchant: a write that touches a merchant's templates first
 locks all of them in id order (so concurrent writers queue and never deadlock), and the unique
@@ -20,7 +21,8 @@ from django.db import IntegrityError, transaction
 
 from contexts.logistics import domain
 from contexts.logistics.models import FreightRule, FreightTemplate
-from shared.errors import Conflict, NotFound, PermissionDenied
+from shared.auth import SYSTEM, Principal
+from shared.errors import Conflict, NotFound
 
 # Fields a template is created/updated with (merchant_id is fixed at creation).
 TEMPLATE_FIELDS = (
@@ -40,6 +42,9 @@ class RuleDraft:
     province_codes: Sequence[str]
     first_fee: Decimal
     additional_fee: Decimal
+
+
+WRITE = "logistics.freight_template.write"
 
 
 def _not_found() -> NotFound:
@@ -112,7 +117,6 @@ def _fresh(template_id: int) -> FreightTemplate:
 @transaction.atomic
 def freight_template_create(
     *,
-    merchant_ids: domain.MerchantScope,
     merchant_id: int,
     name: str,
     charge_by: str,
@@ -124,11 +128,11 @@ def freight_template_create(
     not_deliverable_provinces: Sequence[str] = (),
     is_default: bool = False,
     rules: Sequence[RuleDraft | Mapping[str, Any]] = (),
+    principal: Principal = SYSTEM,
 ) -> FreightTemplate:
-    """Create a template for a merchant in the caller's scope (403 otherwise). Made default,
+    """Create a template for a merchant the principal manages (403 otherwise). Made default,
     it replaces the merchant's previous default in the same transaction."""
-    if merchant_ids is not None and merchant_id not in merchant_ids:
-        raise PermissionDenied("You do not manage this merchant.", code="merchant_not_managed")
+    principal.require(WRITE, merchant_id=merchant_id)
     values = {
         "name": name,
         "charge_by": charge_by,
@@ -160,14 +164,12 @@ def freight_template_create(
 
 @transaction.atomic
 def freight_template_update(
-    *, template_id: int, merchant_ids: domain.MerchantScope, data: Mapping[str, Any]
+    *, template_id: int, data: Mapping[str, Any], principal: Principal = SYSTEM
 ) -> FreightTemplate:
     """Change a template in the caller's scope (404 otherwise). Fields not in `data` keep their
     value; `rules`, when given, replace all regional rules. `is_default: true` moves the
     merchant's default here atomically; `false` leaves the merchant without a default."""
-    found = FreightTemplate.objects.filter(pk=template_id)
-    if merchant_ids is not None:
-        found = found.filter(merchant_id__in=list(merchant_ids))
+    found = principal.filter(FreightTemplate.objects.filter(pk=template_id), WRITE)
     merchant_id = found.values_list("merchant_id", flat=True).first()
     if merchant_id is None:
         raise _not_found()
@@ -228,11 +230,9 @@ def freight_template_save(*, template: FreightTemplate) -> None:
 
 
 @transaction.atomic
-def freight_template_delete(*, template_id: int, merchant_ids: domain.MerchantScope) -> None:
+def freight_template_delete(*, template_id: int, principal: Principal = SYSTEM) -> None:
     """Delete a template in the caller's scope (404 otherwise). Deleting the default leaves the
     merchant without one: its goods then ship free until another is made default."""
-    found = FreightTemplate.objects.filter(pk=template_id)
-    if merchant_ids is not None:
-        found = found.filter(merchant_id__in=list(merchant_ids))
+    found = principal.filter(FreightTemplate.objects.filter(pk=template_id), WRITE)
     if not found.delete()[0]:
         raise _not_found()

@@ -1,5 +1,5 @@
-"""Fixtures for logistics' tests: a fake of catalog's `merchant_ids_managed_by` (which shops a
-user manages), accounts, signed-in clients and a template factory."""
+"""Fixtures for logistics' tests: an in-memory tenancy port (which shops a user manages),
+accounts, signed-in clients and a template factory."""
 
 from __future__ import annotations
 
@@ -11,27 +11,19 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from contexts.catalog import api as catalog_api
 from contexts.logistics import services
+from shared.auth import InMemoryTenancy
+from shared.ports import use_adapter
 
 _emails = itertools.count()
 
 
-class FakeMerchantStaff:
-    """catalog_api.merchant_ids_managed_by over memberships the test declares."""
-
-    def __init__(self) -> None:
-        self.managed: dict[int, tuple[int, ...]] = {}
-
-    def merchant_ids_managed_by(self, *, user_id: int) -> tuple[int, ...]:
-        return self.managed.get(user_id, ())
-
-
 @pytest.fixture
-def merchants(monkeypatch) -> FakeMerchantStaff:
-    fake = FakeMerchantStaff()
-    monkeypatch.setattr(catalog_api, "merchant_ids_managed_by", fake.merchant_ids_managed_by)
-    return fake
+def merchants() -> InMemoryTenancy:
+    """Which shops a user manages: `merchants.staff_of[user_id] = (merchant_id, ...)`."""
+    fake = InMemoryTenancy()
+    with use_adapter("AUTH_TENANCY", fake):
+        yield fake
 
 
 def make_user(**extra):
@@ -55,13 +47,12 @@ def staff_api(db) -> APIClient:
 def merchant_api(db, merchants):
     """A client for a user managing merchant 1 only."""
     user = make_user()
-    merchants.managed[user.pk] = (1,)
+    merchants.staff_of[user.pk] = (1,)
     return client_for(user)
 
 
 def make_template(merchant_id: int = 1, **overrides):
     values = {
-        "merchant_ids": None,
         "merchant_id": merchant_id,
         "name": "Standard",
         "charge_by": "piece",

@@ -18,7 +18,7 @@ def test_concurrent_default_switches_leave_exactly_one_default():
     results = run_concurrently(
         6,
         lambda i: services.freight_template_update(
-            template_id=templates[i].pk, merchant_ids=None, data={"is_default": True}
+            template_id=templates[i].pk, data={"is_default": True}
         ),
     )
 
