@@ -21,8 +21,10 @@ lacking the permission altogether answers 403 `permission_denied` (401 when anon
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from django.db.models import QuerySet
@@ -100,12 +102,35 @@ class InMemoryTenancy:
 @dataclass(frozen=True)
 class Principal:
     """The caller: user id (None when anonymous), roles, the shops they manage, and the
-    permissions they hold (`platform_permissions` over every shop, `shop_permissions` per shop)."""
+    permissions they hold (`platform_permissions` over every shop, `shop_permissions` per shop).
+
+    The shops are looked up (one tenancy call) the first time a check needs them, so a check
+    that platform permissions already answer costs no query."""
 
     user_id: int | None
-    roles: frozenset[str] = frozenset()
+    platform_roles: frozenset[str] = frozenset()
     platform_permissions: frozenset[str] = frozenset()
-    shop_permissions: Mapping[int, frozenset[str]] = field(default_factory=dict)
+    # {merchant_id: shop role}, or a zero-argument callable returning it (called once, lazily).
+    shop_roles: Mapping[int, str] | Callable[[], Mapping[int, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    # Further platform permissions looked up on demand (a staff user's Django permissions:
+    # read only when a permission outside the table is asked for).
+    platform_lookup: Callable[[str], bool] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def merchant_roles(self) -> Mapping[int, str]:
+        return dict(self.shop_roles() if callable(self.shop_roles) else self.shop_roles)
+
+    @cached_property
+    def shop_permissions(self) -> Mapping[int, frozenset[str]]:
+        return {
+            m: ROLE_PERMISSIONS.get(role, frozenset()) for m, role in self.merchant_roles.items()
+        }
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return self.platform_roles | frozenset(self.merchant_roles.values())
 
     @property
     def is_authenticated(self) -> bool:
@@ -113,26 +138,29 @@ class Principal:
 
     @property
     def is_staff(self) -> bool:
-        return STAFF in self.roles or SUPERUSER in self.roles
+        return STAFF in self.platform_roles or SUPERUSER in self.platform_roles
 
     @property
     def merchant_ids(self) -> frozenset[int]:
-        return frozenset(self.shop_permissions)
+        return frozenset(self.merchant_roles)
 
     @property
     def permissions(self) -> frozenset[str]:
-        """Every permission held somewhere (over every shop or over at least one)."""
+        """Every permission of the table held somewhere (over every shop or at least one)."""
         return self.platform_permissions.union(*self.shop_permissions.values())
 
     def _everywhere(self, permission: str) -> bool:
-        return ALL in self.platform_permissions or permission in self.platform_permissions
+        held = self.platform_permissions
+        if ALL in held or permission in held:
+            return True
+        return self.platform_lookup is not None and self.platform_lookup(permission)
 
     def can(self, permission: str, *, merchant_id: int | None = None) -> bool:
         """Holds `permission` (over `merchant_id` when given, else over at least one shop)."""
         if self._everywhere(permission):
             return True
         if merchant_id is None:
-            return permission in self.permissions
+            return any(permission in held for held in self.shop_permissions.values())
         return permission in self.shop_permissions.get(merchant_id, ())
 
     def require(
@@ -169,7 +197,9 @@ class Principal:
 ANONYMOUS = Principal(user_id=None)
 # The platform itself (seed data, periodic jobs, another context's api call): every permission
 # over every shop. Callers acting for a person pass that person's principal instead.
-SYSTEM = Principal(user_id=None, roles=frozenset({"system"}), platform_permissions=frozenset({ALL}))
+SYSTEM = Principal(
+    user_id=None, platform_roles=frozenset({"system"}), platform_permissions=frozenset({ALL})
+)
 
 
 def tenancy() -> Tenancy:
@@ -180,45 +210,40 @@ def principal_from(
     *,
     user_id: int,
     roles: Iterable[str] = (BUYER,),
-    merchant_roles: Mapping[int, str] | None = None,
-    extra_permissions: Iterable[str] = (),
+    merchant_roles: Mapping[int, str] | Callable[[], Mapping[int, str]] | None = None,
+    platform_lookup: Callable[[str], bool] | None = None,
 ) -> Principal:
-    """A principal from its platform roles, its shop roles ({merchant_id: role}) and any
-    further platform permissions (a staff user's Django permissions), through ROLE_PERMISSIONS."""
-    all_roles = set(roles)
-    platform = set(extra_permissions)
-    for role in all_roles:
+    """A principal from its platform roles and its shop roles ({merchant_id: role}, or a
+    callable answering it when first needed), through ROLE_PERMISSIONS."""
+    platform: set[str] = set()
+    for role in roles:
         platform |= ROLE_PERMISSIONS.get(role, frozenset())
-    shop_permissions = {}
-    for merchant_id, role in (merchant_roles or {}).items():
-        all_roles.add(role)
-        shop_permissions[merchant_id] = ROLE_PERMISSIONS.get(role, frozenset())
     return Principal(
         user_id=user_id,
-        roles=frozenset(all_roles),
+        platform_roles=frozenset(roles),
         platform_permissions=frozenset(platform),
-        shop_permissions=shop_permissions,
+        shop_roles=merchant_roles if merchant_roles is not None else {},
+        platform_lookup=platform_lookup,
     )
 
 
 def principal_for_user(user: Any) -> Principal:
-    """The principal of a Django user (anonymous or inactive: ANONYMOUS). One tenancy lookup;
-    a staff user who is not a superuser also has their Django permissions read."""
+    """The principal of a Django user (anonymous or inactive: ANONYMOUS); its shops come from
+    one tenancy lookup, made when a check first needs them. A staff user also holds their
+    Django permissions ("app_label.codename", groups included), read from the database only
+    when one outside the table is asked for."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     roles = [BUYER]
-    extra: set[str] = set()
     if user.is_superuser:
         roles.append(SUPERUSER)
     if user.is_staff:
         roles.append(STAFF)
-        if not user.is_superuser:
-            extra = user.get_all_permissions()
     return principal_from(
         user_id=user.pk,
         roles=roles,
-        merchant_roles=tenancy().merchant_roles(user_id=user.pk),
-        extra_permissions=extra,
+        merchant_roles=functools.partial(tenancy().merchant_roles, user_id=user.pk),
+        platform_lookup=user.has_perm if user.is_staff else None,
     )
 
 

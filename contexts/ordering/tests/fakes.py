@@ -63,9 +63,6 @@ class FakeCatalog:
         self.calls += 1
         return {i: self.skus[i] for i in sku_ids if i in self.skus}
 
-    def merchant_ids_managed_by(self, *, user_id: int) -> tuple[int, ...]:
-        return self.managers.get(user_id, ())
-
 
 @dataclass
 class _Held:
@@ -272,7 +269,7 @@ class FakeWorld:
         """Point every api function ordering calls at these fakes (undone after the test),
         except those of the contexts named in `real` (e.g. "inventory")."""
         patches = {
-            "catalog": (catalog_api, self.catalog, ("get_skus", "merchant_ids_managed_by")),
+            "catalog": (catalog_api, self.catalog, ("get_skus",)),
             "inventory": (
                 inventory_api,
                 self.inventory,
