@@ -9,7 +9,6 @@ not-deliverable list cannot be shipped to at all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,16 +16,11 @@ from enum import StrEnum
 
 from shared.errors import ValidationFailed
 from shared.money import ZERO, quantize
+from shared.regions import PROVINCE_CODE
 
 NOT_DELIVERABLE = "not_deliverable"
 FREE_SHIPPING_THRESHOLD = "free_shipping_threshold"
 NO_TEMPLATE = "no_template"
-
-# GB/T 2260 province-level code: two digits of province, then 0000 (e.g. 110000 Beijing).
-PROVINCE_CODE = re.compile(r"^\d{2}0000$")
-
-# Whose templates a caller may see and change: None for platform staff (every merchant),
-# otherwise the ids of the shops the caller manages.
 
 
 class ChargeBy(StrEnum):

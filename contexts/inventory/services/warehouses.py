@@ -7,14 +7,30 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from contexts.catalog import api as catalog_api
 from contexts.inventory.models import StockRecord, Warehouse
 from contexts.inventory.services._recording import availability_invalidate
 from contexts.inventory.services._scope import warehouse_scoped
+from shared import regions
 from shared.auth import SYSTEM, Principal
 from shared.errors import Conflict, ValidationFailed
 
 WRITE = "inventory.warehouse.write"
 WAREHOUSE_FIELDS = ("code", "name", "province_code", "city_code", "is_active", "priority")
+
+
+def _references_check(*, merchant_id: int | None, province_code: str, city_code: str) -> None:
+    """The merchant exists in catalog (when given: it is fixed after creation), the province is
+    a known one and the city, when given, lies in it (400 validation_error naming each field)."""
+    errors: dict[str, list[str]] = {}
+    if merchant_id is not None and catalog_api.get_merchant(merchant_id=merchant_id) is None:
+        errors["merchant_id"] = ["No merchant has this id."]
+    if problem := regions.province_code_error(province_code):
+        errors["province_code"] = [problem]
+    elif city_code and (problem := regions.city_code_error(city_code, province_code=province_code)):
+        errors["city_code"] = [problem]
+    if errors:
+        raise ValidationFailed(details={"fields": errors})
 
 
 def _save(warehouse: Warehouse) -> None:
@@ -50,6 +66,9 @@ def warehouse_create(
     """Open a warehouse for a merchant. Merchant staff only for shops they manage (403
     not_your_merchant); the code is unique per merchant (409 warehouse_code_taken)."""
     principal.require(WRITE, merchant_id=merchant_id)
+    _references_check(
+        merchant_id=merchant_id, province_code=province_code.strip(), city_code=city_code.strip()
+    )
     warehouse = Warehouse(
         merchant_id=merchant_id,
         code=code.strip(),
@@ -81,6 +100,10 @@ def warehouse_update(
     was_active = warehouse.is_active
     for name, value in data.items():
         setattr(warehouse, name, value.strip() if isinstance(value, str) else value)
+    if {"province_code", "city_code"} & set(data):
+        _references_check(
+            merchant_id=None, province_code=warehouse.province_code, city_code=warehouse.city_code
+        )
     _save(warehouse)
     if warehouse.is_active != was_active:
         availability_invalidate(
