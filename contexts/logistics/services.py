@@ -19,10 +19,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from contexts.catalog import api as catalog_api
 from contexts.logistics import domain
 from contexts.logistics.models import FreightRule, FreightTemplate
 from shared.auth import SYSTEM, Principal
-from shared.errors import Conflict, NotFound
+from shared.errors import Conflict, NotFound, ValidationFailed
 
 # Fields a template is created/updated with (merchant_id is fixed at creation).
 TEMPLATE_FIELDS = (
@@ -130,9 +131,12 @@ def freight_template_create(
     rules: Sequence[RuleDraft | Mapping[str, Any]] = (),
     principal: Principal = SYSTEM,
 ) -> FreightTemplate:
-    """Create a template for a merchant the principal manages (403 otherwise). Made default,
-    it replaces the merchant's previous default in the same transaction."""
+    """Create a template for a merchant the principal manages (403 otherwise) that exists in
+    catalog (400 otherwise). Made default, it replaces the merchant's previous default in the
+    same transaction."""
     principal.require(WRITE, merchant_id=merchant_id)
+    if catalog_api.get_merchant(merchant_id=merchant_id) is None:
+        raise ValidationFailed(details={"fields": {"merchant_id": ["No merchant has this id."]}})
     values = {
         "name": name,
         "charge_by": charge_by,

@@ -11,11 +11,32 @@ from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from contexts.catalog import api as catalog_api
 from contexts.logistics import services
 from shared.auth import InMemoryTenancy
 from shared.ports import use_adapter
 
 _emails = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def shops(monkeypatch) -> set[int]:
+    """The shops catalog knows (catalog_api.get_merchant over these ids): 1 to 9."""
+    known = set(range(1, 10))
+
+    def get_merchant(*, merchant_id: int):
+        if merchant_id not in known:
+            return None
+        return catalog_api.MerchantInfo(
+            merchant_id=merchant_id,
+            name=f"Shop {merchant_id}",
+            is_active=True,
+            owner_user_id=0,
+            commission_rate=Decimal("0"),
+        )
+
+    monkeypatch.setattr(catalog_api, "get_merchant", get_merchant)
+    return known
 
 
 @pytest.fixture
