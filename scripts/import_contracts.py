@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_MODULES = ("api", "events")
 LAYERS = (
     ("apps",),
-    ("admin", "rest", "tasks", "handlers", "api", "management", "demo"),
+    ("admin", "rest", "tasks", "handlers", "api", "management", "demo", "adapters"),
     ("services", "selectors", "backends"),
     ("models", "documents"),
     ("domain", "events", "data"),

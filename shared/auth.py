@@ -58,13 +58,23 @@ _SHOP_WORK = frozenset(
     }
 )
 
+# What only the platform's own staff do.
+_PLATFORM_WORK = frozenset(
+    {
+        "order.deliver",
+        "catalog.merchant.write",
+        "catalog.taxonomy.write",
+        "identity.user.read",
+    }
+)
+
 # The declared table. Roles the back office adds later (customer service, finance, ...) are
 # new rows; shop roles are listed in SHOP_ROLES.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     BUYER: frozenset({"order.place", "cart.write", "catalog.review.write"}),
     MERCHANT_OWNER: _SHOP_WORK,
     MERCHANT_STAFF: _SHOP_WORK,
-    STAFF: _SHOP_WORK | {"order.deliver", "catalog.merchant.write", "catalog.taxonomy.write"},
+    STAFF: _SHOP_WORK | _PLATFORM_WORK,
     SUPERUSER: frozenset({ALL}),
 }
 SHOP_ROLES = frozenset({MERCHANT_OWNER, MERCHANT_STAFF})

@@ -19,7 +19,6 @@ __all__ = [
     "get_merchant",
     "get_merchants",
     "get_skus",
-    "merchant_ids_managed_by",
 ]
 
 
@@ -73,11 +72,6 @@ def get_merchant(*, merchant_id: int) -> MerchantInfo | None:
 def get_merchants(*, merchant_ids: Iterable[int]) -> dict[int, MerchantInfo]:
     """The shops among `merchant_ids` that exist, by id, in one query."""
     return {m.pk: _merchant_info(m) for m in selectors.merchants_by_ids(merchant_ids=merchant_ids)}
-
-
-def merchant_ids_managed_by(*, user_id: int) -> tuple[int, ...]:
-    """Shops the user owns or is staff of (for merchant-side permissions in other contexts)."""
-    return selectors.merchant_ids_managed_by(user_id=user_id)
 
 
 def categories_ancestor_ids(*, category_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:

@@ -48,11 +48,6 @@ def merchant_roles_of(*, user_id: int) -> dict[int, str]:
     return {pk: MERCHANT_OWNER if owner == user_id else MERCHANT_STAFF for pk, owner in rows}
 
 
-def merchant_ids_managed_by(*, user_id: int) -> tuple[int, ...]:
-    """The shops the user owns or is staff of, in one query."""
-    return tuple(merchant_roles_of(user_id=user_id))
-
-
 def merchant_list(*, status: str | None = None) -> QuerySet[Merchant]:
     merchants = Merchant.objects.prefetch_related("staff").order_by("id")
     return merchants.filter(status=status) if status else merchants

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from contexts.catalog import api
+from contexts.catalog.adapters.tenancy import CatalogTenancy
 from contexts.catalog.models import Merchant
 from contexts.catalog.services import merchants
 from contexts.catalog.tests.support import (
@@ -16,6 +17,7 @@ from contexts.catalog.tests.support import (
     make_product,
     make_user,
 )
+from shared.auth import MERCHANT_STAFF
 from shared.errors import ValidationFailed
 
 URL = "/api/v1/admin/merchants"
@@ -90,16 +92,16 @@ def test_staff_members_are_added_and_removed(cat, staff_api):
     added = staff_api.post(f"{URL}/{cat.other_shop.pk}/staff", {"user_id": helper.pk})
     assert added.status_code == 200
     assert added.json()["staff_user_ids"] == [helper.pk]
-    assert api.merchant_ids_managed_by(user_id=helper.pk) == (cat.other_shop.pk,)
+    assert CatalogTenancy().merchant_roles(user_id=helper.pk) == {cat.other_shop.pk: MERCHANT_STAFF}
 
     assert staff_api.delete(f"{URL}/{cat.other_shop.pk}/staff/{helper.pk}").status_code == 204
-    assert api.merchant_ids_managed_by(user_id=helper.pk) == ()
+    assert CatalogTenancy().merchant_roles(user_id=helper.pk) == {}
     again = staff_api.delete(f"{URL}/{cat.other_shop.pk}/staff/{helper.pk}")
     assert again.status_code == 404
     assert error_code(again) == "staff_not_found"
 
 
-def test_public_api_merchant_info_and_managed_shops(cat):
+def test_public_api_merchant_info(cat):
     info = api.get_merchant(merchant_id=cat.shop.pk)
     assert info == api.MerchantInfo(
         merchant_id=cat.shop.pk,
@@ -113,9 +115,6 @@ def test_public_api_merchant_info_and_managed_shops(cat):
         cat.shop.pk,
         cat.other_shop.pk,
     }
-    assert api.merchant_ids_managed_by(user_id=cat.owner.pk) == (cat.shop.pk,)
-    assert api.merchant_ids_managed_by(user_id=cat.shop_staff.pk) == (cat.shop.pk,)
-    assert api.merchant_ids_managed_by(user_id=cat.staff_user.pk) == ()
 
 
 def test_a_plain_user_is_not_merchant_side(cat):
