@@ -27,12 +27,8 @@ from contexts.catalog.models import (
     SpuAttributeValue,
 )
 from contexts.catalog.services import merchants, products, stock
-from shared.auth import Principal, principal_of
+from shared.auth import principal_of
 from shared.errors import AppError
-
-
-def _actor(request) -> Principal:
-    return principal_of(request)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -159,7 +155,7 @@ class SpuAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            products.spu_update(principal=_actor(request), spu_id=obj.pk, data=data)
+            products.spu_update(principal=principal_of(request), spu_id=obj.pk, data=data)
         except AppError as exc:
             self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
 
@@ -174,7 +170,7 @@ class SpuAdmin(admin.ModelAdmin):
     def _each(self, request, queryset, service) -> None:
         for spu_id in queryset.values_list("pk", flat=True):
             try:
-                service(principal=_actor(request), spu_id=spu_id)
+                service(principal=principal_of(request), spu_id=spu_id)
             except AppError as exc:
                 self.message_user(request, f"Product {spu_id}: {exc.message}", messages.ERROR)
 
@@ -223,7 +219,7 @@ class SkuAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         try:
-            products.sku_update(principal=_actor(request), sku_id=obj.pk, data=data)
+            products.sku_update(principal=principal_of(request), sku_id=obj.pk, data=data)
         except AppError as exc:
             self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
 
