@@ -52,6 +52,11 @@ def _not_found() -> NotFound:
     return NotFound("Freight template not found.", code="freight_template_not_found")
 
 
+def _merchant_must_exist(merchant_id: int) -> None:
+    if catalog_api.get_merchant(merchant_id=merchant_id) is None:
+        raise ValidationFailed(details={"fields": {"merchant_id": ["No merchant has this id."]}})
+
+
 def _default_conflict() -> Conflict:
     return Conflict(
         "Another default template was saved at the same time; try again.",
@@ -135,8 +140,7 @@ def freight_template_create(
     catalog (400 otherwise). Made default, it replaces the merchant's previous default in the
     same transaction."""
     principal.require(WRITE, merchant_id=merchant_id)
-    if catalog_api.get_merchant(merchant_id=merchant_id) is None:
-        raise ValidationFailed(details={"fields": {"merchant_id": ["No merchant has this id."]}})
+    _merchant_must_exist(merchant_id)
     values = {
         "name": name,
         "charge_by": charge_by,
@@ -216,7 +220,9 @@ def freight_template_update(
 def freight_template_save(*, template: FreightTemplate) -> None:
     """Save a template edited field by field (the Django admin, whose forms validate with the
     same domain rules), keeping at most one default per merchant: a template saved as default
-    takes over from the previous one."""
+    takes over from the previous one. A new template's merchant must exist in catalog."""
+    if template.pk is None:
+        _merchant_must_exist(template.merchant_id)
     _lock_merchant_templates(template.merchant_id)
     template.not_deliverable_provinces = domain.normalize_provinces(
         template.not_deliverable_provinces

@@ -4,8 +4,11 @@ not exist."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from contexts.logistics import services
 from contexts.logistics.models import FreightTemplate
 from contexts.logistics.tests.conftest import make_template
 from shared.errors import ValidationFailed
@@ -37,3 +40,19 @@ def test_the_service_refuses_a_shop_that_does_not_exist():
     assert "merchant_id" in refused.value.details["fields"]
     make_template(merchant_id=1)
     assert FreightTemplate.objects.count() == 1
+
+
+def test_the_admins_save_refuses_a_new_template_for_a_shop_that_does_not_exist():
+    template = FreightTemplate(
+        merchant_id=999,
+        name="Standard",
+        charge_by="piece",
+        first_unit=1,
+        first_fee=Decimal("10.00"),
+        additional_unit=1,
+        additional_fee=Decimal("5.00"),
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        services.freight_template_save(template=template)
+    assert "merchant_id" in refused.value.details["fields"]
+    assert not FreightTemplate.objects.exists()
