@@ -86,7 +86,9 @@ class StockRecordAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.stock_threshold_set(
-            stock_id=obj.pk, threshold=form.cleaned_data["low_stock_threshold"]
+            principal=principal_of(request),
+            stock_id=obj.pk,
+            threshold=form.cleaned_data["low_stock_threshold"],
         )
 
 

@@ -12,7 +12,7 @@ from django.db.models import F, QuerySet, Sum
 
 from contexts.inventory import domain
 from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
-from shared.auth import SYSTEM, Principal
+from shared.auth import Principal
 from shared.errors import NotFound
 
 AVAILABILITY_QUERY_CHUNK = 1000
@@ -21,7 +21,7 @@ READ = "inventory.stock.read"
 
 def warehouse_list(
     *,
-    principal: Principal = SYSTEM,
+    principal: Principal,
     merchant_id: int | None = None,
     is_active: bool | None = None,
 ) -> QuerySet[Warehouse]:
@@ -33,7 +33,7 @@ def warehouse_list(
     return warehouses.order_by("merchant_id", "priority", "id")
 
 
-def warehouse_get(*, warehouse_id: int, principal: Principal = SYSTEM) -> Warehouse:
+def warehouse_get(*, warehouse_id: int, principal: Principal) -> Warehouse:
     """404 when missing or another merchant's (its existence is not revealed)."""
     warehouse = warehouse_list(principal=principal).filter(pk=warehouse_id).first()
     if warehouse is None:
@@ -43,7 +43,7 @@ def warehouse_get(*, warehouse_id: int, principal: Principal = SYSTEM) -> Wareho
 
 def stock_list(
     *,
-    principal: Principal = SYSTEM,
+    principal: Principal,
     sku_id: int | None = None,
     warehouse_id: int | None = None,
     low: bool | None = None,
@@ -65,7 +65,7 @@ def stock_list(
 
 def ledger_list(
     *,
-    principal: Principal = SYSTEM,
+    principal: Principal,
     sku_id: int | None = None,
     warehouse_id: int | None = None,
     ref: str | None = None,

@@ -18,7 +18,7 @@ def _in_scope(principal: Principal) -> QuerySet[FreightTemplate]:
 
 
 def freight_template_list(
-    *, principal: Principal = SYSTEM, merchant_id: int | None = None
+    *, principal: Principal, merchant_id: int | None = None
 ) -> QuerySet[FreightTemplate]:
     """Templates in the caller's scope (optionally of one merchant), default first, by name."""
     templates = _in_scope(principal)
@@ -27,7 +27,7 @@ def freight_template_list(
     return templates.order_by("merchant_id", "-is_default", "name", "id")
 
 
-def freight_template_get(*, template_id: int, principal: Principal = SYSTEM) -> FreightTemplate:
+def freight_template_get(*, template_id: int, principal: Principal) -> FreightTemplate:
     """One template in the caller's scope; NotFound for a missing one or another shop's."""
     template = _in_scope(principal).filter(pk=template_id).first()
     if template is None:

@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from contexts.catalog import api as catalog_api
 from contexts.logistics import domain
 from contexts.logistics.models import FreightRule, FreightTemplate
-from shared.auth import SYSTEM, Principal
+from shared.auth import Principal
 from shared.errors import Conflict, NotFound, ValidationFailed
 
 # Fields a template is created/updated with (merchant_id is fixed at creation).
@@ -134,7 +134,7 @@ def freight_template_create(
     not_deliverable_provinces: Sequence[str] = (),
     is_default: bool = False,
     rules: Sequence[RuleDraft | Mapping[str, Any]] = (),
-    principal: Principal = SYSTEM,
+    principal: Principal,
 ) -> FreightTemplate:
     """Create a template for a merchant the principal manages (403 otherwise) that exists in
     catalog (400 otherwise). Made default, it replaces the merchant's previous default in the
@@ -172,7 +172,7 @@ def freight_template_create(
 
 @transaction.atomic
 def freight_template_update(
-    *, template_id: int, data: Mapping[str, Any], principal: Principal = SYSTEM
+    *, template_id: int, data: Mapping[str, Any], principal: Principal
 ) -> FreightTemplate:
     """Change a template in the caller's scope (404 otherwise). Fields not in `data` keep their
     value; `rules`, when given, replace all regional rules. `is_default: true` moves the
@@ -240,7 +240,7 @@ def freight_template_save(*, template: FreightTemplate) -> None:
 
 
 @transaction.atomic
-def freight_template_delete(*, template_id: int, principal: Principal = SYSTEM) -> None:
+def freight_template_delete(*, template_id: int, principal: Principal) -> None:
     """Delete a template in the caller's scope (404 otherwise). Deleting the default leaves the
     merchant without one: its goods then ship free until another is made default."""
     found = principal.filter(FreightTemplate.objects.filter(pk=template_id), WRITE)

@@ -9,7 +9,7 @@ from contexts.inventory import domain
 from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
 from contexts.inventory.services._recording import StockChanges, atomic_with_retry
 from contexts.inventory.services._scope import warehouse_scoped
-from shared.auth import SYSTEM, Principal
+from shared.auth import Principal
 from shared.errors import BusinessRuleViolation, NotFound, ValidationFailed
 
 
@@ -66,7 +66,7 @@ def stock_inbound(
     reason: str = "",
     ref: str = "",
     actor_user_id: int | None = None,
-    principal: Principal = SYSTEM,
+    principal: Principal,
 ) -> StockRecord:
     """Goods received: on_hand += quantity (> 0), with a ledger row naming who and why.
 
@@ -102,7 +102,7 @@ def stock_adjust(
     reason: str = "",
     ref: str = "",
     actor_user_id: int | None = None,
-    principal: Principal = SYSTEM,
+    principal: Principal,
 ) -> StockRecord:
     """Stocktake: on_hand becomes the counted units. Refused below what is reserved for orders
     (422 below_reserved): those units are promised; release the orders first. A count equal to
@@ -130,9 +130,7 @@ def stock_adjust(
 
 
 @transaction.atomic
-def stock_threshold_set(
-    *, stock_id: int, threshold: int, principal: Principal = SYSTEM
-) -> StockRecord:
+def stock_threshold_set(*, stock_id: int, threshold: int, principal: Principal) -> StockRecord:
     """Set a record's low-stock threshold (>= 0). Not a stock movement: no ledger row, and no
     alert now; the next change that takes available from above to at/below it raises one."""
     if threshold < 0:

@@ -12,7 +12,7 @@ from contexts.inventory.models import StockRecord, Warehouse
 from contexts.inventory.services._recording import availability_invalidate
 from contexts.inventory.services._scope import warehouse_scoped
 from shared import regions
-from shared.auth import SYSTEM, Principal
+from shared.auth import Principal
 from shared.errors import Conflict, ValidationFailed
 
 WRITE = "inventory.warehouse.write"
@@ -61,7 +61,7 @@ def warehouse_create(
     city_code: str = "",
     is_active: bool = True,
     priority: int = 100,
-    principal: Principal = SYSTEM,
+    principal: Principal,
 ) -> Warehouse:
     """Open a warehouse for a merchant. Merchant staff only for shops they manage (403
     not_your_merchant); the code is unique per merchant (409 warehouse_code_taken)."""
@@ -84,7 +84,7 @@ def warehouse_create(
 
 @transaction.atomic
 def warehouse_update(
-    *, warehouse_id: int, data: Mapping[str, Any], principal: Principal = SYSTEM
+    *, warehouse_id: int, data: Mapping[str, Any], principal: Principal
 ) -> Warehouse:
     """Change a warehouse's details (not its merchant). Activating or deactivating it changes
     the availability of every SKU it stocks, so their cached availability is dropped."""
@@ -113,7 +113,7 @@ def warehouse_update(
 
 
 @transaction.atomic
-def warehouse_delete(*, warehouse_id: int, principal: Principal = SYSTEM) -> None:
+def warehouse_delete(*, warehouse_id: int, principal: Principal) -> None:
     """Delete a warehouse that has never stocked anything; one with stock records keeps its
     history (ledger, reservations) and can only be deactivated (409 warehouse_has_stock)."""
     warehouse = warehouse_scoped(

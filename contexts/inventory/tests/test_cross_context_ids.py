@@ -10,6 +10,7 @@ import pytest
 from contexts.inventory import services
 from contexts.inventory.models import Warehouse
 from contexts.inventory.tests.support import warehouse
+from shared.auth import SYSTEM
 from shared.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
@@ -50,20 +51,22 @@ def test_the_api_refuses_an_update_to_an_unknown_province(staff_api):
 
 def test_the_service_refuses_an_unknown_merchant_and_province():
     with pytest.raises(ValidationFailed) as unknown_merchant:
-        services.warehouse_create(**{**WAREHOUSE, "merchant_id": 999})
+        services.warehouse_create(principal=SYSTEM, **{**WAREHOUSE, "merchant_id": 999})
     assert unknown_merchant.value.code == "validation_error"
     assert "merchant_id" in unknown_merchant.value.details["fields"]
     with pytest.raises(ValidationFailed) as bad_province:
-        services.warehouse_create(**{**WAREHOUSE, "province_code": "zzz"})
+        services.warehouse_create(principal=SYSTEM, **{**WAREHOUSE, "province_code": "zzz"})
     assert "province_code" in bad_province.value.details["fields"]
     wh = warehouse(1)
     with pytest.raises(ValidationFailed):
-        services.warehouse_update(warehouse_id=wh.pk, data={"province_code": "990000"})
+        services.warehouse_update(
+            principal=SYSTEM, warehouse_id=wh.pk, data={"province_code": "990000"}
+        )
     assert not Warehouse.objects.exclude(pk=wh.pk).exists()
 
 
 def test_a_known_merchant_and_province_are_accepted():
-    created = services.warehouse_create(**{**WAREHOUSE, "city_code": "110100"})
+    created = services.warehouse_create(principal=SYSTEM, **{**WAREHOUSE, "city_code": "110100"})
     assert (created.merchant_id, created.province_code, created.city_code) == (
         1,
         "110000",

@@ -13,7 +13,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.catalog import api as catalog_api
 from contexts.logistics import services
-from shared.auth import InMemoryTenancy
+from shared.auth import SYSTEM, InMemoryTenancy
 from shared.ports import use_adapter
 
 _emails = itertools.count()
@@ -83,7 +83,7 @@ def make_template(merchant_id: int = 1, **overrides):
         "additional_fee": Decimal("5.00"),
         **overrides,
     }
-    return services.freight_template_create(**values)
+    return services.freight_template_create(principal=SYSTEM, **values)
 
 
 @pytest.fixture

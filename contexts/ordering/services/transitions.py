@@ -27,7 +27,6 @@ from contexts.ordering.events import (
 )
 from contexts.ordering.models import Order, OrderLog, OrderNote, Trade
 from contexts.ordering.services.checkout import stock_hold_seconds
-from shared import auth
 from shared.auth import Principal
 from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.events import publish
@@ -284,7 +283,7 @@ def order_ship(
     actor_id: int,
     carrier_code: str,
     tracking_number: str,
-    principal: Principal = auth.SYSTEM,
+    principal: Principal,
 ) -> Order:
     """A paid order leaves the warehouse: paid -> shipped, with its carrier and tracking number.
     Needs order.ship over the order's shop (another shop's order is not found)."""
@@ -336,7 +335,7 @@ def complete_locked(order: Order, *, actor: str, reason: str) -> None:
 
 
 @transaction.atomic
-def order_deliver(*, order_no: str, actor_id: int, principal: Principal = auth.SYSTEM) -> Order:
+def order_deliver(*, order_no: str, actor_id: int, principal: Principal) -> Order:
     """Staff (order.deliver) mark a shipped order delivered (carrier tracking will drive this
     later)."""
     principal.require("order.deliver")
@@ -360,9 +359,7 @@ def order_confirm_receipt(*, order_no: str, buyer_id: int) -> Order:
 
 
 @transaction.atomic
-def order_note_add(
-    *, order_no: str, author_id: int, body: str, principal: Principal = auth.SYSTEM
-) -> OrderNote:
+def order_note_add(*, order_no: str, author_id: int, body: str, principal: Principal) -> OrderNote:
     """Staff or the shop's staff (order.note.write) leave an internal note on the order."""
     order = Order.objects.filter(order_no=order_no).first()
     if order is None:
