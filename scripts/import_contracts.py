@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_MODULES = ("api", "events")
 LAYERS = (
     ("apps",),
-    ("admin", "rest", "tasks", "handlers", "api", "management", "demo"),
-    ("services", "selectors", "backends", "adapters"),
+    ("admin", "rest", "tasks", "handlers", "api", "management", "demo", "adapters"),
+    ("services", "selectors", "backends"),
     ("models", "documents"),
     ("domain", "events", "data", "ports"),
 )

@@ -136,6 +136,8 @@ else:
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "identity.User"
 AUTHENTICATION_BACKENDS = ["contexts.identity.backends.EmailOrMobileBackend"]
+# Which shops a user works for (shared.auth's tenancy port): catalog owns shops and their staff.
+AUTH_TENANCY = env("AUTH_TENANCY", "contexts.catalog.adapters.tenancy.CatalogTenancy")
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -7,6 +7,9 @@ from collections.abc import Callable
 
 from django.db import connection
 
+from shared import auth
+from shared.auth import Principal, principal_from
+
 
 def run_concurrently(
     count: int, work: Callable[[int], object], *, timeout: float = 300
@@ -35,3 +38,10 @@ def run_concurrently(
         thread.join(timeout)
     assert not any(thread.is_alive() for thread in threads), "threads did not finish"
     return results
+
+
+def shop_staff_principal(*merchant_ids: int, user_id: int = 10_000) -> Principal:
+    """A signed-in user who is staff of the given shops (and a buyer), for service-level tests."""
+    return principal_from(
+        user_id=user_id, merchant_roles=dict.fromkeys(merchant_ids, auth.MERCHANT_STAFF)
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from contexts.catalog import domain
 from contexts.catalog.models import (
     Attribute,
     AttributeValue,
@@ -29,10 +28,7 @@ from contexts.catalog.models import (
 from contexts.catalog.services import merchants, products, stock, taxonomy
 from contexts.identity import api as identity_api
 from shared.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, formset_rows, id_label
-
-
-def _actor(request) -> domain.Actor:
-    return domain.Actor(user_id=request.user.pk, is_staff=True)
+from shared.auth import principal_of
 
 
 def _values(form, names) -> dict:
@@ -240,7 +236,7 @@ class SpuAdmin(ServiceAdmin):
 
     def service_update(self, request, obj, form, formsets):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
-        products.spu_update(actor=_actor(request), spu_id=obj.pk, data=data)
+        products.spu_update(principal=principal_of(request), spu_id=obj.pk, data=data)
 
     @admin.action(description="Publish the selected products")
     def publish(self, request, queryset):
@@ -248,7 +244,9 @@ class SpuAdmin(ServiceAdmin):
             request,
             queryset,
             action="publish",
-            service=lambda spu: products.spu_publish(actor=_actor(request), spu_id=spu.pk),
+            service=lambda spu: products.spu_publish(
+                principal=principal_of(request), spu_id=spu.pk
+            ),
             done="{count} product(s) published.",
         )
 
@@ -258,7 +256,9 @@ class SpuAdmin(ServiceAdmin):
             request,
             queryset,
             action="unpublish",
-            service=lambda spu: products.spu_unpublish(actor=_actor(request), spu_id=spu.pk),
+            service=lambda spu: products.spu_unpublish(
+                principal=principal_of(request), spu_id=spu.pk
+            ),
             done="{count} product(s) unpublished.",
         )
 
@@ -295,7 +295,7 @@ class SkuAdmin(ServiceAdmin):
 
     def service_update(self, request, obj, form, formsets):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
-        products.sku_update(actor=_actor(request), sku_id=obj.pk, data=data)
+        products.sku_update(principal=principal_of(request), sku_id=obj.pk, data=data)
 
     @admin.action(description="Refresh available stock from inventory")
     def refresh_stock(self, request, queryset):

@@ -19,7 +19,6 @@ __all__ = [
     "get_merchant",
     "get_merchants",
     "get_skus",
-    "merchant_ids_managed_by",
     "merchant_names",
 ]
 
@@ -79,11 +78,6 @@ def get_merchants(*, merchant_ids: Iterable[int]) -> dict[int, MerchantInfo]:
 def merchant_names(*, merchant_ids: Iterable[int]) -> dict[int, str]:
     """Each existing shop's name by id, for staff pages that show merchant ids."""
     return {pk: info.name for pk, info in get_merchants(merchant_ids=merchant_ids).items()}
-
-
-def merchant_ids_managed_by(*, user_id: int) -> tuple[int, ...]:
-    """Shops the user owns or is staff of (for merchant-side permissions in other contexts)."""
-    return selectors.merchant_ids_managed_by(user_id=user_id)
 
 
 def categories_ancestor_ids(*, category_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:

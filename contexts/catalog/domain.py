@@ -170,26 +170,6 @@ def sniff_image_type(head: bytes) -> ImageType | None:
     return None
 
 
-# --- Who may manage what --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Someone acting on the admin side: platform staff manage every shop; a merchant's owner
-    and staff manage only the shops in `merchant_ids`."""
-
-    user_id: int
-    is_staff: bool
-    merchant_ids: frozenset[int] = frozenset()
-
-    def can_manage(self, merchant_id: int) -> bool:
-        return self.is_staff or merchant_id in self.merchant_ids
-
-    @property
-    def is_merchant_side(self) -> bool:
-        return self.is_staff or bool(self.merchant_ids)
-
-
 # --- Rich content ---------------------------------------------------------------------------
 
 CONTENT_BLOCK_TYPES = ("heading", "text", "image")

@@ -30,28 +30,22 @@ from contexts.catalog.models import (
     SpuAttributeValue,
 )
 from contexts.inventory import api as inventory_api
+from shared.auth import MERCHANT_OWNER, MERCHANT_STAFF, Principal
 from shared.errors import NotFound
 
 # --- Merchants and who manages them ---------------------------------------------------------
 
 
-def merchant_ids_managed_by(*, user_id: int) -> tuple[int, ...]:
-    """The shops the user owns or is staff of, in one query."""
+def merchant_roles_of(*, user_id: int) -> dict[int, str]:
+    """{merchant_id: "merchant_owner" | "merchant_staff"} for the shops the user owns or is
+    staff of (owner wins), in one query."""
     staff_of = MerchantStaff.objects.filter(user_id=user_id).values("merchant_id")
-    return tuple(
+    rows = (
         Merchant.objects.filter(Q(owner_user_id=user_id) | Q(pk__in=staff_of))
         .order_by("pk")
-        .values_list("pk", flat=True)
+        .values_list("pk", "owner_user_id")
     )
-
-
-def actor_for(*, user_id: int, is_staff: bool) -> domain.Actor:
-    """The admin-side identity of a signed-in user (platform staff or merchant staff)."""
-    return domain.Actor(
-        user_id=user_id,
-        is_staff=is_staff,
-        merchant_ids=frozenset(merchant_ids_managed_by(user_id=user_id)),
-    )
+    return {pk: MERCHANT_OWNER if owner == user_id else MERCHANT_STAFF for pk, owner in rows}
 
 
 def merchant_list(*, status: str | None = None) -> QuerySet[Merchant]:
@@ -390,19 +384,19 @@ def storefront_product_detail(*, spu_id: int) -> ProductDetail:
 # --- Admin side: products and SKUs ----------------------------------------------------------
 
 
-def _managed(products: QuerySet[Spu], actor: domain.Actor) -> QuerySet[Spu]:
-    return products if actor.is_staff else products.filter(merchant_id__in=actor.merchant_ids)
+def _managed(products: QuerySet[Spu], principal: Principal) -> QuerySet[Spu]:
+    return principal.filter(products, "catalog.product.read")
 
 
 def admin_product_list(
     *,
-    actor: domain.Actor,
+    principal: Principal,
     merchant_id: int | None = None,
     status: str | None = None,
     search: str | None = None,
 ) -> QuerySet[Spu]:
-    """The products the actor manages (staff: all), newest first."""
-    products = _managed(Spu.objects.live().select_related("merchant", "brand"), actor)
+    """The products the principal manages (staff: all), newest first."""
+    products = _managed(Spu.objects.live().select_related("merchant", "brand"), principal)
     if merchant_id is not None:
         products = products.filter(merchant_id=merchant_id)
     if status:
@@ -412,11 +406,11 @@ def admin_product_list(
     return products.order_by("-id")
 
 
-def admin_product_get(*, actor: domain.Actor, spu_id: int) -> Spu:
-    """One live product the actor manages, with its SKUs and attribute values; NotFound for
+def admin_product_get(*, principal: Principal, spu_id: int) -> Spu:
+    """One live product the principal manages, with its SKUs and attribute values; NotFound for
     anyone else's."""
     spu = (
-        _managed(Spu.objects.live(), actor)
+        _managed(Spu.objects.live(), principal)
         .select_related("merchant", "brand", "category")
         .prefetch_related(
             Prefetch(
@@ -442,16 +436,15 @@ def admin_product_content(*, spu_id: int) -> list[dict[str, Any]]:
     return document_store().content_get(spu_id=spu_id) or []
 
 
-def admin_sku_list(*, actor: domain.Actor, spu_id: int) -> list[Sku]:
-    spu = admin_product_get(actor=actor, spu_id=spu_id)
+def admin_sku_list(*, principal: Principal, spu_id: int) -> list[Sku]:
+    spu = admin_product_get(principal=principal, spu_id=spu_id)
     return spu.live_skus
 
 
-def admin_sku_get(*, actor: domain.Actor, sku_id: int) -> Sku:
-    """One live SKU of a product the actor manages; NotFound otherwise."""
+def admin_sku_get(*, principal: Principal, sku_id: int) -> Sku:
+    """One live SKU of a product the principal manages; NotFound otherwise."""
     skus = Sku.objects.live().filter(pk=sku_id, spu__deleted_at__isnull=True)
-    if not actor.is_staff:
-        skus = skus.filter(spu__merchant_id__in=actor.merchant_ids)
+    skus = principal.filter(skus, "catalog.product.read", field="spu__merchant_id")
     sku = (
         skus.select_related("spu")
         .prefetch_related(
@@ -464,8 +457,8 @@ def admin_sku_get(*, actor: domain.Actor, sku_id: int) -> Sku:
     return sku
 
 
-def sku_price_history(*, actor: domain.Actor, sku_id: int) -> QuerySet[PriceHistory]:
-    sku = admin_sku_get(actor=actor, sku_id=sku_id)
+def sku_price_history(*, principal: Principal, sku_id: int) -> QuerySet[PriceHistory]:
+    sku = admin_sku_get(principal=principal, sku_id=sku_id)
     return PriceHistory.objects.filter(sku_id=sku.pk).order_by("-created_at", "-id")
 
 

@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from shared.regions import REGION_CODE
+
 MAX_ADDRESSES_PER_USER = 20
 RESET_CODE_DIGITS = 6
 
@@ -21,8 +23,6 @@ _CN_MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
 _E164 = re.compile(r"^\+[1-9]\d{7,14}$", re.ASCII)
 # Chinese landline for a receiver: area code 0xx/0xxx, 7-8 digit number, optional extension.
 _CN_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$", re.ASCII)
-# GB/T 2260 administrative division code: 6 digits (2 province, 2 city, 2 district).
-_REGION_CODE = re.compile(r"^\d{6}$", re.ASCII)
 _POSTAL_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 -]{1,9}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -137,7 +137,7 @@ def validate_address(draft: AddressDraft) -> AddressDraft:
     if problem := receiver_phone_problem(clean.receiver_phone):
         errors["receiver_phone"] = [problem]
     for name in ("province_code", "city_code", "district_code"):
-        if not _REGION_CODE.match(getattr(clean, name)):
+        if not REGION_CODE.match(getattr(clean, name)):
             errors[name] = ["Enter a 6-digit region code."]
     if not errors.keys() & {"province_code", "city_code", "district_code"}:
         province = clean.province_code[:2]

@@ -14,6 +14,7 @@ from contexts.catalog import api as catalog_api
 from contexts.inventory import services
 from contexts.inventory.models import Reservation, StockLedgerEntry, StockRecord, Warehouse
 from shared.admin import ReadOnlyAdmin, ServiceAdmin, id_label
+from shared.auth import principal_of
 
 
 def _sku_names(sku_ids: set[int]) -> dict[int, str]:
@@ -40,16 +41,18 @@ class WarehouseAdmin(ServiceAdmin):
         return services.warehouse_create(
             merchant_id=form.cleaned_data["merchant_id"],
             **{name: form.cleaned_data[name] for name in services.WAREHOUSE_FIELDS},
+            principal=principal_of(request),
         )
 
     def service_update(self, request, obj, form, formsets):
         services.warehouse_update(
             warehouse_id=obj.pk,
             data={name: form.cleaned_data[name] for name in services.WAREHOUSE_FIELDS},
+            principal=principal_of(request),
         )
 
     def service_delete(self, request, obj):
-        services.warehouse_delete(warehouse_id=obj.pk)
+        services.warehouse_delete(warehouse_id=obj.pk, principal=principal_of(request))
 
 
 @admin.register(StockRecord)
@@ -83,7 +86,9 @@ class StockRecordAdmin(ServiceAdmin):
     # No service_create / service_delete: stock arrives through inbound (with a ledger row).
     def service_update(self, request, obj, form, formsets):
         services.stock_threshold_set(
-            stock_id=obj.pk, threshold=form.cleaned_data["low_stock_threshold"]
+            principal=principal_of(request),
+            stock_id=obj.pk,
+            threshold=form.cleaned_data["low_stock_threshold"],
         )
 
 

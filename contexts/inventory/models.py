@@ -157,7 +157,7 @@ class StockRestore(models.Model):
             models.UniqueConstraint(
                 fields=["order_ref", "reference"],
                 name="stock_restore_ref",
-                violation_error_message="This order's stock was already restored under this reference.",
+                violation_error_message="This restore was already applied to the order.",
             )
         ]
 

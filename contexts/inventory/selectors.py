@@ -1,9 +1,9 @@
-"""Inventory's reads. Lists are scoped like the commands: `merchant_ids` None is platform staff
-(everything), otherwise only warehouses of those merchants are visible."""
+"""Inventory's reads. Lists are scoped like the commands: only warehouses of the shops over
+which the principal holds inventory.stock.read are visible (the system: every one)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,21 +12,21 @@ from django.db.models import F, QuerySet, Sum
 
 from contexts.inventory import domain
 from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
+from shared.auth import Principal
 from shared.cache import cache_or_default
 from shared.errors import NotFound
 
 AVAILABILITY_QUERY_CHUNK = 1000
+READ = "inventory.stock.read"
 
 
 def warehouse_list(
     *,
-    merchant_ids: Collection[int] | None = None,
+    principal: Principal,
     merchant_id: int | None = None,
     is_active: bool | None = None,
 ) -> QuerySet[Warehouse]:
-    warehouses = Warehouse.objects.all()
-    if merchant_ids is not None:
-        warehouses = warehouses.filter(merchant_id__in=merchant_ids)
+    warehouses = principal.filter(Warehouse.objects.all(), READ)
     if merchant_id is not None:
         warehouses = warehouses.filter(merchant_id=merchant_id)
     if is_active is not None:
@@ -34,9 +34,9 @@ def warehouse_list(
     return warehouses.order_by("merchant_id", "priority", "id")
 
 
-def warehouse_get(*, warehouse_id: int, merchant_ids: Collection[int] | None = None) -> Warehouse:
+def warehouse_get(*, warehouse_id: int, principal: Principal) -> Warehouse:
     """404 when missing or another merchant's (its existence is not revealed)."""
-    warehouse = warehouse_list(merchant_ids=merchant_ids).filter(pk=warehouse_id).first()
+    warehouse = warehouse_list(principal=principal).filter(pk=warehouse_id).first()
     if warehouse is None:
         raise NotFound("Warehouse not found.", code="warehouse_not_found")
     return warehouse
@@ -44,16 +44,16 @@ def warehouse_get(*, warehouse_id: int, merchant_ids: Collection[int] | None = N
 
 def stock_list(
     *,
-    merchant_ids: Collection[int] | None = None,
+    principal: Principal,
     sku_id: int | None = None,
     warehouse_id: int | None = None,
     low: bool | None = None,
 ) -> QuerySet[StockRecord]:
     """Stock records with their warehouse (one query per page). `low` True: available at or
     below the record's threshold; False: above it."""
-    records = StockRecord.objects.select_related("warehouse")
-    if merchant_ids is not None:
-        records = records.filter(warehouse__merchant_id__in=merchant_ids)
+    records = principal.filter(
+        StockRecord.objects.select_related("warehouse"), READ, field="warehouse__merchant_id"
+    )
     if sku_id is not None:
         records = records.filter(sku_id=sku_id)
     if warehouse_id is not None:
@@ -66,16 +66,17 @@ def stock_list(
 
 def ledger_list(
     *,
-    merchant_ids: Collection[int] | None = None,
+    principal: Principal,
     sku_id: int | None = None,
     warehouse_id: int | None = None,
     ref: str | None = None,
 ) -> QuerySet[StockLedgerEntry]:
     """Ledger rows, newest first."""
     entries = StockLedgerEntry.objects.all()
-    if merchant_ids is not None:
+    scope = principal.merchant_scope(READ)
+    if scope is not None:
         entries = entries.filter(
-            warehouse_id__in=Warehouse.objects.filter(merchant_id__in=merchant_ids).values("id")
+            warehouse_id__in=Warehouse.objects.filter(merchant_id__in=scope).values("id")
         )
     if sku_id is not None:
         entries = entries.filter(sku_id=sku_id)

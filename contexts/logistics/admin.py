@@ -17,6 +17,7 @@ from contexts.catalog import api as catalog_api
 from contexts.logistics import domain, services
 from contexts.logistics.models import FreightRule, FreightTemplate
 from shared.admin import ServiceAdmin, formset_rows, id_label
+from shared.auth import principal_of
 
 
 def _rules(formsets) -> list[services.RuleDraft]:
@@ -122,7 +123,7 @@ class FreightTemplateAdmin(ServiceAdmin):
     def service_create(self, request, form, formsets):
         data = form.cleaned_data
         return services.freight_template_create(
-            merchant_ids=None,
+            principal=principal_of(request),
             merchant_id=data["merchant_id"],
             is_default=data.get("is_default", False),
             rules=_rules(formsets),
@@ -133,7 +134,7 @@ class FreightTemplateAdmin(ServiceAdmin):
         data = {name: form.cleaned_data.get(name) for name in services.TEMPLATE_FIELDS}
         services.freight_template_update(
             template_id=obj.pk,
-            merchant_ids=None,
+            principal=principal_of(request),
             data={
                 **data,
                 "is_default": form.cleaned_data.get("is_default"),
@@ -142,4 +143,4 @@ class FreightTemplateAdmin(ServiceAdmin):
         )
 
     def service_delete(self, request, obj):
-        services.freight_template_delete(template_id=obj.pk, merchant_ids=None)
+        services.freight_template_delete(template_id=obj.pk, principal=principal_of(request))

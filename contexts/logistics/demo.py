@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from contexts.logistics import services
 from contexts.logistics.models import FreightTemplate
+from shared.auth import SYSTEM
 
 
 def demo_freight_templates_create(*, merchant_ids: Iterable[int]) -> int:
@@ -18,7 +19,7 @@ def demo_freight_templates_create(*, merchant_ids: Iterable[int]) -> int:
         if FreightTemplate.objects.filter(merchant_id=merchant_id).exists():
             continue
         services.freight_template_create(
-            merchant_ids=None,
+            principal=SYSTEM,
             merchant_id=merchant_id,
             name="Standard delivery",
             charge_by="piece",

@@ -9,25 +9,18 @@ not-deliverable list cannot be shipped to at all.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 
 from shared.errors import ValidationFailed
 from shared.money import ZERO, quantize
+from shared.regions import PROVINCE_CODE
 
 NOT_DELIVERABLE = "not_deliverable"
 FREE_SHIPPING_THRESHOLD = "free_shipping_threshold"
 NO_TEMPLATE = "no_template"
-
-# GB/T 2260 province-level code: two digits of province, then 0000 (e.g. 110000 Beijing).
-PROVINCE_CODE = re.compile(r"^\d{2}0000$")
-
-# Whose templates a caller may see and change: None for platform staff (every merchant),
-# otherwise the ids of the shops the caller manages.
-MerchantScope = Collection[int] | None
 
 
 class ChargeBy(StrEnum):

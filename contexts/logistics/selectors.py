@@ -1,5 +1,5 @@
 """Reading freight templates. Merchant staff see only their shops' templates: a template is
-always looked up within the caller's merchant scope, so another shop's is simply not found."""
+always looked up through the caller's principal, so another shop's is simply not found."""
 
 from __future__ import annotations
 
@@ -7,31 +7,29 @@ from django.db.models import QuerySet
 
 from contexts.logistics import domain
 from contexts.logistics.models import FreightTemplate
+from shared.auth import SYSTEM, Principal
 from shared.errors import NotFound
 
 
-def _in_scope(merchant_ids: domain.MerchantScope) -> QuerySet[FreightTemplate]:
-    templates = FreightTemplate.objects.prefetch_related("rules")
-    if merchant_ids is not None:
-        templates = templates.filter(merchant_id__in=list(merchant_ids))
-    return templates
+def _in_scope(principal: Principal) -> QuerySet[FreightTemplate]:
+    return principal.filter(
+        FreightTemplate.objects.prefetch_related("rules"), "logistics.freight_template.read"
+    )
 
 
 def freight_template_list(
-    *, merchant_ids: domain.MerchantScope, merchant_id: int | None = None
+    *, principal: Principal, merchant_id: int | None = None
 ) -> QuerySet[FreightTemplate]:
     """Templates in the caller's scope (optionally of one merchant), default first, by name."""
-    templates = _in_scope(merchant_ids)
+    templates = _in_scope(principal)
     if merchant_id is not None:
         templates = templates.filter(merchant_id=merchant_id)
     return templates.order_by("merchant_id", "-is_default", "name", "id")
 
 
-def freight_template_get(
-    *, template_id: int, merchant_ids: domain.MerchantScope
-) -> FreightTemplate:
+def freight_template_get(*, template_id: int, principal: Principal) -> FreightTemplate:
     """One template in the caller's scope; NotFound for a missing one or another shop's."""
-    template = _in_scope(merchant_ids).filter(pk=template_id).first()
+    template = _in_scope(principal).filter(pk=template_id).first()
     if template is None:
         raise NotFound("Freight template not found.", code="freight_template_not_found")
     return template
@@ -39,7 +37,7 @@ def freight_template_get(
 
 def default_freight_template(*, merchant_id: int) -> FreightTemplate | None:
     """The merchant's default template with its rules (two queries), or None."""
-    return _in_scope(None).filter(merchant_id=merchant_id, is_default=True).first()
+    return _in_scope(SYSTEM).filter(merchant_id=merchant_id, is_default=True).first()
 
 
 def freight_plan(template: FreightTemplate) -> domain.FreightPlan:

@@ -1,7 +1,8 @@
 """Freight template commands. Each runs in one transaction.
 
-Scope: `merchant_ids` is None for platform staff (every merchant) or the shops the caller
-manages; a template outside it is not found (404) and creating one for another shop is refused.
+Callers pass their principal (shared.auth; the default is the system): a template of a shop
+over which it lacks logistics.freight_template.write is not found (404), and creating one for
+such a shop is refused (403 not_your_merchant).
 
 At most one default template per merchant: a write that touches a merchant's templates first
 locks all of them in id order (so concurrent writers queue and never deadlock), and the unique
@@ -18,9 +19,11 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from contexts.catalog import api as catalog_api
 from contexts.logistics import domain
 from contexts.logistics.models import FreightRule, FreightTemplate
-from shared.errors import Conflict, NotFound, PermissionDenied
+from shared.auth import Principal
+from shared.errors import Conflict, NotFound, ValidationFailed
 
 # Fields a template is created/updated with (merchant_id is fixed at creation).
 TEMPLATE_FIELDS = (
@@ -42,8 +45,16 @@ class RuleDraft:
     additional_fee: Decimal
 
 
+WRITE = "logistics.freight_template.write"
+
+
 def _not_found() -> NotFound:
     return NotFound("Freight template not found.", code="freight_template_not_found")
+
+
+def _merchant_must_exist(merchant_id: int) -> None:
+    if catalog_api.get_merchant(merchant_id=merchant_id) is None:
+        raise ValidationFailed(details={"fields": {"merchant_id": ["No merchant has this id."]}})
 
 
 def _default_conflict() -> Conflict:
@@ -111,7 +122,6 @@ def _fresh(template_id: int) -> FreightTemplate:
 @transaction.atomic
 def freight_template_create(
     *,
-    merchant_ids: domain.MerchantScope,
     merchant_id: int,
     name: str,
     charge_by: str,
@@ -123,11 +133,13 @@ def freight_template_create(
     not_deliverable_provinces: Sequence[str] = (),
     is_default: bool = False,
     rules: Sequence[RuleDraft | Mapping[str, Any]] = (),
+    principal: Principal,
 ) -> FreightTemplate:
-    """Create a template for a merchant in the caller's scope (403 otherwise). Made default,
-    it replaces the merchant's previous default in the same transaction."""
-    if merchant_ids is not None and merchant_id not in merchant_ids:
-        raise PermissionDenied("You do not manage this merchant.", code="merchant_not_managed")
+    """Create a template for a merchant the principal manages (403 otherwise) that exists in
+    catalog (400 otherwise). Made default, it replaces the merchant's previous default in the
+    same transaction."""
+    principal.require(WRITE, merchant_id=merchant_id)
+    _merchant_must_exist(merchant_id)
     values = {
         "name": name,
         "charge_by": charge_by,
@@ -159,14 +171,12 @@ def freight_template_create(
 
 @transaction.atomic
 def freight_template_update(
-    *, template_id: int, merchant_ids: domain.MerchantScope, data: Mapping[str, Any]
+    *, template_id: int, data: Mapping[str, Any], principal: Principal
 ) -> FreightTemplate:
     """Change a template in the caller's scope (404 otherwise). Fields not in `data` keep their
     value; `rules`, when given, replace all regional rules. `is_default: true` moves the
     merchant's default here atomically; `false` leaves the merchant without a default."""
-    found = FreightTemplate.objects.filter(pk=template_id)
-    if merchant_ids is not None:
-        found = found.filter(merchant_id__in=list(merchant_ids))
+    found = principal.filter(FreightTemplate.objects.filter(pk=template_id), WRITE)
     merchant_id = found.values_list("merchant_id", flat=True).first()
     if merchant_id is None:
         raise _not_found()
@@ -206,13 +216,11 @@ def freight_template_update(
 
 
 @transaction.atomic
-def freight_template_delete(*, template_id: int, merchant_ids: domain.MerchantScope) -> None:
+def freight_template_delete(*, template_id: int, principal: Principal) -> None:
     """Delete a template in the caller's scope (404 otherwise). The merchant's default template
     is not deleted (409 freight_template_is_default): another must be made default first, so
     a shop never loses its freight by accident (without one it cannot be ordered from)."""
-    found = FreightTemplate.objects.filter(pk=template_id)
-    if merchant_ids is not None:
-        found = found.filter(merchant_id__in=list(merchant_ids))
+    found = principal.filter(FreightTemplate.objects.filter(pk=template_id), WRITE)
     merchant_id = found.values_list("merchant_id", flat=True).first()
     if merchant_id is None:
         raise _not_found()

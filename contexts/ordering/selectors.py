@@ -4,14 +4,16 @@ order is simply not found (404, nothing leaks)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
 
 from contexts.ordering.domain.states import OrderStatus
 from contexts.ordering.models import Order, OrderLine, OrderLog, Trade
+from shared.auth import Principal
 from shared.errors import NotFound
+
+READ = "order.read"
 
 
 def _with_lines(orders: QuerySet[Order]) -> QuerySet[Order]:
@@ -52,17 +54,16 @@ def order_logs_for_buyer(*, buyer_id: int, order_no: str) -> list[OrderLog]:
 
 def order_search(
     *,
-    merchant_ids: Iterable[int] | None,
+    principal: Principal,
     order_no: str | None = None,
     buyer_id: int | None = None,
     status: str | None = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
 ) -> QuerySet[Order]:
-    """Orders for the back office, newest first. `merchant_ids` None: every shop (staff)."""
-    orders = Order.objects.all()
-    if merchant_ids is not None:
-        orders = orders.filter(merchant_id__in=list(merchant_ids))
+    """Orders for the back office, newest first: those of the shops over which the principal
+    holds order.read (staff: every shop)."""
+    orders = principal.filter(Order.objects.all(), READ)
     if order_no:
         orders = orders.filter(order_no=order_no)
     if buyer_id is not None:
@@ -76,14 +77,13 @@ def order_search(
     return _with_lines(orders.select_related("trade").order_by("-id"))
 
 
-def order_get_for_back_office(*, order_no: str, merchant_ids: Iterable[int] | None) -> Order:
-    """One order with lines, logs and notes, limited to `merchant_ids` (None: any shop)."""
+def order_get_for_back_office(*, order_no: str, principal: Principal) -> Order:
+    """One order with lines, logs and notes, of a shop over which the principal holds
+    order.read (another shop's is not found)."""
     orders = Order.objects.select_related("trade").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.order_by("id")), "logs", "notes"
     )
-    if merchant_ids is not None:
-        orders = orders.filter(merchant_id__in=list(merchant_ids))
-    order = orders.filter(order_no=order_no).first()
+    order = principal.filter(orders, READ).filter(order_no=order_no).first()
     if order is None:
         raise NotFound("Order not found.")
     return order

@@ -19,11 +19,10 @@ from contexts.inventory import api as inventory_api
 
 
 class FakeCatalog:
-    """catalog_api.get_skus / merchant_ids_managed_by over SKUs the test declares."""
+    """catalog_api.get_skus over SKUs the test declares."""
 
     def __init__(self) -> None:
         self.skus: dict[int, catalog_api.SkuInfo] = {}
-        self.managed: dict[int, tuple[int, ...]] = {}
         self.get_skus_calls = 0
 
     def add_sku(
@@ -63,9 +62,6 @@ class FakeCatalog:
         self.get_skus_calls += 1
         return {i: self.skus[i] for i in set(sku_ids) if i in self.skus}
 
-    def merchant_ids_managed_by(self, *, user_id: int) -> tuple[int, ...]:
-        return self.managed.get(user_id, ())
-
 
 class FakeInventory:
     """inventory_api.availability over stock levels the test declares (unknown SKU: zero)."""
@@ -88,7 +84,6 @@ class FakeInventory:
 def catalog(monkeypatch) -> FakeCatalog:
     fake = FakeCatalog()
     monkeypatch.setattr(catalog_api, "get_skus", fake.get_skus)
-    monkeypatch.setattr(catalog_api, "merchant_ids_managed_by", fake.merchant_ids_managed_by)
     return fake
 
 

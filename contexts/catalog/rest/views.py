@@ -10,15 +10,17 @@ from __future__ import annotations
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contexts.catalog import domain, selectors
+from contexts.catalog import selectors
 from contexts.catalog.rest import serializers as s
 from contexts.catalog.services import media, merchants, products, reviews, taxonomy
+from shared.auth import Principal, principal_of
 from shared.pagination import CachedCountPagination, StandardPagination
+from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 
 
@@ -32,24 +34,6 @@ def _page(request: Request, view: APIView, queryset, out_class, paginator=None) 
     paginator = paginator or StandardPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(out_class(page, many=True).data)
-
-
-def actor_of(request: Request) -> domain.Actor:
-    """The admin-side identity of the signed-in user, computed once per request."""
-    actor = getattr(request, "_catalog_actor", None)
-    if actor is None:
-        actor = selectors.actor_for(user_id=request.user.pk, is_staff=request.user.is_staff)
-        request._catalog_actor = actor
-    return actor
-
-
-class IsStaffOrMerchant(BasePermission):
-    """Platform staff, or the owner/staff of at least one shop (which shop is checked per
-    object by the services and selectors)."""
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        return bool(user and user.is_authenticated and actor_of(request).is_merchant_side)
 
 
 PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
@@ -155,7 +139,7 @@ class ProductReviewsView(APIView):
 
 
 class AdminMerchantListView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.merchant.write"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -179,7 +163,7 @@ class AdminMerchantListView(APIView):
 
 
 class AdminMerchantDetailView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.merchant.write"),)
 
     @extend_schema(
         tags=["admin-catalog"], responses={200: s.MerchantOut, **error_responses(401, 403, 404)}
@@ -206,7 +190,7 @@ class AdminMerchantDetailView(APIView):
 
 
 class AdminMerchantStaffView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.merchant.write"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -220,7 +204,7 @@ class AdminMerchantStaffView(APIView):
 
 
 class AdminMerchantStaffDetailView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.merchant.write"),)
 
     @extend_schema(tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404)})
     def delete(self, request: Request, merchant_id: int, user_id: int) -> Response:
@@ -246,7 +230,7 @@ def _category_out(category) -> dict:
 
 
 class AdminCategoryListView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -268,7 +252,7 @@ class AdminCategoryListView(APIView):
 
 
 class AdminCategoryDetailView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"], responses={200: s.CategoryOut, **error_responses(401, 403, 404)}
@@ -296,7 +280,7 @@ class AdminCategoryDetailView(APIView):
 
 
 class AdminCategoryAttributesView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -327,7 +311,7 @@ class AdminCategoryAttributesView(APIView):
 
 
 class AdminBrandListView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -348,7 +332,7 @@ class AdminBrandListView(APIView):
 
 
 class AdminBrandDetailView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"], responses={200: s.BrandOut, **error_responses(401, 403, 404)}
@@ -374,7 +358,7 @@ class AdminBrandDetailView(APIView):
 
 
 class AdminAttributeListView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -398,7 +382,7 @@ class AdminAttributeListView(APIView):
 
 
 class AdminAttributeDetailView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"], responses={200: s.AttributeOut, **error_responses(401, 403, 404)}
@@ -425,7 +409,7 @@ class AdminAttributeDetailView(APIView):
 
 
 class AdminAttributeValueListView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -440,7 +424,7 @@ class AdminAttributeValueListView(APIView):
 
 
 class AdminAttributeValueDetailView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -463,14 +447,14 @@ class AdminAttributeValueDetailView(APIView):
 # --- Admin: products and SKUs (staff, or the shop's own staff) ------------------------------
 
 
-def _product_detail(actor: domain.Actor, spu_id: int) -> dict:
-    spu = selectors.admin_product_get(actor=actor, spu_id=spu_id)
+def _product_detail(principal: Principal, spu_id: int) -> dict:
+    spu = selectors.admin_product_get(principal=principal, spu_id=spu_id)
     description = selectors.admin_product_content(spu_id=spu.pk)
     return s.AdminProductDetailOut(spu, context={"description": description}).data
 
 
 class AdminProductListView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -482,7 +466,7 @@ class AdminProductListView(APIView):
     def get(self, request: Request) -> Response:
         query = _valid(s.AdminProductListQuery, request, data=request.query_params)
         products_qs = selectors.admin_product_list(
-            actor=actor_of(request),
+            principal=principal_of(request),
             merchant_id=query.get("merchant"),
             status=query.get("status") or None,
             search=query.get("search") or None,
@@ -495,20 +479,20 @@ class AdminProductListView(APIView):
         responses={201: s.AdminProductDetailOut, **error_responses(400, 401, 403, 422)},
     )
     def post(self, request: Request) -> Response:
-        actor = actor_of(request)
-        spu = products.spu_create(actor=actor, **_valid(s.ProductIn, request))
-        return Response(_product_detail(actor, spu.pk), status=status.HTTP_201_CREATED)
+        principal = principal_of(request)
+        spu = products.spu_create(principal=principal, **_valid(s.ProductIn, request))
+        return Response(_product_detail(principal, spu.pk), status=status.HTTP_201_CREATED)
 
 
 class AdminProductDetailView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
         tags=["admin-catalog"],
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, spu_id: int) -> Response:
-        return Response(_product_detail(actor_of(request), spu_id))
+        return Response(_product_detail(principal_of(request), spu_id))
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -516,21 +500,21 @@ class AdminProductDetailView(APIView):
         responses={200: s.AdminProductDetailOut, **error_responses(400, 401, 403, 404, 422)},
     )
     def patch(self, request: Request, spu_id: int) -> Response:
-        actor = actor_of(request)
+        principal = principal_of(request)
         data = _valid(s.ProductUpdateIn, request)
-        products.spu_update(actor=actor, spu_id=spu_id, data=data)
-        return Response(_product_detail(actor, spu_id))
+        products.spu_update(principal=principal, spu_id=spu_id, data=data)
+        return Response(_product_detail(principal, spu_id))
 
     @extend_schema(
         tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
     )
     def delete(self, request: Request, spu_id: int) -> Response:
-        products.spu_delete(actor=actor_of(request), spu_id=spu_id)
+        products.spu_delete(principal=principal_of(request), spu_id=spu_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AdminProductPublishView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -539,13 +523,13 @@ class AdminProductPublishView(APIView):
         description="Needs an active merchant and an active SKU priced above zero.",
     )
     def post(self, request: Request, spu_id: int) -> Response:
-        actor = actor_of(request)
-        products.spu_publish(actor=actor, spu_id=spu_id)
-        return Response(_product_detail(actor, spu_id))
+        principal = principal_of(request)
+        products.spu_publish(principal=principal, spu_id=spu_id)
+        return Response(_product_detail(principal, spu_id))
 
 
 class AdminProductUnpublishView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -553,13 +537,13 @@ class AdminProductUnpublishView(APIView):
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 409)},
     )
     def post(self, request: Request, spu_id: int) -> Response:
-        actor = actor_of(request)
-        products.spu_unpublish(actor=actor, spu_id=spu_id)
-        return Response(_product_detail(actor, spu_id))
+        principal = principal_of(request)
+        products.spu_unpublish(principal=principal, spu_id=spu_id)
+        return Response(_product_detail(principal, spu_id))
 
 
 class AdminProductSkuListView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -567,7 +551,7 @@ class AdminProductSkuListView(APIView):
         responses={200: s.AdminSkuOut(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, spu_id: int) -> Response:
-        skus = selectors.admin_sku_list(actor=actor_of(request), spu_id=spu_id)
+        skus = selectors.admin_sku_list(principal=principal_of(request), spu_id=spu_id)
         return Response(s.AdminSkuOut(skus, many=True).data)
 
     @extend_schema(
@@ -576,20 +560,20 @@ class AdminProductSkuListView(APIView):
         responses={201: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 409, 422)},
     )
     def post(self, request: Request, spu_id: int) -> Response:
-        actor = actor_of(request)
-        sku = products.sku_create(actor=actor, spu_id=spu_id, **_valid(s.SkuIn, request))
-        sku = selectors.admin_sku_get(actor=actor, sku_id=sku.pk)
+        principal = principal_of(request)
+        sku = products.sku_create(principal=principal, spu_id=spu_id, **_valid(s.SkuIn, request))
+        sku = selectors.admin_sku_get(principal=principal, sku_id=sku.pk)
         return Response(s.AdminSkuOut(sku).data, status=status.HTTP_201_CREATED)
 
 
 class AdminSkuDetailView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
         tags=["admin-catalog"], responses={200: s.AdminSkuOut, **error_responses(401, 403, 404)}
     )
     def get(self, request: Request, sku_id: int) -> Response:
-        sku = selectors.admin_sku_get(actor=actor_of(request), sku_id=sku_id)
+        sku = selectors.admin_sku_get(principal=principal_of(request), sku_id=sku_id)
         return Response(s.AdminSkuOut(sku).data)
 
     @extend_schema(
@@ -598,20 +582,22 @@ class AdminSkuDetailView(APIView):
         responses={200: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 422)},
     )
     def patch(self, request: Request, sku_id: int) -> Response:
-        actor = actor_of(request)
-        products.sku_update(actor=actor, sku_id=sku_id, data=_valid(s.SkuUpdateIn, request))
-        return Response(s.AdminSkuOut(selectors.admin_sku_get(actor=actor, sku_id=sku_id)).data)
+        principal = principal_of(request)
+        products.sku_update(principal=principal, sku_id=sku_id, data=_valid(s.SkuUpdateIn, request))
+        return Response(
+            s.AdminSkuOut(selectors.admin_sku_get(principal=principal, sku_id=sku_id)).data
+        )
 
     @extend_schema(
         tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 422)}
     )
     def delete(self, request: Request, sku_id: int) -> Response:
-        products.sku_delete(actor=actor_of(request), sku_id=sku_id)
+        products.sku_delete(principal=principal_of(request), sku_id=sku_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AdminSkuPriceHistoryView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -620,12 +606,12 @@ class AdminSkuPriceHistoryView(APIView):
         responses={200: s.PriceHistoryPageOut, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, sku_id: int) -> Response:
-        rows = selectors.sku_price_history(actor=actor_of(request), sku_id=sku_id)
+        rows = selectors.sku_price_history(principal=principal_of(request), sku_id=sku_id)
         return _page(request, self, rows, s.PriceHistoryOut)
 
 
 class AdminSkuBulkPriceView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -636,7 +622,7 @@ class AdminSkuBulkPriceView(APIView):
     def post(self, request: Request) -> Response:
         data = _valid(s.BulkPriceIn, request)
         skus = products.sku_prices_bulk_update(
-            actor=actor_of(request),
+            principal=principal_of(request),
             updates=[
                 products.PriceUpdate(sku_id=i["sku_id"], price=i["price"]) for i in data["items"]
             ],
@@ -645,7 +631,7 @@ class AdminSkuBulkPriceView(APIView):
 
 
 class AdminReviewReplyView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.review.reply"),)
 
     @extend_schema(
         tags=["admin-catalog"],
@@ -655,13 +641,13 @@ class AdminReviewReplyView(APIView):
     def post(self, request: Request, review_id: str) -> Response:
         data = _valid(s.ReviewReplyIn, request)
         review = reviews.review_reply(
-            actor=actor_of(request), review_id=review_id, text=data["text"]
+            principal=principal_of(request), review_id=review_id, text=data["text"]
         )
         return Response(s.ReviewOut(review).data)
 
 
 class AdminMediaView(APIView):
-    permission_classes = (IsStaffOrMerchant,)
+    permission_classes = (HasPermission("catalog.media.upload"),)
     parser_classes = (MultiPartParser,)
 
     @extend_schema(
@@ -673,5 +659,5 @@ class AdminMediaView(APIView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.MediaIn, request)
-        stored = media.media_upload(actor=actor_of(request), upload=data["file"])
+        stored = media.media_upload(principal=principal_of(request), upload=data["file"])
         return Response(s.MediaOut(stored).data, status=status.HTTP_201_CREATED)

@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from contexts.catalog import domain
-from shared.errors import PermissionDenied, ValidationFailed
+from shared.auth import Principal
+from shared.errors import ValidationFailed
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class StoredMedia:
     size: int
 
 
-def media_upload(*, actor: domain.Actor, upload: UploadedFile) -> StoredMedia:
+def media_upload(*, principal: Principal, upload: UploadedFile) -> StoredMedia:
     """Store an image for staff or a merchant's staff.
 
     Rules: at most settings.MEDIA_MAX_UPLOAD_BYTES (400 file_too_large); the content itself
@@ -31,8 +32,7 @@ def media_upload(*, actor: domain.Actor, upload: UploadedFile) -> StoredMedia:
     the content type the client sent are ignored (400 unsupported_media). The stored name is
     random, with the extension of the sniffed type.
     """
-    if not actor.is_merchant_side:
-        raise PermissionDenied("Only staff and merchants may upload media.")
+    principal.require("catalog.media.upload")
     limit = settings.MEDIA_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationFailed(

@@ -1,4 +1,5 @@
-"""Merchants (shops) and their staff. Staff-only operations: the views check IsAdminUser."""
+"""Merchants (shops) and their staff. Staff-only operations: the views require the
+catalog.merchant.write permission (shared.auth)."""
 
 from __future__ import annotations
 

@@ -43,7 +43,8 @@ from contexts.catalog.models import (
     SpuAttributeValue,
 )
 from contexts.catalog.services._common import invalid, only
-from shared.errors import BusinessRuleViolation, Conflict, NotFound, PermissionDenied
+from shared.auth import Principal
+from shared.errors import BusinessRuleViolation, Conflict, NotFound
 from shared.events import publish
 from shared.money import quantize
 
@@ -68,12 +69,14 @@ class PriceUpdate:
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _spu_for_write(*, actor: domain.Actor, spu_id: int) -> Spu:
-    """Lock a live product the actor manages (the lock serialises all writes to it and its
+def _spu_for_write(*, principal: Principal, spu_id: int) -> Spu:
+    """Lock a live product the principal manages (the lock serialises all writes to it and its
     SKUs); NotFound for a missing one or anyone else's."""
     spu = Spu.objects.select_for_update().filter(pk=spu_id, deleted_at__isnull=True).first()
-    if spu is None or not actor.can_manage(spu.merchant_id):
-        raise NotFound("Product not found.", code="product_not_found")
+    not_found = NotFound("Product not found.", code="product_not_found")
+    if spu is None:
+        raise not_found
+    principal.require("catalog.product.write", merchant_id=spu.merchant_id, not_found=not_found)
     return spu
 
 
@@ -180,7 +183,7 @@ def _money(value: Decimal | None) -> Decimal | None:
 @transaction.atomic
 def spu_create(
     *,
-    actor: domain.Actor,
+    principal: Principal,
     merchant_id: int,
     category_id: int,
     title: str,
@@ -191,11 +194,10 @@ def spu_create(
     description: Sequence[Mapping[str, Any]] | None = None,
     attribute_value_ids: Sequence[int] = (),
 ) -> Spu:
-    """Create a draft product for a shop the actor manages (403 not_your_merchant otherwise).
+    """Create a draft product for a shop the principal manages (403 not_your_merchant otherwise).
     `description` is the rich content (blocks, see domain.content_blocks_check), stored in the
     document store; `attribute_value_ids` are descriptive values of the category."""
-    if not actor.can_manage(merchant_id):
-        raise PermissionDenied("You do not manage this merchant.", code="not_your_merchant")
+    principal.require("catalog.product.write", merchant_id=merchant_id)
     if not Merchant.objects.filter(pk=merchant_id).exists():
         raise invalid("merchant_id", "No merchant has this id.", code="unknown_merchant")
     category = _category_for(category_id)
@@ -221,10 +223,10 @@ def spu_create(
 
 
 @transaction.atomic
-def spu_update(*, actor: domain.Actor, spu_id: int, data: Mapping[str, Any]) -> Spu:
+def spu_update(*, principal: Principal, spu_id: int, data: Mapping[str, Any]) -> Spu:
     """Edit a product. The category cannot change while the product has live SKUs (their
     combinations belong to it: 422 category_locked_by_skus)."""
-    spu = _spu_for_write(actor=actor, spu_id=spu_id)
+    spu = _spu_for_write(principal=principal, spu_id=spu_id)
     changes = only(data, SPU_FIELDS)
     category = None
     if "category_id" in changes and changes["category_id"] != spu.category_id:
@@ -262,10 +264,10 @@ def spu_update(*, actor: domain.Actor, spu_id: int, data: Mapping[str, Any]) -> 
 
 
 @transaction.atomic
-def spu_delete(*, actor: domain.Actor, spu_id: int) -> None:
+def spu_delete(*, principal: Principal, spu_id: int) -> None:
     """Soft-delete a product that is not on sale (409 product_published: unpublish first) and
     its SKUs. Orders keep referring to the ids, so rows are never removed."""
-    spu = _spu_for_write(actor=actor, spu_id=spu_id)
+    spu = _spu_for_write(principal=principal, spu_id=spu_id)
     if spu.status == Spu.Status.PUBLISHED:
         raise Conflict("Unpublish the product first.", code="product_published")
     now = timezone.now()
@@ -276,10 +278,10 @@ def spu_delete(*, actor: domain.Actor, spu_id: int) -> None:
 
 
 @transaction.atomic
-def spu_publish(*, actor: domain.Actor, spu_id: int) -> Spu:
+def spu_publish(*, principal: Principal, spu_id: int) -> Spu:
     """Put a product on sale. Requires an active merchant and at least one active SKU with a
     price above zero (422). Publishing a published product changes nothing."""
-    spu = _spu_for_write(actor=actor, spu_id=spu_id)
+    spu = _spu_for_write(principal=principal, spu_id=spu_id)
     if spu.status == Spu.Status.PUBLISHED:
         return spu
     merchant_active = Merchant.objects.filter(
@@ -308,9 +310,9 @@ def spu_publish(*, actor: domain.Actor, spu_id: int) -> Spu:
 
 
 @transaction.atomic
-def spu_unpublish(*, actor: domain.Actor, spu_id: int) -> Spu:
+def spu_unpublish(*, principal: Principal, spu_id: int) -> Spu:
     """Take a published product off sale (409 product_not_published otherwise)."""
-    spu = _spu_for_write(actor=actor, spu_id=spu_id)
+    spu = _spu_for_write(principal=principal, spu_id=spu_id)
     if spu.status != Spu.Status.PUBLISHED:
         raise Conflict("The product is not published.", code="product_not_published")
     spu.status = Spu.Status.UNPUBLISHED
@@ -322,16 +324,16 @@ def spu_unpublish(*, actor: domain.Actor, spu_id: int) -> Spu:
 # --- SKUs -----------------------------------------------------------------------------------
 
 
-def _price_history(sku: Sku, old: Decimal | None, new: Decimal, actor: domain.Actor, reason: str):
+def _price_history(sku: Sku, old: Decimal | None, new: Decimal, principal: Principal, reason: str):
     return PriceHistory(
-        sku=sku, old_price=old, new_price=new, changed_by_user_id=actor.user_id, reason=reason
+        sku=sku, old_price=old, new_price=new, changed_by_user_id=principal.user_id, reason=reason
     )
 
 
 @transaction.atomic
 def sku_create(
     *,
-    actor: domain.Actor,
+    principal: Principal,
     spu_id: int,
     value_ids: Sequence[int],
     price: Decimal,
@@ -345,7 +347,7 @@ def sku_create(
     """Add a SKU: one value for each sales attribute of the product's category, a combination
     no live SKU of the product has (see domain.sku_combination_check). Its first price is
     recorded in the price history."""
-    spu = _spu_for_write(actor=actor, spu_id=spu_id)
+    spu = _spu_for_write(principal=principal, spu_id=spu_id)
     refs = selectors.value_refs(value_ids=value_ids)
     key = domain.sku_combination_check(
         requested_value_ids=list(value_ids),
@@ -371,18 +373,18 @@ def sku_create(
     SkuValue.objects.bulk_create(
         [SkuValue(sku=sku, attribute_id=refs[v].attribute_id, value_id=v) for v in value_ids]
     )
-    _price_history(sku, None, price, actor, "created").save()
+    _price_history(sku, None, price, principal, "created").save()
     _spu_prices_refresh(spu_ids=[spu.pk])
     _updated(spu, ["skus"])
     return sku
 
 
-def _sku_for_write(*, actor: domain.Actor, sku_id: int) -> tuple[Spu, Sku]:
+def _sku_for_write(*, principal: Principal, sku_id: int) -> tuple[Spu, Sku]:
     spu_id = Sku.objects.live().filter(pk=sku_id).values_list("spu_id", flat=True).first()
     if spu_id is None:
         raise NotFound("SKU not found.", code="sku_not_found")
     try:
-        spu = _spu_for_write(actor=actor, spu_id=spu_id)
+        spu = _spu_for_write(principal=principal, spu_id=spu_id)
     except NotFound as exc:
         raise NotFound("SKU not found.", code="sku_not_found") from exc
     locked = Sku.objects.select_for_update().filter(pk=sku_id, deleted_at__isnull=True).first()
@@ -392,10 +394,10 @@ def _sku_for_write(*, actor: domain.Actor, sku_id: int) -> tuple[Spu, Sku]:
 
 
 @transaction.atomic
-def sku_update(*, actor: domain.Actor, sku_id: int, data: Mapping[str, Any]) -> Sku:
+def sku_update(*, principal: Principal, sku_id: int, data: Mapping[str, Any]) -> Sku:
     """Edit a SKU (its combination is fixed: delete it and add another to change it). A new
     price writes a PriceHistory row and publishes catalog.price.changed.v1."""
-    spu, sku = _sku_for_write(actor=actor, sku_id=sku_id)
+    spu, sku = _sku_for_write(principal=principal, sku_id=sku_id)
     changes = only(data, SKU_FIELDS)
     for key in ("price", "market_price", "cost_price"):
         if key in changes:
@@ -406,7 +408,7 @@ def sku_update(*, actor: domain.Actor, sku_id: int, data: Mapping[str, Any]) -> 
     sku.save()
     price_changed = "price" in changes and changes["price"] != old_price
     if price_changed:
-        _price_history(sku, old_price, sku.price, actor, "update").save()
+        _price_history(sku, old_price, sku.price, principal, "update").save()
         publish(
             PriceChanged(sku_id=sku.pk, spu_id=spu.pk, old_price=old_price, new_price=sku.price)
         )
@@ -419,10 +421,10 @@ def sku_update(*, actor: domain.Actor, sku_id: int, data: Mapping[str, Any]) -> 
 
 
 @transaction.atomic
-def sku_delete(*, actor: domain.Actor, sku_id: int) -> None:
+def sku_delete(*, principal: Principal, sku_id: int) -> None:
     """Soft-delete a SKU (orders keep its id). Its combination becomes free again. Refused for
     the last sellable SKU of a published product (422)."""
-    spu, sku = _sku_for_write(actor=actor, sku_id=sku_id)
+    spu, sku = _sku_for_write(principal=principal, sku_id=sku_id)
     sku.deleted_at = timezone.now()
     sku.save(update_fields=["deleted_at", "updated_at"])
     _spu_prices_refresh(spu_ids=[spu.pk])
@@ -431,10 +433,10 @@ def sku_delete(*, actor: domain.Actor, sku_id: int) -> None:
 
 
 @transaction.atomic
-def sku_prices_bulk_update(*, actor: domain.Actor, updates: Sequence[PriceUpdate]) -> list[Sku]:
+def sku_prices_bulk_update(*, principal: Principal, updates: Sequence[PriceUpdate]) -> list[Sku]:
     """Change many SKU prices, all or nothing.
 
-    Every SKU must exist and belong to a shop the actor manages (404 sku_not_found lists the
+    Every SKU must exist and belong to a shop the principal manages (404 sku_not_found lists the
     others, nothing is written); a SKU may appear once (400 duplicate_sku); an active SKU cannot
     be priced at zero (422 sku_price_not_positive, nothing written). Each changed price
     writes a PriceHistory row and publishes catalog.price.changed.v1; unchanged ones write
@@ -460,7 +462,7 @@ def sku_prices_bulk_update(*, actor: domain.Actor, updates: Sequence[PriceUpdate
         for s in sku_ids
         if s not in spu_of
         or spu_of[s] not in spus
-        or not actor.can_manage(spus[spu_of[s]].merchant_id)
+        or not principal.can("catalog.product.write", merchant_id=spus[spu_of[s]].merchant_id)
     )
     if missing:
         raise NotFound(
@@ -487,7 +489,7 @@ def sku_prices_bulk_update(*, actor: domain.Actor, updates: Sequence[PriceUpdate
         new_price = quantize(update.price)
         if new_price == sku.price:
             continue
-        history.append(_price_history(sku, sku.price, new_price, actor, "bulk"))
+        history.append(_price_history(sku, sku.price, new_price, principal, "bulk"))
         publish(
             PriceChanged(sku_id=sku.pk, spu_id=sku.spu_id, old_price=sku.price, new_price=new_price)
         )

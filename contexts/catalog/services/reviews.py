@@ -19,6 +19,7 @@ from contexts.catalog.documents import DuplicateReview, Review, ReviewReply, doc
 from contexts.catalog.events import ReviewCreated
 from contexts.catalog.models import Sku, Spu
 from contexts.ordering import api as ordering_api
+from shared.auth import Principal
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shared.events import publish
 
@@ -91,14 +92,16 @@ def review_create(
     return review
 
 
-def review_reply(*, actor: domain.Actor, review_id: str, text: str) -> Review:
+def review_reply(*, principal: Principal, review_id: str, text: str) -> Review:
     """The merchant's answer to a review of one of its products (staff or that shop's staff;
     anyone else's review is not found). A second reply replaces the first."""
     store = document_store()
     review = store.review_get(review_id=review_id)
-    if review is None or not actor.can_manage(review.merchant_id):
-        raise NotFound("Review not found.", code="review_not_found")
-    reply = ReviewReply(text=text, user_id=actor.user_id, replied_at=timezone.now())
+    not_found = NotFound("Review not found.", code="review_not_found")
+    if review is None:
+        raise not_found
+    principal.require("catalog.review.reply", merchant_id=review.merchant_id, not_found=not_found)
+    reply = ReviewReply(text=text, user_id=principal.user_id, replied_at=timezone.now())
     if not store.review_reply_set(review_id=review_id, reply=reply):
         raise NotFound("Review not found.", code="review_not_found")
     return store.review_get(review_id=review_id)

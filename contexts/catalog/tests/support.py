@@ -9,13 +9,14 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from contexts.catalog import domain
 from contexts.catalog.models import Attribute, AttributeValue, Brand, Category, Merchant, Spu
 from contexts.catalog.services import merchants, products, taxonomy
+from shared import auth
+from shared.auth import principal_from
 from shared.events.models import OutboxEvent
 
 _emails = itertools.count(1)
-STAFF = domain.Actor(user_id=0, is_staff=True)
+STAFF = principal_from(user_id=0, roles=[auth.STAFF])
 
 
 def make_user(*, staff: bool = False):
@@ -133,7 +134,7 @@ def make_product(
 ) -> Spu:
     """A product of `cat` through the services, with one SKU per (value names, price)."""
     spu = products.spu_create(
-        actor=STAFF,
+        principal=STAFF,
         merchant_id=(merchant or cat.shop).pk,
         category_id=(category or cat.tshirts).pk,
         brand_id=brand.pk if brand else None,
@@ -143,9 +144,9 @@ def make_product(
     )
     for names, price in skus:
         products.sku_create(
-            actor=STAFF, spu_id=spu.pk, value_ids=cat.v(*names), price=Decimal(price)
+            principal=STAFF, spu_id=spu.pk, value_ids=cat.v(*names), price=Decimal(price)
         )
     if publish:
-        products.spu_publish(actor=STAFF, spu_id=spu.pk)
+        products.spu_publish(principal=STAFF, spu_id=spu.pk)
     spu.refresh_from_db()
     return spu

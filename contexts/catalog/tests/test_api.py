@@ -13,7 +13,7 @@ from contexts.catalog.tests.support import STAFF, make_product
 def test_get_skus_in_one_query(cat, django_assert_num_queries):
     spu = make_product(cat, brand=cat.brand, skus=[(("red", "S"), "10.00"), (("red", "M"), "0.00")])
     priced, free = Sku.objects.filter(spu=spu).order_by("pk")
-    products.sku_update(actor=STAFF, sku_id=priced.pk, data={"weight_grams": 300})
+    products.sku_update(principal=STAFF, sku_id=priced.pk, data={"weight_grams": 300})
     Sku.objects.filter(pk=free.pk).update(image_url="https://cdn.example.com/free.png")
     spu.main_image_url = "https://cdn.example.com/main.png"
     spu.save()
@@ -40,12 +40,12 @@ def test_get_skus_in_one_query(cat, django_assert_num_queries):
 def test_purchasable_follows_sku_status_merchant_and_deletion(cat):
     spu = make_product(cat, skus=[(("red", "S"), "10.00"), (("red", "M"), "11.00")])
     a, b = Sku.objects.filter(spu=spu).order_by("pk")
-    products.sku_update(actor=STAFF, sku_id=b.pk, data={"status": "inactive"})
+    products.sku_update(principal=STAFF, sku_id=b.pk, data={"status": "inactive"})
     assert api.get_skus(sku_ids=[b.pk])[b.pk].purchasable is False
     merchants.merchant_update(merchant_id=cat.shop.pk, data={"status": "suspended"})
     assert api.get_skus(sku_ids=[a.pk])[a.pk].purchasable is False
-    products.sku_update(actor=STAFF, sku_id=b.pk, data={"status": "active"})
-    products.sku_delete(actor=STAFF, sku_id=b.pk)
+    products.sku_update(principal=STAFF, sku_id=b.pk, data={"status": "active"})
+    products.sku_delete(principal=STAFF, sku_id=b.pk)
     assert api.get_skus(sku_ids=[a.pk, b.pk]).keys() == {a.pk}
 
 

@@ -90,13 +90,6 @@ def test_images_are_recognised_by_their_magic_bytes(head, expected):
     assert domain.sniff_image_type(head) == expected
 
 
-def test_actor_manages_only_its_shops_unless_staff():
-    merchant = domain.Actor(user_id=1, is_staff=False, merchant_ids=frozenset({7}))
-    assert merchant.can_manage(7) and not merchant.can_manage(8)
-    assert domain.Actor(user_id=2, is_staff=True).can_manage(8)
-    assert not domain.Actor(user_id=3, is_staff=False).is_merchant_side
-
-
 def test_content_blocks_are_checked_and_cleaned():
     blocks = domain.content_blocks_check(
         [

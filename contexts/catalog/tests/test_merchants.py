@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from contexts.catalog import api
+from contexts.catalog.adapters.tenancy import CatalogTenancy
 from contexts.catalog.models import Merchant
+from contexts.catalog.services import merchants
 from contexts.catalog.tests.support import (
     client_for,
     error_code,
@@ -13,6 +17,8 @@ from contexts.catalog.tests.support import (
     make_product,
     make_user,
 )
+from shared.auth import MERCHANT_STAFF
+from shared.errors import ValidationFailed
 
 URL = "/api/v1/admin/merchants"
 
@@ -86,16 +92,16 @@ def test_staff_members_are_added_and_removed(cat, staff_api):
     added = staff_api.post(f"{URL}/{cat.other_shop.pk}/staff", {"user_id": helper.pk})
     assert added.status_code == 200
     assert added.json()["staff_user_ids"] == [helper.pk]
-    assert api.merchant_ids_managed_by(user_id=helper.pk) == (cat.other_shop.pk,)
+    assert CatalogTenancy().merchant_roles(user_id=helper.pk) == {cat.other_shop.pk: MERCHANT_STAFF}
 
     assert staff_api.delete(f"{URL}/{cat.other_shop.pk}/staff/{helper.pk}").status_code == 204
-    assert api.merchant_ids_managed_by(user_id=helper.pk) == ()
+    assert CatalogTenancy().merchant_roles(user_id=helper.pk) == {}
     again = staff_api.delete(f"{URL}/{cat.other_shop.pk}/staff/{helper.pk}")
     assert again.status_code == 404
     assert error_code(again) == "staff_not_found"
 
 
-def test_public_api_merchant_info_and_managed_shops(cat):
+def test_public_api_merchant_info(cat):
     info = api.get_merchant(merchant_id=cat.shop.pk)
     assert info == api.MerchantInfo(
         merchant_id=cat.shop.pk,
@@ -109,11 +115,23 @@ def test_public_api_merchant_info_and_managed_shops(cat):
         cat.shop.pk,
         cat.other_shop.pk,
     }
-    assert api.merchant_ids_managed_by(user_id=cat.owner.pk) == (cat.shop.pk,)
-    assert api.merchant_ids_managed_by(user_id=cat.shop_staff.pk) == (cat.shop.pk,)
-    assert api.merchant_ids_managed_by(user_id=cat.staff_user.pk) == ()
 
 
 def test_a_plain_user_is_not_merchant_side(cat):
     response = client_for(make_user()).get("/api/v1/admin/products")
     assert response.status_code == 403
+
+
+def test_a_shop_owner_must_be_an_identity_user_in_the_api_and_the_service(cat, staff_api):
+    # Changing the owner to nobody is refused by the API and by the service the admin uses.
+    patched = staff_api.patch(f"{URL}/{cat.shop.pk}", {"owner_user_id": 987654})
+    assert patched.status_code == 400 and error_code(patched) == "unknown_user"
+    with pytest.raises(ValidationFailed) as created:
+        merchants.merchant_create(name="Shop Z", owner_user_id=987654)
+    assert created.value.code == "unknown_user"
+    with pytest.raises(ValidationFailed) as updated:
+        merchants.merchant_update(merchant_id=cat.shop.pk, data={"owner_user_id": 987654})
+    assert updated.value.code == "unknown_user"
+    cat.shop.refresh_from_db()
+    assert cat.shop.owner_user_id == cat.owner.pk
+    assert not Merchant.objects.filter(name="Shop Z").exists()

@@ -115,7 +115,7 @@ def test_concurrent_bulk_updates_over_the_same_products_do_not_deadlock():
         try:
             barrier.wait()
             products.sku_prices_bulk_update(
-                actor=STAFF,
+                principal=STAFF,
                 updates=[products.PriceUpdate(sku_id=s, price=Decimal(20 + n)) for s in order],
             )
         except Exception as exc:

@@ -98,7 +98,7 @@ def test_a_published_product_keeps_a_sellable_sku(cat, owner_api):
     assert events("catalog.price.changed.v1") == []
 
     # Another SKU taking over makes the change fine.
-    products.sku_update(actor=STAFF, sku_id=free.pk, data={"price": Decimal("3.00")})
+    products.sku_update(principal=STAFF, sku_id=free.pk, data={"price": Decimal("3.00")})
     assert owner_api.delete(f"/api/v1/admin/skus/{priced.pk}").status_code == 204
     spu.refresh_from_db()
     assert (spu.min_price, spu.max_price) == (Decimal("3.00"), Decimal("3.00"))
@@ -110,7 +110,7 @@ def test_unpublished_and_draft_products_are_not_purchasable(cat):
     spu = make_product(cat, publish=False)
     sku = Sku.objects.get(spu=spu)
     assert api.get_skus(sku_ids=[sku.pk])[sku.pk].purchasable is False
-    products.spu_publish(actor=STAFF, spu_id=spu.pk)
+    products.spu_publish(principal=STAFF, spu_id=spu.pk)
     assert api.get_skus(sku_ids=[sku.pk])[sku.pk].purchasable is True
-    products.spu_unpublish(actor=STAFF, spu_id=spu.pk)
+    products.spu_unpublish(principal=STAFF, spu_id=spu.pk)
     assert api.get_skus(sku_ids=[sku.pk])[sku.pk].purchasable is False

@@ -108,13 +108,13 @@ def test_sku_update_changes_fields_but_not_the_combination(cat, staff_api):
 def test_cost_price_never_reaches_the_storefront(cat, anon_api, staff_api):
     spu = make_product(cat, skus=[], publish=False)
     products.sku_create(
-        actor=STAFF,
+        principal=STAFF,
         spu_id=spu.pk,
         value_ids=cat.v("red", "S"),
         price=Decimal("10"),
         cost_price=Decimal("4.00"),
     )
-    products.spu_publish(actor=STAFF, spu_id=spu.pk)
+    products.spu_publish(principal=STAFF, spu_id=spu.pk)
     detail = anon_api.get(f"/api/v1/products/{spu.pk}")
     assert "cost_price" not in detail.content.decode()
     assert "cost_price" not in anon_api.get("/api/v1/products").content.decode()
@@ -135,7 +135,7 @@ def test_concurrent_creates_of_one_combination_make_one_sku():
         try:
             barrier.wait()
             products.sku_create(
-                actor=STAFF, spu_id=spu.pk, value_ids=cat.v("red", "M"), price=Decimal("5")
+                principal=STAFF, spu_id=spu.pk, value_ids=cat.v("red", "M"), price=Decimal("5")
             )
             outcomes.append("created")
         except AppError as exc:

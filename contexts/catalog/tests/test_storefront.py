@@ -55,7 +55,7 @@ def shelf(cat):
     }
     make_product(cat, title="draft", publish=False)
     hidden = make_product(cat, title="gone")
-    products.spu_unpublish(actor=STAFF, spu_id=hidden.pk)
+    products.spu_unpublish(principal=STAFF, spu_id=hidden.pk)
     now = timezone.now()
     for n, name in enumerate(("tee", "dress", "shirt", "phone", "sock")):
         Spu.objects.filter(pk=p[name].pk).update(
@@ -181,7 +181,7 @@ def test_detail_aggregates_product_skus_availability_and_content(cat, anon_api, 
         description=[{"type": "text", "text": "Soft cotton"}],
     )
     skus = list(Sku.objects.filter(spu=spu).order_by("pk"))
-    products.sku_update(actor=STAFF, sku_id=skus[2].pk, data={"status": "inactive"})
+    products.sku_update(principal=STAFF, sku_id=skus[2].pk, data={"status": "inactive"})
     inventory.stock[skus[0].pk] = 4
     inventory.calls.clear()
 
@@ -257,7 +257,7 @@ def test_detail_query_count_does_not_grow_with_the_skus(
     for n in range(sku_count - 1):
         new = taxonomy.attribute_value_create(attribute_id=cat.size.pk, value=f"EU{n}")
         products.sku_create(
-            actor=STAFF,
+            principal=STAFF,
             spu_id=spu.pk,
             value_ids=[cat.values["red"].pk, new.pk],
             price=Decimal("2.00"),

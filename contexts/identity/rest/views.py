@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny, IsAdminUser, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,7 @@ from contexts.identity import selectors, services
 from contexts.identity.backends import client_ip
 from contexts.identity.rest import serializers as s
 from shared.pagination import StandardPagination
+from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 from shared.rest.throttling import ScopedRateThrottle
 
@@ -251,7 +252,7 @@ class AddressDefaultView(APIView):
 
 
 class AdminUserListView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("identity.user.read"),)
 
     @extend_schema(
         tags=["admin"],
@@ -271,7 +272,7 @@ class AdminUserListView(APIView):
 
 
 class AdminUserDetailView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("identity.user.read"),)
 
     @extend_schema(
         tags=["admin"], responses={200: s.AdminUserOut, **error_responses(401, 403, 404)}

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterConstraint(
             model_name='stockrestore',
             name='stock_restore_ref',
-            constraint=models.UniqueConstraint(fields=('order_ref', 'reference'), name='stock_restore_ref', violation_error_message="This order's stock was already restored under this reference."),
+            constraint=models.UniqueConstraint(fields=('order_ref', 'reference'), name='stock_restore_ref', violation_error_message="This restore was already applied to the order."),
         ),
     ]

@@ -1,6 +1,6 @@
 """Inventory's endpoints: thin views that validate input, call one service or selector and
-serialize the result. Admin views act within the caller's merchant scope (rest/permissions.py):
-another shop's warehouse, stock or ledger is answered as not found."""
+serialize the result. Admin views pass the caller's principal (shared.auth) to services and
+selectors: another shop's warehouse, stock or ledger is answered as not found."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 
 from contexts.inventory import selectors, services
 from contexts.inventory.rest import serializers as s
-from contexts.inventory.rest.permissions import IsStaffOrMerchantStaff, merchant_scope
+from shared.auth import principal_of
 from shared.pagination import StandardPagination
+from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 
 PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
@@ -27,7 +28,8 @@ def _valid(serializer_class, data, **kwargs) -> dict:
 
 
 class AdminView(APIView):
-    permission_classes = (IsStaffOrMerchantStaff,)
+    # Reading stock is the least of inventory's permissions: the services check the rest.
+    permission_classes = (HasPermission("inventory.stock.read"),)
 
     def paginated(self, request: Request, queryset, out_class) -> Response:
         paginator = StandardPagination()
@@ -47,7 +49,7 @@ class WarehouseListView(AdminView):
     )
     def get(self, request: Request) -> Response:
         query = _valid(s.WarehouseQueryIn, request.query_params)
-        warehouses = selectors.warehouse_list(merchant_ids=merchant_scope(request), **query)
+        warehouses = selectors.warehouse_list(principal=principal_of(request), **query)
         return self.paginated(request, warehouses, s.WarehouseOut)
 
     @extend_schema(
@@ -57,7 +59,7 @@ class WarehouseListView(AdminView):
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.WarehouseIn, request.data)
-        warehouse = services.warehouse_create(**data, merchant_ids=merchant_scope(request))
+        warehouse = services.warehouse_create(**data, principal=principal_of(request))
         return Response(s.WarehouseOut(warehouse).data, status=status.HTTP_201_CREATED)
 
 
@@ -68,7 +70,7 @@ class WarehouseDetailView(AdminView):
     )
     def get(self, request: Request, warehouse_id: int) -> Response:
         warehouse = selectors.warehouse_get(
-            warehouse_id=warehouse_id, merchant_ids=merchant_scope(request)
+            warehouse_id=warehouse_id, principal=principal_of(request)
         )
         return Response(s.WarehouseOut(warehouse).data)
 
@@ -80,7 +82,7 @@ class WarehouseDetailView(AdminView):
     def patch(self, request: Request, warehouse_id: int) -> Response:
         data = _valid(s.WarehouseUpdateIn, request.data)
         warehouse = services.warehouse_update(
-            warehouse_id=warehouse_id, data=data, merchant_ids=merchant_scope(request)
+            warehouse_id=warehouse_id, data=data, principal=principal_of(request)
         )
         return Response(s.WarehouseOut(warehouse).data)
 
@@ -90,7 +92,7 @@ class WarehouseDetailView(AdminView):
         description="Only a warehouse without stock records; otherwise deactivate it.",
     )
     def delete(self, request: Request, warehouse_id: int) -> Response:
-        services.warehouse_delete(warehouse_id=warehouse_id, merchant_ids=merchant_scope(request))
+        services.warehouse_delete(warehouse_id=warehouse_id, principal=principal_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -107,7 +109,7 @@ class StockListView(AdminView):
     )
     def get(self, request: Request) -> Response:
         query = _valid(s.StockQueryIn, request.query_params)
-        records = selectors.stock_list(merchant_ids=merchant_scope(request), **query)
+        records = selectors.stock_list(principal=principal_of(request), **query)
         return self.paginated(request, records, s.StockOut)
 
 
@@ -122,7 +124,7 @@ class StockThresholdView(AdminView):
         stock = services.stock_threshold_set(
             stock_id=stock_id,
             threshold=data["low_stock_threshold"],
-            merchant_ids=merchant_scope(request),
+            principal=principal_of(request),
         )
         return Response(s.StockOut(stock).data)
 
@@ -137,7 +139,7 @@ class StockInboundView(AdminView):
     def post(self, request: Request) -> Response:
         data = _valid(s.InboundIn, request.data)
         stock = services.stock_inbound(
-            **data, actor_user_id=request.user.pk, merchant_ids=merchant_scope(request)
+            **data, actor_user_id=request.user.pk, principal=principal_of(request)
         )
         return Response(s.StockOut(stock).data)
 
@@ -152,7 +154,7 @@ class StockAdjustView(AdminView):
     def post(self, request: Request) -> Response:
         data = _valid(s.AdjustIn, request.data)
         stock = services.stock_adjust(
-            **data, actor_user_id=request.user.pk, merchant_ids=merchant_scope(request)
+            **data, actor_user_id=request.user.pk, principal=principal_of(request)
         )
         return Response(s.StockOut(stock).data)
 
@@ -166,7 +168,7 @@ class LedgerListView(AdminView):
     )
     def get(self, request: Request) -> Response:
         query = _valid(s.LedgerQueryIn, request.query_params)
-        entries = selectors.ledger_list(merchant_ids=merchant_scope(request), **query)
+        entries = selectors.ledger_list(principal=principal_of(request), **query)
         return self.paginated(request, entries, s.LedgerOut)
 
 

@@ -1,33 +1,25 @@
-"""Which warehouses a caller may act on: platform staff all, merchant staff their shops' only."""
+"""Which warehouse a caller may act on, through their principal: another shop's warehouse is
+not revealed (404)."""
 
 from __future__ import annotations
-
-from collections.abc import Collection
 
 from django.db.models import QuerySet
 
 from contexts.inventory.models import Warehouse
-from shared.errors import NotFound, PermissionDenied
-
-
-def merchant_allowed(merchant_id: int, merchant_ids: Collection[int] | None) -> bool:
-    """`merchant_ids` None means platform staff (every merchant)."""
-    return merchant_ids is None or merchant_id in merchant_ids
-
-
-def merchant_check(merchant_id: int, merchant_ids: Collection[int] | None) -> None:
-    if not merchant_allowed(merchant_id, merchant_ids):
-        raise PermissionDenied("You do not manage this merchant.", code="not_merchant_staff")
+from shared.auth import Principal
+from shared.errors import NotFound
 
 
 def warehouse_scoped(
-    warehouse_id: int, merchant_ids: Collection[int] | None, *, queryset: QuerySet | None = None
+    warehouse_id: int, principal: Principal, permission: str, *, queryset: QuerySet | None = None
 ) -> Warehouse:
-    """The warehouse, or 404 when it does not exist or belongs to a shop the caller does not
-    manage (another shop's warehouse is not revealed)."""
+    """The warehouse, or 404 when it does not exist or belongs to a shop over which the
+    principal does not hold `permission`."""
     warehouse = (
         (queryset if queryset is not None else Warehouse.objects).filter(pk=warehouse_id).first()
     )
-    if warehouse is None or not merchant_allowed(warehouse.merchant_id, merchant_ids):
-        raise NotFound("Warehouse not found.", code="warehouse_not_found")
+    not_found = NotFound("Warehouse not found.", code="warehouse_not_found")
+    if warehouse is None:
+        raise not_found
+    principal.require(permission, merchant_id=warehouse.merchant_id, not_found=not_found)
     return warehouse

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 from django.db import transaction
 
 from contexts.catalog import api as catalog_api
 from contexts.inventory import domain
 from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
 from contexts.inventory.services._recording import StockChanges, atomic_with_retry
-from contexts.inventory.services._scope import merchant_allowed, warehouse_scoped
+from contexts.inventory.services._scope import warehouse_scoped
+from shared.auth import Principal
 from shared.errors import BusinessRuleViolation, NotFound, ValidationFailed
 
 
@@ -49,8 +48,11 @@ def _stock_lock_or_create(warehouse: Warehouse, sku_id: int) -> StockRecord:
     return StockRecord.objects.create(warehouse=warehouse, sku_id=sku_id)
 
 
-def _target(*, warehouse_id: int, sku_id: int, merchant_ids: Collection[int] | None) -> Warehouse:
-    warehouse = warehouse_scoped(warehouse_id, merchant_ids)
+WRITE = "inventory.stock.write"
+
+
+def _target(*, warehouse_id: int, sku_id: int, principal: Principal) -> Warehouse:
+    warehouse = warehouse_scoped(warehouse_id, principal, WRITE)
     _sku_check(sku_id=sku_id, merchant_id=warehouse.merchant_id)
     return warehouse
 
@@ -64,7 +66,7 @@ def stock_inbound(
     reason: str = "",
     ref: str = "",
     actor_user_id: int | None = None,
-    merchant_ids: Collection[int] | None = None,
+    principal: Principal,
 ) -> StockRecord:
     """Goods received: on_hand += quantity (> 0), with a ledger row naming who and why.
 
@@ -73,7 +75,7 @@ def stock_inbound(
     """
     if quantity <= 0:
         raise _invalid("quantity", "Must be greater than zero.")
-    warehouse = _target(warehouse_id=warehouse_id, sku_id=sku_id, merchant_ids=merchant_ids)
+    warehouse = _target(warehouse_id=warehouse_id, sku_id=sku_id, principal=principal)
     stock = _stock_lock_or_create(warehouse, sku_id)
     if stock.on_hand + quantity > domain.MAX_ON_HAND:
         raise BusinessRuleViolation(
@@ -100,14 +102,14 @@ def stock_adjust(
     reason: str = "",
     ref: str = "",
     actor_user_id: int | None = None,
-    merchant_ids: Collection[int] | None = None,
+    principal: Principal,
 ) -> StockRecord:
     """Stocktake: on_hand becomes the counted units. Refused below what is reserved for orders
     (422 below_reserved): those units are promised; release the orders first. A count equal to
     on hand still writes a ledger row (delta 0), the record that the stock was counted."""
     if not 0 <= counted <= domain.MAX_ON_HAND:
         raise _invalid("counted", f"Must be between 0 and {domain.MAX_ON_HAND}.")
-    warehouse = _target(warehouse_id=warehouse_id, sku_id=sku_id, merchant_ids=merchant_ids)
+    warehouse = _target(warehouse_id=warehouse_id, sku_id=sku_id, principal=principal)
     stock = _stock_lock_or_create(warehouse, sku_id)
     if counted < stock.reserved:
         raise BusinessRuleViolation(
@@ -128,17 +130,17 @@ def stock_adjust(
 
 
 @transaction.atomic
-def stock_threshold_set(
-    *, stock_id: int, threshold: int, merchant_ids: Collection[int] | None = None
-) -> StockRecord:
+def stock_threshold_set(*, stock_id: int, threshold: int, principal: Principal) -> StockRecord:
     """Set a record's low-stock threshold (>= 0). Not a stock movement: no ledger row, and no
     alert now; the next change that takes available from above to at/below it raises one."""
     if threshold < 0:
         raise _invalid("low_stock_threshold", "Must be zero or more.")
     # No select_related: on MariaDB FOR UPDATE would lock the joined warehouse row as well.
     stock = StockRecord.objects.select_for_update().filter(pk=stock_id).first()
-    if stock is None or not merchant_allowed(stock.warehouse.merchant_id, merchant_ids):
-        raise NotFound("Stock record not found.", code="stock_not_found")
+    not_found = NotFound("Stock record not found.", code="stock_not_found")
+    if stock is None:
+        raise not_found
+    principal.require(WRITE, merchant_id=stock.warehouse.merchant_id, not_found=not_found)
     stock.low_stock_threshold = threshold
     stock.save(update_fields=["low_stock_threshold", "updated_at"])
     return stock

@@ -2,17 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from contexts.catalog import api as catalog_api
 from contexts.inventory.models import StockRecord, Warehouse
 from contexts.inventory.services._recording import availability_invalidate, stock_records_republish
-from contexts.inventory.services._scope import merchant_check, warehouse_scoped
+from contexts.inventory.services._scope import warehouse_scoped
+from shared import regions
+from shared.auth import Principal
 from shared.errors import Conflict, ValidationFailed
 
+WRITE = "inventory.warehouse.write"
 WAREHOUSE_FIELDS = ("code", "name", "province_code", "city_code", "is_active", "priority")
+
+
+def _references_check(*, merchant_id: int | None, province_code: str, city_code: str) -> None:
+    """The merchant exists in catalog (when given: it is fixed after creation), the province is
+    a known one and the city, when given, lies in it (400 validation_error naming each field)."""
+    errors: dict[str, list[str]] = {}
+    if merchant_id is not None and catalog_api.get_merchant(merchant_id=merchant_id) is None:
+        errors["merchant_id"] = ["No merchant has this id."]
+    if problem := regions.province_code_error(province_code):
+        errors["province_code"] = [problem]
+    elif city_code and (problem := regions.city_code_error(city_code, province_code=province_code)):
+        errors["city_code"] = [problem]
+    if errors:
+        raise ValidationFailed(details={"fields": errors})
 
 
 def _save(warehouse: Warehouse) -> None:
@@ -43,11 +61,14 @@ def warehouse_create(
     city_code: str = "",
     is_active: bool = True,
     priority: int = 100,
-    merchant_ids: Collection[int] | None = None,
+    principal: Principal,
 ) -> Warehouse:
-    """Open a warehouse for a merchant. Merchant staff only for shops they manage (403);
-    the code is unique per merchant (409 warehouse_code_taken)."""
-    merchant_check(merchant_id, merchant_ids)
+    """Open a warehouse for a merchant. Merchant staff only for shops they manage (403
+    not_your_merchant); the code is unique per merchant (409 warehouse_code_taken)."""
+    principal.require(WRITE, merchant_id=merchant_id)
+    _references_check(
+        merchant_id=merchant_id, province_code=province_code.strip(), city_code=city_code.strip()
+    )
     warehouse = Warehouse(
         merchant_id=merchant_id,
         code=code.strip(),
@@ -63,7 +84,7 @@ def warehouse_create(
 
 @transaction.atomic
 def warehouse_update(
-    *, warehouse_id: int, data: Mapping[str, Any], merchant_ids: Collection[int] | None = None
+    *, warehouse_id: int, data: Mapping[str, Any], principal: Principal
 ) -> Warehouse:
     """Change a warehouse's details (not its merchant). Activating or deactivating it changes
     the availability of every SKU it stocks: their cached availability is dropped and a
@@ -75,11 +96,15 @@ def warehouse_update(
             details={"fields": {name: ["This field cannot be changed."] for name in unknown}},
         )
     warehouse = warehouse_scoped(
-        warehouse_id, merchant_ids, queryset=Warehouse.objects.select_for_update()
+        warehouse_id, principal, WRITE, queryset=Warehouse.objects.select_for_update()
     )
     was_active = warehouse.is_active
     for name, value in data.items():
         setattr(warehouse, name, value.strip() if isinstance(value, str) else value)
+    if {"province_code", "city_code"} & set(data):
+        _references_check(
+            merchant_id=None, province_code=warehouse.province_code, city_code=warehouse.city_code
+        )
     _save(warehouse)
     if warehouse.is_active != was_active:
         records = list(StockRecord.objects.filter(warehouse=warehouse))
@@ -93,11 +118,11 @@ def warehouse_update(
 
 
 @transaction.atomic
-def warehouse_delete(*, warehouse_id: int, merchant_ids: Collection[int] | None = None) -> None:
+def warehouse_delete(*, warehouse_id: int, principal: Principal) -> None:
     """Delete a warehouse that has never stocked anything; one with stock records keeps its
     history (ledger, reservations) and can only be deactivated (409 warehouse_has_stock)."""
     warehouse = warehouse_scoped(
-        warehouse_id, merchant_ids, queryset=Warehouse.objects.select_for_update()
+        warehouse_id, principal, WRITE, queryset=Warehouse.objects.select_for_update()
     )
     if StockRecord.objects.filter(warehouse=warehouse).exists():
         raise Conflict(

@@ -15,6 +15,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from contexts.catalog import api as catalog_api
+from shared.auth import InMemoryTenancy
+from shared.ports import use_adapter
 
 MAX_CONNECTIONS = 500
 
@@ -25,6 +27,18 @@ class FakeCatalog:
     def __init__(self) -> None:
         self.sku_merchant: dict[int, int] = {}
         self.managed: dict[int, set[int]] = {}
+        self.merchants: set[int] = set(range(1, 10))  # the shops these tests name
+
+    def get_merchant(self, *, merchant_id):
+        if merchant_id not in self.merchants:
+            return None
+        return catalog_api.MerchantInfo(
+            merchant_id=merchant_id,
+            name=f"Shop {merchant_id}",
+            is_active=True,
+            owner_user_id=0,
+            commission_rate=Decimal("0"),
+        )
 
     def add_skus(self, merchant_id: int, *sku_ids: int) -> None:
         for sku_id in sku_ids:
@@ -49,16 +63,15 @@ class FakeCatalog:
             if sku_id in self.sku_merchant
         }
 
-    def merchant_ids_managed_by(self, *, user_id):
-        return tuple(sorted(self.managed.get(user_id, ())))
-
 
 @pytest.fixture(autouse=True)
 def catalog(monkeypatch) -> FakeCatalog:
     fake = FakeCatalog()
     monkeypatch.setattr(catalog_api, "get_skus", fake.get_skus)
-    monkeypatch.setattr(catalog_api, "merchant_ids_managed_by", fake.merchant_ids_managed_by)
-    return fake
+    monkeypatch.setattr(catalog_api, "get_merchant", fake.get_merchant)
+    # Which shops a user manages: the tenancy port over the memberships the test declares.
+    with use_adapter("AUTH_TENANCY", InMemoryTenancy(staff_of=fake.managed)):
+        yield fake
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from contexts.inventory import api as inventory_api
 from contexts.inventory import domain, services
 from contexts.inventory.models import StockRecord
 from contexts.inventory.tests.support import request, stock, warehouse
+from shared.auth import SYSTEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +41,7 @@ def test_a_read_is_cached_and_every_change_drops_it(record):
     StockRecord.objects.filter(pk=record.pk).update(on_hand=11)
     assert available() == 10
 
-    services.stock_inbound(warehouse_id=record.warehouse_id, sku_id=5, quantity=5)
+    services.stock_inbound(principal=SYSTEM, warehouse_id=record.warehouse_id, sku_id=5, quantity=5)
     assert cache.get(KEY) is None
     assert available() == 16
 
@@ -54,20 +55,22 @@ def test_a_read_is_cached_and_every_change_drops_it(record):
     assert inventory_api.availability(sku_ids=[5])[5].on_hand == 10
     inventory_api.restore(order_ref="SO-2", reference="RF-1")
     assert available() == 16
-    services.stock_adjust(warehouse_id=record.warehouse_id, sku_id=5, counted=2)
+    services.stock_adjust(principal=SYSTEM, warehouse_id=record.warehouse_id, sku_id=5, counted=2)
     assert available() == 2
 
 
 def test_deactivating_a_warehouse_drops_its_skus(record):
     assert available() == 10
-    services.warehouse_update(warehouse_id=record.warehouse_id, data={"is_active": False})
+    services.warehouse_update(
+        principal=SYSTEM, warehouse_id=record.warehouse_id, data={"is_active": False}
+    )
     assert available() == 0
 
 
 def test_an_unknown_sku_is_cached_as_zero_until_stock_arrives(record, catalog):
     catalog.add_skus(1, 6)
     assert available(6) == 0
-    services.stock_inbound(warehouse_id=record.warehouse_id, sku_id=6, quantity=3)
+    services.stock_inbound(principal=SYSTEM, warehouse_id=record.warehouse_id, sku_id=6, quantity=3)
     assert available(6) == 3
 
 

@@ -20,6 +20,7 @@ from contexts.inventory import api as inventory_api
 from contexts.inventory import services
 from contexts.inventory.models import Reservation, StockLedgerEntry, StockRecord
 from contexts.inventory.tests.support import request, run_together, stock, warehouse
+from shared.auth import SYSTEM
 from shared.errors import BusinessRuleViolation
 from shared.events.models import OutboxEvent
 
@@ -174,7 +175,9 @@ def test_concurrent_first_inbound_of_a_sku_creates_one_record(catalog):
 
     results = run_together(
         50,
-        lambda i: services.stock_inbound(warehouse_id=wh.pk, sku_id=9, quantity=2).pk,
+        lambda i: (
+            services.stock_inbound(principal=SYSTEM, warehouse_id=wh.pk, sku_id=9, quantity=2).pk
+        ),
     )
 
     ok, _ = split(results)

@@ -99,7 +99,7 @@ def test_merchant_staff_see_and_manage_only_their_shops_warehouses(merchant_api,
     created = merchant_api.post("/api/v1/admin/warehouses", {**WAREHOUSE, "merchant_id": 1})
     assert created.status_code == 201
     foreign = merchant_api.post("/api/v1/admin/warehouses", {**WAREHOUSE, "merchant_id": 2})
-    assert foreign.status_code == 403 and code(foreign) == "not_merchant_staff"
+    assert foreign.status_code == 403 and code(foreign) == "not_your_merchant"
 
 
 def test_the_merchant_of_a_warehouse_cannot_be_changed(staff_api, shops):

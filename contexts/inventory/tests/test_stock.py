@@ -7,7 +7,9 @@ import pytest
 from contexts.inventory import services
 from contexts.inventory.models import StockLedgerEntry, StockRecord
 from contexts.inventory.tests.support import events, levels, stock, warehouse
+from shared.auth import SYSTEM
 from shared.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from shared.testing import shop_staff_principal
 
 CHANGED = "inventory.stock.changed.v1"
 LOW = "inventory.stock.low.v1"
@@ -22,7 +24,12 @@ def wh(db, catalog):
 
 def test_inbound_creates_the_record_and_writes_a_ledger_row(wh):
     record = services.stock_inbound(
-        warehouse_id=wh.pk, sku_id=101, quantity=30, reason="PO-1 received", actor_user_id=7
+        principal=SYSTEM,
+        warehouse_id=wh.pk,
+        sku_id=101,
+        quantity=30,
+        reason="PO-1 received",
+        actor_user_id=7,
     )
     assert levels(record) == (30, 0)
     entry = StockLedgerEntry.objects.get()
@@ -39,7 +46,7 @@ def test_inbound_creates_the_record_and_writes_a_ledger_row(wh):
 
 def test_inbound_adds_to_existing_stock(wh):
     record = stock(101, 10, at=wh, reserved=4)
-    services.stock_inbound(warehouse_id=wh.pk, sku_id=101, quantity=5)
+    services.stock_inbound(principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, quantity=5)
     assert levels(record) == (15, 4)
     entry = StockLedgerEntry.objects.get()
     assert (entry.on_hand_before, entry.on_hand_after, entry.actor) == (10, 15, "system")
@@ -48,7 +55,7 @@ def test_inbound_adds_to_existing_stock(wh):
 def test_inbound_publishes_stock_changed_with_the_sku_total_over_active_warehouses(wh):
     stock(101, 7, at=warehouse(1, code="B"))
     stock(101, 100, at=warehouse(1, code="OFF", is_active=False))
-    services.stock_inbound(warehouse_id=wh.pk, sku_id=101, quantity=5, ref="PO-2")
+    services.stock_inbound(principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, quantity=5, ref="PO-2")
     assert events(CHANGED) == [
         {
             "sku_id": 101,
@@ -66,16 +73,16 @@ def test_inbound_publishes_stock_changed_with_the_sku_total_over_active_warehous
 @pytest.mark.parametrize("quantity", [0, -3])
 def test_inbound_needs_a_positive_quantity(wh, quantity):
     with pytest.raises(ValidationFailed):
-        services.stock_inbound(warehouse_id=wh.pk, sku_id=101, quantity=quantity)
+        services.stock_inbound(principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, quantity=quantity)
     assert not StockRecord.objects.exists()
 
 
 def test_inbound_of_an_unknown_sku_or_another_merchants_sku_is_refused(wh):
     with pytest.raises(NotFound) as unknown:
-        services.stock_inbound(warehouse_id=wh.pk, sku_id=999, quantity=1)
+        services.stock_inbound(principal=SYSTEM, warehouse_id=wh.pk, sku_id=999, quantity=1)
     assert unknown.value.code == "sku_not_found"
     with pytest.raises(BusinessRuleViolation) as foreign:
-        services.stock_inbound(warehouse_id=wh.pk, sku_id=201, quantity=1)
+        services.stock_inbound(principal=SYSTEM, warehouse_id=wh.pk, sku_id=201, quantity=1)
     assert foreign.value.code == "sku_not_of_merchant"
     assert not StockRecord.objects.exists()
     assert not StockLedgerEntry.objects.exists()
@@ -83,14 +90,23 @@ def test_inbound_of_an_unknown_sku_or_another_merchants_sku_is_refused(wh):
 
 def test_merchant_staff_cannot_receive_into_another_merchants_warehouse(wh):
     with pytest.raises(NotFound):
-        services.stock_inbound(warehouse_id=wh.pk, sku_id=101, quantity=1, merchant_ids={2})
-    services.stock_inbound(warehouse_id=wh.pk, sku_id=101, quantity=1, merchant_ids={1})
+        services.stock_inbound(
+            warehouse_id=wh.pk, sku_id=101, quantity=1, principal=shop_staff_principal(2)
+        )
+    services.stock_inbound(
+        warehouse_id=wh.pk, sku_id=101, quantity=1, principal=shop_staff_principal(1)
+    )
 
 
 def test_adjust_sets_on_hand_to_the_counted_units(wh):
     record = stock(101, 40, at=wh, reserved=5)
     services.stock_adjust(
-        warehouse_id=wh.pk, sku_id=101, counted=33, reason="monthly count", actor_user_id=3
+        principal=SYSTEM,
+        warehouse_id=wh.pk,
+        sku_id=101,
+        counted=33,
+        reason="monthly count",
+        actor_user_id=3,
     )
     assert levels(record) == (33, 5)
     entry = StockLedgerEntry.objects.get()
@@ -106,7 +122,7 @@ def test_adjust_sets_on_hand_to_the_counted_units(wh):
 def test_adjust_below_the_reserved_units_is_refused_and_writes_nothing(wh):
     record = stock(101, 40, at=wh, reserved=5)
     with pytest.raises(BusinessRuleViolation) as error:
-        services.stock_adjust(warehouse_id=wh.pk, sku_id=101, counted=4)
+        services.stock_adjust(principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, counted=4)
     assert error.value.code == "below_reserved"
     assert error.value.details == {"counted": 4, "reserved": 5}
     assert levels(record) == (40, 5)
@@ -115,7 +131,7 @@ def test_adjust_below_the_reserved_units_is_refused_and_writes_nothing(wh):
 
 
 def test_adjust_of_a_sku_new_to_the_warehouse_creates_its_record(wh):
-    record = services.stock_adjust(warehouse_id=wh.pk, sku_id=102, counted=6)
+    record = services.stock_adjust(principal=SYSTEM, warehouse_id=wh.pk, sku_id=102, counted=6)
     assert levels(record) == (6, 0)
 
 
@@ -131,13 +147,23 @@ def test_database_refuses_impossible_levels(wh):
 
 def test_low_stock_alert_once_when_crossing_and_again_after_recovering(wh):
     record = stock(101, 15, at=wh, threshold=10)
-    services.stock_adjust(warehouse_id=wh.pk, sku_id=101, counted=12)  # 12: still above
+    services.stock_adjust(
+        principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, counted=12
+    )  # 12: still above
     assert events(LOW) == []
-    services.stock_adjust(warehouse_id=wh.pk, sku_id=101, counted=10)  # crosses: at threshold
-    services.stock_adjust(warehouse_id=wh.pk, sku_id=101, counted=4)  # still low: no new alert
+    services.stock_adjust(
+        principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, counted=10
+    )  # crosses: at threshold
+    services.stock_adjust(
+        principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, counted=4
+    )  # still low: no new alert
     assert events(LOW) == [{"sku_id": 101, "warehouse_id": wh.pk, "available": 10, "threshold": 10}]
-    services.stock_inbound(warehouse_id=wh.pk, sku_id=101, quantity=20)  # 24: recovered
-    services.stock_adjust(warehouse_id=wh.pk, sku_id=101, counted=9)  # crosses again
+    services.stock_inbound(
+        principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, quantity=20
+    )  # 24: recovered
+    services.stock_adjust(
+        principal=SYSTEM, warehouse_id=wh.pk, sku_id=101, counted=9
+    )  # crosses again
     assert [e["available"] for e in events(LOW)] == [10, 9]
     assert len(events(CHANGED)) == 5
     record.refresh_from_db()
@@ -146,11 +172,13 @@ def test_low_stock_alert_once_when_crossing_and_again_after_recovering(wh):
 
 def test_threshold_is_set_without_a_ledger_row(wh):
     record = stock(101, 15, at=wh)
-    services.stock_threshold_set(stock_id=record.pk, threshold=20)
+    services.stock_threshold_set(principal=SYSTEM, stock_id=record.pk, threshold=20)
     record.refresh_from_db()
     assert record.low_stock_threshold == 20
     assert not StockLedgerEntry.objects.exists()
     with pytest.raises(NotFound):
-        services.stock_threshold_set(stock_id=record.pk, threshold=1, merchant_ids={2})
+        services.stock_threshold_set(
+            stock_id=record.pk, threshold=1, principal=shop_staff_principal(2)
+        )
     with pytest.raises(ValidationFailed):
-        services.stock_threshold_set(stock_id=record.pk, threshold=-1)
+        services.stock_threshold_set(principal=SYSTEM, stock_id=record.pk, threshold=-1)

@@ -1,24 +1,23 @@
 """Freight template endpoints for platform staff and merchant staff.
 
-Platform staff (is_staff) manage every merchant's templates; anyone else must manage at least
-one shop (catalog's `merchant_ids_managed_by`) and sees only those shops' templates: another
-shop's template answers 404, creating one for another shop 403.
+The caller's principal (shared.auth) decides: platform staff manage every merchant's templates,
+a shop's owner and staff only that shop's; another shop's template answers 404, creating one
+for another shop 403.
 """
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contexts.catalog import api as catalog_api
-from contexts.logistics import domain, selectors, services
+from contexts.logistics import selectors, services
 from contexts.logistics.rest import serializers as s
-from shared.errors import PermissionDenied
+from shared.auth import principal_of
 from shared.pagination import StandardPagination
+from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 
 
@@ -34,18 +33,8 @@ def _valid_query(serializer_class, request: Request) -> dict:
     return serializer.validated_data
 
 
-def _merchant_scope(request: Request) -> domain.MerchantScope:
-    """None for platform staff; the managed shops for merchant staff; 403 for anyone else."""
-    if request.user.is_staff:
-        return None
-    managed = frozenset(catalog_api.merchant_ids_managed_by(user_id=request.user.pk))
-    if not managed:
-        raise PermissionDenied("Only staff or merchant staff manage freight templates.")
-    return managed
-
-
 class FreightTemplateListView(APIView):
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (HasPermission("logistics.freight_template.read"),)
 
     @extend_schema(
         tags=["admin", "logistics"],
@@ -58,10 +47,9 @@ class FreightTemplateListView(APIView):
         responses={200: s.FreightTemplatePageOut, **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        scope = _merchant_scope(request)
         query = _valid_query(s.FreightTemplateListQuery, request)
         templates = selectors.freight_template_list(
-            merchant_ids=scope, merchant_id=query.get("merchant_id")
+            principal=principal_of(request), merchant_id=query.get("merchant_id")
         )
         paginator = StandardPagination()
         page = paginator.paginate_queryset(templates, request, view=self)
@@ -74,14 +62,13 @@ class FreightTemplateListView(APIView):
         description="`is_default: true` replaces the merchant's previous default.",
     )
     def post(self, request: Request) -> Response:
-        scope = _merchant_scope(request)
         data = _valid(s.FreightTemplateIn, request)
-        template = services.freight_template_create(merchant_ids=scope, **data)
+        template = services.freight_template_create(principal=principal_of(request), **data)
         return Response(s.FreightTemplateOut(template).data, status=status.HTTP_201_CREATED)
 
 
 class FreightTemplateDetailView(APIView):
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (HasPermission("logistics.freight_template.read"),)
 
     @extend_schema(
         tags=["admin", "logistics"],
@@ -89,7 +76,7 @@ class FreightTemplateDetailView(APIView):
     )
     def get(self, request: Request, template_id: int) -> Response:
         template = selectors.freight_template_get(
-            template_id=template_id, merchant_ids=_merchant_scope(request)
+            template_id=template_id, principal=principal_of(request)
         )
         return Response(s.FreightTemplateOut(template).data)
 
@@ -113,10 +100,9 @@ class FreightTemplateDetailView(APIView):
         return self._update(request, template_id, partial=True)
 
     def _update(self, request: Request, template_id: int, *, partial: bool) -> Response:
-        scope = _merchant_scope(request)
         data = _valid(s.FreightTemplateUpdateIn, request, partial=partial)
         template = services.freight_template_update(
-            template_id=template_id, merchant_ids=scope, data=data
+            template_id=template_id, principal=principal_of(request), data=data
         )
         return Response(s.FreightTemplateOut(template).data)
 
@@ -124,7 +110,5 @@ class FreightTemplateDetailView(APIView):
         tags=["admin", "logistics"], responses={204: None, **error_responses(401, 403, 404)}
     )
     def delete(self, request: Request, template_id: int) -> Response:
-        services.freight_template_delete(
-            template_id=template_id, merchant_ids=_merchant_scope(request)
-        )
+        services.freight_template_delete(template_id=template_id, principal=principal_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,5 @@
-"""Fixtures for logistics' tests: a fake of catalog's `merchant_ids_managed_by` (which shops a
-user manages), accounts, signed-in clients and a template factory."""
+"""Fixtures for logistics' tests: an in-memory tenancy port (which shops a user manages),
+accounts, signed-in clients and a template factory."""
 
 from __future__ import annotations
 
@@ -13,25 +13,38 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.catalog import api as catalog_api
 from contexts.logistics import services
+from shared.auth import SYSTEM, InMemoryTenancy
+from shared.ports import use_adapter
 
 _emails = itertools.count()
 
 
-class FakeMerchantStaff:
-    """catalog_api.merchant_ids_managed_by over memberships the test declares."""
+@pytest.fixture(autouse=True)
+def shops(monkeypatch) -> set[int]:
+    """The shops catalog knows (catalog_api.get_merchant over these ids): 1 to 9."""
+    known = set(range(1, 10))
 
-    def __init__(self) -> None:
-        self.managed: dict[int, tuple[int, ...]] = {}
+    def get_merchant(*, merchant_id: int):
+        if merchant_id not in known:
+            return None
+        return catalog_api.MerchantInfo(
+            merchant_id=merchant_id,
+            name=f"Shop {merchant_id}",
+            is_active=True,
+            owner_user_id=0,
+            commission_rate=Decimal("0"),
+        )
 
-    def merchant_ids_managed_by(self, *, user_id: int) -> tuple[int, ...]:
-        return self.managed.get(user_id, ())
+    monkeypatch.setattr(catalog_api, "get_merchant", get_merchant)
+    return known
 
 
 @pytest.fixture
-def merchants(monkeypatch) -> FakeMerchantStaff:
-    fake = FakeMerchantStaff()
-    monkeypatch.setattr(catalog_api, "merchant_ids_managed_by", fake.merchant_ids_managed_by)
-    return fake
+def merchants() -> InMemoryTenancy:
+    """Which shops a user manages: `merchants.staff_of[user_id] = (merchant_id, ...)`."""
+    fake = InMemoryTenancy()
+    with use_adapter("AUTH_TENANCY", fake):
+        yield fake
 
 
 def make_user(**extra):
@@ -55,13 +68,12 @@ def staff_api(db) -> APIClient:
 def merchant_api(db, merchants):
     """A client for a user managing merchant 1 only."""
     user = make_user()
-    merchants.managed[user.pk] = (1,)
+    merchants.staff_of[user.pk] = (1,)
     return client_for(user)
 
 
 def make_template(merchant_id: int = 1, **overrides):
     values = {
-        "merchant_ids": None,
         "merchant_id": merchant_id,
         "name": "Standard",
         "charge_by": "piece",
@@ -71,7 +83,7 @@ def make_template(merchant_id: int = 1, **overrides):
         "additional_fee": Decimal("5.00"),
         **overrides,
     }
-    return services.freight_template_create(**values)
+    return services.freight_template_create(principal=SYSTEM, **values)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from contexts.logistics import services
 from contexts.logistics.models import FreightTemplate
 from contexts.logistics.tests.conftest import make_template
+from shared.auth import SYSTEM
 from shared.testing import run_concurrently
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
@@ -18,7 +19,7 @@ def test_concurrent_default_switches_leave_exactly_one_default():
     results = run_concurrently(
         6,
         lambda i: services.freight_template_update(
-            template_id=templates[i].pk, merchant_ids=None, data={"is_default": True}
+            principal=SYSTEM, template_id=templates[i].pk, data={"is_default": True}
         ),
     )
 

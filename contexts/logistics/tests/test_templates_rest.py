@@ -173,7 +173,7 @@ def test_merchant_staff_manage_their_own_shops_templates_only(merchant_api, staf
         assert response.status_code == 404, response.json()
         assert code(response) == "freight_template_not_found"
     created = merchant_api.post(LIST, payload(merchant_id=2))
-    assert created.status_code == 403 and code(created) == "merchant_not_managed"
+    assert created.status_code == 403 and code(created) == "not_your_merchant"
     assert merchant_api.post(LIST, payload(merchant_id=1)).status_code == 201
     assert merchant_api.patch(detail(mine.pk), {"is_default": True}).status_code == 200
     assert FreightTemplate.objects.get(pk=theirs.pk).name == "Standard"

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import IsAdminUser, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from contexts.catalog import api as catalog_api
 from contexts.ordering import selectors, services
 from contexts.ordering.rest import serializers as s
-from shared.errors import PermissionDenied, ValidationFailed
+from shared.auth import principal_of
+from shared.errors import ValidationFailed
 from shared.pagination import StandardPagination
 from shared.rest.parsers import JSONParser
+from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -45,16 +46,6 @@ def _paginated(request: Request, view: APIView, queryset, serializer_class) -> R
     paginator = StandardPagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
-def _merchant_scope(request: Request) -> tuple[int, ...] | None:
-    """None for platform staff (every shop); else the shops the user manages (403 if none)."""
-    if request.user.is_staff:
-        return None
-    managed = catalog_api.merchant_ids_managed_by(user_id=request.user.pk)
-    if not managed:
-        raise PermissionDenied("Only staff and shop staff may manage orders.")
-    return tuple(managed)
 
 
 _ORDER_NO = OpenApiParameter("order_no", str, OpenApiParameter.PATH)
@@ -216,7 +207,7 @@ class OrderLogsView(APIView):
 
 
 class AdminOrderListView(APIView):
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (HasPermission("order.read"),)
 
     @extend_schema(
         tags=["admin"],
@@ -232,14 +223,13 @@ class AdminOrderListView(APIView):
         responses={200: s.AdminOrderPageOut, **error_responses(400, 401, 403)},
     )
     def get(self, request: Request) -> Response:
-        scope = _merchant_scope(request)
         filters = _valid(s.AdminOrderFilterIn, request.query_params)
-        orders = selectors.order_search(merchant_ids=scope, **filters)
+        orders = selectors.order_search(principal=principal_of(request), **filters)
         return _paginated(request, self, orders, s.AdminOrderOut)
 
 
 class AdminOrderDetailView(APIView):
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (HasPermission("order.read"),)
 
     @extend_schema(
         tags=["admin"],
@@ -248,13 +238,13 @@ class AdminOrderDetailView(APIView):
     )
     def get(self, request: Request, order_no: str) -> Response:
         order = selectors.order_get_for_back_office(
-            order_no=order_no, merchant_ids=_merchant_scope(request)
+            order_no=order_no, principal=principal_of(request)
         )
         return Response(s.AdminOrderDetailOut(order).data)
 
 
 class AdminOrderShipView(APIView):
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (HasPermission("order.ship"),)
     parser_classes = JSON_ONLY
 
     @extend_schema(
@@ -269,15 +259,17 @@ class AdminOrderShipView(APIView):
         description="paid -> shipped, with the carrier and tracking number.",
     )
     def post(self, request: Request, order_no: str) -> Response:
-        scope = _merchant_scope(request)
+        principal = principal_of(request)
         data = _valid(s.ShipIn, request.data)
-        services.order_ship(order_no=order_no, actor_id=request.user.pk, merchant_ids=scope, **data)
-        order = selectors.order_get_for_back_office(order_no=order_no, merchant_ids=scope)
+        services.order_ship(
+            order_no=order_no, actor_id=request.user.pk, principal=principal, **data
+        )
+        order = selectors.order_get_for_back_office(order_no=order_no, principal=principal)
         return Response(s.AdminOrderDetailOut(order).data)
 
 
 class AdminOrderDeliverView(APIView):
-    permission_classes = (IsAdminUser,)
+    permission_classes = (HasPermission("order.deliver"),)
     parser_classes = JSON_ONLY
 
     @extend_schema(
@@ -288,13 +280,14 @@ class AdminOrderDeliverView(APIView):
         description="Staff only: shipped -> delivered (carrier tracking will drive this later).",
     )
     def post(self, request: Request, order_no: str) -> Response:
-        services.order_deliver(order_no=order_no, actor_id=request.user.pk)
-        order = selectors.order_get_for_back_office(order_no=order_no, merchant_ids=None)
+        principal = principal_of(request)
+        services.order_deliver(order_no=order_no, actor_id=request.user.pk, principal=principal)
+        order = selectors.order_get_for_back_office(order_no=order_no, principal=principal)
         return Response(s.AdminOrderDetailOut(order).data)
 
 
 class AdminOrderNotesView(APIView):
-    permission_classes = (IsAuthenticated,)
+    permission_classes = (HasPermission("order.note.write"),)
     parser_classes = JSON_ONLY
 
     @extend_schema(
@@ -304,9 +297,11 @@ class AdminOrderNotesView(APIView):
         responses={201: s.OrderNoteOut, **error_responses(400, 401, 403, 404), **NOT_JSON},
     )
     def post(self, request: Request, order_no: str) -> Response:
-        scope = _merchant_scope(request)
         data = _valid(s.NoteIn, request.data)
         note = services.order_note_add(
-            order_no=order_no, author_id=request.user.pk, merchant_ids=scope, body=data["body"]
+            order_no=order_no,
+            author_id=request.user.pk,
+            principal=principal_of(request),
+            body=data["body"],
         )
         return Response(s.OrderNoteOut(note).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,6 @@ OrderLog row and publishes its event in the same transaction. Changes that also 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
@@ -28,6 +27,7 @@ from contexts.ordering.events import (
 )
 from contexts.ordering.models import Order, OrderLog, OrderNote, Trade
 from contexts.ordering.services.checkout import stock_hold_seconds
+from shared.auth import Principal
 from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.events import publish
 from shared.money import ZERO, to_decimal
@@ -50,24 +50,21 @@ def actor_of(user_id: int | None) -> str:
     return SYSTEM if user_id is None else str(user_id)
 
 
-def _scoped(
-    queryset: QuerySet[Order],
-    *,
-    buyer_id: int | None = None,
-    merchant_ids: Iterable[int] | None = None,
-) -> QuerySet[Order]:
-    """Limit to the buyer's own orders, or to the given merchants' (None: no limit)."""
+def _scoped(queryset: QuerySet[Order], *, buyer_id: int | None = None) -> QuerySet[Order]:
+    """Limit to the buyer's own orders (None: no limit)."""
     if buyer_id is not None:
         queryset = queryset.filter(buyer_id=buyer_id)
-    if merchant_ids is not None:
-        queryset = queryset.filter(merchant_id__in=list(merchant_ids))
     return queryset
+
+
+def _order_not_found() -> NotFound:
+    return NotFound("Order not found.")
 
 
 def _lock_order(order_no: str, **scope) -> Order:
     order = _scoped(Order.objects.select_for_update(), **scope).filter(order_no=order_no).first()
     if order is None:
-        raise NotFound("Order not found.")
+        raise _order_not_found()
     return order
 
 
@@ -333,13 +330,12 @@ def order_ship(
     actor_id: int,
     carrier_code: str,
     tracking_number: str,
-    merchant_ids: Iterable[int] | None = None,
+    principal: Principal,
 ) -> Order:
     """A paid order leaves the warehouse: paid -> shipped, with its carrier and tracking number.
-
-    `merchant_ids` limits the order to those shops (merchant staff); None for platform staff.
-    """
-    order = _lock_order(order_no, merchant_ids=merchant_ids)
+    Needs order.ship over the order's shop (another shop's order is not found)."""
+    order = _lock_order(order_no)
+    principal.require("order.ship", merchant_id=order.merchant_id, not_found=_order_not_found())
     transition(
         order,
         OrderStatus.SHIPPED,
@@ -386,8 +382,10 @@ def complete_locked(order: Order, *, actor: str, reason: str) -> None:
 
 
 @transaction.atomic
-def order_deliver(*, order_no: str, actor_id: int) -> Order:
-    """Staff mark a shipped order delivered (carrier tracking will drive this later)."""
+def order_deliver(*, order_no: str, actor_id: int, principal: Principal) -> Order:
+    """Staff (order.deliver) mark a shipped order delivered (carrier tracking will drive this
+    later)."""
+    principal.require("order.deliver")
     order = _lock_order(order_no)
     _deliver_locked(order, actor=actor_of(actor_id), reason="marked delivered by staff")
     return order
@@ -408,11 +406,12 @@ def order_confirm_receipt(*, order_no: str, buyer_id: int) -> Order:
 
 
 @transaction.atomic
-def order_note_add(
-    *, order_no: str, author_id: int, body: str, merchant_ids: Iterable[int] | None = None
-) -> OrderNote:
-    """Staff or the shop's staff leave an internal note on the order."""
-    order = _scoped(Order.objects.filter(order_no=order_no), merchant_ids=merchant_ids).first()
+def order_note_add(*, order_no: str, author_id: int, body: str, principal: Principal) -> OrderNote:
+    """Staff or the shop's staff (order.note.write) leave an internal note on the order."""
+    order = Order.objects.filter(order_no=order_no).first()
     if order is None:
-        raise NotFound("Order not found.")
+        raise _order_not_found()
+    principal.require(
+        "order.note.write", merchant_id=order.merchant_id, not_found=_order_not_found()
+    )
     return OrderNote.objects.create(order=order, author_id=author_id, body=body)

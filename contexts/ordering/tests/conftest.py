@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 
 from contexts.ordering.tests.fakes import FakeWorld
 from contexts.ordering.tests.support import client_for
+from shared.auth import InMemoryTenancy
+from shared.ports import use_adapter
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +25,10 @@ def _clean_cache():
 
 @pytest.fixture
 def world(monkeypatch) -> FakeWorld:
-    return FakeWorld().install(monkeypatch)
+    world = FakeWorld().install(monkeypatch)
+    # Which shops a user manages: the tenancy port over the managers the test declares.
+    with use_adapter("AUTH_TENANCY", InMemoryTenancy(staff_of=world.catalog.managers)):
+        yield world
 
 
 @pytest.fixture

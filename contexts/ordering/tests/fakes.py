@@ -59,12 +59,21 @@ class FakeCatalog:
         self.skus[sku_id] = info
         return info
 
+    def get_merchant(self, *, merchant_id: int) -> catalog_api.MerchantInfo | None:
+        """A shop exists when it sells one of the declared SKUs."""
+        if all(sku.merchant_id != merchant_id for sku in self.skus.values()):
+            return None
+        return catalog_api.MerchantInfo(
+            merchant_id=merchant_id,
+            name=f"Shop {merchant_id}",
+            is_active=True,
+            owner_user_id=0,
+            commission_rate=Decimal("0"),
+        )
+
     def get_skus(self, *, sku_ids: Iterable[int]) -> dict[int, catalog_api.SkuInfo]:
         self.calls += 1
         return {i: self.skus[i] for i in sku_ids if i in self.skus}
-
-    def merchant_ids_managed_by(self, *, user_id: int) -> tuple[int, ...]:
-        return self.managers.get(user_id, ())
 
 
 @dataclass
@@ -281,7 +290,7 @@ class FakeWorld:
         """Point every api function ordering calls at these fakes (undone after the test),
         except those of the contexts named in `real` (e.g. "inventory")."""
         patches = {
-            "catalog": (catalog_api, self.catalog, ("get_skus", "merchant_ids_managed_by")),
+            "catalog": (catalog_api, self.catalog, ("get_skus", "get_merchant")),
             "inventory": (
                 inventory_api,
                 self.inventory,

@@ -8,6 +8,7 @@ from django.test import Client
 from contexts.ordering import services
 from contexts.ordering.models import IdempotencyKey
 from contexts.ordering.services import CheckoutItem
+from shared.auth import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,9 @@ def test_admin_pages_render(world, buyer, admin_client_for):
         address_id=world.identity.add_address(buyer.pk),
         items=[CheckoutItem(sku_id=11, quantity=1)],
     )
-    services.order_note_add(order_no=placed.orders[0].order_no, author_id=1, body="hello")
+    services.order_note_add(
+        principal=SYSTEM, order_no=placed.orders[0].order_no, author_id=1, body="hello"
+    )
     key = IdempotencyKey.objects.create(
         user_id=buyer.pk, key="k", request_hash="h", expires_at=placed.trade.payment_deadline
     )

@@ -11,6 +11,7 @@ from contexts.ordering import api, services
 from contexts.ordering.models import Order, OrderLog, Trade
 from contexts.ordering.services import CheckoutItem
 from contexts.ordering.tests.support import client_for, error_code
+from shared.auth import SYSTEM
 from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.events.models import OutboxEvent
 
@@ -245,7 +246,11 @@ def test_confirming_a_shipped_order_passes_through_delivered(placed, buyer, buye
     pay(placed)
     order = order_of(placed, 1)
     services.order_ship(
-        order_no=order.order_no, actor_id=staff.pk, carrier_code="SF", tracking_number="SF123"
+        principal=SYSTEM,
+        order_no=order.order_no,
+        actor_id=staff.pk,
+        carrier_code="SF",
+        tracking_number="SF123",
     )
 
     response = buyer_api.post(f"/api/v1/orders/{order.order_no}/confirm")
@@ -269,9 +274,13 @@ def test_confirming_a_delivered_order_completes_it(placed, buyer_api, staff):
     pay(placed)
     order = order_of(placed, 1)
     services.order_ship(
-        order_no=order.order_no, actor_id=staff.pk, carrier_code="SF", tracking_number="SF1"
+        principal=SYSTEM,
+        order_no=order.order_no,
+        actor_id=staff.pk,
+        carrier_code="SF",
+        tracking_number="SF1",
     )
-    services.order_deliver(order_no=order.order_no, actor_id=staff.pk)
+    services.order_deliver(principal=SYSTEM, order_no=order.order_no, actor_id=staff.pk)
 
     response = buyer_api.post(f"/api/v1/orders/{order.order_no}/confirm")
 
@@ -358,7 +367,11 @@ def test_completed_purchase_exists_only_after_completion(placed, buyer, staff):
     assert api.completed_purchase_exists(user_id=buyer.pk, sku_id=11) is False
     pay(placed)
     services.order_ship(
-        order_no=order.order_no, actor_id=staff.pk, carrier_code="SF", tracking_number="1"
+        principal=SYSTEM,
+        order_no=order.order_no,
+        actor_id=staff.pk,
+        carrier_code="SF",
+        tracking_number="1",
     )
     services.order_confirm_receipt(order_no=order.order_no, buyer_id=buyer.pk)
 

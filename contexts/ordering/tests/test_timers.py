@@ -14,6 +14,7 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering import services, tasks
 from contexts.ordering.models import Order, OrderLog
 from contexts.ordering.services import CheckoutItem, transitions
+from shared.auth import SYSTEM
 from shared.events.models import OutboxEvent
 from shared.testing import run_concurrently
 
@@ -51,9 +52,13 @@ def deliver(placed, staff, *, days_ago: float) -> None:
         )
         for order in p.orders:
             services.order_ship(
-                order_no=order.order_no, actor_id=staff.pk, carrier_code="SF", tracking_number="1"
+                principal=SYSTEM,
+                order_no=order.order_no,
+                actor_id=staff.pk,
+                carrier_code="SF",
+                tracking_number="1",
             )
-            services.order_deliver(order_no=order.order_no, actor_id=staff.pk)
+            services.order_deliver(principal=SYSTEM, order_no=order.order_no, actor_id=staff.pk)
     Order.objects.filter(trade__in=[p.trade for p in placed]).update(
         delivered_at=timezone.now() - timedelta(days=days_ago)
     )

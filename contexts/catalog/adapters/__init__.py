@@ -1,0 +1,1 @@
+"""Catalog's adapters for ports (its own and the shared kernel's)."""
