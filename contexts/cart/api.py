@@ -12,9 +12,10 @@ __all__ = ["CartItem", "remove_items", "selected_items"]
 
 
 def selected_items(*, user_id: int) -> tuple[CartItem, ...]:
-    """The buyer's cart lines selected for checkout, in the order they were added.
-
-    Nothing is re-checked here: the checkout prices and reserves them itself."""
+    """The buyer's cart lines a checkout takes, in the order they were added: the selected lines
+    that can be bought now. A blocked line (unavailable, out of stock, short of stock) is left
+    out, exactly as the cart leaves it out of its totals; it stays in the cart with its issue.
+    The checkout still prices and reserves what it gets (stock may go between the two)."""
     return tuple(
         CartItem(
             sku_id=line.sku_id,
@@ -22,7 +23,7 @@ def selected_items(*, user_id: int) -> tuple[CartItem, ...]:
             selected=line.selected,
             price_when_added=line.price_when_added,
         )
-        for line in selectors.selected_lines_for_user(user_id=user_id)
+        for line in selectors.checkout_lines_for_user(user_id=user_id)
     )
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from contexts.ordering.domain.states import OrderStatus
 from contexts.ordering.models import Order, Trade
+from contexts.ordering.services.pricing_steps import pricing_steps_release
 from contexts.ordering.services.transitions import (
     AUTO_CONFIRM,
     PAYMENT_TIMEOUT,
@@ -63,9 +64,17 @@ def orders_cancel_unpaid(*, now: datetime | None = None, batch_size: int = BATCH
                     status=OrderStatus.PENDING_PAYMENT,
                     payment_deadline__lte=now,
                 )
+                order_nos = []
                 for order in orders.order_by("id"):
                     cancel_locked(order, trade, actor=SYSTEM, reason=PAYMENT_TIMEOUT)
-                    cancelled += 1
+                    order_nos.append(order.order_no)
+                pricing_steps_release(
+                    trade_no=trade.trade_no,
+                    buyer_id=trade.buyer_id,
+                    order_nos=order_nos,
+                    reason=PAYMENT_TIMEOUT,
+                )
+                cancelled += len(order_nos)
         except Exception:
             logger.exception("could not cancel unpaid orders", extra={"trade_id": trade_id})
     return cancelled

@@ -28,6 +28,7 @@ from contexts.ordering.events import (
 )
 from contexts.ordering.models import Order, OrderLog, OrderNote, Trade
 from contexts.ordering.services.checkout import stock_hold_seconds
+from contexts.ordering.services.pricing_steps import pricing_steps_confirm, pricing_steps_release
 from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.events import publish
 from shared.money import ZERO, quantize
@@ -238,6 +239,11 @@ def order_mark_paid(
                 payment_ref=payment_ref,
             )
         )
+    pricing_steps_confirm(
+        trade_no=trade.trade_no,
+        buyer_id=trade.buyer_id,
+        order_nos=[order.order_no for order in pending],
+    )
     trade.paid_amount = (trade.paid_amount or ZERO) + paid_amount
     trade.payment_ref = payment_ref
     trade.paid_at = timezone.now()
@@ -250,7 +256,10 @@ def order_mark_paid(
 
 
 def cancel_locked(order: Order, trade: Trade, *, actor: str, reason: str) -> None:
-    """Cancel a locked unpaid order: release its stock, tell the others, update the trade."""
+    """Cancel a locked unpaid order: release its stock, tell the others, update the trade.
+
+    The caller then releases the pricing steps' holds once for the orders it cancelled
+    (pricing_steps_release)."""
     transition(order, OrderStatus.CANCELLED, actor=actor, reason=reason, cancel_reason=reason)
     inventory_api.release(order_ref=order.order_no, reason=reason)
     publish(
@@ -272,7 +281,11 @@ def order_cancel(*, order_no: str, buyer_id: int, reason: str = "") -> Order:
     """The buyer cancels one of their orders, only while it is unpaid (409 otherwise)."""
     trade = _lock_trade_of(order_no, buyer_id=buyer_id)
     order = _lock_order(order_no, buyer_id=buyer_id)
-    cancel_locked(order, trade, actor=actor_of(buyer_id), reason=reason or "cancelled by the buyer")
+    reason = reason or "cancelled by the buyer"
+    cancel_locked(order, trade, actor=actor_of(buyer_id), reason=reason)
+    pricing_steps_release(
+        trade_no=trade.trade_no, buyer_id=trade.buyer_id, order_nos=[order_no], reason=reason
+    )
     return order
 
 
