@@ -247,6 +247,8 @@ class PricingStep(Protocol):
     what a hook writes in the database commits or rolls back with it; a hook with effects
     outside the database must key them on the order numbers so a retry is harmless. A hook
     raising an AppError refuses the change (placement fails, nothing is written).
+    `hold` gets only the orders the step's adjustments fell on; `confirm` and `release` get every
+    order that changed, and act on those the step holds.
     """
 
     def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge]:

@@ -18,7 +18,6 @@ from decimal import Decimal
 
 from contexts.logistics import api as logistics_api
 from contexts.ordering.data import (
-    Adjustment,
     Checkout,
     FreightCharge,
     HeldOrder,
@@ -154,7 +153,6 @@ def pricing_steps_release(
 
 __all__ = [
     "PRICING_STEPS",
-    "Adjustment",
     "FreightStep",
     "pricing_step_register",
     "pricing_step_replace",
