@@ -57,7 +57,6 @@ __all__ = [
     "pricing_step_names",
     "register_pricing_step",
     "replace_pricing_step",
-    "unregister_pricing_step",
 ]
 
 
@@ -71,11 +70,6 @@ def replace_pricing_step(name: str, step: PricingStep) -> None:
     """Swap the step registered under `name` (the shipped "promotions", "coupons", "points"
     grant nothing until their contexts replace them)."""
     services.pricing_step_replace(name=name, step=step)
-
-
-def unregister_pricing_step(name: str) -> None:
-    """Take a step out of the pipeline."""
-    services.pricing_step_unregister(name=name)
 
 
 def pricing_step_names() -> tuple[str, ...]:

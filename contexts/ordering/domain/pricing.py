@@ -96,10 +96,6 @@ class PricingRegistry:
         """Swap the step registered under `name` (e.g. the real coupons step for the no-op)."""
         self._steps[self.names().index(name)] = (name, step)
 
-    def unregister(self, name: str) -> None:
-        """Remove the step registered under `name` (a test app cleaning up after itself)."""
-        del self._steps[self.names().index(name)]
-
     def names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self._steps)
 

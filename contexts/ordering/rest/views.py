@@ -87,7 +87,7 @@ class CartQuoteView(APIView):
     @extend_schema(
         tags=["checkout"],
         operation_id="v1_checkout_cart_quote",
-        responses={200: s.CartQuoteOut, **error_responses(401)},
+        responses={200: s.CartQuoteOut, **error_responses(401, 422)},
         summary="Price the cart's selection before an address is chosen",
         description="The buyer's selected cart lines that can be bought now, priced by the same "
         "pipeline as the preview and the order (every discount step), without freight. "

@@ -17,7 +17,6 @@ from contexts.ordering.services.pricing_steps import (
     PRICING_STEPS,
     pricing_step_register,
     pricing_step_replace,
-    pricing_step_unregister,
 )
 from contexts.ordering.services.timers import orders_auto_confirm, orders_cancel_unpaid
 from contexts.ordering.services.transitions import (
@@ -48,6 +47,5 @@ __all__ = [
     "orders_cancel_unpaid",
     "pricing_step_register",
     "pricing_step_replace",
-    "pricing_step_unregister",
     "request_fingerprint",
 ]

@@ -1,10 +1,11 @@
 """Checkout: price what the buyer is about to buy (preview, no writes) and place it (orders).
 
 Placing is all or nothing: the trade, one order per merchant with its lines and first log row,
-the stock reservation of every line (inventory joins this transaction) and the OrderPlaced events
-commit together or not at all. The cart drops the ordered lines itself when it receives
-OrderPlaced (from_cart) after the commit: no other context is written in this transaction but
-inventory, whose hold is part of placing.
+every pricing step's hold, the stock reservation of every line (inventory joins this
+transaction) and the OrderPlaced events commit together or not at all. The cart drops the
+ordered lines itself when it receives OrderPlaced (from_cart) after the commit: no other context
+is written in this transaction but inventory and the pricing steps, whose holds are part of
+placing.
 """
 
 from __future__ import annotations

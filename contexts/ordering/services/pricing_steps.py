@@ -76,10 +76,6 @@ def pricing_step_replace(*, name: str, step: PricingStep) -> None:
     PRICING_STEPS.replace(name, step)
 
 
-def pricing_step_unregister(*, name: str) -> None:
-    PRICING_STEPS.unregister(name)
-
-
 def pricing_steps_hold(
     *, trade_no: str, checkout: Checkout, order_nos: Sequence[str], buyer_id: int
 ) -> None:
@@ -156,7 +152,6 @@ __all__ = [
     "FreightStep",
     "pricing_step_register",
     "pricing_step_replace",
-    "pricing_step_unregister",
     "pricing_steps_confirm",
     "pricing_steps_hold",
     "pricing_steps_release",
