@@ -45,8 +45,14 @@ class RebateStep(ordering_api.PricingStepBase):
         self._record("release", settlement)
 
     def _record(self, action: str, settlement: ordering_api.PricingSettlement) -> None:
+        """Like a real step, acts only on the orders it holds something on."""
         from tests.pricing_step_app.models import StepCall
 
+        held = set(
+            StepCall.objects.filter(action="hold", order_no__in=settlement.order_nos).values_list(
+                "order_no", flat=True
+            )
+        )
         StepCall.objects.bulk_create(
             StepCall(
                 action=action,
@@ -55,4 +61,5 @@ class RebateStep(ordering_api.PricingStepBase):
                 reason=settlement.reason,
             )
             for order_no in settlement.order_nos
+            if order_no in held
         )
