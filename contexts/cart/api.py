@@ -21,16 +21,17 @@ def _item(line) -> CartItem:
 
 
 def selected_items(*, user_id: int) -> tuple[CartItem, ...]:
-    """The buyer's cart lines selected for checkout, in the order they were added.
-
-    Nothing is re-checked here: the checkout prices and reserves them itself."""
-    return tuple(_item(line) for line in selectors.selected_lines_for_user(user_id=user_id))
+    """The buyer's cart lines a checkout takes, in the order they were added: the selected lines
+    that can be bought now. A blocked line (unavailable, out of stock, short of stock) is left
+    out, exactly as the cart leaves it out of its totals; it stays in the cart with its issue.
+    The checkout still prices and reserves what it gets (stock may go between the two)."""
+    return tuple(_item(line) for line in selectors.checkout_lines_for_user(user_id=user_id))
 
 
 def take_selected_items(*, user_id: int) -> tuple[CartItem, ...]:
-    """Consume the buyer's selected lines for a checkout: they leave the cart in the caller's
-    transaction (undone if it rolls back), the cart row locked meanwhile, so one cart is
-    checked out at most once however many checkouts race. Empty when nothing is selected."""
+    """Consume the lines `selected_items` returns for a checkout: they leave the cart in the
+    caller's transaction (undone if it rolls back), the cart row locked meanwhile, so one cart
+    is checked out at most once however many checkouts race. Empty when nothing is selected."""
     return tuple(_item(line) for line in services.cart_selected_lines_take(user_id=user_id))
 
 

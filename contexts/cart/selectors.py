@@ -163,3 +163,30 @@ def selected_lines_for_user(*, user_id: int) -> list[CartLine]:
     return list(
         CartLine.objects.filter(cart__user_id=user_id, selected=True).order_by("added_at", "id")
     )
+
+
+def checkout_lines_for_user(*, user_id: int) -> list[CartLine]:
+    """The lines a checkout from the cart takes: selected AND purchasable now, oldest first.
+
+    The same rule as the cart's totals (`cart_view`, domain.BLOCKING_ISSUES): a blocked line
+    (unavailable, out of stock, short of stock) is shown with its issue, counted nowhere and
+    left in the cart. Two catalog/inventory calls whatever the size."""
+    return purchasable_lines(selected_lines_for_user(user_id=user_id))
+
+
+def purchasable_lines(lines: list[CartLine]) -> list[CartLine]:
+    """The lines of `lines` that can be bought now (no blocking issue), in their order."""
+    if not lines:
+        return []
+    sku_ids = [line.sku_id for line in lines]
+    skus = catalog_api.get_skus(sku_ids=sku_ids)
+    stock = inventory_api.availability(sku_ids=sku_ids)
+    return [
+        line
+        for line in lines
+        if _line_view(
+            line,
+            skus.get(line.sku_id),
+            stock[line.sku_id].available if line.sku_id in stock else 0,
+        ).purchasable
+    ]

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contexts.cart import domain
+from contexts.cart import domain, selectors
 from contexts.cart.domain import CartOwner
 from contexts.cart.models import Cart, CartLine
 from contexts.catalog import api as catalog_api
@@ -315,14 +315,17 @@ def cart_remove_items(*, user_id: int, sku_ids: Iterable[int]) -> int:
 
 
 def cart_selected_lines_take(*, user_id: int) -> list[CartLine]:
-    """Remove the user's selected lines and return them, oldest first, under the cart's row lock
-    and in the caller's transaction: of two checkouts of one cart, the second waits for the
-    first and finds the lines gone (or back, if the first rolled back)."""
+    """Remove the user's selected, purchasable lines and return them, oldest first, under the
+    cart's row lock and in the caller's transaction: of two checkouts of one cart, the second
+    waits for the first and finds the lines gone (or back, if the first rolled back). Blocked
+    lines stay in the cart with their issue (selectors.checkout_lines_for_user)."""
     with transaction.atomic():
         cart = _lock_user_cart(user_id=user_id, create=False)
         if cart is None:
             return []
-        lines = list(CartLine.objects.filter(cart=cart, selected=True).order_by("added_at", "id"))
+        lines = selectors.purchasable_lines(
+            list(CartLine.objects.filter(cart=cart, selected=True).order_by("added_at", "id"))
+        )
         if lines:
             CartLine.objects.filter(pk__in=[line.pk for line in lines]).delete()
             _touch(cart)

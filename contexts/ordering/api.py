@@ -2,6 +2,11 @@
 
 They return frozen dataclasses from data.py, never models or querysets. Orders and trades are
 referred to by their public numbers.
+
+Pricing steps: a context that changes what a checkout costs (promotions, coupons, points, flash
+sale ...) implements `PricingStep` (quote / hold / confirm / release, see data.PricingStep) and
+registers it from its AppConfig.ready() with `register_pricing_step` (or swaps the shipped no-op
+of its name with `replace_pricing_step`). The types it needs are re-exported here.
 """
 
 from __future__ import annotations
@@ -9,9 +14,67 @@ from __future__ import annotations
 from decimal import Decimal
 
 from contexts.ordering import selectors, services
-from contexts.ordering.data import OrderInfo, OrderLineInfo, TradeInfo, TradeOrderInfo
+from contexts.ordering.data import (
+    Adjustment,
+    Allocation,
+    Checkout,
+    FreightCharge,
+    HeldOrder,
+    MerchantGroup,
+    OrderInfo,
+    OrderLineInfo,
+    PricedLine,
+    PricingHold,
+    PricingSettlement,
+    PricingStep,
+    PricingStepBase,
+    TradeInfo,
+    TradeOrderInfo,
+)
 from contexts.ordering.domain.states import OrderStatus
 from shared.money import ZERO
+
+__all__ = [
+    "Adjustment",
+    "Allocation",
+    "Checkout",
+    "FreightCharge",
+    "HeldOrder",
+    "MerchantGroup",
+    "OrderInfo",
+    "OrderLineInfo",
+    "PricedLine",
+    "PricingHold",
+    "PricingSettlement",
+    "PricingStep",
+    "PricingStepBase",
+    "TradeInfo",
+    "TradeOrderInfo",
+    "completed_purchase_exists",
+    "get_order",
+    "get_trade",
+    "mark_trade_paid",
+    "pricing_step_names",
+    "register_pricing_step",
+    "replace_pricing_step",
+]
+
+
+def register_pricing_step(name: str, step: PricingStep, *, before: str | None = None) -> None:
+    """Add a pricing step under a unique name, at the end of the pipeline or just before the
+    step named `before` (e.g. before="points"). A name already taken is a ValueError."""
+    services.pricing_step_register(name=name, step=step, before=before)
+
+
+def replace_pricing_step(name: str, step: PricingStep) -> None:
+    """Swap the step registered under `name` (the shipped "promotions", "coupons", "points"
+    grant nothing until their contexts replace them)."""
+    services.pricing_step_replace(name=name, step=step)
+
+
+def pricing_step_names() -> tuple[str, ...]:
+    """The registered steps, in the order they apply."""
+    return services.PRICING_STEPS.names()
 
 
 def _trade_info(trade, orders) -> TradeInfo:

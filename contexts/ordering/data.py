@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal, Protocol
+
+from shared.money import ZERO
 
 
 @dataclass(frozen=True)
@@ -63,3 +67,218 @@ class TradeInfo:
     created_at: datetime
     paid_at: datetime | None
     orders: tuple[TradeOrderInfo, ...]
+
+
+# --- Pricing: what a pricing step sees and answers (the engine is domain/pricing.py) ----------
+# Other contexts reach these through `contexts.ordering.api` (data.py itself is private to
+# ordering by the import contracts).
+
+ITEMS: Literal["items"] = "items"
+FREIGHT: Literal["freight"] = "freight"
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The part of one adjustment that fell on one line or one group's freight."""
+
+    source: str
+    amount: Decimal
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PricedLine:
+    sku_id: int
+    merchant_id: int
+    quantity: int
+    unit_price: Decimal
+    weight_grams: int
+    subtotal: Decimal
+    discounts: tuple[Allocation, ...] = ()
+
+    @property
+    def discount_amount(self) -> Decimal:
+        return sum((a.amount for a in self.discounts), ZERO)
+
+    @property
+    def pay_amount(self) -> Decimal:
+        return self.subtotal - self.discount_amount
+
+
+@dataclass(frozen=True)
+class FreightCharge:
+    """A freight charge a step (the "freight" step) sets on one merchant group."""
+
+    merchant_id: int
+    amount: Decimal
+    deliverable: bool = True
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MerchantGroup:
+    merchant_id: int
+    lines: tuple[PricedLine, ...]
+    freight_amount: Decimal = ZERO
+    deliverable: bool = True
+    freight_reason: str = ""
+    freight_discounts: tuple[Allocation, ...] = ()
+
+    @property
+    def items_amount(self) -> Decimal:
+        return sum((line.subtotal for line in self.lines), ZERO)
+
+    @property
+    def items_discount(self) -> Decimal:
+        return sum((line.discount_amount for line in self.lines), ZERO)
+
+    @property
+    def freight_discount(self) -> Decimal:
+        return sum((a.amount for a in self.freight_discounts), ZERO)
+
+    @property
+    def discount_amount(self) -> Decimal:
+        return self.items_discount + self.freight_discount
+
+    @property
+    def freight_due(self) -> Decimal:
+        return self.freight_amount - self.freight_discount
+
+    @property
+    def pay_amount(self) -> Decimal:
+        return self.items_amount + self.freight_amount - self.discount_amount
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """A discount a pricing step asks for.
+
+    target "items" spreads it over the lines in scope, "freight" over the freight of the groups in
+    scope. Scope: `merchant_id` None means the whole checkout (e.g. a platform coupon spanning
+    merchants); `sku_ids` empty means every line of that scope. `amount` is what the step wants
+    to take off; the engine applies at most what is left to pay in the scope. `reference` is the
+    step's own id for what it grants (a coupon id ...); `source` is filled in by the engine with
+    the step's registered name.
+    """
+
+    amount: Decimal
+    target: Literal["items", "freight"] = ITEMS
+    merchant_id: int | None = None
+    sku_ids: tuple[int, ...] = ()
+    label: str = ""
+    reference: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Checkout:
+    buyer_id: int
+    # "" when no address is chosen yet (the cart's quote): the freight step then charges nothing.
+    province_code: str
+    groups: tuple[MerchantGroup, ...]
+    # Buyer's choices the steps read (e.g. {"coupon_ids": [...], "points": 100}).
+    options: Mapping[str, object] = field(default_factory=dict)
+    # Adjustments as applied (amount = what was actually taken off), in pipeline order.
+    adjustments: tuple[Adjustment, ...] = ()
+
+    @property
+    def lines(self) -> tuple[PricedLine, ...]:
+        return tuple(line for group in self.groups for line in group.lines)
+
+    @property
+    def items_amount(self) -> Decimal:
+        return sum((g.items_amount for g in self.groups), ZERO)
+
+    @property
+    def freight_amount(self) -> Decimal:
+        return sum((g.freight_amount for g in self.groups), ZERO)
+
+    @property
+    def discount_amount(self) -> Decimal:
+        return sum((g.discount_amount for g in self.groups), ZERO)
+
+    @property
+    def pay_amount(self) -> Decimal:
+        return sum((g.pay_amount for g in self.groups), ZERO)
+
+    @property
+    def deliverable(self) -> bool:
+        return all(g.deliverable for g in self.groups)
+
+
+@dataclass(frozen=True)
+class HeldOrder:
+    """One order of a placed trade, with what the step's adjustments took off it."""
+
+    order_no: str
+    merchant_id: int
+    discount_amount: Decimal
+    references: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PricingHold:
+    """What a step's `hold` gets at placement: the trade, and the adjustments it granted."""
+
+    trade_no: str
+    buyer_id: int
+    options: Mapping[str, object]
+    adjustments: tuple[Adjustment, ...]  # this step's, as applied
+    orders: tuple[HeldOrder, ...]  # the orders any of them fell on
+
+
+@dataclass(frozen=True)
+class PricingSettlement:
+    """What `confirm` (payment) and `release` (cancel, payment timeout) get: orders of one trade
+    that change together. `reason` says why a release happens ("payment_timeout", ...)."""
+
+    trade_no: str
+    buyer_id: int
+    order_nos: tuple[str, ...]
+    reason: str = ""
+
+
+class PricingStep(Protocol):
+    """A step of the pricing pipeline (freight, promotions, coupons, points, flash sale ...).
+
+    `quote` must be pure (it runs for the cart, the preview and placement alike, and may run
+    many times). Ordering calls the three lifecycle hooks once per order and state change,
+    inside the transaction that makes that change (placement, payment, cancellation), so
+    what a hook writes in the database commits or rolls back with it; a hook with effects
+    outside the database must key them on the order numbers so a retry is harmless. A hook
+    raising an AppError refuses the change (placement fails, nothing is written).
+    `hold` gets only the orders the step's adjustments fell on; `confirm` and `release` get every
+    order that changed, and act on those the step holds.
+    """
+
+    def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge]:
+        """What this step grants (or charges, for freight) on the checkout as priced so far."""
+        ...
+
+    def hold(self, hold: PricingHold) -> None:
+        """Placement: reserve what the adjustments used (lock the coupon, freeze the points)."""
+        ...
+
+    def confirm(self, settlement: PricingSettlement) -> None:
+        """Payment: make the hold final (mark the coupon used, deduct the points)."""
+        ...
+
+    def release(self, settlement: PricingSettlement) -> None:
+        """Cancellation or payment timeout: give back what was held."""
+        ...
+
+
+class PricingStepBase:
+    """Convenience base: grants nothing and ignores the lifecycle; override what you need."""
+
+    def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge]:
+        return ()
+
+    def hold(self, hold: PricingHold) -> None:
+        return None
+
+    def confirm(self, settlement: PricingSettlement) -> None:
+        return None
+
+    def release(self, settlement: PricingSettlement) -> None:
+        return None

@@ -51,6 +51,23 @@ def test_selected_items_are_the_selected_lines_as_plain_data(user, shop):
 
 
 @pytest.mark.django_db
+def test_selected_items_leave_out_blocked_lines_as_the_cart_totals_do(
+    user, user_api, shop, catalog, inventory
+):
+    for sku_id in (1, 2, 3, 4):
+        shop(sku_id, price="2.00", stock=5)
+    fill(user.pk, [1, 2, 3, 4], quantity=3)
+    catalog.update_sku(2, purchasable=False)  # off the shelf
+    inventory.stock[3] = 0  # sold out
+    inventory.stock[4] = 2  # fewer than the 3 in the cart
+
+    items = cart_api.selected_items(user_id=user.pk)
+
+    assert [item.sku_id for item in items] == [1]
+    assert user_api.get("/api/v1/cart").json()["selected_amount"] == "6.00"
+
+
+@pytest.mark.django_db
 def test_remove_items_drops_lines_and_is_idempotent(user, shop):
     for sku_id in (1, 2, 3):
         shop(sku_id)

@@ -3,33 +3,63 @@
 Pipeline (`price_checkout`):
   1. lines are grouped per merchant (one order per merchant later), each line's subtotal is
      unit price x quantity;
-  2. freight is quoted per merchant group through the `FreightQuoter` port;
-  3. the steps of a `PricingRegistry` run in order (by default the no-op steps "promotions",
-     "coupons", "points"; their contexts plug real steps in later). A step looks at the checkout
-     so far and returns `Adjustment`s; the engine applies them.
+  2. the steps of a `PricingRegistry` run in order. As shipped: "freight" (charges each
+     merchant group its freight), then the no-op "promotions", "coupons", "points" that their
+     contexts replace later. A step looks at the checkout so far and answers `FreightCharge`s
+     and `Adjustment`s (discounts); the engine applies them.
 
 Rules the engine enforces, whatever a step asks for:
   * every amount is Decimal, rounded once with shared.money.quantize (half-up, minor unit);
+  * freight is never negative, and is charged before any discount on it;
   * a discount never exceeds what is left to pay in its scope, so no line, freight, group or
     total goes below zero;
   * each discount is allocated back to the lines (or freight charges) in its scope in proportion
     to what they still cost, by largest remainder, so the shares add up to the discount exactly
     (partial refunds later give back exactly the line's share);
   * total = sum(line subtotals) + freight - discounts.
+
+The data types (Checkout, Adjustment, the PricingStep protocol ...) live in ordering's data.py so
+other contexts can use them through ordering.api.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, Protocol
 
+from contexts.ordering.data import (
+    FREIGHT,
+    ITEMS,
+    Adjustment,
+    Allocation,
+    Checkout,
+    FreightCharge,
+    MerchantGroup,
+    PricedLine,
+    PricingStep,
+    PricingStepBase,
+)
 from shared.money import ZERO, quantize, quantum
 
-ITEMS: Literal["items"] = "items"
-FREIGHT: Literal["freight"] = "freight"
+__all__ = [
+    "FREIGHT",
+    "ITEMS",
+    "Adjustment",
+    "Allocation",
+    "Checkout",
+    "FreightCharge",
+    "LineInput",
+    "MerchantGroup",
+    "PricedLine",
+    "PricingRegistry",
+    "PricingStep",
+    "allocate",
+    "apply_adjustment",
+    "default_registry",
+    "price_checkout",
+]
 
 
 @dataclass(frozen=True)
@@ -43,144 +73,8 @@ class LineInput:
     weight_grams: int = 0
 
 
-@dataclass(frozen=True)
-class Allocation:
-    """The part of one adjustment that fell on one line or one group's freight."""
-
-    source: str
-    amount: Decimal
-    reference: str = ""
-
-
-@dataclass(frozen=True)
-class PricedLine:
-    sku_id: int
-    merchant_id: int
-    quantity: int
-    unit_price: Decimal
-    weight_grams: int
-    subtotal: Decimal
-    discounts: tuple[Allocation, ...] = ()
-
-    @property
-    def discount_amount(self) -> Decimal:
-        return sum((a.amount for a in self.discounts), ZERO)
-
-    @property
-    def pay_amount(self) -> Decimal:
-        return self.subtotal - self.discount_amount
-
-
-@dataclass(frozen=True)
-class FreightCharge:
-    """What the freight port answers for one merchant group."""
-
-    amount: Decimal
-    deliverable: bool = True
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class MerchantGroup:
-    merchant_id: int
-    lines: tuple[PricedLine, ...]
-    freight_amount: Decimal = ZERO
-    deliverable: bool = True
-    freight_reason: str = ""
-    freight_discounts: tuple[Allocation, ...] = ()
-
-    @property
-    def items_amount(self) -> Decimal:
-        return sum((line.subtotal for line in self.lines), ZERO)
-
-    @property
-    def items_discount(self) -> Decimal:
-        return sum((line.discount_amount for line in self.lines), ZERO)
-
-    @property
-    def freight_discount(self) -> Decimal:
-        return sum((a.amount for a in self.freight_discounts), ZERO)
-
-    @property
-    def discount_amount(self) -> Decimal:
-        return self.items_discount + self.freight_discount
-
-    @property
-    def freight_due(self) -> Decimal:
-        return self.freight_amount - self.freight_discount
-
-    @property
-    def pay_amount(self) -> Decimal:
-        return self.items_amount + self.freight_amount - self.discount_amount
-
-
-@dataclass(frozen=True)
-class Adjustment:
-    """A discount a pricing step asks for.
-
-    target "items" spreads it over the lines in scope, "freight" over the freight of the groups in
-    scope. Scope: `merchant_id` None means the whole checkout (e.g. a platform coupon spanning
-    merchants); `sku_ids` empty means every line of that scope. `amount` is what the step wants
-    to take off; the engine applies at most what is left to pay in the scope.
-    """
-
-    amount: Decimal
-    target: Literal["items", "freight"] = ITEMS
-    merchant_id: int | None = None
-    sku_ids: tuple[int, ...] = ()
-    label: str = ""
-    reference: str = ""
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Checkout:
-    buyer_id: int
-    province_code: str
-    groups: tuple[MerchantGroup, ...]
-    # Buyer's choices the steps read (e.g. {"coupon_ids": [...], "points": 100}).
-    options: Mapping[str, object] = field(default_factory=dict)
-    # Adjustments as applied (amount = what was actually taken off), in pipeline order.
-    adjustments: tuple[Adjustment, ...] = ()
-
-    @property
-    def lines(self) -> tuple[PricedLine, ...]:
-        return tuple(line for group in self.groups for line in group.lines)
-
-    @property
-    def items_amount(self) -> Decimal:
-        return sum((g.items_amount for g in self.groups), ZERO)
-
-    @property
-    def freight_amount(self) -> Decimal:
-        return sum((g.freight_amount for g in self.groups), ZERO)
-
-    @property
-    def discount_amount(self) -> Decimal:
-        return sum((g.discount_amount for g in self.groups), ZERO)
-
-    @property
-    def pay_amount(self) -> Decimal:
-        return sum((g.pay_amount for g in self.groups), ZERO)
-
-    @property
-    def deliverable(self) -> bool:
-        return all(g.deliverable for g in self.groups)
-
-
-class PricingStep(Protocol):
-    """An extension point of the pipeline (promotions, coupons, points ...)."""
-
-    def apply(self, checkout: Checkout) -> Sequence[Adjustment]:
-        """The discounts this step grants on the checkout as priced so far."""
-        ...
-
-
-class NoAdjustment:
+class NoAdjustment(PricingStepBase):
     """The default step: grants nothing (its context is not built yet)."""
-
-    def apply(self, checkout: Checkout) -> Sequence[Adjustment]:
-        return ()
 
 
 class PricingRegistry:
@@ -209,16 +103,15 @@ class PricingRegistry:
         return tuple(self._steps)
 
 
-DEFAULT_STEP_NAMES = ("promotions", "coupons", "points")
+FREIGHT_STEP = "freight"
+DISCOUNT_STEP_NAMES = ("promotions", "coupons", "points")
 
 
-def default_registry() -> PricingRegistry:
-    """The pipeline as shipped: promotions, then coupons, then points, all granting nothing."""
-    return PricingRegistry((name, NoAdjustment()) for name in DEFAULT_STEP_NAMES)
-
-
-# merchant_id, that merchant's lines -> the freight charge of the group.
-FreightQuoter = Callable[[int, tuple[PricedLine, ...]], FreightCharge]
+def default_registry(*, freight: PricingStep | None = None) -> PricingRegistry:
+    """The pipeline as shipped: freight (when given), then promotions, coupons and points, all
+    granting nothing until their contexts replace them."""
+    steps: list[tuple[str, PricingStep]] = [(FREIGHT_STEP, freight)] if freight else []
+    return PricingRegistry([*steps, *((name, NoAdjustment()) for name in DISCOUNT_STEP_NAMES)])
 
 
 def price_checkout(
@@ -226,7 +119,6 @@ def price_checkout(
     buyer_id: int,
     province_code: str,
     lines: Sequence[LineInput],
-    quote_freight: FreightQuoter,
     registry: PricingRegistry,
     options: Mapping[str, object] | None = None,
 ) -> Checkout:
@@ -252,29 +144,43 @@ def price_checkout(
                 subtotal=quantize(unit_price * line.quantity),
             )
         )
-    groups = []
-    for merchant_id, merchant_lines in grouped.items():
-        group_lines = tuple(merchant_lines)
-        charge = quote_freight(merchant_id, group_lines)
-        groups.append(
-            MerchantGroup(
-                merchant_id=merchant_id,
-                lines=group_lines,
-                freight_amount=max(quantize(charge.amount), ZERO),
-                deliverable=charge.deliverable,
-                freight_reason=charge.reason,
-            )
-        )
+    groups = tuple(
+        MerchantGroup(merchant_id=merchant_id, lines=tuple(merchant_lines))
+        for merchant_id, merchant_lines in grouped.items()
+    )
     checkout = Checkout(
         buyer_id=buyer_id,
         province_code=province_code,
-        groups=tuple(groups),
+        groups=groups,
         options=dict(options or {}),
     )
     for name, step in registry.steps():
-        for adjustment in step.apply(checkout):
-            checkout = apply_adjustment(checkout, dataclasses.replace(adjustment, source=name))
+        for answer in step.quote(checkout):
+            if isinstance(answer, FreightCharge):
+                checkout = charge_freight(checkout, answer)
+            else:
+                checkout = apply_adjustment(checkout, dataclasses.replace(answer, source=name))
     return checkout
+
+
+def charge_freight(checkout: Checkout, charge: FreightCharge) -> Checkout:
+    """Set one merchant group's freight (at least zero) and whether it can be delivered."""
+
+    def charged(group: MerchantGroup) -> MerchantGroup:
+        if group.merchant_id != charge.merchant_id:
+            return group
+        if group.freight_discounts:
+            raise ValueError("freight must be charged before any discount on it")
+        return dataclasses.replace(
+            group,
+            freight_amount=max(quantize(charge.amount), ZERO),
+            deliverable=charge.deliverable,
+            freight_reason=charge.reason,
+        )
+
+    if charge.merchant_id not in {g.merchant_id for g in checkout.groups}:
+        raise ValueError(f"no merchant group {charge.merchant_id} to charge freight to")
+    return dataclasses.replace(checkout, groups=tuple(charged(g) for g in checkout.groups))
 
 
 def apply_adjustment(checkout: Checkout, adjustment: Adjustment) -> Checkout:

@@ -60,6 +60,16 @@ class CheckoutIn(Input):
         return value
 
 
+class PlaceOrderIn(CheckoutIn):
+    expected_pay_amount = _money(
+        required=False,
+        min_value=0,
+        help_text="The total the buyer saw (the preview's pay_amount). When the order would now "
+        "cost anything else, nothing is placed: 409 price_changed with details "
+        "expected_pay_amount and pay_amount. Omit it only if the client shows no total.",
+    )
+
+
 # --- Checkout preview -----------------------------------------------------------------------
 
 
@@ -107,6 +117,17 @@ class CheckoutPreviewOut(serializers.Serializer):
     pay_amount = _money()
     deliverable = serializers.BooleanField()
     in_stock = serializers.BooleanField()
+
+
+class CartQuoteOut(serializers.Serializer):
+    sku_ids = serializers.ListField(
+        child=serializers.IntegerField(),
+        help_text="The cart lines priced: selected and purchasable now (blocked lines are not).",
+    )
+    adjustments = AdjustmentOut(many=True)
+    items_amount = _money()
+    discount_amount = _money()
+    pay_amount = _money(help_text="items_amount - discount_amount; freight comes at checkout.")
 
 
 # --- Orders ---------------------------------------------------------------------------------

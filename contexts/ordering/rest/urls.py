@@ -8,6 +8,7 @@ app_name = "ordering"
 
 urlpatterns = [
     path("checkout/preview", views.CheckoutPreviewView.as_view(), name="checkout-preview"),
+    path("checkout/cart-quote", views.CartQuoteView.as_view(), name="checkout-cart-quote"),
     path("orders", views.OrderListView.as_view(), name="order-list"),
     path("orders/<str:order_no>", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<str:order_no>/cancel", views.OrderCancelView.as_view(), name="order-cancel"),

@@ -72,6 +72,22 @@ class CheckoutPreviewView(APIView):
         return Response(s.CheckoutPreviewOut(preview).data)
 
 
+class CartQuoteView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        tags=["checkout"],
+        operation_id="v1_checkout_cart_quote",
+        responses={200: s.CartQuoteOut, **error_responses(401, 422)},
+        summary="Price the cart's selection before an address is chosen",
+        description="The buyer's selected cart lines that can be bought now, priced by the same "
+        "pipeline as the preview and the order (every discount step), without freight. "
+        "Blocked lines are not counted, as in the cart's totals. Writes nothing.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.CartQuoteOut(services.cart_quote(buyer_id=request.user.pk)).data)
+
+
 class OrderListView(APIView):
     permission_classes = (IsAuthenticated,)
     parser_classes = JSON_ONLY
@@ -100,7 +116,7 @@ class OrderListView(APIView):
                 "and body returns the first response and creates nothing.",
             )
         ],
-        request=s.CheckoutIn,
+        request=s.PlaceOrderIn,
         responses={
             201: s.PlacedTradeOut,
             **error_responses(400, 401, 404, 409, 422),
@@ -110,7 +126,8 @@ class OrderListView(APIView):
         "the stock. A repeat with the same key and body replays the first response "
         "(header Idempotent-Replayed: true); 409 idempotency_key_reused when the key was used "
         "with another body, idempotency_key_busy when requests with the key keep colliding "
-        "(retry).",
+        "(retry); 409 price_changed when expected_pay_amount is sent and the order would now "
+        "cost another amount (details: expected_pay_amount, pay_amount; nothing is placed).",
     )
     def post(self, request: Request) -> Response:
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
@@ -120,12 +137,15 @@ class OrderListView(APIView):
                 f"(at most {services.KEY_MAX_LENGTH} characters).",
                 code="idempotency_key_required",
             )
-        data = _valid(s.CheckoutIn, request.data)
+        data = _valid(s.PlaceOrderIn, request.data)
         remarks = {r["merchant_id"]: r["remark"] for r in data.get("remarks", [])}
 
         def place() -> tuple[int, dict]:
             placed = services.order_place(
-                buyer_id=request.user.pk, remarks=remarks, **_checkout_args(data)
+                buyer_id=request.user.pk,
+                remarks=remarks,
+                expected_pay_amount=data.get("expected_pay_amount"),
+                **_checkout_args(data),
             )
             return status.HTTP_201_CREATED, s.PlacedTradeOut(placed).data
 

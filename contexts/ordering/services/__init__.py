@@ -2,8 +2,8 @@
 functions the transport layer (views, tasks, api, admin) calls."""
 
 from contexts.ordering.services.checkout import (
-    PRICING_STEPS,
     CheckoutItem,
+    cart_quote,
     checkout_preview,
     order_place,
 )
@@ -12,6 +12,11 @@ from contexts.ordering.services.idempotency import (
     idempotency_keys_purge_expired,
     idempotent_response,
     request_fingerprint,
+)
+from contexts.ordering.services.pricing_steps import (
+    PRICING_STEPS,
+    pricing_step_register,
+    pricing_step_replace,
 )
 from contexts.ordering.services.timers import orders_auto_confirm, orders_cancel_unpaid
 from contexts.ordering.services.transitions import (
@@ -27,6 +32,7 @@ __all__ = [
     "KEY_MAX_LENGTH",
     "PRICING_STEPS",
     "CheckoutItem",
+    "cart_quote",
     "checkout_preview",
     "idempotency_keys_purge_expired",
     "idempotent_response",
@@ -39,5 +45,7 @@ __all__ = [
     "order_ship",
     "orders_auto_confirm",
     "orders_cancel_unpaid",
+    "pricing_step_register",
+    "pricing_step_replace",
     "request_fingerprint",
 ]

@@ -1,10 +1,10 @@
 """Checkout: price what the buyer is about to buy (preview, no writes) and place it (orders).
 
 Placing is all or nothing: the trade, one order per merchant with its lines and first log row,
-the stock reservation of every line (inventory joins this transaction), the consumption of the
-cart's selected lines (cart joins it too, under the cart's row lock) and the OrderPlaced events
-commit together or not at all: a cart is checked out at most once, with or without the event
-worker running.
+every pricing step's hold, the stock reservation of every line (inventory joins this
+transaction), the consumption of the cart's checked-out lines (cart joins it too, under the
+cart's row lock) and the OrderPlaced events commit together or not at all: a cart is checked
+out at most once, with or without the event worker running.
 """
 
 from __future__ import annotations
@@ -23,18 +23,15 @@ from contexts.cart import api as cart_api
 from contexts.catalog import api as catalog_api
 from contexts.identity import api as identity_api
 from contexts.inventory import api as inventory_api
-from contexts.logistics import api as logistics_api
 from contexts.ordering.domain import pricing
 from contexts.ordering.domain.states import INITIAL_STATUS
 from contexts.ordering.events import OrderPlaced, PlacedLine
 from contexts.ordering.models import Order, OrderLine, OrderLog, Trade
-from shared.errors import BusinessRuleViolation
+from contexts.ordering.services.pricing_steps import PRICING_STEPS, pricing_steps_hold
+from shared.errors import BusinessRuleViolation, Conflict
 from shared.events import publish
 from shared.ids import next_public_id
-
-# The pipeline's extension points, in order. The promotions, coupons and points contexts replace
-# their no-op step here (`PRICING_STEPS.replace("coupons", ...)`) when they arrive.
-PRICING_STEPS = pricing.default_registry()
+from shared.money import ZERO
 
 TRADE_PREFIX = "T"
 
@@ -125,45 +122,11 @@ def _requested_items(
     return tuple(CheckoutItem(sku_id=s, quantity=q) for s, q in merged.items()), from_cart
 
 
-def _freight_quoter(province_code: str) -> pricing.FreightQuoter:
-    def quote(merchant_id: int, lines: tuple[pricing.PricedLine, ...]) -> pricing.FreightCharge:
-        answer = logistics_api.quote_freight(
-            merchant_id=merchant_id,
-            province_code=province_code,
-            items=[
-                logistics_api.FreightItem(
-                    sku_id=line.sku_id,
-                    quantity=line.quantity,
-                    weight_grams=line.weight_grams,
-                    amount=line.pay_amount,
-                )
-                for line in lines
-            ],
-        )
-        return pricing.FreightCharge(
-            amount=answer.amount, deliverable=answer.deliverable, reason=answer.reason
-        )
-
-    return quote
-
-
-def checkout_prepare(
-    *,
-    buyer_id: int,
-    address_id: int,
-    items: Sequence[CheckoutItem] | None = None,
-    take_from_cart: bool = False,
-) -> PreparedCheckout:
-    """Resolve the items, the buyer's own address and the SKUs, and price the checkout.
-
-    Every SKU must exist and be purchasable (422 sku_unavailable); an address that is not the
-    buyer's is not found (404); nothing to check out is 422 empty_checkout. `take_from_cart`
-    (placement only) consumes the selected cart lines in the caller's transaction.
-    """
-    requested, from_cart = _requested_items(
-        buyer_id=buyer_id, items=items, take_from_cart=take_from_cart
-    )
-    address = identity_api.get_address(user_id=buyer_id, address_id=address_id)
+def _price(
+    *, buyer_id: int, province_code: str, requested: Sequence[CheckoutItem]
+) -> tuple[Mapping[int, Any], pricing.Checkout]:
+    """The SKUs (each must exist and be purchasable: 422 sku_unavailable) and the checkout
+    priced by the pipeline (PRICING_STEPS)."""
     skus = catalog_api.get_skus(sku_ids=[item.sku_id for item in requested])
     unavailable = [
         item.sku_id
@@ -178,7 +141,7 @@ def checkout_prepare(
         )
     checkout = pricing.price_checkout(
         buyer_id=buyer_id,
-        province_code=address.province_code,
+        province_code=province_code,
         lines=[
             pricing.LineInput(
                 sku_id=item.sku_id,
@@ -189,10 +152,67 @@ def checkout_prepare(
             )
             for item in requested
         ],
-        quote_freight=_freight_quoter(address.province_code),
         registry=PRICING_STEPS,
     )
+    return skus, checkout
+
+
+def checkout_prepare(
+    *,
+    buyer_id: int,
+    address_id: int,
+    items: Sequence[CheckoutItem] | None = None,
+    take_from_cart: bool = False,
+) -> PreparedCheckout:
+    """Resolve the items, the buyer's own address and the SKUs, and price the checkout.
+
+    Without `items` the checkout takes the cart's selected lines that can be bought now
+    (blocked lines stay in the cart, as they stay out of its totals); `take_from_cart`
+    (placement only) consumes them in the caller's transaction. Every SKU must exist and be
+    purchasable (422 sku_unavailable); an address that is not the buyer's is not found (404);
+    nothing to check out is 422 empty_checkout.
+    """
+    requested, from_cart = _requested_items(
+        buyer_id=buyer_id, items=items, take_from_cart=take_from_cart
+    )
+    address = identity_api.get_address(user_id=buyer_id, address_id=address_id)
+    skus, checkout = _price(
+        buyer_id=buyer_id, province_code=address.province_code, requested=requested
+    )
     return PreparedCheckout(address=address, skus=skus, checkout=checkout, from_cart=from_cart)
+
+
+@dataclass(frozen=True)
+class CartQuote:
+    """The cart's selected, purchasable lines priced by the pipeline before an address is
+    chosen: no freight yet, every discount step applied."""
+
+    sku_ids: tuple[int, ...]
+    adjustments: tuple[pricing.Adjustment, ...]
+    items_amount: Decimal
+    discount_amount: Decimal
+    pay_amount: Decimal
+
+
+def cart_quote(*, buyer_id: int) -> CartQuote:
+    """What the cart's selection costs before freight (writes nothing). An empty selection
+    (or one whose every line is blocked) costs zero."""
+    requested = tuple(
+        CheckoutItem(sku_id=i.sku_id, quantity=i.quantity)
+        for i in cart_api.selected_items(user_id=buyer_id)
+    )
+    if not requested:
+        return CartQuote(
+            sku_ids=(), adjustments=(), items_amount=ZERO, discount_amount=ZERO, pay_amount=ZERO
+        )
+    _, checkout = _price(buyer_id=buyer_id, province_code="", requested=requested)
+    return CartQuote(
+        sku_ids=tuple(line.sku_id for line in checkout.lines),
+        adjustments=checkout.adjustments,
+        items_amount=checkout.items_amount,
+        discount_amount=checkout.discount_amount,
+        pay_amount=checkout.pay_amount,
+    )
 
 
 def checkout_preview(
@@ -277,6 +297,7 @@ def order_place(
     address_id: int,
     items: Sequence[CheckoutItem] | None = None,
     remarks: Mapping[int, str] | None = None,
+    expected_pay_amount: Decimal | None = None,
 ) -> PlacedTrade:
     """Place one order per merchant under one trade, reserving every line's stock.
 
@@ -284,14 +305,28 @@ def order_place(
     every line is reserved in one inventory call, all or nothing (422 out_of_stock), and held
     for stock_hold_seconds(), longer than the payment window; on any failure nothing is
     written. Unpaid orders expire after settings.ORDER_PAYMENT_TIMEOUT. Without `items` the
-    cart's selected lines are taken out of the cart in this transaction, so a second checkout
-    of the same cart finds it empty (422 empty_checkout). OrderPlaced says whether the items
-    came from the cart.
+    cart's purchasable selected lines are taken out of the cart in this transaction, so a second
+    checkout of the same cart finds it empty (422 empty_checkout). OrderPlaced says whether the
+    items came from the cart.
+
+    `expected_pay_amount` is the total the buyer saw (the preview's pay_amount): when the
+    checkout now costs anything else (a price, freight or discount changed since), nothing is
+    placed and the answer is 409 price_changed with both amounts. Every pricing step's `hold`
+    runs in this transaction, before the stock is reserved.
     """
     prepared = checkout_prepare(
         buyer_id=buyer_id, address_id=address_id, items=items, take_from_cart=True
     )
     checkout, address, skus = prepared.checkout, prepared.address, prepared.skus
+    if expected_pay_amount is not None and expected_pay_amount != checkout.pay_amount:
+        raise Conflict(
+            "The total changed since you saw it; review the new total and place the order again.",
+            code="price_changed",
+            details={
+                "expected_pay_amount": str(expected_pay_amount),
+                "pay_amount": str(checkout.pay_amount),
+            },
+        )
     undeliverable = [g.merchant_id for g in checkout.groups if not g.deliverable]
     if undeliverable:
         raise BusinessRuleViolation(
@@ -369,6 +404,12 @@ def order_place(
             )
             for order in orders
         ]
+    )
+    pricing_steps_hold(
+        trade_no=trade.trade_no,
+        checkout=checkout,
+        order_nos=[order.order_no for order in orders],
+        buyer_id=buyer_id,
     )
     # Last before the events: the stock rows stay locked until commit, so lock them late.
     inventory_api.reserve(

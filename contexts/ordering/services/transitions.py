@@ -27,6 +27,7 @@ from contexts.ordering.events import (
 )
 from contexts.ordering.models import Order, OrderLog, OrderNote, Trade
 from contexts.ordering.services.checkout import stock_hold_seconds
+from contexts.ordering.services.pricing_steps import pricing_steps_confirm, pricing_steps_release
 from shared.auth import Principal
 from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.events import publish
@@ -277,6 +278,11 @@ def order_mark_paid(
                 payment_ref=payment_ref,
             )
         )
+    pricing_steps_confirm(
+        trade_no=trade.trade_no,
+        buyer_id=trade.buyer_id,
+        order_nos=[order.order_no for order in pending],
+    )
     trade.paid_amount = (trade.paid_amount or ZERO) + expected
     trade.payment_ref = payment_ref
     trade.paid_at = timezone.now()
@@ -289,11 +295,17 @@ def order_mark_paid(
 
 
 def cancel_locked(orders: list[Order], trade: Trade, *, actor: str, reason: str) -> None:
-    """Cancel locked unpaid orders of one trade: release their stock in one inventory call,
-    tell the others, update the trade."""
+    """Cancel locked unpaid orders of one trade: release their stock in one inventory call and
+    the pricing steps' holds once for them all, tell the others, update the trade."""
     for order in orders:
         transition(order, OrderStatus.CANCELLED, actor=actor, reason=reason, cancel_reason=reason)
     trade_stock_release(orders, reason=reason)
+    pricing_steps_release(
+        trade_no=trade.trade_no,
+        buyer_id=trade.buyer_id,
+        order_nos=[order.order_no for order in orders],
+        reason=reason,
+    )
     for order in orders:
         publish(
             OrderCancelled(

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from contexts.ordering.domain import pricing
 from contexts.ordering.models import Order, OrderLine, OrderLog, Trade
 from contexts.ordering.services import checkout as checkout_services
+from contexts.ordering.services import pricing_steps
 from contexts.ordering.tests.support import error_code, place, row_counts
 from shared.events.models import OutboxEvent
 
@@ -183,11 +184,11 @@ def test_checkout_needs_a_signed_in_buyer(shop, api_client):
 
 
 def test_registered_pricing_steps_apply_to_preview_and_orders(shop, buyer, buyer_api, monkeypatch):
-    class TenOffMerchantOne:
-        def apply(self, checkout):
+    class TenOffMerchantOne(pricing.NoAdjustment):
+        def quote(self, checkout):
             return [pricing.Adjustment(amount=D("10.00"), merchant_id=1, reference="C-1")]
 
-    registry = pricing.default_registry()
+    registry = pricing.default_registry(freight=pricing_steps.FreightStep())
     registry.replace("coupons", TenOffMerchantOne())
     monkeypatch.setattr(checkout_services, "PRICING_STEPS", registry)
 

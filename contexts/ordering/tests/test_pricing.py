@@ -16,11 +16,21 @@ from shared.money import ZERO
 D = Decimal
 
 
+class FreightBy(pricing.NoAdjustment):
+    """A freight step charging each group what `quote(merchant_id, lines)` answers."""
+
+    def __init__(self, quote) -> None:
+        self.quote_group = quote
+
+    def quote(self, checkout):
+        return [self.quote_group(g.merchant_id, g.lines) for g in checkout.groups]
+
+
 def flat_freight(amounts: dict[int, str] | None = None, undeliverable: frozenset = frozenset()):
     def quote(merchant_id, lines):
         if merchant_id in undeliverable:
-            return FreightCharge(amount=ZERO, deliverable=False, reason="not_deliverable")
-        return FreightCharge(amount=D((amounts or {}).get(merchant_id, "0")))
+            return FreightCharge(merchant_id, amount=ZERO, deliverable=False, reason="no")
+        return FreightCharge(merchant_id, amount=D((amounts or {}).get(merchant_id, "0")))
 
     return quote
 
@@ -32,19 +42,17 @@ class Grant:
         self.adjustments = adjustments
         self.seen: list[pricing.Checkout] = []
 
-    def apply(self, checkout):
+    def quote(self, checkout):
         self.seen.append(checkout)
         return self.adjustments
 
 
 def price(lines, *, freight=None, steps=(), registry=None):
-    registry = registry or pricing.PricingRegistry(steps)
+    registry = registry or pricing.PricingRegistry(
+        [("freight", FreightBy(freight or flat_freight())), *steps]
+    )
     return pricing.price_checkout(
-        buyer_id=7,
-        province_code="110000",
-        lines=lines,
-        quote_freight=freight or flat_freight(),
-        registry=registry,
+        buyer_id=7, province_code="110000", lines=lines, registry=registry
     )
 
 
@@ -75,7 +83,7 @@ def test_freight_port_gets_each_groups_lines_and_its_answer_is_kept():
 
     def quote(merchant_id, lines):
         asked.append((merchant_id, [(line.sku_id, line.pay_amount) for line in lines]))
-        return FreightCharge(amount=D("-3"), deliverable=merchant_id != 20, reason="x")
+        return FreightCharge(merchant_id, D("-3"), deliverable=merchant_id != 20, reason="x")
 
     checkout = price(LINES, freight=quote)
 
@@ -107,13 +115,29 @@ def test_bad_lines_are_refused(lines):
         price(lines)
 
 
-def test_default_registry_has_the_three_no_op_extension_points_in_order():
-    registry = pricing.default_registry()
+def test_default_registry_is_freight_then_the_three_no_op_extension_points_in_order():
+    registry = pricing.default_registry(freight=FreightBy(flat_freight({10: "8.00"})))
 
-    assert registry.names() == ("promotions", "coupons", "points")
+    assert registry.names() == ("freight", "promotions", "coupons", "points")
     checkout = price(LINES, registry=registry)
     assert checkout.adjustments == ()
     assert checkout.discount_amount == ZERO
+    assert checkout.freight_amount == D("8.00")
+    assert pricing.default_registry().names() == ("promotions", "coupons", "points")
+
+
+def test_freight_is_charged_before_any_discount_on_it_and_only_to_a_group_that_exists():
+    late_freight = FreightBy(flat_freight({10: "8.00"}))
+    freight_discount = Grant(Adjustment(amount=D("1.00"), target="freight"))
+    with pytest.raises(ValueError, match="before any discount"):
+        price(
+            LINES,
+            freight=flat_freight({10: "8.00"}),
+            steps=[("c", freight_discount), ("late_freight", late_freight)],
+        )
+    stray = Grant(FreightCharge(merchant_id=99, amount=D("1.00")))
+    with pytest.raises(ValueError, match="no merchant group 99"):
+        price(LINES, steps=[("stray", stray)])
 
 
 def test_registry_register_before_replace_and_duplicates():
@@ -266,12 +290,13 @@ def test_checkout_invariants(raw_lines, freights, per_step):
         LineInput(sku_id=n, merchant_id=merchant, quantity=qty, unit_price=price)
         for n, (merchant, qty, price) in enumerate(raw_lines)
     ]
-    registry = pricing.PricingRegistry(
-        (name, Grant(*adjustments))
-        for name, adjustments in zip(pricing.DEFAULT_STEP_NAMES, per_step, strict=True)
-    )
     checkout = price(
-        lines, freight=flat_freight({m: str(a) for m, a in freights.items()}), registry=registry
+        lines,
+        freight=flat_freight({m: str(a) for m, a in freights.items()}),
+        steps=[
+            (name, Grant(*adjustments))
+            for name, adjustments in zip(pricing.DISCOUNT_STEP_NAMES, per_step, strict=True)
+        ],
     )
 
     # total = sum(lines) + freight - discounts, at every level, and never negative.
