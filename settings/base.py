@@ -33,8 +33,10 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-# The local default key is only for development; production must set SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+# The local default key is only for development: it is in git, so anyone could sign a staff token
+# with it. Outside DEBUG the settings refuse it (see the end of the JWT section).
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
@@ -197,6 +199,14 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env("JWT_SIGNING_KEY", SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+if not DEBUG and DEVELOPMENT_SECRET_KEY in (SECRET_KEY, SIMPLE_JWT["SIGNING_KEY"]):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DEBUG is off but SECRET_KEY or JWT_SIGNING_KEY is unset or the development default "
+        "that is in git: set both SECRET_KEY and JWT_SIGNING_KEY to secret values (or DEBUG=true "
+        "for local development)."
+    )
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "E-commerce platform API",
