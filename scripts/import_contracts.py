@@ -27,8 +27,8 @@ LAYERS = (
     ("apps",),
     ("admin", "rest", "tasks", "handlers", "api", "management", "demo"),
     ("services", "selectors", "backends"),
-    ("models", "documents"),
-    ("domain", "events", "data"),
+    ("models", "adapters"),
+    ("domain", "events", "data", "ports"),
 )
 # Not layered: a context's own tests and migrations.
 UNLAYERED = ("tests", "migrations")

@@ -251,6 +251,13 @@ EVENTS_RELAY_ON_COMMIT = env_bool("EVENTS_RELAY_ON_COMMIT", True)
 
 # --- Other stores (ports with embedded defaults; adapters arrive with their contexts) --------
 MONGO_URL = env("MONGO_URL")
+# The catalog's document store (contexts/catalog/ports.py): MongoDB when MONGO_URL is set.
+CATALOG_DOCUMENT_STORE = env(
+    "CATALOG_DOCUMENT_STORE",
+    "contexts.catalog.adapters.mongo.MongoDocumentStore"
+    if MONGO_URL
+    else "contexts.catalog.adapters.relational.RelationalDocumentStore",
+)
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 NEO4J_URL = env("NEO4J_URL")
 CLICKHOUSE_URL = env("CLICKHOUSE_URL")

@@ -310,7 +310,7 @@ class PriceHistory(models.Model):
         return f"{self.sku_id}: {self.old_price} -> {self.new_price}"
 
 
-# --- Relational implementation of the document store (documents.RelationalDocumentStore) -----
+# --- Tables of the relational document store (adapters/relational.py) ------------------------
 
 
 class ProductContentDocument(models.Model):

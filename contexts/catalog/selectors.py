@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from contexts.catalog import domain
-from contexts.catalog.documents import Review, document_store
 from contexts.catalog.models import (
     Attribute,
     AttributeValue,
@@ -29,6 +28,7 @@ from contexts.catalog.models import (
     Spu,
     SpuAttributeValue,
 )
+from contexts.catalog.ports import Review, document_store
 from contexts.inventory import api as inventory_api
 from shared.errors import NotFound
 

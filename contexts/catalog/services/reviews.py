@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from contexts.catalog import domain
-from contexts.catalog.documents import DuplicateReview, Review, ReviewReply, document_store
 from contexts.catalog.events import ReviewCreated
 from contexts.catalog.models import Sku, Spu
+from contexts.catalog.ports import DuplicateReview, Review, ReviewReply, document_store
 from contexts.ordering import api as ordering_api
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shared.events import publish

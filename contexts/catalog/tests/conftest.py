@@ -97,18 +97,27 @@ def mongo_test_url() -> str | None:
     return urlunsplit(parts._replace(path=f"/catalog_test_{uuid4().hex[:12]}"))
 
 
-@pytest.fixture(params=["relational", "mongo"])
+STORE_ADAPTERS = {
+    "relational": "contexts.catalog.adapters.relational.RelationalDocumentStore",
+    "mongo": "contexts.catalog.adapters.mongo.MongoDocumentStore",
+    "memory": "contexts.catalog.adapters.memory.InMemoryDocumentStore",
+}
+
+
+@pytest.fixture(params=list(STORE_ADAPTERS))
 def store_backend(request, settings):
-    """Run a test once on the relational JSON store and once on MongoDB (skipped without
-    TEST_MONGO_URL). Sets settings.MONGO_URL, so documents.document_store() picks the store."""
-    if request.param == "relational":
-        settings.MONGO_URL = ""
-        yield "relational"
+    """Run a test once per document-store adapter: relational JSON, MongoDB (the real
+    MongoDB-compatible server of TEST_MONGO_URL; skipped without it) and the in-memory fake.
+    Selects it through settings.CATALOG_DOCUMENT_STORE, as production does."""
+    if request.param != "mongo":
+        settings.CATALOG_DOCUMENT_STORE = STORE_ADAPTERS[request.param]
+        yield request.param
         return
     url = mongo_test_url()
     if url is None:
         pytest.skip("TEST_MONGO_URL is not set")
     settings.MONGO_URL = url
+    settings.CATALOG_DOCUMENT_STORE = STORE_ADAPTERS["mongo"]
     yield "mongo"
     from pymongo import MongoClient
 

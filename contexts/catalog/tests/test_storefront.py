@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from contexts.catalog.documents import document_store
 from contexts.catalog.models import Sku, Spu
+from contexts.catalog.ports import document_store
 from contexts.catalog.services import merchants, products, stock, taxonomy
 from contexts.catalog.tests.support import STAFF, make_product
 
