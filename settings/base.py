@@ -234,7 +234,9 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, adding missing entries of ecommerce/schedule.py on start
+# without undoing staff edits (ecommerce/beat.py).
+CELERY_BEAT_SCHEDULER = "ecommerce.beat:EditableDatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
 KAFKA_BOOTSTRAP_SERVERS = env("KAFKA_BOOTSTRAP_SERVERS")
