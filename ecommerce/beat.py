@@ -53,6 +53,7 @@ def beat_start_in_process():
     are sent as by a separate beat (run inline when Celery is eager, as on the embedded default)."""
     from ecommerce.celery import app
 
+    app.finalize(auto=True)  # every task registered before the first tick looks one up
     beat = EmbeddedService(app, thread=True, scheduler_cls=SCHEDULER)
     beat.start()
     return beat

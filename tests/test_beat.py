@@ -52,8 +52,12 @@ def test_the_sync_creates_every_entry_once_and_keeps_staff_edits():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_in_process_scheduler_runs_a_due_task():
+def test_the_in_process_scheduler_runs_a_due_task_and_keeps_staff_edits():
     probe_ran.clear()
+    periodic_tasks_sync()  # a transactional test starts from flushed tables
+    edited = PeriodicTask.objects.get(name="events-relay-outbox")
+    edited.interval = IntervalSchedule.objects.create(every=300, period=IntervalSchedule.SECONDS)
+    edited.save()
     every_second = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.SECONDS)
     PeriodicTask.objects.create(
         name="beat-probe",
@@ -67,3 +71,4 @@ def test_the_in_process_scheduler_runs_a_due_task():
     finally:
         beat.stop()
     assert PeriodicTask.objects.get(name="beat-probe").total_run_count >= 1
+    assert PeriodicTask.objects.get(name="events-relay-outbox").interval.every == 300
