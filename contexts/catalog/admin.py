@@ -27,7 +27,7 @@ from contexts.catalog.models import (
     Spu,
     SpuAttributeValue,
 )
-from contexts.catalog.services import merchants, products, stock
+from contexts.catalog.services import merchants, products
 from shared.errors import AppError
 
 
@@ -212,7 +212,6 @@ class SkuAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields[7:]
     inlines = (SkuValueInline,)
-    actions = ("refresh_stock",)
 
     def has_add_permission(self, request):
         return False
@@ -226,11 +225,6 @@ class SkuAdmin(admin.ModelAdmin):
             products.sku_update(actor=_actor(request), sku_id=obj.pk, data=data)
         except AppError as exc:
             self.message_user(request, f"Not saved: {exc.message}", messages.ERROR)
-
-    @admin.action(description="Refresh available stock from inventory")
-    def refresh_stock(self, request, queryset):
-        count = stock.sku_stock_resync(sku_ids=list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"{count} SKUs refreshed.")
 
 
 @admin.register(PriceHistory)

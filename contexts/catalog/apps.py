@@ -18,3 +18,4 @@ class CatalogConfig(AppConfig):
         subscribe(StockChanged, handlers.stock_changed_mirror)
         subscribe(ReviewCreated, handlers.review_created_rating_refresh)
         subscribe(OrderCompleted, handlers.order_completed_sales_count)
+        subscribe(OrderCompleted, handlers.order_completed_purchases_record)

@@ -74,9 +74,16 @@ class StockRecordAdmin(admin.ModelAdmin):
         "updated_at",
     )
     readonly_fields = ("warehouse", "sku_id", "on_hand", "reserved", "created_at", "updated_at")
+    actions = ("catalog_stock_refresh",)
 
     def has_add_permission(self, request) -> bool:
         return False  # stock arrives through inbound, so it has a ledger row
+
+    @admin.action(description="Refresh the storefront's available stock of these SKUs")
+    def catalog_stock_refresh(self, request, queryset):
+        sku_ids = sorted(set(queryset.values_list("sku_id", flat=True)))
+        count = services.catalog_stock_resync(sku_ids=sku_ids)
+        self.message_user(request, f"{count} SKUs refreshed.")
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
