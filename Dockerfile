@@ -9,8 +9,9 @@
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # ---------------------------------------------------------------------------------------------
-# builder: compile wheels of the runtime dependencies ([project].dependencies only, no test
-# extras). mysqlclient has no Linux wheels, so it needs a C toolchain and the MariaDB headers.
+# builder: compile wheels of the runtime dependencies ([project].dependencies plus the `mysql`
+# extra, no test extras). mysqlclient has no Linux wheels, so it needs a C toolchain and the
+# MariaDB headers.
 # ---------------------------------------------------------------------------------------------
 FROM ${PYTHON_IMAGE} AS builder
 
@@ -30,8 +31,9 @@ RUN apt-get update \
 WORKDIR /build
 COPY pyproject.toml ./
 
-# The pinned runtime requirements, read straight from pyproject.toml (tomllib is stdlib in 3.11).
-RUN python -c 'import tomllib; deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]; print("\n".join(deps))' \
+# The pinned runtime requirements and the production driver extra, read straight from
+# pyproject.toml (tomllib is stdlib in 3.11).
+RUN python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print("\n".join(p["dependencies"] + p["optional-dependencies"]["mysql"]))' \
         > requirements.txt \
     && cat requirements.txt \
     && pip wheel --wheel-dir /wheels -r requirements.txt

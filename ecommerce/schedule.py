@@ -23,8 +23,8 @@ BEAT_SCHEDULE = {
         "task": "ordering.purge_expired_idempotency_keys",
         "schedule": crontab(minute=45),
     },
-    "catalog-stock-resync": {
-        "task": "catalog.stock_resync",
+    "inventory-catalog-stock-resync": {
+        "task": "inventory.catalog_stock_resync",
         "schedule": crontab(minute=30, hour=4),
     },
     "cart-purge-expired-guest-carts": {

@@ -10,4 +10,6 @@ export DEBUG=${DEBUG:-true}
 .venv/bin/python manage.py load_demo_data
 .venv/bin/python manage.py collectstatic --noinput -v0
 echo "== serving on http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/api/docs/)"
-exec .venv/bin/python manage.py runserver 127.0.0.1:8000
+# `serve` is runserver plus the beat schedule in a thread: unpaid orders are cancelled and
+# reservations expire without a separate Celery beat.
+exec .venv/bin/python manage.py serve 127.0.0.1:8000

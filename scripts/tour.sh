@@ -2,6 +2,10 @@
 # A buyer's journey through the API of a running demo server (scripts/run.sh):
 # browse, fill the cart with SKUs of two shops, preview checkout, place (one order per shop under
 # one trade), pay (development command), ship + deliver (staff), confirm receipt (buyer).
+# Paying runs `manage.py pay_trade` in THIS checkout (there is no payment API until the sandbox
+# payment provider arrives): with BASE_URL of another server the tour stops after placing the
+# orders and says what to run there (LOCAL_PAY=1 pays here anyway, when this checkout's settings
+# point at that server's database).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BASE_URL:-http://127.0.0.1:8000}/api/v1
@@ -35,6 +39,12 @@ post orders "{\"address_id\": $ADDR}" -H "$AUTH" -H "Idempotency-Key: $KEY" > /t
 json '(d["trade_no"], [(o["order_no"], o["merchant_id"], o["pay_amount"], o["status"]) for o in d["orders"]])' < /tmp/tour-placed.json
 TRADE=$(json 'd["trade_no"]' < /tmp/tour-placed.json)
 
+if [ -n "${BASE_URL:-}" ] && [ "${LOCAL_PAY:-}" != 1 ]; then
+  echo "== cannot pay on $BASE_URL from here: there is no payment API until the sandbox payment"
+  echo "   provider arrives. On that server run: python manage.py pay_trade $TRADE"
+  echo "   (or rerun with LOCAL_PAY=1 if this checkout uses that server's database)."
+  exit 0
+fi
 echo "== pay (development stand-in for the payment callback): stock reserved -> deducted"
 .venv/bin/python manage.py pay_trade "$TRADE"
 

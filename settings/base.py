@@ -33,8 +33,10 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
-# The local default key is only for development; production must set SECRET_KEY.
-SECRET_KEY = env("SECRET_KEY", "dev-only-insecure-key-change-me-in-production")
+# The local default key is only for development: it is in git, so anyone could sign a staff token
+# with it. Outside DEBUG the settings refuse it (see the end of the JWT section).
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
+SECRET_KEY = env("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
@@ -209,6 +211,14 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env("JWT_SIGNING_KEY", SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
+if not DEBUG and DEVELOPMENT_SECRET_KEY in (SECRET_KEY, SIMPLE_JWT["SIGNING_KEY"]):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DEBUG is off but SECRET_KEY or JWT_SIGNING_KEY is unset or the development default "
+        "that is in git: set both SECRET_KEY and JWT_SIGNING_KEY to secret values (or DEBUG=true "
+        "for local development)."
+    )
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "E-commerce platform API",
@@ -240,7 +250,9 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat's database scheduler, adding missing entries of ecommerce/schedule.py on start
+# without undoing staff edits (ecommerce/beat.py).
+CELERY_BEAT_SCHEDULER = "ecommerce.beat:EditableDatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
 # Messages to people (reset codes): a dotted path to an identity Notifier adapter.
@@ -265,6 +277,13 @@ EVENTS_RELAY_ON_COMMIT = env_bool("EVENTS_RELAY_ON_COMMIT", True)
 
 # --- Other stores (ports with embedded defaults; adapters arrive with their contexts) --------
 MONGO_URL = env("MONGO_URL")
+# The catalog's document store (contexts/catalog/ports.py): MongoDB when MONGO_URL is set.
+CATALOG_DOCUMENT_STORE = env(
+    "CATALOG_DOCUMENT_STORE",
+    "contexts.catalog.adapters.mongo.MongoDocumentStore"
+    if MONGO_URL
+    else "contexts.catalog.adapters.relational.RelationalDocumentStore",
+)
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
 NEO4J_URL = env("NEO4J_URL")
 CLICKHOUSE_URL = env("CLICKHOUSE_URL")

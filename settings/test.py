@@ -1,5 +1,12 @@
 """Test settings: the base settings from the environment the test script exports, made fast."""
 
+import os
+
+# The suite runs with DEBUG off, as production does, so it needs keys that are not the refused
+# development default.
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment")
+os.environ.setdefault("JWT_SIGNING_KEY", "test-only-jwt-signing-key-not-for-any-deployment")
+
 from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK
 

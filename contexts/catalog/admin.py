@@ -25,7 +25,7 @@ from contexts.catalog.models import (
     Spu,
     SpuAttributeValue,
 )
-from contexts.catalog.services import merchants, products, stock, taxonomy
+from contexts.catalog.services import merchants, products, taxonomy
 from contexts.identity import api as identity_api
 from shared.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, formset_rows, id_label
 from shared.auth import principal_of
@@ -291,21 +291,10 @@ class SkuAdmin(ServiceAdmin):
     )
     readonly_fields = fields[7:]
     inlines = (SkuValueInline,)
-    actions = ("refresh_stock",)
 
     def service_update(self, request, obj, form, formsets):
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         products.sku_update(principal=principal_of(request), sku_id=obj.pk, data=data)
-
-    @admin.action(description="Refresh available stock from inventory")
-    def refresh_stock(self, request, queryset):
-        self.run_service_action(
-            request,
-            queryset,
-            action="refresh_stock",
-            service=lambda sku: stock.sku_stock_resync(sku_ids=[sku.pk]),
-            done="{count} SKU(s) refreshed.",
-        )
 
 
 @admin.register(PriceHistory)

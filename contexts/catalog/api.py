@@ -6,11 +6,12 @@ products, merchants and categories by id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from contexts.catalog import selectors
 from contexts.catalog.data import MerchantInfo, SkuInfo
 from contexts.catalog.models import Merchant, Sku, Spu
+from contexts.catalog.services import stock as _stock
 
 __all__ = [
     "MerchantInfo",
@@ -84,3 +85,18 @@ def categories_ancestor_ids(*, category_ids: Iterable[int]) -> dict[int, tuple[i
     """For each known category id: the ids of the category and of all its ancestors, root
     first (so a rule scoped to a parent category can match a product of a subcategory)."""
     return selectors.categories_ancestor_ids(category_ids=category_ids)
+
+
+def sku_stock_resync(
+    *,
+    availability_of: Callable[[list[int]], Mapping[int, int]],
+    sku_ids: Iterable[int] | None = None,
+    progress: bool = False,
+) -> int:
+    """Reconcile the storefront's stock mirror with inventory's figures: `availability_of(batch)`
+    answers {sku_id: available} for a batch of SKU ids (all live SKUs when `sku_ids` is None).
+    A mirrored figure newer than the batch's read is kept. Returns how many SKUs were synced.
+    Called by inventory, downstream of the catalog, which never calls inventory itself."""
+    return _stock.sku_stock_resync(
+        availability_of=availability_of, sku_ids=sku_ids, progress=progress
+    )

@@ -26,3 +26,8 @@ class CatalogConfig(AppConfig):
             handlers.order_completed_sales_count,
             name="catalog.order_completed_sales_count",
         )
+        subscribe(
+            OrderCompleted,
+            handlers.order_completed_purchases_record,
+            name="catalog.order_completed_purchases_record",
+        )

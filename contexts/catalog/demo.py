@@ -18,7 +18,6 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from contexts.catalog import domain
-from contexts.catalog.documents import document_store
 from contexts.catalog.models import (
     Attribute,
     AttributeValue,
@@ -32,6 +31,7 @@ from contexts.catalog.models import (
     Spu,
     SpuAttributeValue,
 )
+from contexts.catalog.ports import document_store
 
 BATCH = 5000
 DEMO_MERCHANTS = ("Demo Shop Alpha", "Demo Shop Beta", "Demo Shop Gamma")

@@ -23,6 +23,15 @@ def review_created_rating_refresh(event: ReviewCreated) -> None:
     reviews.spu_rating_summary_refresh(spu_id=event.spu_id)
 
 
+def order_completed_purchases_record(event: OrderCompleted) -> None:
+    """Remember which SKUs the buyer has completed purchases of (review eligibility)."""
+    reviews.purchases_record(
+        user_id=event.buyer_id,
+        sku_ids=[line.sku_id for line in event.lines],
+        order_no=event.order_no,
+    )
+
+
 def order_completed_sales_count(event: OrderCompleted) -> None:
     """Count a completed order's units into its products' sales counts."""
     quantities: dict[int, int] = {}

@@ -338,7 +338,7 @@ class PriceHistory(models.Model):
         return f"{self.sku_id}: {self.old_price} -> {self.new_price}"
 
 
-# --- Relational implementation of the document store (documents.RelationalDocumentStore) -----
+# --- Tables of the relational document store (adapters/relational.py) ------------------------
 
 
 class ProductContentDocument(models.Model):
@@ -376,3 +376,26 @@ class ReviewDocument(models.Model):
 
     def __str__(self) -> str:
         return f"review {self.review_id} of {self.sku_id} by {self.user_id}"
+
+
+class CompletedPurchase(models.Model):
+    """A buyer completed an order with this SKU: recorded from ordering's completed event, so the
+    catalog answers "may this buyer review this SKU" itself (it is upstream of ordering and never
+    calls it)."""
+
+    user_id = models.BigIntegerField()
+    sku_id = models.BigIntegerField()
+    order_no = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user_id", "sku_id"],
+                name="purchase_one_per_user_sku",
+                violation_error_message="This purchase is already recorded.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} bought {self.sku_id} ({self.order_no})"

@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from contexts.catalog import domain
-from contexts.catalog.documents import Review, document_store
 from contexts.catalog.models import (
     Attribute,
     AttributeValue,
@@ -29,7 +28,7 @@ from contexts.catalog.models import (
     Spu,
     SpuAttributeValue,
 )
-from contexts.inventory import api as inventory_api
+from contexts.catalog.ports import Review, document_store
 from shared.auth import MERCHANT_OWNER, MERCHANT_STAFF, Principal
 from shared.errors import NotFound
 
@@ -330,7 +329,8 @@ def _groups(values: Iterable[AttributeValue]) -> list[AttributeGroup]:
 
 
 def storefront_product_detail(*, spu_id: int) -> ProductDetail:
-    """A published product with its active SKUs, their live availability (one inventory call),
+    """A published product with its active SKUs, their availability from the catalog's stock
+    mirror (kept by inventory's events: the catalog is upstream of inventory and never calls it),
     its sales and descriptive attributes, category breadcrumb and rich content.
 
     A fixed number of queries whatever the number of SKUs. Unknown, unpublished and deleted
@@ -364,16 +364,10 @@ def storefront_product_detail(*, spu_id: int) -> ProductDetail:
     if spu is None:
         raise NotFound("Product not found.", code="product_not_found")
     skus = spu.sellable_skus
-    availability = inventory_api.availability(sku_ids=[s.pk for s in skus]) if skus else {}
     sales_values = [sv.value for sku in skus for sv in sku.values.all()]
     return ProductDetail(
         spu=spu,
-        skus=[
-            SkuAvailable(
-                sku=s, available=availability[s.pk].available if s.pk in availability else 0
-            )
-            for s in skus
-        ],
+        skus=[SkuAvailable(sku=s, available=max(s.available_stock, 0)) for s in skus],
         sales_attributes=_groups(sales_values),
         attributes=_groups(av.value for av in spu.attribute_values.all()),
         breadcrumb=category_breadcrumb(category=spu.category),

@@ -8,7 +8,7 @@ reservations of selected orders; the ledger and reservations are otherwise read-
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from contexts.catalog import api as catalog_api
 from contexts.inventory import services
@@ -79,9 +79,17 @@ class StockRecordAdmin(ServiceAdmin):
         "updated_at",
     )
     readonly_fields = ("warehouse", "sku_id", "on_hand", "reserved", "created_at", "updated_at")
+    actions = ("catalog_stock_refresh",)
 
     id_labels = {"sku_id": _sku_names}
     sku = id_label("sku_id", "SKU")
+
+    @admin.action(description="Refresh the storefront's available stock of these SKUs")
+    def catalog_stock_refresh(self, request, queryset):
+        sku_ids = sorted(set(queryset.values_list("sku_id", flat=True)))
+        count = services.catalog_stock_resync(sku_ids=sku_ids)
+        if count:
+            self.message_user(request, f"{count} SKU(s) refreshed.", messages.SUCCESS)
 
     # No service_create / service_delete: stock arrives through inbound (with a ledger row).
     def service_update(self, request, obj, form, formsets):

@@ -63,7 +63,8 @@ def test_import_contracts_catch_a_context_reaching_into_another(tmp_path):
     (tmp_path / "ecommerce").mkdir()
     (tmp_path / "ecommerce" / "__init__.py").write_text("")
     (tmp_path / "contexts" / "beta" / "services.py").write_text("from contexts.alpha import api\n")
-    (tmp_path / ".importlinter").write_text(import_contracts.render(tmp_path))
+    tiers = (("alpha",), ("beta",))  # alpha upstream of beta
+    (tmp_path / ".importlinter").write_text(import_contracts.render(tmp_path, tiers))
     lint = str(Path(sys.executable).with_name("lint-imports"))
 
     ok = subprocess.run(
@@ -83,12 +84,27 @@ def test_import_contracts_catch_a_context_reaching_into_another(tmp_path):
     # A lower layer reaching up inside its own context is caught too.
     (tmp_path / "contexts" / "beta" / "services.py").write_text("")
     (tmp_path / "contexts" / "beta" / "models.py").write_text("from contexts.beta import api\n")
-    (tmp_path / ".importlinter").write_text(import_contracts.render(tmp_path))
+    (tmp_path / ".importlinter").write_text(import_contracts.render(tmp_path, tiers))
     layered = subprocess.run(
         [lint], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path)}
     )
     assert layered.returncode != 0
     assert "beta: models never import api" in layered.stdout
+
+    # Upstream calling a downstream context's api breaks the dependency direction.
+    (tmp_path / "contexts" / "beta" / "models.py").write_text("")
+    (tmp_path / "contexts" / "alpha" / "services.py").write_text("from contexts.beta import api\n")
+    (tmp_path / ".importlinter").write_text(import_contracts.render(tmp_path, tiers))
+    backwards = subprocess.run(
+        [lint], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(tmp_path)}
+    )
+    assert backwards.returncode != 0
+    assert "alpha never calls the api of beta (events only)" in backwards.stdout
+
+
+def test_every_context_has_a_place_in_the_dependency_direction():
+    placed = {name for tier in import_contracts.CONTEXT_TIERS for name in tier}
+    assert set(import_contracts.context_names()) - placed == set()
 
 
 def _api_modules():

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -116,6 +117,9 @@ def main() -> None:
         "CELERY_BROKER_URL": "",
         "BENCHMARK_ENDPOINTS": "true",
         "DEBUG": "false",
+        # Outside DEBUG the settings refuse the development keys; a fresh pair per run.
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
         "LOG_LEVEL": "WARNING",
         "THROTTLE_ANON": "10000000/min",
         "THROTTLE_USER": "10000000/min",

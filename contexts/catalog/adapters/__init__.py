@@ -1,1 +1,2 @@
-"""Catalog's adapters for ports (its own and the shared kernel's)."""
+"""Catalog's adapters: of its own ports (ports.py: the document store) and of the shared
+kernel's (tenancy), one module per system."""

@@ -24,7 +24,6 @@ from django.db.models import Exists, F, Max, Min, OuterRef
 from django.utils import timezone
 
 from contexts.catalog import domain, selectors
-from contexts.catalog.documents import document_store
 from contexts.catalog.events import (
     PriceChanged,
     ProductPublished,
@@ -42,6 +41,7 @@ from contexts.catalog.models import (
     Spu,
     SpuAttributeValue,
 )
+from contexts.catalog.ports import document_store
 from contexts.catalog.services._common import invalid, only
 from shared.auth import Principal
 from shared.errors import BusinessRuleViolation, Conflict, NotFound

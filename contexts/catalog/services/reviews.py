@@ -15,13 +15,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from contexts.catalog import domain
-from contexts.catalog.documents import DuplicateReview, Review, ReviewReply, document_store
 from contexts.catalog.events import ReviewCreated
-from contexts.catalog.models import Sku, Spu
-from contexts.ordering import api as ordering_api
+from contexts.catalog.models import CompletedPurchase, Sku, Spu
+from contexts.catalog.ports import DuplicateReview, Review, ReviewReply, document_store
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shared.events import publish
+
+
+def purchases_record(*, user_id: int, sku_ids: Sequence[int], order_no: str) -> None:
+    """Record that the buyer completed an order with these SKUs (they may now review them).
+    Idempotent: a pair already recorded is left as it is."""
+    CompletedPurchase.objects.bulk_create(
+        [
+            CompletedPurchase(user_id=user_id, sku_id=sku_id, order_no=order_no)
+            for sku_id in sorted(set(sku_ids))
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def review_create(
@@ -37,7 +48,8 @@ def review_create(
 
     Rules: the SKU is a live SKU of this live product (404); rating 1-5 and at most
     MAX_REVIEW_IMAGES images (400); the user has a completed order line for the SKU (403
-    purchase_required, asked to ordering's api); one review per user and SKU (409
+    purchase_required, from the purchases recorded by `purchases_record` on ordering's completed
+    event); one review per user and SKU (409
     already_reviewed, backed by the store's unique index).
     """
     if not domain.RATING_MIN <= rating <= domain.RATING_MAX:
@@ -54,7 +66,7 @@ def review_create(
     )
     if sku is None:
         raise NotFound("SKU not found.", code="sku_not_found")
-    if not ordering_api.completed_purchase_exists(user_id=user_id, sku_id=sku_id):
+    if not CompletedPurchase.objects.filter(user_id=user_id, sku_id=sku_id).exists():
         raise PermissionDenied(
             "Only a buyer with a completed order for this SKU may review it.",
             code="purchase_required",

@@ -1,12 +1,14 @@
 """The catalog's mirror of inventory availability: `Sku.available_stock`.
 
-Kept current by the inventory.stock.changed.v1 handler; `sku_stock_resync` pulls it from
-inventory's api for a full reconciliation (after a bulk stock load, or if events were lost).
+Kept current by the inventory.stock.changed.v1 handler; `sku_stock_resync` is the full
+reconciliation (after a bulk stock load, or if events were lost). The catalog is upstream of
+inventory and never calls it: inventory runs the reconciliation (`inventory.catalog_stock_resync`)
+and hands in the function that reads its figures.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from django.db.models import Case, IntegerField, Q, Value, When
@@ -14,7 +16,6 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from contexts.catalog.models import Sku
-from contexts.inventory import api as inventory_api
 from shared.events.projections import version_apply
 
 RESYNC_BATCH = 5000
@@ -39,12 +40,17 @@ def sku_stock_apply(*, sku_id: int, available: int, version: int) -> bool:
 
 
 def sku_stock_resync(
-    *, sku_ids: Iterable[int] | None = None, batch_size: int = RESYNC_BATCH, progress: bool = False
+    *,
+    availability_of: Callable[[list[int]], Mapping[int, int]],
+    sku_ids: Iterable[int] | None = None,
+    batch_size: int = RESYNC_BATCH,
+    progress: bool = False,
 ) -> int:
-    """Copy inventory's availability of these SKUs (all live SKUs when None) into the mirror,
-    one inventory call and one conditional update per batch. Returns how many SKUs were synced.
+    """Copy the availability that `availability_of(batch)` reports (inventory's figures; a SKU
+    missing from the answer has none) of these SKUs (all live SKUs when None) into the mirror,
+    one read and one conditional update per batch. Returns how many SKUs were synced.
 
-    Each batch's figures are stamped with the time taken BEFORE inventory is read, and, as in
+    Each batch's figures are stamped with the time taken BEFORE they are read, and, as in
     `sku_stock_apply`, a row already holding a later report is left alone: a stock change
     applied while the batch is in flight is newer than what was read, and must survive it."""
     ids = (
@@ -56,11 +62,8 @@ def sku_stock_resync(
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
         as_of = timezone.now()
-        availability = inventory_api.availability(sku_ids=batch)
-        figures = {
-            sku_id: max(availability[sku_id].available, 0) if sku_id in availability else 0
-            for sku_id in batch
-        }
+        availability = availability_of(batch)
+        figures = {sku_id: max(availability.get(sku_id, 0), 0) for sku_id in batch}
         Sku.objects.filter(pk__in=batch).filter(_not_newer_than(as_of)).update(
             available_stock=Case(
                 *(When(pk=sku_id, then=Value(n)) for sku_id, n in figures.items()),

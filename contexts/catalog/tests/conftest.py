@@ -1,5 +1,5 @@
-"""Fixtures for the catalog's tests: fakes of inventory's and ordering's api (written in
-parallel; the catalog only relies on their contracts), a small catalog, API clients."""
+"""Fixtures for the catalog's tests: a fake of inventory's api (to prove the catalog does not call
+it), recorded completed purchases, a small catalog, API clients."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from django.core.cache import cache
 
 from contexts.catalog.tests.support import build_catalog, client_for
 from contexts.inventory import api as inventory_api
-from contexts.ordering import api as ordering_api
 
 
 @dataclass(frozen=True)
@@ -51,16 +50,24 @@ def inventory(monkeypatch) -> FakeInventory:
     return fake
 
 
-@pytest.fixture(autouse=True)
-def purchases(monkeypatch) -> set[tuple[int, int]]:
-    """(user_id, sku_id) pairs with a completed purchase, as ordering_api would answer."""
-    done: set[tuple[int, int]] = set()
+class RecordedPurchases:
+    """Completed purchases, recorded as ordering's completed event would record them."""
 
-    def completed_purchase_exists(*, user_id: int, sku_id: int) -> bool:
-        return (user_id, sku_id) in done
+    def add(self, pair: tuple[int, int]) -> None:
+        from contexts.catalog.services import reviews
 
-    monkeypatch.setattr(ordering_api, "completed_purchase_exists", completed_purchase_exists)
-    return done
+        user_id, sku_id = pair
+        reviews.purchases_record(user_id=user_id, sku_ids=[sku_id], order_no="T-TEST")
+
+    def update(self, pairs) -> None:
+        for pair in pairs:
+            self.add(pair)
+
+
+@pytest.fixture
+def purchases(db) -> RecordedPurchases:
+    """(user_id, sku_id) pairs with a completed purchase: `purchases.add((user_id, sku_id))`."""
+    return RecordedPurchases()
 
 
 @pytest.fixture
@@ -97,18 +104,27 @@ def mongo_test_url() -> str | None:
     return urlunsplit(parts._replace(path=f"/catalog_test_{uuid4().hex[:12]}"))
 
 
-@pytest.fixture(params=["relational", "mongo"])
+STORE_ADAPTERS = {
+    "relational": "contexts.catalog.adapters.relational.RelationalDocumentStore",
+    "mongo": "contexts.catalog.adapters.mongo.MongoDocumentStore",
+    "memory": "contexts.catalog.adapters.memory.InMemoryDocumentStore",
+}
+
+
+@pytest.fixture(params=list(STORE_ADAPTERS))
 def store_backend(request, settings):
-    """Run a test once on the relational JSON store and once on MongoDB (skipped without
-    TEST_MONGO_URL). Sets settings.MONGO_URL, so documents.document_store() picks the store."""
-    if request.param == "relational":
-        settings.MONGO_URL = ""
-        yield "relational"
+    """Run a test once per document-store adapter: relational JSON, MongoDB (the real
+    MongoDB-compatible server of TEST_MONGO_URL; skipped without it) and the in-memory fake.
+    Selects it through settings.CATALOG_DOCUMENT_STORE, as production does."""
+    if request.param != "mongo":
+        settings.CATALOG_DOCUMENT_STORE = STORE_ADAPTERS[request.param]
+        yield request.param
         return
     url = mongo_test_url()
     if url is None:
         pytest.skip("TEST_MONGO_URL is not set")
     settings.MONGO_URL = url
+    settings.CATALOG_DOCUMENT_STORE = STORE_ADAPTERS["mongo"]
     yield "mongo"
     from pymongo import MongoClient
 

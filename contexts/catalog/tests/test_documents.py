@@ -1,5 +1,5 @@
-"""The document-store contract, run against both implementations (relational JSON and
-MongoDB via TEST_MONGO_URL)."""
+"""The document-store port's contract, run against every adapter (relational JSON, MongoDB via
+TEST_MONGO_URL, the in-memory fake), each chosen by settings.CATALOG_DOCUMENT_STORE."""
 
 from __future__ import annotations
 
@@ -7,14 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from contexts.catalog.documents import (
-    DuplicateReview,
-    MongoDocumentStore,
-    RelationalDocumentStore,
-    Review,
-    ReviewReply,
-    document_store,
-)
+from contexts.catalog.adapters.memory import InMemoryDocumentStore
+from contexts.catalog.adapters.mongo import MongoDocumentStore
+from contexts.catalog.adapters.relational import RelationalDocumentStore
+from contexts.catalog.ports import DuplicateReview, Review, ReviewReply, document_store
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +35,11 @@ def review(n: int, *, user_id: int | None = None, sku_id: int = 1, spu_id: int =
 @pytest.fixture
 def store(store_backend):
     chosen = document_store()
-    expected = MongoDocumentStore if store_backend == "mongo" else RelationalDocumentStore
+    expected = {
+        "relational": RelationalDocumentStore,
+        "mongo": MongoDocumentStore,
+        "memory": InMemoryDocumentStore,
+    }[store_backend]
     assert isinstance(chosen, expected)
     return chosen
 
@@ -89,3 +89,37 @@ def test_reply_and_rating_summary(store):
     assert (summary.count, summary.total) == (3, 13)
     empty = store.rating_summary(spu_id=99)
     assert (empty.count, empty.total) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("mongo_url", "expected"),
+    [
+        ("", "contexts.catalog.adapters.relational.RelationalDocumentStore"),
+        ("mongodb://db:27017/shop", "contexts.catalog.adapters.mongo.MongoDocumentStore"),
+    ],
+)
+def test_the_default_adapter_follows_mongo_url(monkeypatch, mongo_url, expected):
+    import importlib
+
+    import settings.base
+
+    monkeypatch.setenv("MONGO_URL", mongo_url)
+    monkeypatch.delenv("CATALOG_DOCUMENT_STORE", raising=False)
+    try:
+        assert expected == importlib.reload(settings.base).CATALOG_DOCUMENT_STORE
+    finally:
+        monkeypatch.undo()
+        importlib.reload(settings.base)
+
+
+def test_a_fake_served_with_use_adapter_is_what_the_catalog_reads(anon_api, cat):
+    from contexts.catalog.tests.support import make_product
+    from shared.ports import use_adapter
+
+    spu = make_product(cat)
+    fake = InMemoryDocumentStore()
+    fake.content_put(spu_id=spu.pk, blocks=[{"type": "text", "text": "from the fake"}])
+    with use_adapter("CATALOG_DOCUMENT_STORE", fake):
+        response = anon_api.get(f"/api/v1/products/{spu.pk}")
+    assert response.status_code == 200, response.content
+    assert response.json()["description"] == [{"type": "text", "text": "from the fake"}]

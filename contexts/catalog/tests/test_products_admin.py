@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from contexts.catalog.documents import document_store
 from contexts.catalog.models import Sku, Spu
+from contexts.catalog.ports import document_store
 from contexts.catalog.tests.support import client_for, error_code, events, make_product
 
 PRODUCTS = "/api/v1/admin/products"

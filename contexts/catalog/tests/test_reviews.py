@@ -3,6 +3,7 @@ and the rating summary recomputed by the catalog's own handler after the relay."
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 import pytest
@@ -205,3 +206,33 @@ def test_concurrent_reviews_of_one_sku_by_one_buyer_make_one(store_backend, purc
     assert sorted(outcomes) == ["already_reviewed"] * 4 + ["created"]
     assert OutboxEvent.objects.filter(event_type="catalog.review.created.v1").count() == 1
     assert Spu.objects.get(pk=spu.pk).rating_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_completed_order_event_makes_its_buyer_eligible_to_review_its_skus():
+    """Review eligibility comes from ordering's completed event (the catalog never calls
+    ordering): published through the real bus, recorded once however often it is delivered."""
+    from django.db import transaction
+
+    from contexts.catalog.models import CompletedPurchase
+    from contexts.catalog.tests.support import build_catalog
+    from contexts.catalog.tests.test_sales_count import _completed
+    from shared.events import publish
+    from shared.events.relay import relay_once
+
+    cat = build_catalog()
+    spu = make_product(cat, skus=[(("red", "S"), "1.00"), (("red", "M"), "1.00")])
+    bought, other = Sku.objects.filter(spu=spu).order_by("pk")
+    buyer = make_user()
+    api = client_for(buyer)
+    assert api.post(_url(spu), {"sku_id": bought.pk, "rating": 5}, format="json").status_code == 403
+
+    event = _completed("O1", [(bought.pk, 2)])
+    with transaction.atomic():
+        publish(dataclasses.replace(event, buyer_id=buyer.pk))
+    relay_once()
+
+    assert CompletedPurchase.objects.filter(user_id=buyer.pk).count() == 1
+    assert api.post(_url(spu), {"sku_id": bought.pk, "rating": 5}, format="json").status_code == 201
+    refused = api.post(_url(spu), {"sku_id": other.pk, "rating": 5}, format="json")
+    assert error_code(refused) == "purchase_required"

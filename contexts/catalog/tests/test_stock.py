@@ -12,7 +12,6 @@ from contexts.catalog import handlers
 from contexts.catalog.models import Sku
 from contexts.catalog.services import stock
 from contexts.catalog.tests.support import build_catalog, make_product
-from contexts.inventory import api as inventory_api
 from contexts.inventory.events import StockChanged
 from shared.events import publish
 
@@ -59,17 +58,25 @@ def test_an_older_version_never_rolls_the_mirror_back_whatever_its_occurred_at(c
     assert sku.available_stock == 0
 
 
+def figures_of(read):
+    """What inventory hands the resync: {sku_id: available} read through `read`."""
+    return lambda batch: {s: a.available for s, a in read(sku_ids=batch).items()}
+
+
 def test_resync_copies_inventory_availability_in_batches(cat, inventory):
     spu = make_product(cat, skus=[(("red", "S"), "1.00"), (("red", "M"), "1.00")])
     a, b = Sku.objects.filter(spu=spu).order_by("pk")
     inventory.stock.update({a.pk: 3, b.pk: 0})
     Sku.objects.filter(pk=b.pk).update(available_stock=8)
-    assert stock.sku_stock_resync(batch_size=1) == 2
+    resynced = stock.sku_stock_resync(
+        availability_of=figures_of(inventory.availability), batch_size=1
+    )
+    assert resynced == 2
     assert inventory.calls == [[a.pk], [b.pk]]
     assert dict(Sku.objects.values_list("pk", "available_stock")) == {a.pk: 3, b.pk: 0}
 
 
-def test_a_stock_change_applied_while_a_resync_runs_is_not_rolled_back(cat, inventory, monkeypatch):
+def test_a_stock_change_applied_while_a_resync_runs_is_not_rolled_back(cat, inventory):
     spu = make_product(cat, skus=[(("red", "S"), "1.00"), (("red", "M"), "1.00")])
     sold, untouched = Sku.objects.filter(spu=spu).order_by("pk")
     inventory.stock.update({sold.pk: 3, untouched.pk: 4})
@@ -82,8 +89,7 @@ def test_a_stock_change_applied_while_a_resync_runs_is_not_rolled_back(cat, inve
         handlers.stock_changed_mirror(_event(sold.pk, 2, aggregate_version=5))
         return figures
 
-    monkeypatch.setattr(inventory_api, "availability", read_then_a_sale_lands)
-    assert stock.sku_stock_resync() == 2
+    assert stock.sku_stock_resync(availability_of=figures_of(read_then_a_sale_lands)) == 2
     assert dict(Sku.objects.values_list("pk", "available_stock")) == {sold.pk: 2, untouched.pk: 4}
     # A version already applied, delivered again late, does not undo it either.
     handlers.stock_changed_mirror(
@@ -91,13 +97,3 @@ def test_a_stock_change_applied_while_a_resync_runs_is_not_rolled_back(cat, inve
     )
     sold.refresh_from_db()
     assert sold.available_stock == 2
-
-
-def test_the_resync_task_runs_the_service(cat, inventory):
-    from contexts.catalog.tasks import stock_resync
-
-    sku = Sku.objects.get(spu=make_product(cat))
-    inventory.stock[sku.pk] = 6
-    stock_resync.delay()
-    sku.refresh_from_db()
-    assert sku.available_stock == 6

@@ -10,7 +10,12 @@ from contexts.inventory.services.reservations import (
     reservations_release_expired,
     stock_reserve,
 )
-from contexts.inventory.services.stock import stock_adjust, stock_inbound, stock_threshold_set
+from contexts.inventory.services.stock import (
+    catalog_stock_resync,
+    stock_adjust,
+    stock_inbound,
+    stock_threshold_set,
+)
 from contexts.inventory.services.warehouses import (
     WAREHOUSE_FIELDS,
     warehouse_create,
@@ -21,6 +26,7 @@ from contexts.inventory.services.warehouses import (
 __all__ = [
     "WAREHOUSE_FIELDS",
     "availability_invalidate",
+    "catalog_stock_resync",
     "reservation_restore",
     "reservations_commit",
     "reservations_release",

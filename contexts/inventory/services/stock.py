@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import transaction
 
 from contexts.catalog import api as catalog_api
-from contexts.inventory import domain
+from contexts.inventory import domain, selectors
 from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
 from contexts.inventory.services._recording import StockChanges, atomic_with_retry
 from contexts.inventory.services._scope import warehouse_scoped
@@ -144,3 +146,19 @@ def stock_threshold_set(*, stock_id: int, threshold: int, principal: Principal) 
     stock.low_stock_threshold = threshold
     stock.save(update_fields=["low_stock_threshold", "updated_at"])
     return stock
+
+
+def catalog_stock_resync(*, sku_ids: Collection[int] | None = None, progress: bool = False) -> int:
+    """Push inventory's availability into the catalog's stock mirror (all live SKUs when None):
+    the nightly reconciliation, and after a bulk stock load. The catalog is upstream and never
+    calls inventory, so inventory hands it the figures. Returns how many SKUs were synced."""
+
+    def available_of(batch: list[int]) -> dict[int, int]:
+        levels = selectors.sku_levels(sku_ids=batch)
+        return {
+            sku_id: max(on_hand - reserved, 0) for sku_id, (on_hand, reserved) in levels.items()
+        }
+
+    return catalog_api.sku_stock_resync(
+        availability_of=available_of, sku_ids=sku_ids, progress=progress
+    )

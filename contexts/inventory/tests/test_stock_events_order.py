@@ -9,6 +9,7 @@ from contexts.inventory.events import StockChanged
 from contexts.inventory.services import stock as stock_services
 from contexts.inventory.services import warehouses as warehouse_services
 from contexts.inventory.tests.support import stock, warehouse
+from shared.auth import SYSTEM
 from shared.events.models import OutboxEvent
 from shared.testing import run_concurrently
 
@@ -41,7 +42,7 @@ def test_the_latest_version_carries_the_true_total_when_warehouses_change_at_onc
         results = run_concurrently(
             WAREHOUSES,
             lambda n: stock_services.stock_inbound(
-                warehouse_id=sites[n].pk, sku_id=SKU, quantity=1
+                warehouse_id=sites[n].pk, sku_id=SKU, quantity=1, principal=SYSTEM
             ),
         )
         assert not [r for r in results if isinstance(r, Exception)], results
@@ -61,9 +62,13 @@ def test_closing_and_reopening_a_warehouse_publishes_the_new_sku_totals(catalog)
     stock(SKU, 5, at=open_site)
     stock(SKU, 7, at=closing)
 
-    warehouse_services.warehouse_update(warehouse_id=closing.pk, data={"is_active": False})
+    warehouse_services.warehouse_update(
+        warehouse_id=closing.pk, data={"is_active": False}, principal=SYSTEM
+    )
     after_close = latest_stock_changed(SKU)
-    warehouse_services.warehouse_update(warehouse_id=closing.pk, data={"is_active": True})
+    warehouse_services.warehouse_update(
+        warehouse_id=closing.pk, data={"is_active": True}, principal=SYSTEM
+    )
     after_reopen = latest_stock_changed(SKU)
 
     assert (after_close["sku_available"], after_close["operation"]) == (5, "warehouse_closed")

@@ -7,9 +7,9 @@ progress bars) for the benchmark.
 from django.core.management.base import BaseCommand
 
 from contexts.catalog.demo import demo_catalog_create
-from contexts.catalog.services.stock import sku_stock_resync
 from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
+from contexts.inventory.services import catalog_stock_resync
 from contexts.logistics.demo import demo_freight_templates_create
 
 DEMO_MERCHANTS = 3
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             sku_ids_by_merchant=skus_by_merchant, quantity_range=quantity_range, progress=progress
         )
         # Demo rows are bulk-inserted without events: copy availability into the catalog once.
-        sku_stock_resync(progress=progress)
+        catalog_stock_resync(progress=progress)
         demo_freight_templates_create(merchant_ids=sorted(skus_by_merchant))
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
