@@ -59,6 +59,8 @@ def test_the_in_process_scheduler_runs_a_due_task_and_keeps_staff_edits():
     edited.interval = IntervalSchedule.objects.create(every=300, period=IntervalSchedule.SECONDS)
     edited.save()
     every_second = IntervalSchedule.objects.create(every=1, period=IntervalSchedule.SECONDS)
+    # Only the probe is due: the shipped jobs would run inline (eager Celery) in the beat thread.
+    PeriodicTask.objects.update(enabled=False)
     PeriodicTask.objects.create(
         name="beat-probe",
         task="tests.beat_probe",
@@ -69,6 +71,8 @@ def test_the_in_process_scheduler_runs_a_due_task_and_keeps_staff_edits():
     try:
         assert probe_ran.wait(timeout=20)
     finally:
-        beat.stop()
+        beat.service.stop(wait=False)
+        beat.join(timeout=30)  # a stuck scheduler fails the test instead of hanging the run
+    assert not beat.is_alive()
     assert PeriodicTask.objects.get(name="beat-probe").total_run_count >= 1
     assert PeriodicTask.objects.get(name="events-relay-outbox").interval.every == 300
