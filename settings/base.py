@@ -169,7 +169,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "shared.pagination.StandardPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "shared.rest.schema.ContextAutoSchema",
     "EXCEPTION_HANDLER": "shared.rest.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "shared.rest.throttling.AnonRateThrottle",
@@ -211,6 +211,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "shared.rest.schema.tags_storefront_first",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MerchantStatusEnum": "contexts.catalog.models.Merchant.Status",
         "ProductStatusEnum": "contexts.catalog.models.Spu.Status",

@@ -1,7 +1,10 @@
-"""OpenAPI helpers: the error envelope as a documented response of every endpoint."""
+"""OpenAPI helpers: the error envelope on every endpoint, one tag scheme, tags in order."""
 
 from __future__ import annotations
 
+import inspect
+
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -35,3 +38,28 @@ def error_responses(*statuses: int) -> dict[int, OpenApiResponse]:
         status: OpenApiResponse(response=ErrorEnvelopeSerializer, description=_DESCRIPTIONS[status])
         for status in statuses
     }
+
+
+class ContextAutoSchema(AutoSchema):
+    """Tags every operation `<context>` (storefront) or `<context>-admin` (under /admin/), from
+    the module the view lives in, and describes it only by extend_schema or the handler method's
+    own docstring: class docstrings (inherited ones included) are notes for developers."""
+
+    def get_tags(self) -> list[str]:
+        module = self.view.__class__.__module__.split(".")
+        if module[0] != "contexts":
+            return super().get_tags()
+        return [f"{module[1]}-admin" if "/admin/" in self.path else module[1]]
+
+    def get_description(self) -> str:
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower())
+        own = getattr(handler, "__func__", handler).__doc__
+        return inspect.cleandoc(own) if own else ""
+
+
+def tags_storefront_first(result, generator, request, public):
+    """Postprocessing hook: list the tags in the schema, storefront groups before staff groups."""
+    used = {tag for ops in result["paths"].values() for op in ops.values() for tag in op["tags"]}
+    ordered = sorted(used, key=lambda tag: (tag.endswith("-admin"), tag))
+    result["tags"] = [{"name": tag} for tag in ordered]
+    return result

@@ -92,7 +92,6 @@ class CartBaseView(APIView):
 
 class CartDetailView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         responses={200: s.CartOut, **error_responses(401)},
         description="Every line is re-checked against the catalog and stock: problems are "
@@ -104,7 +103,6 @@ class CartDetailView(CartBaseView):
 
 class CartItemsView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         request=s.ItemAddIn,
         responses={200: s.CartOut, **error_responses(400, 401, 404, 422)},
@@ -120,7 +118,6 @@ class CartItemsView(CartBaseView):
 
 class CartItemView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         request=s.ItemUpdateIn,
         responses={200: s.CartOut, **error_responses(400, 401, 404, 422)},
@@ -137,7 +134,6 @@ class CartItemView(CartBaseView):
         return _cart_response(owner, ref)
 
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         responses={200: s.CartOut, **error_responses(401, 404)},
     )
@@ -148,7 +144,6 @@ class CartItemView(CartBaseView):
 
 class CartSelectView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         request=s.SelectIn,
         responses={200: s.CartOut, **error_responses(400, 401)},
@@ -164,7 +159,6 @@ class CartSelectView(CartBaseView):
 
 class CartClearView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         request=None,
         responses={200: s.CartOut, **error_responses(401)},
@@ -178,7 +172,6 @@ class CartMergeView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["cart"],
         parameters=[
             OpenApiParameter(
                 CART_TOKEN_HEADER,

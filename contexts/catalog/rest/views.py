@@ -62,7 +62,6 @@ class ProductListView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["catalog"],
         operation_id="v1_products_list",
         parameters=[s.ProductListQuery, *PAGE_PARAMS],
         responses={200: s.ProductPageOut, **error_responses(400)},
@@ -95,7 +94,7 @@ class ProductListView(APIView):
 class ProductDetailView(APIView):
     permission_classes = (AllowAny,)
 
-    @extend_schema(tags=["catalog"], responses={200: s.ProductDetailOut, **error_responses(404)})
+    @extend_schema(responses={200: s.ProductDetailOut, **error_responses(404)})
     def get(self, request: Request, spu_id: int) -> Response:
         detail = selectors.storefront_product_detail(spu_id=spu_id)
         return Response(s.ProductDetailOut(detail).data)
@@ -105,7 +104,6 @@ class CategoryTreeView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["catalog"],
         operation_id="v1_categories_tree",
         responses={200: s.CategoryNodeOut(many=True), **error_responses(429)},
     )
@@ -118,7 +116,6 @@ class BrandListView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["catalog"],
         operation_id="v1_brands_list",
         responses={200: s.BrandOut(many=True), **error_responses(429)},
     )
@@ -131,7 +128,6 @@ class ProductReviewsView(APIView):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(
-        tags=["reviews"],
         operation_id="v1_product_reviews_list",
         parameters=PAGE_PARAMS,
         responses={200: s.ReviewPageOut, **error_responses(404)},
@@ -140,7 +136,6 @@ class ProductReviewsView(APIView):
         return _page(request, self, selectors.product_reviews(spu_id=spu_id), s.ReviewOut)
 
     @extend_schema(
-        tags=["reviews"],
         request=s.ReviewIn,
         responses={201: s.ReviewOut, **error_responses(400, 401, 403, 404, 409)},
         description="Only a buyer with a completed order for the SKU, once per SKU.",
@@ -158,7 +153,6 @@ class AdminMerchantListView(APIView):
     permission_classes = (IsAdminUser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_merchants_list",
         parameters=[OpenApiParameter("status", str), *PAGE_PARAMS],
         responses={200: s.MerchantPageOut, **error_responses(401, 403)},
@@ -168,7 +162,6 @@ class AdminMerchantListView(APIView):
         return _page(request, self, merchants_qs, s.MerchantOut)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.MerchantIn,
         responses={201: s.MerchantOut, **error_responses(400, 401, 403, 409, 422)},
     )
@@ -181,14 +174,11 @@ class AdminMerchantListView(APIView):
 class AdminMerchantDetailView(APIView):
     permission_classes = (IsAdminUser,)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.MerchantOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.MerchantOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, merchant_id: int) -> Response:
         return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.MerchantIn(partial=True),
         responses={200: s.MerchantOut, **error_responses(400, 401, 403, 404, 409, 422)},
     )
@@ -197,9 +187,7 @@ class AdminMerchantDetailView(APIView):
         merchants.merchant_update(merchant_id=merchant_id, data=data)
         return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, merchant_id: int) -> Response:
         merchants.merchant_delete(merchant_id=merchant_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -209,7 +197,6 @@ class AdminMerchantStaffView(APIView):
     permission_classes = (IsAdminUser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.MerchantStaffIn,
         responses={200: s.MerchantOut, **error_responses(400, 401, 403, 404)},
     )
@@ -222,7 +209,7 @@ class AdminMerchantStaffView(APIView):
 class AdminMerchantStaffDetailView(APIView):
     permission_classes = (IsAdminUser,)
 
-    @extend_schema(tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404)})
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
     def delete(self, request: Request, merchant_id: int, user_id: int) -> Response:
         merchants.merchant_staff_remove(merchant_id=merchant_id, user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -249,7 +236,6 @@ class AdminCategoryListView(APIView):
     permission_classes = (IsAdminUser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_categories_tree",
         responses={200: s.CategoryNodeOut(many=True), **error_responses(401, 403)},
         description="The whole tree, inactive categories included.",
@@ -258,7 +244,6 @@ class AdminCategoryListView(APIView):
         return Response(s.CategoryNodeOut(selectors.category_tree(), many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.CategoryIn,
         responses={201: s.CategoryOut, **error_responses(400, 401, 403, 409)},
     )
@@ -270,14 +255,11 @@ class AdminCategoryListView(APIView):
 class AdminCategoryDetailView(APIView):
     permission_classes = (IsAdminUser,)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.CategoryOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.CategoryOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, category_id: int) -> Response:
         return Response(_category_out(selectors.category_get(category_id=category_id)))
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.CategoryIn(partial=True),
         responses={200: s.CategoryOut, **error_responses(400, 401, 403, 404, 422)},
         description="parent_id moves the category and its subtree (null: to the roots).",
@@ -287,9 +269,7 @@ class AdminCategoryDetailView(APIView):
         category = taxonomy.category_update(category_id=category_id, data=data)
         return Response(_category_out(category))
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, category_id: int) -> Response:
         taxonomy.category_delete(category_id=category_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -299,7 +279,6 @@ class AdminCategoryAttributesView(APIView):
     permission_classes = (IsAdminUser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_category_attributes_list",
         responses={200: s.CategoryAttributeOut(many=True), **error_responses(401, 403, 404)},
         description="Attributes linked to this category itself; descendants inherit them.",
@@ -310,7 +289,6 @@ class AdminCategoryAttributesView(APIView):
         return Response(s.CategoryAttributeOut(links, many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.CategoryAttributesIn,
         responses={
             200: s.CategoryAttributeOut(many=True),
@@ -330,7 +308,6 @@ class AdminBrandListView(APIView):
     permission_classes = (IsAdminUser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_brands_list",
         responses={200: s.BrandOut(many=True), **error_responses(401, 403)},
     )
@@ -338,7 +315,6 @@ class AdminBrandListView(APIView):
         return Response(s.BrandOut(selectors.brand_list(), many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.BrandIn,
         responses={201: s.BrandOut, **error_responses(400, 401, 403, 409)},
     )
@@ -350,14 +326,11 @@ class AdminBrandListView(APIView):
 class AdminBrandDetailView(APIView):
     permission_classes = (IsAdminUser,)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.BrandOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.BrandOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, brand_id: int) -> Response:
         return Response(s.BrandOut(selectors.brand_get(brand_id=brand_id)).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.BrandIn(partial=True),
         responses={200: s.BrandOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -365,9 +338,7 @@ class AdminBrandDetailView(APIView):
         data = _valid(s.BrandIn, request, partial=True)
         return Response(s.BrandOut(taxonomy.brand_update(brand_id=brand_id, data=data)).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, brand_id: int) -> Response:
         taxonomy.brand_delete(brand_id=brand_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -377,7 +348,6 @@ class AdminAttributeListView(APIView):
     permission_classes = (IsAdminUser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_attributes_list",
         parameters=[OpenApiParameter("kind", str, enum=["sales", "descriptive"])],
         responses={200: s.AttributeOut(many=True), **error_responses(401, 403)},
@@ -387,7 +357,6 @@ class AdminAttributeListView(APIView):
         return Response(s.AttributeOut(attributes, many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.AttributeIn,
         responses={201: s.AttributeOut, **error_responses(400, 401, 403, 409)},
     )
@@ -400,14 +369,11 @@ class AdminAttributeListView(APIView):
 class AdminAttributeDetailView(APIView):
     permission_classes = (IsAdminUser,)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.AttributeOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.AttributeOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, attribute_id: int) -> Response:
         return Response(s.AttributeOut(selectors.attribute_get(attribute_id=attribute_id)).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.AttributeIn(partial=True),
         responses={200: s.AttributeOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -416,9 +382,7 @@ class AdminAttributeDetailView(APIView):
         taxonomy.attribute_update(attribute_id=attribute_id, data=data)
         return Response(s.AttributeOut(selectors.attribute_get(attribute_id=attribute_id)).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, attribute_id: int) -> Response:
         taxonomy.attribute_delete(attribute_id=attribute_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -428,7 +392,6 @@ class AdminAttributeValueListView(APIView):
     permission_classes = (IsAdminUser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.AttributeValueIn,
         responses={201: s.AttributeValueOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -443,7 +406,6 @@ class AdminAttributeValueDetailView(APIView):
     permission_classes = (IsAdminUser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.AttributeValueIn(partial=True),
         responses={200: s.AttributeValueOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -452,9 +414,7 @@ class AdminAttributeValueDetailView(APIView):
         value = taxonomy.attribute_value_update(value_id=value_id, data=data)
         return Response(s.AttributeValueOut(value).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, value_id: int) -> Response:
         taxonomy.attribute_value_delete(value_id=value_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -473,7 +433,6 @@ class AdminProductListView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_products_list",
         parameters=[s.AdminProductListQuery, *PAGE_PARAMS],
         responses={200: s.AdminProductPageOut, **error_responses(400, 401, 403)},
@@ -490,7 +449,6 @@ class AdminProductListView(APIView):
         return _page(request, self, products_qs, s.AdminProductOut)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.ProductIn,
         responses={201: s.AdminProductDetailOut, **error_responses(400, 401, 403, 422)},
     )
@@ -504,14 +462,12 @@ class AdminProductDetailView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, spu_id: int) -> Response:
         return Response(_product_detail(actor_of(request), spu_id))
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.ProductUpdateIn,
         responses={200: s.AdminProductDetailOut, **error_responses(400, 401, 403, 404, 422)},
     )
@@ -521,9 +477,7 @@ class AdminProductDetailView(APIView):
         products.spu_update(actor=actor, spu_id=spu_id, data=data)
         return Response(_product_detail(actor, spu_id))
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, spu_id: int) -> Response:
         products.spu_delete(actor=actor_of(request), spu_id=spu_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -533,7 +487,6 @@ class AdminProductPublishView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=None,
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 422)},
         description="Needs an active merchant and an active SKU priced above zero.",
@@ -548,7 +501,6 @@ class AdminProductUnpublishView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=None,
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 409)},
     )
@@ -562,7 +514,6 @@ class AdminProductSkuListView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_product_skus_list",
         responses={200: s.AdminSkuOut(many=True), **error_responses(401, 403, 404)},
     )
@@ -571,7 +522,6 @@ class AdminProductSkuListView(APIView):
         return Response(s.AdminSkuOut(skus, many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.SkuIn,
         responses={201: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 409, 422)},
     )
@@ -585,15 +535,12 @@ class AdminProductSkuListView(APIView):
 class AdminSkuDetailView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.AdminSkuOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.AdminSkuOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, sku_id: int) -> Response:
         sku = selectors.admin_sku_get(actor=actor_of(request), sku_id=sku_id)
         return Response(s.AdminSkuOut(sku).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.SkuUpdateIn,
         responses={200: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 422)},
     )
@@ -602,9 +549,7 @@ class AdminSkuDetailView(APIView):
         products.sku_update(actor=actor, sku_id=sku_id, data=_valid(s.SkuUpdateIn, request))
         return Response(s.AdminSkuOut(selectors.admin_sku_get(actor=actor, sku_id=sku_id)).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 422)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 422)})
     def delete(self, request: Request, sku_id: int) -> Response:
         products.sku_delete(actor=actor_of(request), sku_id=sku_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -614,7 +559,6 @@ class AdminSkuPriceHistoryView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_sku_price_history",
         parameters=PAGE_PARAMS,
         responses={200: s.PriceHistoryPageOut, **error_responses(401, 403, 404)},
@@ -628,7 +572,6 @@ class AdminSkuBulkPriceView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.BulkPriceIn,
         responses={200: s.BulkPriceOut, **error_responses(400, 401, 403, 404, 422)},
         description="All or nothing: one unknown or foreign SKU and no price changes.",
@@ -648,7 +591,6 @@ class AdminReviewReplyView(APIView):
     permission_classes = (IsStaffOrMerchant,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.ReviewReplyIn,
         responses={200: s.ReviewOut, **error_responses(400, 401, 403, 404)},
     )
@@ -665,7 +607,6 @@ class AdminMediaView(APIView):
     parser_classes = (MultiPartParser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request={"multipart/form-data": s.MediaIn},
         responses={201: s.MediaOut, **error_responses(400, 401, 403)},
         description="JPEG, PNG, GIF or WebP (recognised by content), up to "

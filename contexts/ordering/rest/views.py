@@ -69,7 +69,6 @@ class CheckoutPreviewView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["checkout"],
         request=s.CheckoutIn,
         responses={200: s.CheckoutPreviewOut, **error_responses(400, 401, 404, 422), **NOT_JSON},
         description="Prices the checkout (per-merchant groups, freight, discounts) and flags "
@@ -86,7 +85,6 @@ class OrderListView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["orders"],
         operation_id="v1_orders_list",
         parameters=[OpenApiParameter("status", str, enum=s.STATUS_CHOICES), *_PAGING],
         responses={200: s.OrderPageOut, **error_responses(400, 401)},
@@ -97,7 +95,6 @@ class OrderListView(APIView):
         return _paginated(request, self, orders, s.OrderOut)
 
     @extend_schema(
-        tags=["orders"],
         operation_id="v1_orders_place",
         parameters=[
             OpenApiParameter(
@@ -153,7 +150,6 @@ class OrderDetailView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["orders"],
         parameters=[_ORDER_NO],
         responses={200: s.OrderOut, **error_responses(401, 404)},
     )
@@ -167,7 +163,6 @@ class OrderCancelView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["orders"],
         parameters=[_ORDER_NO],
         request=s.CancelIn,
         responses={200: s.OrderOut, **error_responses(400, 401, 404, 409), **NOT_JSON},
@@ -187,7 +182,6 @@ class OrderConfirmView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["orders"],
         parameters=[_ORDER_NO],
         request=None,
         responses={200: s.OrderOut, **error_responses(401, 404, 409)},
@@ -203,7 +197,6 @@ class OrderLogsView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["orders"],
         parameters=[_ORDER_NO],
         responses={200: s.OrderLogOut(many=True), **error_responses(401, 404)},
     )
@@ -219,7 +212,6 @@ class AdminOrderListView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["admin"],
         operation_id="v1_admin_orders_list",
         parameters=[
             OpenApiParameter("order_no", str),
@@ -242,7 +234,6 @@ class AdminOrderDetailView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["admin"],
         parameters=[_ORDER_NO],
         responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404)},
     )
@@ -258,7 +249,6 @@ class AdminOrderShipView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["admin"],
         parameters=[_ORDER_NO],
         request=s.ShipIn,
         responses={
@@ -281,7 +271,6 @@ class AdminOrderDeliverView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["admin"],
         parameters=[_ORDER_NO],
         request=None,
         responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404, 409)},
@@ -298,7 +287,6 @@ class AdminOrderNotesView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["admin"],
         parameters=[_ORDER_NO],
         request=s.NoteIn,
         responses={201: s.OrderNoteOut, **error_responses(400, 401, 403, 404), **NOT_JSON},
