@@ -1,9 +1,12 @@
-"""OpenAPI helpers: the error envelope as a documented response of every endpoint, the 404 of
-a page past the end, and the bearer scheme of shared.rest.authentication."""
+"""OpenAPI helpers: the error envelope on every endpoint, one tag scheme, tags in order, the 404
+of a page past the end, and the bearer scheme of shared.rest.authentication."""
 
 from __future__ import annotations
 
+import inspect
+
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -70,4 +73,29 @@ def document_page_not_found(result, generator, request, public):
                     "content": {"application/json": {"schema": envelope}},
                 },
             )
+    return result
+
+
+class ContextAutoSchema(AutoSchema):
+    """Tags every operation `<context>` (storefront) or `<context>-admin` (under /admin/), from
+    the module the view lives in, and describes it only by extend_schema or the handler method's
+    own docstring: class docstrings (inherited ones included) are notes for developers."""
+
+    def get_tags(self) -> list[str]:
+        module = self.view.__class__.__module__.split(".")
+        if module[0] != "contexts":
+            return super().get_tags()
+        return [f"{module[1]}-admin" if "/admin/" in self.path else module[1]]
+
+    def get_description(self) -> str:
+        handler = getattr(self.view, getattr(self.view, "action", None) or self.method.lower())
+        own = getattr(handler, "__func__", handler).__doc__
+        return inspect.cleandoc(own) if own else ""
+
+
+def tags_storefront_first(result, generator, request, public):
+    """Postprocessing hook: list the tags in the schema, storefront groups before staff groups."""
+    used = {tag for ops in result["paths"].values() for op in ops.values() for tag in op["tags"]}
+    ordered = sorted(used, key=lambda tag: (tag.endswith("-admin"), tag))
+    result["tags"] = [{"name": tag} for tag in ordered]
     return result

@@ -94,7 +94,6 @@ class CartBaseView(APIView):
 
 class CartDetailView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         responses={200: s.CartOut, **error_responses(401)},
         description="Every line is re-checked against the catalog and stock: problems are "
@@ -106,7 +105,6 @@ class CartDetailView(CartBaseView):
 
 class CartItemsView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         request=s.ItemAddIn,
         responses={200: s.CartOut, **error_responses(400, 401, 404, 422)},
@@ -122,7 +120,6 @@ class CartItemsView(CartBaseView):
 
 class CartItemView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         request=s.ItemUpdateIn,
         responses={200: s.CartOut, **error_responses(400, 401, 404, 422)},
@@ -139,7 +136,6 @@ class CartItemView(CartBaseView):
         return _cart_response(owner, ref)
 
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         responses={200: s.CartOut, **error_responses(401, 404)},
     )
@@ -150,7 +146,6 @@ class CartItemView(CartBaseView):
 
 class CartSelectView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         request=s.SelectIn,
         responses={200: s.CartOut, **error_responses(400, 401)},
@@ -166,7 +161,6 @@ class CartSelectView(CartBaseView):
 
 class CartClearView(CartBaseView):
     @extend_schema(
-        tags=["cart"],
         parameters=[TOKEN_PARAMETER],
         request=None,
         responses={200: s.CartOut, **error_responses(401)},
@@ -180,7 +174,6 @@ class CartMergeView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["cart"],
         parameters=[
             OpenApiParameter(
                 CART_TOKEN_HEADER,

@@ -46,7 +46,6 @@ class ProductListView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["catalog"],
         operation_id="v1_products_list",
         parameters=[s.ProductListQuery, *PAGE_PARAMS],
         responses={200: s.ProductPageOut, **error_responses(400)},
@@ -79,7 +78,7 @@ class ProductListView(APIView):
 class ProductDetailView(APIView):
     permission_classes = (AllowAny,)
 
-    @extend_schema(tags=["catalog"], responses={200: s.ProductDetailOut, **error_responses(404)})
+    @extend_schema(responses={200: s.ProductDetailOut, **error_responses(404)})
     def get(self, request: Request, spu_id: int) -> Response:
         detail = selectors.storefront_product_detail(spu_id=spu_id)
         return Response(s.ProductDetailOut(detail).data)
@@ -89,7 +88,6 @@ class CategoryTreeView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["catalog"],
         operation_id="v1_categories_tree",
         responses={200: s.CategoryNodeOut(many=True), **error_responses(429)},
     )
@@ -102,7 +100,6 @@ class BrandListView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["catalog"],
         operation_id="v1_brands_list",
         responses={200: s.BrandOut(many=True), **error_responses(429)},
     )
@@ -115,7 +112,6 @@ class ProductReviewsView(APIView):
         return [AllowAny()] if self.request.method == "GET" else [IsAuthenticated()]
 
     @extend_schema(
-        tags=["reviews"],
         operation_id="v1_product_reviews_list",
         parameters=PAGE_PARAMS,
         responses={200: s.ReviewPageOut, **error_responses(404)},
@@ -124,7 +120,6 @@ class ProductReviewsView(APIView):
         return _page(request, self, selectors.product_reviews(spu_id=spu_id), s.ReviewOut)
 
     @extend_schema(
-        tags=["reviews"],
         request=s.ReviewIn,
         responses={201: s.ReviewOut, **error_responses(400, 401, 403, 404, 409)},
         description="Only a buyer with a completed order for the SKU, once per SKU.",
@@ -142,7 +137,6 @@ class AdminMerchantListView(APIView):
     permission_classes = (HasPermission("catalog.merchant.write"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_merchants_list",
         parameters=[OpenApiParameter("status", str), *PAGE_PARAMS],
         responses={200: s.MerchantPageOut, **error_responses(401, 403)},
@@ -152,7 +146,6 @@ class AdminMerchantListView(APIView):
         return _page(request, self, merchants_qs, s.MerchantOut)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.MerchantIn,
         responses={201: s.MerchantOut, **error_responses(400, 401, 403, 409, 422)},
     )
@@ -165,14 +158,11 @@ class AdminMerchantListView(APIView):
 class AdminMerchantDetailView(APIView):
     permission_classes = (HasPermission("catalog.merchant.write"),)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.MerchantOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.MerchantOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, merchant_id: int) -> Response:
         return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.MerchantIn(partial=True),
         responses={200: s.MerchantOut, **error_responses(400, 401, 403, 404, 409, 422)},
     )
@@ -181,9 +171,7 @@ class AdminMerchantDetailView(APIView):
         merchants.merchant_update(merchant_id=merchant_id, data=data)
         return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, merchant_id: int) -> Response:
         merchants.merchant_delete(merchant_id=merchant_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -193,7 +181,6 @@ class AdminMerchantStaffView(APIView):
     permission_classes = (HasPermission("catalog.merchant.write"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.MerchantStaffIn,
         responses={200: s.MerchantOut, **error_responses(400, 401, 403, 404)},
     )
@@ -206,7 +193,7 @@ class AdminMerchantStaffView(APIView):
 class AdminMerchantStaffDetailView(APIView):
     permission_classes = (HasPermission("catalog.merchant.write"),)
 
-    @extend_schema(tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404)})
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
     def delete(self, request: Request, merchant_id: int, user_id: int) -> Response:
         merchants.merchant_staff_remove(merchant_id=merchant_id, user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -233,7 +220,6 @@ class AdminCategoryListView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_categories_tree",
         responses={200: s.CategoryNodeOut(many=True), **error_responses(401, 403)},
         description="The whole tree, inactive categories included.",
@@ -242,7 +228,6 @@ class AdminCategoryListView(APIView):
         return Response(s.CategoryNodeOut(selectors.category_tree(), many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.CategoryIn,
         responses={201: s.CategoryOut, **error_responses(400, 401, 403, 409)},
     )
@@ -254,14 +239,11 @@ class AdminCategoryListView(APIView):
 class AdminCategoryDetailView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.CategoryOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.CategoryOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, category_id: int) -> Response:
         return Response(_category_out(selectors.category_get(category_id=category_id)))
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.CategoryIn(partial=True),
         responses={200: s.CategoryOut, **error_responses(400, 401, 403, 404, 422)},
         description="parent_id moves the category and its subtree (null: to the roots).",
@@ -271,9 +253,7 @@ class AdminCategoryDetailView(APIView):
         category = taxonomy.category_update(category_id=category_id, data=data)
         return Response(_category_out(category))
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, category_id: int) -> Response:
         taxonomy.category_delete(category_id=category_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -283,7 +263,6 @@ class AdminCategoryAttributesView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_category_attributes_list",
         responses={200: s.CategoryAttributeOut(many=True), **error_responses(401, 403, 404)},
         description="Attributes linked to this category itself; descendants inherit them.",
@@ -294,7 +273,6 @@ class AdminCategoryAttributesView(APIView):
         return Response(s.CategoryAttributeOut(links, many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.CategoryAttributesIn,
         responses={
             200: s.CategoryAttributeOut(many=True),
@@ -314,7 +292,6 @@ class AdminBrandListView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_brands_list",
         responses={200: s.BrandOut(many=True), **error_responses(401, 403)},
     )
@@ -322,7 +299,6 @@ class AdminBrandListView(APIView):
         return Response(s.BrandOut(selectors.brand_list(), many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.BrandIn,
         responses={201: s.BrandOut, **error_responses(400, 401, 403, 409)},
     )
@@ -334,14 +310,11 @@ class AdminBrandListView(APIView):
 class AdminBrandDetailView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.BrandOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.BrandOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, brand_id: int) -> Response:
         return Response(s.BrandOut(selectors.brand_get(brand_id=brand_id)).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.BrandIn(partial=True),
         responses={200: s.BrandOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -349,9 +322,7 @@ class AdminBrandDetailView(APIView):
         data = _valid(s.BrandIn, request, partial=True)
         return Response(s.BrandOut(taxonomy.brand_update(brand_id=brand_id, data=data)).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, brand_id: int) -> Response:
         taxonomy.brand_delete(brand_id=brand_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -361,7 +332,6 @@ class AdminAttributeListView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_attributes_list",
         parameters=[OpenApiParameter("kind", str, enum=["sales", "descriptive"])],
         responses={200: s.AttributeOut(many=True), **error_responses(401, 403)},
@@ -371,7 +341,6 @@ class AdminAttributeListView(APIView):
         return Response(s.AttributeOut(attributes, many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.AttributeIn,
         responses={201: s.AttributeOut, **error_responses(400, 401, 403, 409)},
     )
@@ -384,14 +353,11 @@ class AdminAttributeListView(APIView):
 class AdminAttributeDetailView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.AttributeOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.AttributeOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, attribute_id: int) -> Response:
         return Response(s.AttributeOut(selectors.attribute_get(attribute_id=attribute_id)).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.AttributeIn(partial=True),
         responses={200: s.AttributeOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -400,9 +366,7 @@ class AdminAttributeDetailView(APIView):
         taxonomy.attribute_update(attribute_id=attribute_id, data=data)
         return Response(s.AttributeOut(selectors.attribute_get(attribute_id=attribute_id)).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, attribute_id: int) -> Response:
         taxonomy.attribute_delete(attribute_id=attribute_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -412,7 +376,6 @@ class AdminAttributeValueListView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.AttributeValueIn,
         responses={201: s.AttributeValueOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -427,7 +390,6 @@ class AdminAttributeValueDetailView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.AttributeValueIn(partial=True),
         responses={200: s.AttributeValueOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -436,9 +398,7 @@ class AdminAttributeValueDetailView(APIView):
         value = taxonomy.attribute_value_update(value_id=value_id, data=data)
         return Response(s.AttributeValueOut(value).data)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, value_id: int) -> Response:
         taxonomy.attribute_value_delete(value_id=value_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -457,7 +417,6 @@ class AdminProductListView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_products_list",
         parameters=[s.AdminProductListQuery, *PAGE_PARAMS],
         responses={200: s.AdminProductPageOut, **error_responses(400, 401, 403)},
@@ -474,7 +433,6 @@ class AdminProductListView(APIView):
         return _page(request, self, products_qs, s.AdminProductOut)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.ProductIn,
         responses={201: s.AdminProductDetailOut, **error_responses(400, 401, 403, 422)},
     )
@@ -488,14 +446,12 @@ class AdminProductDetailView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, spu_id: int) -> Response:
         return Response(_product_detail(principal_of(request), spu_id))
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.ProductUpdateIn,
         responses={200: s.AdminProductDetailOut, **error_responses(400, 401, 403, 404, 422)},
     )
@@ -505,9 +461,7 @@ class AdminProductDetailView(APIView):
         products.spu_update(principal=principal, spu_id=spu_id, data=data)
         return Response(_product_detail(principal, spu_id))
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 409)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
     def delete(self, request: Request, spu_id: int) -> Response:
         products.spu_delete(principal=principal_of(request), spu_id=spu_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -517,7 +471,6 @@ class AdminProductPublishView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=None,
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 422)},
         description="Needs an active merchant and an active SKU priced above zero.",
@@ -532,7 +485,6 @@ class AdminProductUnpublishView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=None,
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 409)},
     )
@@ -546,7 +498,6 @@ class AdminProductSkuListView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_product_skus_list",
         responses={200: s.AdminSkuOut(many=True), **error_responses(401, 403, 404)},
     )
@@ -555,7 +506,6 @@ class AdminProductSkuListView(APIView):
         return Response(s.AdminSkuOut(skus, many=True).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.SkuIn,
         responses={201: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 409, 422)},
     )
@@ -569,15 +519,12 @@ class AdminProductSkuListView(APIView):
 class AdminSkuDetailView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={200: s.AdminSkuOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.AdminSkuOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, sku_id: int) -> Response:
         sku = selectors.admin_sku_get(principal=principal_of(request), sku_id=sku_id)
         return Response(s.AdminSkuOut(sku).data)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.SkuUpdateIn,
         responses={200: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 422)},
     )
@@ -588,9 +535,7 @@ class AdminSkuDetailView(APIView):
             s.AdminSkuOut(selectors.admin_sku_get(principal=principal, sku_id=sku_id)).data
         )
 
-    @extend_schema(
-        tags=["admin-catalog"], responses={204: None, **error_responses(401, 403, 404, 422)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 422)})
     def delete(self, request: Request, sku_id: int) -> Response:
         products.sku_delete(principal=principal_of(request), sku_id=sku_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -600,7 +545,6 @@ class AdminSkuPriceHistoryView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         operation_id="v1_admin_sku_price_history",
         parameters=PAGE_PARAMS,
         responses={200: s.PriceHistoryPageOut, **error_responses(401, 403, 404)},
@@ -614,7 +558,6 @@ class AdminSkuBulkPriceView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.BulkPriceIn,
         responses={200: s.BulkPriceOut, **error_responses(400, 401, 403, 404, 422)},
         description="All or nothing: one unknown or foreign SKU and no price changes.",
@@ -634,7 +577,6 @@ class AdminReviewReplyView(APIView):
     permission_classes = (HasPermission("catalog.review.reply"),)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request=s.ReviewReplyIn,
         responses={200: s.ReviewOut, **error_responses(400, 401, 403, 404)},
     )
@@ -651,7 +593,6 @@ class AdminMediaView(APIView):
     parser_classes = (MultiPartParser,)
 
     @extend_schema(
-        tags=["admin-catalog"],
         request={"multipart/form-data": s.MediaIn},
         responses={201: s.MediaOut, **error_responses(400, 401, 403)},
         description="JPEG, PNG, GIF or WebP (recognised by content), up to "

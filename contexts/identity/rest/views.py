@@ -44,7 +44,6 @@ class RegisterView(AnonymousView):
     throttle_scope = "register"
 
     @extend_schema(
-        tags=["auth"],
         request=s.RegisterIn,
         responses={201: s.ProfileOut, **error_responses(400, 409, 429)},
     )
@@ -60,7 +59,6 @@ class LoginView(AnonymousView):
     throttle_scope = "login"
 
     @extend_schema(
-        tags=["auth"],
         request=s.LoginIn,
         responses={200: s.TokenPairOut, **error_responses(400, 401, 423, 429, 503)},
     )
@@ -76,7 +74,6 @@ class RefreshView(AnonymousView):
     throttle_classes = ()
 
     @extend_schema(
-        tags=["auth"],
         request=s.RefreshIn,
         responses={200: s.TokenPairOut, **error_responses(400, 401)},
         description="Rotates: the refresh token sent is spent, use the one returned.",
@@ -90,7 +87,6 @@ class LogoutView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["auth"],
         request=s.LogoutIn,
         responses={204: None, **error_responses(400, 401, 403)},
     )
@@ -104,7 +100,6 @@ class PasswordChangeView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["auth"],
         request=s.PasswordChangeIn,
         responses={200: s.TokenPairOut, **error_responses(400, 401, 403)},
         description="Every other session is signed out; continue with the returned tokens.",
@@ -124,7 +119,6 @@ class PasswordResetRequestView(AnonymousView):
     throttle_scope = "password_reset"
 
     @extend_schema(
-        tags=["auth"],
         request=s.PasswordResetRequestIn,
         responses={202: s.DetailOut, **error_responses(400, 429)},
         description="Same answer whether or not the account exists.",
@@ -142,7 +136,6 @@ class PasswordResetConfirmView(AnonymousView):
     throttle_scope = "password_reset"
 
     @extend_schema(
-        tags=["auth"],
         request=s.PasswordResetConfirmIn,
         responses={204: None, **error_responses(400, 429)},
         description="On success every session of the account is signed out.",
@@ -161,12 +154,11 @@ class PasswordResetConfirmView(AnonymousView):
 class MeView(APIView):
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(tags=["profile"], responses={200: s.ProfileOut, **error_responses(401)})
+    @extend_schema(responses={200: s.ProfileOut, **error_responses(401)})
     def get(self, request: Request) -> Response:
         return Response(s.ProfileOut(selectors.user_get(user_id=request.user.pk)).data)
 
     @extend_schema(
-        tags=["profile"],
         request=s.ProfileUpdateIn,
         responses={200: s.ProfileOut, **error_responses(400, 401)},
     )
@@ -183,7 +175,6 @@ class AddressListView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["addresses"],
         operation_id="v1_me_addresses_list",
         responses={200: s.AddressOut(many=True), **error_responses(401)},
     )
@@ -192,7 +183,6 @@ class AddressListView(APIView):
         return Response(s.AddressOut(addresses, many=True).data)
 
     @extend_schema(
-        tags=["addresses"],
         request=s.AddressIn,
         responses={201: s.AddressOut, **error_responses(400, 401, 422)},
     )
@@ -205,13 +195,12 @@ class AddressListView(APIView):
 class AddressDetailView(APIView):
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(tags=["addresses"], responses={200: s.AddressOut, **error_responses(401, 404)})
+    @extend_schema(responses={200: s.AddressOut, **error_responses(401, 404)})
     def get(self, request: Request, address_id: int) -> Response:
         address = selectors.address_get(user_id=request.user.pk, address_id=address_id)
         return Response(s.AddressOut(address).data)
 
     @extend_schema(
-        tags=["addresses"],
         request=s.AddressIn,
         responses={200: s.AddressOut, **error_responses(400, 401, 404, 422)},
     )
@@ -219,7 +208,6 @@ class AddressDetailView(APIView):
         return self._update(request, address_id, partial=False)
 
     @extend_schema(
-        tags=["addresses"],
         request=s.AddressIn(partial=True),
         responses={200: s.AddressOut, **error_responses(400, 401, 404, 422)},
     )
@@ -231,7 +219,7 @@ class AddressDetailView(APIView):
         address = services.address_update(user_id=request.user.pk, address_id=address_id, data=data)
         return Response(s.AddressOut(address).data)
 
-    @extend_schema(tags=["addresses"], responses={204: None, **error_responses(401, 404)})
+    @extend_schema(responses={204: None, **error_responses(401, 404)})
     def delete(self, request: Request, address_id: int) -> Response:
         services.address_delete(user_id=request.user.pk, address_id=address_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -240,9 +228,7 @@ class AddressDetailView(APIView):
 class AddressDefaultView(APIView):
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(
-        tags=["addresses"], request=None, responses={200: s.AddressOut, **error_responses(401, 404)}
-    )
+    @extend_schema(request=None, responses={200: s.AddressOut, **error_responses(401, 404)})
     def post(self, request: Request, address_id: int) -> Response:
         address = services.address_set_default(user_id=request.user.pk, address_id=address_id)
         return Response(s.AddressOut(address).data)
@@ -255,7 +241,6 @@ class AdminUserListView(APIView):
     permission_classes = (HasPermission("identity.user.read"),)
 
     @extend_schema(
-        tags=["admin"],
         operation_id="v1_admin_users_list",
         parameters=[
             OpenApiParameter("search", str, description="Part of an email, mobile or nickname."),
@@ -274,8 +259,6 @@ class AdminUserListView(APIView):
 class AdminUserDetailView(APIView):
     permission_classes = (HasPermission("identity.user.read"),)
 
-    @extend_schema(
-        tags=["admin"], responses={200: s.AdminUserOut, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={200: s.AdminUserOut, **error_responses(401, 403, 404)})
     def get(self, request: Request, user_id: int) -> Response:
         return Response(s.AdminUserOut(selectors.user_get(user_id=user_id)).data)

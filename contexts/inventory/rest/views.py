@@ -42,7 +42,6 @@ class AdminView(APIView):
 
 class WarehouseListView(AdminView):
     @extend_schema(
-        tags=["inventory-admin"],
         operation_id="v1_admin_warehouses_list",
         parameters=[s.WarehouseQueryIn, *PAGE_PARAMETERS],
         responses={200: s.WarehousePageOut, **error_responses(400, 401, 403)},
@@ -53,7 +52,6 @@ class WarehouseListView(AdminView):
         return self.paginated(request, warehouses, s.WarehouseOut)
 
     @extend_schema(
-        tags=["inventory-admin"],
         request=s.WarehouseIn,
         responses={201: s.WarehouseOut, **error_responses(400, 401, 403, 409)},
     )
@@ -65,7 +63,6 @@ class WarehouseListView(AdminView):
 
 class WarehouseDetailView(AdminView):
     @extend_schema(
-        tags=["inventory-admin"],
         responses={200: s.WarehouseOut, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, warehouse_id: int) -> Response:
@@ -75,7 +72,6 @@ class WarehouseDetailView(AdminView):
         return Response(s.WarehouseOut(warehouse).data)
 
     @extend_schema(
-        tags=["inventory-admin"],
         request=s.WarehouseUpdateIn,
         responses={200: s.WarehouseOut, **error_responses(400, 401, 403, 404, 409)},
     )
@@ -87,7 +83,6 @@ class WarehouseDetailView(AdminView):
         return Response(s.WarehouseOut(warehouse).data)
 
     @extend_schema(
-        tags=["inventory-admin"],
         responses={204: None, **error_responses(401, 403, 404, 409)},
         description="Only a warehouse without stock records; otherwise deactivate it.",
     )
@@ -101,7 +96,6 @@ class WarehouseDetailView(AdminView):
 
 class StockListView(AdminView):
     @extend_schema(
-        tags=["inventory-admin"],
         operation_id="v1_admin_stock_list",
         parameters=[s.StockQueryIn, *PAGE_PARAMETERS],
         responses={200: s.StockPageOut, **error_responses(400, 401, 403)},
@@ -115,7 +109,6 @@ class StockListView(AdminView):
 
 class StockThresholdView(AdminView):
     @extend_schema(
-        tags=["inventory-admin"],
         request=s.ThresholdIn,
         responses={200: s.StockOut, **error_responses(400, 401, 403, 404)},
     )
@@ -131,7 +124,6 @@ class StockThresholdView(AdminView):
 
 class StockInboundView(AdminView):
     @extend_schema(
-        tags=["inventory-admin"],
         request=s.InboundIn,
         responses={200: s.StockOut, **error_responses(400, 401, 403, 404, 409, 422)},
         description="Goods received: on hand grows by `quantity`; a ledger row records it.",
@@ -146,7 +138,6 @@ class StockInboundView(AdminView):
 
 class StockAdjustView(AdminView):
     @extend_schema(
-        tags=["inventory-admin"],
         request=s.AdjustIn,
         responses={200: s.StockOut, **error_responses(400, 401, 403, 404, 409, 422)},
         description="Stocktake: on hand becomes `counted`; refused below the reserved units.",
@@ -161,7 +152,6 @@ class StockAdjustView(AdminView):
 
 class LedgerListView(AdminView):
     @extend_schema(
-        tags=["inventory-admin"],
         operation_id="v1_admin_stock_ledger_list",
         parameters=[s.LedgerQueryIn, *PAGE_PARAMETERS],
         responses={200: s.LedgerPageOut, **error_responses(400, 401, 403)},
@@ -180,7 +170,6 @@ class SkuAvailabilityView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        tags=["inventory"],
         operation_id="v1_skus_availability",
         parameters=[s.AvailabilityQueryIn],
         responses={200: s.AvailabilityOut(many=True), **error_responses(400)},

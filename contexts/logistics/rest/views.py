@@ -37,7 +37,6 @@ class FreightTemplateListView(APIView):
     permission_classes = (HasPermission("logistics.freight_template.read"),)
 
     @extend_schema(
-        tags=["admin", "logistics"],
         operation_id="v1_admin_freight_templates_list",
         parameters=[
             s.FreightTemplateListQuery,
@@ -56,7 +55,6 @@ class FreightTemplateListView(APIView):
         return paginator.get_paginated_response(s.FreightTemplateOut(page, many=True).data)
 
     @extend_schema(
-        tags=["admin", "logistics"],
         request=s.FreightTemplateIn,
         responses={201: s.FreightTemplateOut, **error_responses(400, 401, 403, 409)},
         description="`is_default: true` replaces the merchant's previous default.",
@@ -71,7 +69,6 @@ class FreightTemplateDetailView(APIView):
     permission_classes = (HasPermission("logistics.freight_template.read"),)
 
     @extend_schema(
-        tags=["admin", "logistics"],
         responses={200: s.FreightTemplateOut, **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, template_id: int) -> Response:
@@ -81,7 +78,6 @@ class FreightTemplateDetailView(APIView):
         return Response(s.FreightTemplateOut(template).data)
 
     @extend_schema(
-        tags=["admin", "logistics"],
         request=s.FreightTemplateUpdateIn,
         responses={200: s.FreightTemplateOut, **error_responses(400, 401, 403, 404, 409)},
         description="Replace the template (rules too).",
@@ -90,7 +86,6 @@ class FreightTemplateDetailView(APIView):
         return self._update(request, template_id, partial=False)
 
     @extend_schema(
-        tags=["admin", "logistics"],
         request=s.FreightTemplateUpdateIn(partial=True),
         responses={200: s.FreightTemplateOut, **error_responses(400, 401, 403, 404, 409)},
         description="Change some fields; `rules`, when sent, replace all regional rules; "
@@ -106,9 +101,7 @@ class FreightTemplateDetailView(APIView):
         )
         return Response(s.FreightTemplateOut(template).data)
 
-    @extend_schema(
-        tags=["admin", "logistics"], responses={204: None, **error_responses(401, 403, 404)}
-    )
+    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
     def delete(self, request: Request, template_id: int) -> Response:
         services.freight_template_delete(template_id=template_id, principal=principal_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

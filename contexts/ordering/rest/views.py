@@ -60,7 +60,6 @@ class CheckoutPreviewView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["checkout"],
         request=s.CheckoutIn,
         responses={200: s.CheckoutPreviewOut, **error_responses(400, 401, 404, 422), **NOT_JSON},
         description="Prices the checkout (per-merchant groups, freight, discounts) and flags "
@@ -93,7 +92,6 @@ class OrderListView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["orders"],
         operation_id="v1_orders_list",
         parameters=[OpenApiParameter("status", str, enum=s.STATUS_CHOICES), *_PAGING],
         responses={200: s.OrderPageOut, **error_responses(400, 401)},
@@ -104,7 +102,6 @@ class OrderListView(APIView):
         return _paginated(request, self, orders, s.OrderOut)
 
     @extend_schema(
-        tags=["orders"],
         operation_id="v1_orders_place",
         parameters=[
             OpenApiParameter(
@@ -164,7 +161,6 @@ class OrderDetailView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["orders"],
         parameters=[_ORDER_NO],
         responses={200: s.OrderOut, **error_responses(401, 404)},
     )
@@ -178,7 +174,6 @@ class OrderCancelView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["orders"],
         parameters=[_ORDER_NO],
         request=s.CancelIn,
         responses={200: s.OrderOut, **error_responses(400, 401, 404, 409), **NOT_JSON},
@@ -198,7 +193,6 @@ class OrderConfirmView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["orders"],
         parameters=[_ORDER_NO],
         request=None,
         responses={200: s.OrderOut, **error_responses(401, 404, 409)},
@@ -214,7 +208,6 @@ class OrderLogsView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["orders"],
         parameters=[_ORDER_NO],
         responses={200: s.OrderLogOut(many=True), **error_responses(401, 404)},
     )
@@ -230,7 +223,6 @@ class AdminOrderListView(APIView):
     permission_classes = (HasPermission("order.read"),)
 
     @extend_schema(
-        tags=["admin"],
         operation_id="v1_admin_orders_list",
         parameters=[
             OpenApiParameter("order_no", str),
@@ -252,7 +244,6 @@ class AdminOrderDetailView(APIView):
     permission_classes = (HasPermission("order.read"),)
 
     @extend_schema(
-        tags=["admin"],
         parameters=[_ORDER_NO],
         responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404)},
     )
@@ -268,7 +259,6 @@ class AdminOrderShipView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["admin"],
         parameters=[_ORDER_NO],
         request=s.ShipIn,
         responses={
@@ -293,7 +283,6 @@ class AdminOrderDeliverView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["admin"],
         parameters=[_ORDER_NO],
         request=None,
         responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404, 409)},
@@ -311,7 +300,6 @@ class AdminOrderNotesView(APIView):
     parser_classes = JSON_ONLY
 
     @extend_schema(
-        tags=["admin"],
         parameters=[_ORDER_NO],
         request=s.NoteIn,
         responses={201: s.OrderNoteOut, **error_responses(400, 401, 403, 404), **NOT_JSON},
