@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 
 from shared.rest.exception_handler import envelope
 
@@ -11,6 +12,7 @@ def not_found(request, exception=None):
     return JsonResponse(envelope("not_found", "Not found."), status=404)
 
 
+@csrf_exempt  # it writes nothing; an unknown URL is 404 for every method, never a CSRF page
 def api_not_found(request, *args, **kwargs):
     """The catch-all of /api/: the JSON 404, or, as CommonMiddleware's APPEND_SLASH would have
     done without a catch-all, a redirect when the path with a trailing slash exists."""

@@ -75,7 +75,6 @@ class CartQuoteView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        tags=["checkout"],
         operation_id="v1_checkout_cart_quote",
         responses={200: s.CartQuoteOut, **error_responses(401, 422)},
         summary="Price the cart's selection before an address is chosen",
