@@ -212,13 +212,19 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env("JWT_SIGNING_KEY", SECRET_KEY),
     "AUTH_HEADER_TYPES": ("Bearer",),
 }
-if not DEBUG and DEVELOPMENT_SECRET_KEY in (SECRET_KEY, SIMPLE_JWT["SIGNING_KEY"]):
+# Placeholders shipped in git (docker-compose.yml, deploy/k8s) count as unset too.
+PLACEHOLDER_KEY_MARKERS = ("change-me", "replace_me", "replace-me")
+if not DEBUG and any(
+    key == DEVELOPMENT_SECRET_KEY
+    or any(marker in key.lower() for marker in PLACEHOLDER_KEY_MARKERS)
+    for key in (SECRET_KEY, SIMPLE_JWT["SIGNING_KEY"])
+):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(
-        "DEBUG is off but SECRET_KEY or JWT_SIGNING_KEY is unset or the development default "
-        "that is in git: set both SECRET_KEY and JWT_SIGNING_KEY to secret values (or DEBUG=true "
-        "for local development)."
+        "DEBUG is off but SECRET_KEY or JWT_SIGNING_KEY is unset, the development default or a "
+        "placeholder that is in git: set both SECRET_KEY and JWT_SIGNING_KEY to secret values "
+        "(or DEBUG=true for local development)."
     )
 
 SPECTACULAR_SETTINGS = {

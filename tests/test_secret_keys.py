@@ -31,8 +31,17 @@ def start_settings(**overrides: str) -> subprocess.CompletedProcess:
         {"SECRET_KEY": DEV_KEY},
         {"SECRET_KEY": "a-real-production-secret", "JWT_SIGNING_KEY": DEV_KEY},
         {"JWT_SIGNING_KEY": "a-real-jwt-key"},
+        {"SECRET_KEY": "change-me-in-production", "JWT_SIGNING_KEY": "a-real-jwt-key"},
+        {"SECRET_KEY": "a-real-production-secret", "JWT_SIGNING_KEY": "REPLACE_ME-another-value"},
     ],
-    ids=["both-unset", "secret-is-dev-default", "jwt-is-dev-default", "secret-unset"],
+    ids=[
+        "both-unset",
+        "secret-is-dev-default",
+        "jwt-is-dev-default",
+        "secret-unset",
+        "secret-is-a-compose-placeholder",
+        "jwt-is-a-k8s-placeholder",
+    ],
 )
 def test_without_debug_the_dev_keys_refuse_to_start(keys):
     result = start_settings(DEBUG="false", **keys)
