@@ -35,11 +35,13 @@ def test_readyz_names_what_failed(client, monkeypatch):
 @pytest.mark.django_db
 def test_readyz_checks_a_real_broker(client, settings):
     # A Redis broker URL that nothing listens on: readiness must fail on the broker.
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     from ecommerce.celery import app
 
+    # Read before the settings change: Celery's conf reads Django's settings lazily, so reading
+    # it afterwards would "restore" the dead URL for every later test.
     old = app.conf.broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     app.conf.broker_url = settings.CELERY_BROKER_URL
     try:
         response = client.get("/readyz")
