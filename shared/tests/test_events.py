@@ -395,5 +395,5 @@ def relay_replay(name: str) -> int:
 def test_replaying_an_unknown_handler_is_a_clear_command_error():
     from django.core.management import CommandError, call_command
 
-    with pytest.raises(CommandError, match="tests.no_such_handler"):
+    with pytest.raises(CommandError, match=r"tests\.no_such_handler"):
         call_command("replay_events", handler="tests.no_such_handler")
