@@ -16,7 +16,8 @@ class BareView(APIView):
     throttle_classes: list = []
 
     @extend_schema(
-        responses={200: inline_serializer("BenchBare", {"ok": serializers.BooleanField()})}
+        responses={200: inline_serializer("BenchBare", {"ok": serializers.BooleanField()})},
+        summary="Answer a bare OK (benchmark baseline)",
     )
     def get(self, request):
         return Response({"ok": True})

@@ -125,3 +125,17 @@ def test_no_operation_is_listed_twice(schema):
         for operation in operations.values()
     ]
     assert len(operation_ids) == len(set(operation_ids))
+
+
+def test_every_operation_has_a_short_unique_summary(schema):
+    summaries = {
+        f"{method.upper()} {path}": (operation.get("summary") or "").strip()
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+    }
+    assert [op for op, summary in summaries.items() if not summary] == []
+    assert [s for s in summaries.values() if len(s) > 70 or s.endswith(".")] == []
+    by_summary: dict[str, list[str]] = {}
+    for op, summary in summaries.items():
+        by_summary.setdefault(summary, []).append(op)
+    assert {summary: ops for summary, ops in by_summary.items() if len(ops) > 1} == {}

@@ -84,6 +84,52 @@ def _fan_out_outbox_rows(batch_size: int) -> int:
     return len(rows)
 
 
+def handler_replay(*, name: str, batch_size: int | None = None) -> int:
+    """Give the handler subscribed as `name` the stored events of its type that it never received
+    (it was subscribed after they were fanned out): one delivery each, dispatched like any other.
+
+    This is how a new projection is filled from the events still in the outbox (retention:
+    EVENTS_RETENTION_DAYS). An event that already has a delivery for this handler is skipped, so
+    replaying twice creates nothing the second time, and the inbox still runs a handler at most
+    once per event. Unknown handler names raise LookupError. Returns the deliveries created."""
+    subscription = bus.subscription_named(name)
+    if subscription is None:
+        raise LookupError(f"no event handler is subscribed as {name!r}")
+    batch_size = batch_size or settings.EVENTS_RELAY_BATCH_SIZE
+    created = 0
+    after_id = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                claim(
+                    OutboxEvent.objects.filter(
+                        event_type=subscription.event_type, deliveries_created=True, pk__gt=after_id
+                    )
+                    .exclude(deliveries__handler=name)
+                    .order_by("id")
+                )[:batch_size]
+            )
+            if not rows:
+                return created
+            after_id = rows[-1].pk
+            now = timezone.now()
+            EventDelivery.objects.bulk_create(
+                [
+                    EventDelivery(event=row, handler=name, next_attempt_at=now + DELIVERY_LEASE)
+                    for row in rows
+                ],
+                ignore_conflicts=True,  # a delivery made meanwhile by another replay stays the one
+            )
+            delivery_ids = list(
+                EventDelivery.objects.filter(
+                    event__in=rows, handler=name, status=EventDelivery.Status.PENDING, attempts=0
+                ).values_list("id", flat=True)
+            )
+            created += len(rows)
+            if delivery_ids:
+                transaction.on_commit(lambda ids=delivery_ids: _dispatch(ids))
+
+
 def ship_once(batch_size: int | None = None) -> int:
     """One pass of the external copy: send due pending rows through the EVENTS_PUBLISHER port.
 

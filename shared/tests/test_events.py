@@ -356,3 +356,44 @@ def test_old_delivered_events_are_purged_and_dead_letters_kept(recorder, setting
     assert left == {dead.event_id, fresh.event_id}
     assert not InboxRecord.objects.filter(event_id=done.event_id).exists()
     assert InboxRecord.objects.filter(event_id=fresh.event_id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_handler_subscribed_later_is_filled_from_the_outbox_once(recorder, settings):
+    settings.EVENTS_RELAY_ON_COMMIT = False
+    before = [weigh(30), weigh(31)]
+    relay_once()  # fanned out while only the recorder listened
+    late = Recorder()
+    subscribe(ParcelWeighed, late, name="tests.late_projection")
+    try:
+        assert relay_replay("tests.late_projection") == 2
+        assert {e.event_id: late.seen[e.event_id] for e in before} == {
+            e.event_id: 1 for e in before
+        }
+        assert relay_replay("tests.late_projection") == 0  # nothing it has not received
+        after = weigh(32)
+        relay_once()
+        assert late.seen[after.event_id] == 1
+        assert relay_replay("tests.late_projection") == 0
+        assert sum(late.seen.values()) == 3
+        assert {e.event_id: recorder.seen[e.event_id] for e in before} == {
+            e.event_id: 1 for e in before
+        }  # the others are not delivered again
+    finally:
+        event_bus.unsubscribe(ParcelWeighed, "tests.late_projection")
+    with pytest.raises(LookupError):
+        relay_replay("tests.no_such_handler")
+
+
+def relay_replay(name: str) -> int:
+    from shared.events.relay import handler_replay
+
+    return handler_replay(name=name)
+
+
+@pytest.mark.django_db
+def test_replaying_an_unknown_handler_is_a_clear_command_error():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match=r"tests\.no_such_handler"):
+        call_command("replay_events", handler="tests.no_such_handler")

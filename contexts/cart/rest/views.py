@@ -96,6 +96,7 @@ class CartDetailView(CartBaseView):
     @extend_schema(
         parameters=[TOKEN_PARAMETER],
         responses={200: s.CartOut, **error_responses(401)},
+        summary="Show the cart with re-checked lines and totals",
         description="Every line is re-checked against the catalog and stock: problems are "
         "listed per line in `issues`; totals count only selected, purchasable lines.",
     )
@@ -108,6 +109,7 @@ class CartItemsView(CartBaseView):
         parameters=[TOKEN_PARAMETER],
         request=s.ItemAddIn,
         responses={200: s.CartOut, **error_responses(400, 401, 404, 422)},
+        summary="Add a SKU to the cart",
         description="Adds to the quantity when the SKU is already in the cart (capped). A guest "
         "without a live token gets a new cart and token (body `cart_token` and X-Cart-Token).",
     )
@@ -123,6 +125,7 @@ class CartItemView(CartBaseView):
         parameters=[TOKEN_PARAMETER],
         request=s.ItemUpdateIn,
         responses={200: s.CartOut, **error_responses(400, 401, 404, 422)},
+        summary="Change a cart line's quantity or selection",
     )
     def patch(self, request: Request, sku_id: int) -> Response:
         data = _valid(s.ItemUpdateIn, request)
@@ -138,6 +141,7 @@ class CartItemView(CartBaseView):
     @extend_schema(
         parameters=[TOKEN_PARAMETER],
         responses={200: s.CartOut, **error_responses(401, 404)},
+        summary="Remove a line from the cart",
     )
     def delete(self, request: Request, sku_id: int) -> Response:
         owner = _owner(request)
@@ -149,6 +153,7 @@ class CartSelectView(CartBaseView):
         parameters=[TOKEN_PARAMETER],
         request=s.SelectIn,
         responses={200: s.CartOut, **error_responses(400, 401)},
+        summary="Select or deselect cart lines for checkout",
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.SelectIn, request)
@@ -164,6 +169,7 @@ class CartClearView(CartBaseView):
         parameters=[TOKEN_PARAMETER],
         request=None,
         responses={200: s.CartOut, **error_responses(401)},
+        summary="Empty the cart",
     )
     def post(self, request: Request) -> Response:
         owner = _owner(request)
@@ -185,6 +191,7 @@ class CartMergeView(APIView):
         ],
         request=None,
         responses={200: s.MergeOut, **error_responses(400, 401)},
+        summary="Merge a guest cart into the buyer's cart",
         description="Call right after sign-in. Idempotent: an unknown, expired or already "
         "merged token changes nothing.",
     )

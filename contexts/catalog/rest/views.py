@@ -49,6 +49,7 @@ class ProductListView(APIView):
         operation_id="v1_products_list",
         parameters=[s.ProductListQuery, *PAGE_PARAMS],
         responses={200: s.ProductPageOut, **error_responses(400)},
+        summary="List published products with filters and sorting",
     )
     def get(self, request: Request) -> Response:
         data = {
@@ -78,7 +79,10 @@ class ProductListView(APIView):
 class ProductDetailView(APIView):
     permission_classes = (AllowAny,)
 
-    @extend_schema(responses={200: s.ProductDetailOut, **error_responses(404)})
+    @extend_schema(
+        responses={200: s.ProductDetailOut, **error_responses(404)},
+        summary="Show a published product's details",
+    )
     def get(self, request: Request, spu_id: int) -> Response:
         detail = selectors.storefront_product_detail(spu_id=spu_id)
         return Response(s.ProductDetailOut(detail).data)
@@ -90,6 +94,7 @@ class CategoryTreeView(APIView):
     @extend_schema(
         operation_id="v1_categories_tree",
         responses={200: s.CategoryNodeOut(many=True), **error_responses(429)},
+        summary="Get the storefront category tree",
     )
     def get(self, request: Request) -> Response:
         tree = selectors.category_tree(active_only=True)
@@ -102,6 +107,7 @@ class BrandListView(APIView):
     @extend_schema(
         operation_id="v1_brands_list",
         responses={200: s.BrandOut(many=True), **error_responses(429)},
+        summary="List the storefront's brands",
     )
     def get(self, request: Request) -> Response:
         return Response(s.BrandOut(selectors.brand_list(active_only=True), many=True).data)
@@ -115,6 +121,7 @@ class ProductReviewsView(APIView):
         operation_id="v1_product_reviews_list",
         parameters=PAGE_PARAMS,
         responses={200: s.ReviewPageOut, **error_responses(404)},
+        summary="List a product's reviews",
     )
     def get(self, request: Request, spu_id: int) -> Response:
         return _page(request, self, selectors.product_reviews(spu_id=spu_id), s.ReviewOut)
@@ -122,6 +129,7 @@ class ProductReviewsView(APIView):
     @extend_schema(
         request=s.ReviewIn,
         responses={201: s.ReviewOut, **error_responses(400, 401, 403, 404, 409)},
+        summary="Review a product the buyer has received",
         description="Only a buyer with a completed order for the SKU, once per SKU.",
     )
     def post(self, request: Request, spu_id: int) -> Response:
@@ -140,6 +148,7 @@ class AdminMerchantListView(APIView):
         operation_id="v1_admin_merchants_list",
         parameters=[OpenApiParameter("status", str), *PAGE_PARAMS],
         responses={200: s.MerchantPageOut, **error_responses(401, 403)},
+        summary="List merchants (staff)",
     )
     def get(self, request: Request) -> Response:
         merchants_qs = selectors.merchant_list(status=request.query_params.get("status") or None)
@@ -148,6 +157,7 @@ class AdminMerchantListView(APIView):
     @extend_schema(
         request=s.MerchantIn,
         responses={201: s.MerchantOut, **error_responses(400, 401, 403, 409, 422)},
+        summary="Create a merchant (staff)",
     )
     def post(self, request: Request) -> Response:
         merchant = merchants.merchant_create(**_valid(s.MerchantIn, request))
@@ -158,20 +168,27 @@ class AdminMerchantListView(APIView):
 class AdminMerchantDetailView(APIView):
     permission_classes = (HasPermission("catalog.merchant.write"),)
 
-    @extend_schema(responses={200: s.MerchantOut, **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={200: s.MerchantOut, **error_responses(401, 403, 404)},
+        summary="Get a merchant (staff)",
+    )
     def get(self, request: Request, merchant_id: int) -> Response:
         return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
 
     @extend_schema(
         request=s.MerchantIn(partial=True),
         responses={200: s.MerchantOut, **error_responses(400, 401, 403, 404, 409, 422)},
+        summary="Update a merchant (staff)",
     )
     def patch(self, request: Request, merchant_id: int) -> Response:
         data = _valid(s.MerchantIn, request, partial=True)
         merchants.merchant_update(merchant_id=merchant_id, data=data)
         return Response(s.MerchantOut(selectors.merchant_get(merchant_id=merchant_id)).data)
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete a merchant (staff)",
+    )
     def delete(self, request: Request, merchant_id: int) -> Response:
         merchants.merchant_delete(merchant_id=merchant_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -183,6 +200,7 @@ class AdminMerchantStaffView(APIView):
     @extend_schema(
         request=s.MerchantStaffIn,
         responses={200: s.MerchantOut, **error_responses(400, 401, 403, 404)},
+        summary="Add a user to a merchant's staff (staff)",
     )
     def post(self, request: Request, merchant_id: int) -> Response:
         data = _valid(s.MerchantStaffIn, request)
@@ -193,7 +211,10 @@ class AdminMerchantStaffView(APIView):
 class AdminMerchantStaffDetailView(APIView):
     permission_classes = (HasPermission("catalog.merchant.write"),)
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404)},
+        summary="Remove a user from a merchant's staff (staff)",
+    )
     def delete(self, request: Request, merchant_id: int, user_id: int) -> Response:
         merchants.merchant_staff_remove(merchant_id=merchant_id, user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -222,6 +243,7 @@ class AdminCategoryListView(APIView):
     @extend_schema(
         operation_id="v1_admin_categories_tree",
         responses={200: s.CategoryNodeOut(many=True), **error_responses(401, 403)},
+        summary="Get the full category tree (staff)",
         description="The whole tree, inactive categories included.",
     )
     def get(self, request: Request) -> Response:
@@ -230,6 +252,7 @@ class AdminCategoryListView(APIView):
     @extend_schema(
         request=s.CategoryIn,
         responses={201: s.CategoryOut, **error_responses(400, 401, 403, 409)},
+        summary="Create a category (staff)",
     )
     def post(self, request: Request) -> Response:
         category = taxonomy.category_create(**_valid(s.CategoryIn, request))
@@ -239,13 +262,17 @@ class AdminCategoryListView(APIView):
 class AdminCategoryDetailView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
-    @extend_schema(responses={200: s.CategoryOut, **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={200: s.CategoryOut, **error_responses(401, 403, 404)},
+        summary="Get a category (staff)",
+    )
     def get(self, request: Request, category_id: int) -> Response:
         return Response(_category_out(selectors.category_get(category_id=category_id)))
 
     @extend_schema(
         request=s.CategoryIn(partial=True),
         responses={200: s.CategoryOut, **error_responses(400, 401, 403, 404, 422)},
+        summary="Update or move a category (staff)",
         description="parent_id moves the category and its subtree (null: to the roots).",
     )
     def patch(self, request: Request, category_id: int) -> Response:
@@ -253,7 +280,10 @@ class AdminCategoryDetailView(APIView):
         category = taxonomy.category_update(category_id=category_id, data=data)
         return Response(_category_out(category))
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete a category (staff)",
+    )
     def delete(self, request: Request, category_id: int) -> Response:
         taxonomy.category_delete(category_id=category_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -265,6 +295,7 @@ class AdminCategoryAttributesView(APIView):
     @extend_schema(
         operation_id="v1_admin_category_attributes_list",
         responses={200: s.CategoryAttributeOut(many=True), **error_responses(401, 403, 404)},
+        summary="List a category's own attributes (staff)",
         description="Attributes linked to this category itself; descendants inherit them.",
     )
     def get(self, request: Request, category_id: int) -> Response:
@@ -278,6 +309,7 @@ class AdminCategoryAttributesView(APIView):
             200: s.CategoryAttributeOut(many=True),
             **error_responses(400, 401, 403, 404, 409),
         },
+        summary="Set a category's attributes (staff)",
     )
     def put(self, request: Request, category_id: int) -> Response:
         data = _valid(s.CategoryAttributesIn, request)
@@ -294,6 +326,7 @@ class AdminBrandListView(APIView):
     @extend_schema(
         operation_id="v1_admin_brands_list",
         responses={200: s.BrandOut(many=True), **error_responses(401, 403)},
+        summary="List all brands (staff)",
     )
     def get(self, request: Request) -> Response:
         return Response(s.BrandOut(selectors.brand_list(), many=True).data)
@@ -301,6 +334,7 @@ class AdminBrandListView(APIView):
     @extend_schema(
         request=s.BrandIn,
         responses={201: s.BrandOut, **error_responses(400, 401, 403, 409)},
+        summary="Create a brand (staff)",
     )
     def post(self, request: Request) -> Response:
         brand = taxonomy.brand_create(**_valid(s.BrandIn, request))
@@ -310,19 +344,26 @@ class AdminBrandListView(APIView):
 class AdminBrandDetailView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
-    @extend_schema(responses={200: s.BrandOut, **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={200: s.BrandOut, **error_responses(401, 403, 404)},
+        summary="Get a brand (staff)",
+    )
     def get(self, request: Request, brand_id: int) -> Response:
         return Response(s.BrandOut(selectors.brand_get(brand_id=brand_id)).data)
 
     @extend_schema(
         request=s.BrandIn(partial=True),
         responses={200: s.BrandOut, **error_responses(400, 401, 403, 404, 409)},
+        summary="Update a brand (staff)",
     )
     def patch(self, request: Request, brand_id: int) -> Response:
         data = _valid(s.BrandIn, request, partial=True)
         return Response(s.BrandOut(taxonomy.brand_update(brand_id=brand_id, data=data)).data)
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete a brand (staff)",
+    )
     def delete(self, request: Request, brand_id: int) -> Response:
         taxonomy.brand_delete(brand_id=brand_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -335,6 +376,7 @@ class AdminAttributeListView(APIView):
         operation_id="v1_admin_attributes_list",
         parameters=[OpenApiParameter("kind", str, enum=["sales", "descriptive"])],
         responses={200: s.AttributeOut(many=True), **error_responses(401, 403)},
+        summary="List product attributes (staff)",
     )
     def get(self, request: Request) -> Response:
         attributes = selectors.attribute_list(kind=request.query_params.get("kind") or None)
@@ -343,6 +385,7 @@ class AdminAttributeListView(APIView):
     @extend_schema(
         request=s.AttributeIn,
         responses={201: s.AttributeOut, **error_responses(400, 401, 403, 409)},
+        summary="Create a product attribute (staff)",
     )
     def post(self, request: Request) -> Response:
         attribute = taxonomy.attribute_create(**_valid(s.AttributeIn, request))
@@ -353,20 +396,27 @@ class AdminAttributeListView(APIView):
 class AdminAttributeDetailView(APIView):
     permission_classes = (HasPermission("catalog.taxonomy.write"),)
 
-    @extend_schema(responses={200: s.AttributeOut, **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={200: s.AttributeOut, **error_responses(401, 403, 404)},
+        summary="Get a product attribute (staff)",
+    )
     def get(self, request: Request, attribute_id: int) -> Response:
         return Response(s.AttributeOut(selectors.attribute_get(attribute_id=attribute_id)).data)
 
     @extend_schema(
         request=s.AttributeIn(partial=True),
         responses={200: s.AttributeOut, **error_responses(400, 401, 403, 404, 409)},
+        summary="Update a product attribute (staff)",
     )
     def patch(self, request: Request, attribute_id: int) -> Response:
         data = _valid(s.AttributeIn, request, partial=True)
         taxonomy.attribute_update(attribute_id=attribute_id, data=data)
         return Response(s.AttributeOut(selectors.attribute_get(attribute_id=attribute_id)).data)
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete a product attribute (staff)",
+    )
     def delete(self, request: Request, attribute_id: int) -> Response:
         taxonomy.attribute_delete(attribute_id=attribute_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -378,6 +428,7 @@ class AdminAttributeValueListView(APIView):
     @extend_schema(
         request=s.AttributeValueIn,
         responses={201: s.AttributeValueOut, **error_responses(400, 401, 403, 404, 409)},
+        summary="Add a value to an attribute (staff)",
     )
     def post(self, request: Request, attribute_id: int) -> Response:
         value = taxonomy.attribute_value_create(
@@ -392,13 +443,17 @@ class AdminAttributeValueDetailView(APIView):
     @extend_schema(
         request=s.AttributeValueIn(partial=True),
         responses={200: s.AttributeValueOut, **error_responses(400, 401, 403, 404, 409)},
+        summary="Update an attribute value (staff)",
     )
     def patch(self, request: Request, value_id: int) -> Response:
         data = _valid(s.AttributeValueIn, request, partial=True)
         value = taxonomy.attribute_value_update(value_id=value_id, data=data)
         return Response(s.AttributeValueOut(value).data)
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete an attribute value (staff)",
+    )
     def delete(self, request: Request, value_id: int) -> Response:
         taxonomy.attribute_value_delete(value_id=value_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -420,6 +475,7 @@ class AdminProductListView(APIView):
         operation_id="v1_admin_products_list",
         parameters=[s.AdminProductListQuery, *PAGE_PARAMS],
         responses={200: s.AdminProductPageOut, **error_responses(400, 401, 403)},
+        summary="List products in the back office (merchant)",
         description="Staff see every product, a merchant's staff only their shops' products.",
     )
     def get(self, request: Request) -> Response:
@@ -435,6 +491,7 @@ class AdminProductListView(APIView):
     @extend_schema(
         request=s.ProductIn,
         responses={201: s.AdminProductDetailOut, **error_responses(400, 401, 403, 422)},
+        summary="Create a product (merchant)",
     )
     def post(self, request: Request) -> Response:
         principal = principal_of(request)
@@ -447,6 +504,7 @@ class AdminProductDetailView(APIView):
 
     @extend_schema(
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404)},
+        summary="Get a product with its description (merchant)",
     )
     def get(self, request: Request, spu_id: int) -> Response:
         return Response(_product_detail(principal_of(request), spu_id))
@@ -454,6 +512,7 @@ class AdminProductDetailView(APIView):
     @extend_schema(
         request=s.ProductUpdateIn,
         responses={200: s.AdminProductDetailOut, **error_responses(400, 401, 403, 404, 422)},
+        summary="Update a product (merchant)",
     )
     def patch(self, request: Request, spu_id: int) -> Response:
         principal = principal_of(request)
@@ -461,7 +520,10 @@ class AdminProductDetailView(APIView):
         products.spu_update(principal=principal, spu_id=spu_id, data=data)
         return Response(_product_detail(principal, spu_id))
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 409)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete a product (merchant)",
+    )
     def delete(self, request: Request, spu_id: int) -> Response:
         products.spu_delete(principal=principal_of(request), spu_id=spu_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -473,6 +535,7 @@ class AdminProductPublishView(APIView):
     @extend_schema(
         request=None,
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 422)},
+        summary="Publish a product to the storefront (merchant)",
         description="Needs an active merchant and an active SKU priced above zero.",
     )
     def post(self, request: Request, spu_id: int) -> Response:
@@ -487,6 +550,7 @@ class AdminProductUnpublishView(APIView):
     @extend_schema(
         request=None,
         responses={200: s.AdminProductDetailOut, **error_responses(401, 403, 404, 409)},
+        summary="Take a product off the storefront (merchant)",
     )
     def post(self, request: Request, spu_id: int) -> Response:
         principal = principal_of(request)
@@ -500,6 +564,7 @@ class AdminProductSkuListView(APIView):
     @extend_schema(
         operation_id="v1_admin_product_skus_list",
         responses={200: s.AdminSkuOut(many=True), **error_responses(401, 403, 404)},
+        summary="List a product's SKUs (merchant)",
     )
     def get(self, request: Request, spu_id: int) -> Response:
         skus = selectors.admin_sku_list(principal=principal_of(request), spu_id=spu_id)
@@ -508,6 +573,7 @@ class AdminProductSkuListView(APIView):
     @extend_schema(
         request=s.SkuIn,
         responses={201: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 409, 422)},
+        summary="Add a SKU to a product (merchant)",
     )
     def post(self, request: Request, spu_id: int) -> Response:
         principal = principal_of(request)
@@ -519,7 +585,10 @@ class AdminProductSkuListView(APIView):
 class AdminSkuDetailView(APIView):
     permission_classes = (HasPermission("catalog.product.read"),)
 
-    @extend_schema(responses={200: s.AdminSkuOut, **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={200: s.AdminSkuOut, **error_responses(401, 403, 404)},
+        summary="Get a SKU (merchant)",
+    )
     def get(self, request: Request, sku_id: int) -> Response:
         sku = selectors.admin_sku_get(principal=principal_of(request), sku_id=sku_id)
         return Response(s.AdminSkuOut(sku).data)
@@ -527,6 +596,7 @@ class AdminSkuDetailView(APIView):
     @extend_schema(
         request=s.SkuUpdateIn,
         responses={200: s.AdminSkuOut, **error_responses(400, 401, 403, 404, 422)},
+        summary="Update a SKU (merchant)",
     )
     def patch(self, request: Request, sku_id: int) -> Response:
         principal = principal_of(request)
@@ -535,7 +605,10 @@ class AdminSkuDetailView(APIView):
             s.AdminSkuOut(selectors.admin_sku_get(principal=principal, sku_id=sku_id)).data
         )
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404, 422)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404, 422)},
+        summary="Delete a SKU (merchant)",
+    )
     def delete(self, request: Request, sku_id: int) -> Response:
         products.sku_delete(principal=principal_of(request), sku_id=sku_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -548,6 +621,7 @@ class AdminSkuPriceHistoryView(APIView):
         operation_id="v1_admin_sku_price_history",
         parameters=PAGE_PARAMS,
         responses={200: s.PriceHistoryPageOut, **error_responses(401, 403, 404)},
+        summary="List a SKU's price changes (merchant)",
     )
     def get(self, request: Request, sku_id: int) -> Response:
         rows = selectors.sku_price_history(principal=principal_of(request), sku_id=sku_id)
@@ -560,6 +634,7 @@ class AdminSkuBulkPriceView(APIView):
     @extend_schema(
         request=s.BulkPriceIn,
         responses={200: s.BulkPriceOut, **error_responses(400, 401, 403, 404, 422)},
+        summary="Change several SKU prices at once (merchant)",
         description="All or nothing: one unknown or foreign SKU and no price changes.",
     )
     def post(self, request: Request) -> Response:
@@ -579,6 +654,7 @@ class AdminReviewReplyView(APIView):
     @extend_schema(
         request=s.ReviewReplyIn,
         responses={200: s.ReviewOut, **error_responses(400, 401, 403, 404)},
+        summary="Reply to a product review (merchant)",
     )
     def post(self, request: Request, review_id: str) -> Response:
         data = _valid(s.ReviewReplyIn, request)
@@ -595,6 +671,7 @@ class AdminMediaView(APIView):
     @extend_schema(
         request={"multipart/form-data": s.MediaIn},
         responses={201: s.MediaOut, **error_responses(400, 401, 403)},
+        summary="Upload an image (merchant)",
         description="JPEG, PNG, GIF or WebP (recognised by content), up to "
         "MEDIA_MAX_UPLOAD_BYTES. Returns the stored file's URL.",
     )

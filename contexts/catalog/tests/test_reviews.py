@@ -236,3 +236,42 @@ def test_a_completed_order_event_makes_its_buyer_eligible_to_review_its_skus():
     assert api.post(_url(spu), {"sku_id": bought.pk, "rating": 5}, format="json").status_code == 201
     refused = api.post(_url(spu), {"sku_id": other.pk, "rating": 5}, format="json")
     assert error_code(refused) == "purchase_required"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orders_completed_before_the_purchase_record_existed_are_backfilled_by_a_replay():
+    """Shops that upgrade keep their buyers' right to review: `replay_events` hands the stored
+    order.completed events to the purchase record, which it never received."""
+    from django.core.management import call_command
+    from django.db import transaction
+
+    from contexts.catalog.models import CompletedPurchase
+    from contexts.catalog.tests.support import build_catalog
+    from contexts.catalog.tests.test_sales_count import _completed
+    from contexts.ordering.events import OrderCompleted
+    from shared.events import bus, publish
+    from shared.events.relay import relay_once
+
+    name = "catalog.order_completed_purchases_record"
+    cat = build_catalog()
+    spu = make_product(cat, skus=[(("red", "S"), "1.00")])
+    (bought,) = Sku.objects.filter(spu=spu)
+    buyer = make_user()
+    record = bus.subscription_named(name)
+    bus.unsubscribe(OrderCompleted, name)  # the version before the purchase record
+    try:
+        with transaction.atomic():
+            publish(dataclasses.replace(_completed("O9", [(bought.pk, 1)]), buyer_id=buyer.pk))
+        relay_once()
+    finally:
+        bus.subscribe(OrderCompleted, record.func, name=name)
+    assert not CompletedPurchase.objects.exists()
+
+    call_command("replay_events", handler=name, verbosity=0)
+    call_command("replay_events", handler=name, verbosity=0)
+
+    assert list(CompletedPurchase.objects.values_list("user_id", "sku_id")) == [
+        (buyer.pk, bought.pk)
+    ]
+    api = client_for(buyer)
+    assert api.post(_url(spu), {"sku_id": bought.pk, "rating": 4}, format="json").status_code == 201

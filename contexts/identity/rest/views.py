@@ -46,6 +46,7 @@ class RegisterView(AnonymousView):
     @extend_schema(
         request=s.RegisterIn,
         responses={201: s.ProfileOut, **error_responses(400, 409, 429)},
+        summary="Register a buyer account",
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.RegisterIn, request)
@@ -61,6 +62,7 @@ class LoginView(AnonymousView):
     @extend_schema(
         request=s.LoginIn,
         responses={200: s.TokenPairOut, **error_responses(400, 401, 423, 429, 503)},
+        summary="Sign in and get an access and refresh token",
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.LoginIn, request)
@@ -76,6 +78,7 @@ class RefreshView(AnonymousView):
     @extend_schema(
         request=s.RefreshIn,
         responses={200: s.TokenPairOut, **error_responses(400, 401)},
+        summary="Exchange a refresh token for a new token pair",
         description="Rotates: the refresh token sent is spent, use the one returned.",
     )
     def post(self, request: Request) -> Response:
@@ -89,6 +92,7 @@ class LogoutView(APIView):
     @extend_schema(
         request=s.LogoutIn,
         responses={204: None, **error_responses(400, 401, 403)},
+        summary="Sign out the current session",
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.LogoutIn, request)
@@ -102,6 +106,7 @@ class PasswordChangeView(APIView):
     @extend_schema(
         request=s.PasswordChangeIn,
         responses={200: s.TokenPairOut, **error_responses(400, 401, 403)},
+        summary="Change the password",
         description="Every other session is signed out; continue with the returned tokens.",
     )
     def post(self, request: Request) -> Response:
@@ -121,6 +126,7 @@ class PasswordResetRequestView(AnonymousView):
     @extend_schema(
         request=s.PasswordResetRequestIn,
         responses={202: s.DetailOut, **error_responses(400, 429)},
+        summary="Request a password reset code",
         description="Same answer whether or not the account exists.",
     )
     def post(self, request: Request) -> Response:
@@ -138,6 +144,7 @@ class PasswordResetConfirmView(AnonymousView):
     @extend_schema(
         request=s.PasswordResetConfirmIn,
         responses={204: None, **error_responses(400, 429)},
+        summary="Reset the password with a reset code",
         description="On success every session of the account is signed out.",
     )
     def post(self, request: Request) -> Response:
@@ -154,13 +161,17 @@ class PasswordResetConfirmView(AnonymousView):
 class MeView(APIView):
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(responses={200: s.ProfileOut, **error_responses(401)})
+    @extend_schema(
+        responses={200: s.ProfileOut, **error_responses(401)},
+        summary="Get the signed-in user's profile",
+    )
     def get(self, request: Request) -> Response:
         return Response(s.ProfileOut(selectors.user_get(user_id=request.user.pk)).data)
 
     @extend_schema(
         request=s.ProfileUpdateIn,
         responses={200: s.ProfileOut, **error_responses(400, 401)},
+        summary="Update the signed-in user's profile",
     )
     def patch(self, request: Request) -> Response:
         data = _valid(s.ProfileUpdateIn, request)
@@ -177,6 +188,7 @@ class AddressListView(APIView):
     @extend_schema(
         operation_id="v1_me_addresses_list",
         responses={200: s.AddressOut(many=True), **error_responses(401)},
+        summary="List the buyer's shipping addresses",
     )
     def get(self, request: Request) -> Response:
         addresses = selectors.address_list(user_id=request.user.pk)
@@ -185,6 +197,7 @@ class AddressListView(APIView):
     @extend_schema(
         request=s.AddressIn,
         responses={201: s.AddressOut, **error_responses(400, 401, 422)},
+        summary="Add a shipping address",
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.AddressIn, request)
@@ -195,7 +208,10 @@ class AddressListView(APIView):
 class AddressDetailView(APIView):
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(responses={200: s.AddressOut, **error_responses(401, 404)})
+    @extend_schema(
+        responses={200: s.AddressOut, **error_responses(401, 404)},
+        summary="Get a shipping address",
+    )
     def get(self, request: Request, address_id: int) -> Response:
         address = selectors.address_get(user_id=request.user.pk, address_id=address_id)
         return Response(s.AddressOut(address).data)
@@ -203,6 +219,7 @@ class AddressDetailView(APIView):
     @extend_schema(
         request=s.AddressIn,
         responses={200: s.AddressOut, **error_responses(400, 401, 404, 422)},
+        summary="Replace a shipping address",
     )
     def put(self, request: Request, address_id: int) -> Response:
         return self._update(request, address_id, partial=False)
@@ -210,6 +227,7 @@ class AddressDetailView(APIView):
     @extend_schema(
         request=s.AddressIn(partial=True),
         responses={200: s.AddressOut, **error_responses(400, 401, 404, 422)},
+        summary="Update a shipping address",
     )
     def patch(self, request: Request, address_id: int) -> Response:
         return self._update(request, address_id, partial=True)
@@ -219,7 +237,10 @@ class AddressDetailView(APIView):
         address = services.address_update(user_id=request.user.pk, address_id=address_id, data=data)
         return Response(s.AddressOut(address).data)
 
-    @extend_schema(responses={204: None, **error_responses(401, 404)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 404)},
+        summary="Delete a shipping address",
+    )
     def delete(self, request: Request, address_id: int) -> Response:
         services.address_delete(user_id=request.user.pk, address_id=address_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -228,7 +249,11 @@ class AddressDetailView(APIView):
 class AddressDefaultView(APIView):
     permission_classes = (IsAuthenticated,)
 
-    @extend_schema(request=None, responses={200: s.AddressOut, **error_responses(401, 404)})
+    @extend_schema(
+        request=None,
+        responses={200: s.AddressOut, **error_responses(401, 404)},
+        summary="Make an address the default",
+    )
     def post(self, request: Request, address_id: int) -> Response:
         address = services.address_set_default(user_id=request.user.pk, address_id=address_id)
         return Response(s.AddressOut(address).data)
@@ -248,6 +273,7 @@ class AdminUserListView(APIView):
             OpenApiParameter("page_size", int),
         ],
         responses={200: s.AdminUserPageOut, **error_responses(401, 403)},
+        summary="Search users (staff)",
     )
     def get(self, request: Request) -> Response:
         users = selectors.user_list(search=request.query_params.get("search") or None)
@@ -259,6 +285,9 @@ class AdminUserListView(APIView):
 class AdminUserDetailView(APIView):
     permission_classes = (HasPermission("identity.user.read"),)
 
-    @extend_schema(responses={200: s.AdminUserOut, **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={200: s.AdminUserOut, **error_responses(401, 403, 404)},
+        summary="Get a user (staff)",
+    )
     def get(self, request: Request, user_id: int) -> Response:
         return Response(s.AdminUserOut(selectors.user_get(user_id=user_id)).data)

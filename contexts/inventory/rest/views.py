@@ -45,6 +45,7 @@ class WarehouseListView(AdminView):
         operation_id="v1_admin_warehouses_list",
         parameters=[s.WarehouseQueryIn, *PAGE_PARAMETERS],
         responses={200: s.WarehousePageOut, **error_responses(400, 401, 403)},
+        summary="List warehouses (merchant)",
     )
     def get(self, request: Request) -> Response:
         query = _valid(s.WarehouseQueryIn, request.query_params)
@@ -54,6 +55,7 @@ class WarehouseListView(AdminView):
     @extend_schema(
         request=s.WarehouseIn,
         responses={201: s.WarehouseOut, **error_responses(400, 401, 403, 409)},
+        summary="Create a warehouse (merchant)",
     )
     def post(self, request: Request) -> Response:
         data = _valid(s.WarehouseIn, request.data)
@@ -64,6 +66,7 @@ class WarehouseListView(AdminView):
 class WarehouseDetailView(AdminView):
     @extend_schema(
         responses={200: s.WarehouseOut, **error_responses(401, 403, 404)},
+        summary="Get a warehouse (merchant)",
     )
     def get(self, request: Request, warehouse_id: int) -> Response:
         warehouse = selectors.warehouse_get(
@@ -74,6 +77,7 @@ class WarehouseDetailView(AdminView):
     @extend_schema(
         request=s.WarehouseUpdateIn,
         responses={200: s.WarehouseOut, **error_responses(400, 401, 403, 404, 409)},
+        summary="Update a warehouse (merchant)",
     )
     def patch(self, request: Request, warehouse_id: int) -> Response:
         data = _valid(s.WarehouseUpdateIn, request.data)
@@ -84,6 +88,7 @@ class WarehouseDetailView(AdminView):
 
     @extend_schema(
         responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete a warehouse (merchant)",
         description="Only a warehouse without stock records; otherwise deactivate it.",
     )
     def delete(self, request: Request, warehouse_id: int) -> Response:
@@ -99,6 +104,7 @@ class StockListView(AdminView):
         operation_id="v1_admin_stock_list",
         parameters=[s.StockQueryIn, *PAGE_PARAMETERS],
         responses={200: s.StockPageOut, **error_responses(400, 401, 403)},
+        summary="List stock records (merchant)",
         description="low=true: available at or below the record's low-stock threshold.",
     )
     def get(self, request: Request) -> Response:
@@ -111,6 +117,7 @@ class StockThresholdView(AdminView):
     @extend_schema(
         request=s.ThresholdIn,
         responses={200: s.StockOut, **error_responses(400, 401, 403, 404)},
+        summary="Set a stock record's low-stock threshold (merchant)",
     )
     def patch(self, request: Request, stock_id: int) -> Response:
         data = _valid(s.ThresholdIn, request.data)
@@ -126,6 +133,7 @@ class StockInboundView(AdminView):
     @extend_schema(
         request=s.InboundIn,
         responses={200: s.StockOut, **error_responses(400, 401, 403, 404, 409, 422)},
+        summary="Receive goods into stock (merchant)",
         description="Goods received: on hand grows by `quantity`; a ledger row records it.",
     )
     def post(self, request: Request) -> Response:
@@ -140,6 +148,7 @@ class StockAdjustView(AdminView):
     @extend_schema(
         request=s.AdjustIn,
         responses={200: s.StockOut, **error_responses(400, 401, 403, 404, 409, 422)},
+        summary="Correct stock after a stocktake (merchant)",
         description="Stocktake: on hand becomes `counted`; refused below the reserved units.",
     )
     def post(self, request: Request) -> Response:
@@ -155,6 +164,7 @@ class LedgerListView(AdminView):
         operation_id="v1_admin_stock_ledger_list",
         parameters=[s.LedgerQueryIn, *PAGE_PARAMETERS],
         responses={200: s.LedgerPageOut, **error_responses(400, 401, 403)},
+        summary="List stock ledger entries (merchant)",
     )
     def get(self, request: Request) -> Response:
         query = _valid(s.LedgerQueryIn, request.query_params)
@@ -173,6 +183,7 @@ class SkuAvailabilityView(APIView):
         operation_id="v1_skus_availability",
         parameters=[s.AvailabilityQueryIn],
         responses={200: s.AvailabilityOut(many=True), **error_responses(400)},
+        summary="Check whether SKUs are in stock",
         description="Available units per SKU (cached); an unknown SKU has 0.",
     )
     def get(self, request: Request) -> Response:

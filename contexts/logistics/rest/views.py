@@ -44,6 +44,7 @@ class FreightTemplateListView(APIView):
             OpenApiParameter("page_size", int),
         ],
         responses={200: s.FreightTemplatePageOut, **error_responses(400, 401, 403)},
+        summary="List freight templates (merchant)",
     )
     def get(self, request: Request) -> Response:
         query = _valid_query(s.FreightTemplateListQuery, request)
@@ -57,6 +58,7 @@ class FreightTemplateListView(APIView):
     @extend_schema(
         request=s.FreightTemplateIn,
         responses={201: s.FreightTemplateOut, **error_responses(400, 401, 403, 409)},
+        summary="Create a freight template (merchant)",
         description="`is_default: true` replaces the merchant's previous default.",
     )
     def post(self, request: Request) -> Response:
@@ -70,6 +72,7 @@ class FreightTemplateDetailView(APIView):
 
     @extend_schema(
         responses={200: s.FreightTemplateOut, **error_responses(401, 403, 404)},
+        summary="Get a freight template (merchant)",
     )
     def get(self, request: Request, template_id: int) -> Response:
         template = selectors.freight_template_get(
@@ -80,6 +83,7 @@ class FreightTemplateDetailView(APIView):
     @extend_schema(
         request=s.FreightTemplateUpdateIn,
         responses={200: s.FreightTemplateOut, **error_responses(400, 401, 403, 404, 409)},
+        summary="Replace a freight template (merchant)",
         description="Replace the template (rules too).",
     )
     def put(self, request: Request, template_id: int) -> Response:
@@ -88,6 +92,7 @@ class FreightTemplateDetailView(APIView):
     @extend_schema(
         request=s.FreightTemplateUpdateIn(partial=True),
         responses={200: s.FreightTemplateOut, **error_responses(400, 401, 403, 404, 409)},
+        summary="Update a freight template (merchant)",
         description="Change some fields; `rules`, when sent, replace all regional rules; "
         "`is_default: true` moves the merchant's default here.",
     )
@@ -101,7 +106,10 @@ class FreightTemplateDetailView(APIView):
         )
         return Response(s.FreightTemplateOut(template).data)
 
-    @extend_schema(responses={204: None, **error_responses(401, 403, 404)})
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404)},
+        summary="Delete a freight template (merchant)",
+    )
     def delete(self, request: Request, template_id: int) -> Response:
         services.freight_template_delete(template_id=template_id, principal=principal_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -62,6 +62,7 @@ class CheckoutPreviewView(APIView):
     @extend_schema(
         request=s.CheckoutIn,
         responses={200: s.CheckoutPreviewOut, **error_responses(400, 401, 404, 422), **NOT_JSON},
+        summary="Preview the checkout for an address",
         description="Prices the checkout (per-merchant groups, freight, discounts) and flags "
         "stock and delivery problems. Writes nothing.",
     )
@@ -94,6 +95,7 @@ class OrderListView(APIView):
         operation_id="v1_orders_list",
         parameters=[OpenApiParameter("status", str, enum=s.STATUS_CHOICES), *_PAGING],
         responses={200: s.OrderPageOut, **error_responses(400, 401)},
+        summary="List the buyer's orders",
     )
     def get(self, request: Request) -> Response:
         filters = _valid(s.OrderFilterIn, request.query_params)
@@ -118,6 +120,7 @@ class OrderListView(APIView):
             **error_responses(400, 401, 404, 409, 422),
             **NOT_JSON,
         },
+        summary="Place orders from the cart or buy-now items",
         description="Places one order per merchant under one trade (one payment) and reserves "
         "the stock. A repeat with the same key and body replays the first response "
         "(header Idempotent-Replayed: true); 409 idempotency_key_reused when the key was used "
@@ -162,6 +165,7 @@ class OrderDetailView(APIView):
     @extend_schema(
         parameters=[_ORDER_NO],
         responses={200: s.OrderOut, **error_responses(401, 404)},
+        summary="Get one of the buyer's orders",
     )
     def get(self, request: Request, order_no: str) -> Response:
         order = selectors.order_get_for_buyer(buyer_id=request.user.pk, order_no=order_no)
@@ -176,6 +180,7 @@ class OrderCancelView(APIView):
         parameters=[_ORDER_NO],
         request=s.CancelIn,
         responses={200: s.OrderOut, **error_responses(400, 401, 404, 409), **NOT_JSON},
+        summary="Cancel an unpaid order",
         description="Only while unpaid; the reserved stock is released.",
     )
     def post(self, request: Request, order_no: str) -> Response:
@@ -195,6 +200,7 @@ class OrderConfirmView(APIView):
         parameters=[_ORDER_NO],
         request=None,
         responses={200: s.OrderOut, **error_responses(401, 404, 409)},
+        summary="Confirm receipt of an order",
         description="Confirm receipt of a shipped or delivered order: it becomes completed.",
     )
     def post(self, request: Request, order_no: str) -> Response:
@@ -209,6 +215,7 @@ class OrderLogsView(APIView):
     @extend_schema(
         parameters=[_ORDER_NO],
         responses={200: s.OrderLogOut(many=True), **error_responses(401, 404)},
+        summary="List an order's status history",
     )
     def get(self, request: Request, order_no: str) -> Response:
         logs = selectors.order_logs_for_buyer(buyer_id=request.user.pk, order_no=order_no)
@@ -232,6 +239,7 @@ class AdminOrderListView(APIView):
             *_PAGING,
         ],
         responses={200: s.AdminOrderPageOut, **error_responses(400, 401, 403)},
+        summary="Search orders (merchant)",
     )
     def get(self, request: Request) -> Response:
         filters = _valid(s.AdminOrderFilterIn, request.query_params)
@@ -245,6 +253,7 @@ class AdminOrderDetailView(APIView):
     @extend_schema(
         parameters=[_ORDER_NO],
         responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404)},
+        summary="Get an order in the back office (merchant)",
     )
     def get(self, request: Request, order_no: str) -> Response:
         order = selectors.order_get_for_back_office(
@@ -265,6 +274,7 @@ class AdminOrderShipView(APIView):
             **error_responses(400, 401, 403, 404, 409),
             **NOT_JSON,
         },
+        summary="Ship an order (merchant)",
         description="paid -> shipped, with the carrier and tracking number.",
     )
     def post(self, request: Request, order_no: str) -> Response:
@@ -285,6 +295,7 @@ class AdminOrderDeliverView(APIView):
         parameters=[_ORDER_NO],
         request=None,
         responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404, 409)},
+        summary="Mark an order delivered (staff)",
         description="Staff only: shipped -> delivered (carrier tracking will drive this later).",
     )
     def post(self, request: Request, order_no: str) -> Response:
@@ -302,6 +313,7 @@ class AdminOrderNotesView(APIView):
         parameters=[_ORDER_NO],
         request=s.NoteIn,
         responses={201: s.OrderNoteOut, **error_responses(400, 401, 403, 404), **NOT_JSON},
+        summary="Add an internal note to an order (merchant)",
     )
     def post(self, request: Request, order_no: str) -> Response:
         data = _valid(s.NoteIn, request.data)
