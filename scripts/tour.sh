@@ -46,7 +46,9 @@ if [ -n "${BASE_URL:-}" ] && [ "${LOCAL_PAY:-}" != 1 ]; then
   exit 0
 fi
 echo "== pay (development stand-in for the payment callback): stock reserved -> deducted"
-.venv/bin/python manage.py pay_trade "$TRADE"
+# The same settings as scripts/run.sh (the embedded default runs with DEBUG on).
+DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-settings.base} DEBUG=${DEBUG:-true} \
+  .venv/bin/python manage.py pay_trade "$TRADE"
 
 for ORDER in $(json '" ".join(o["order_no"] for o in d["orders"])' < /tmp/tour-placed.json); do
   echo "== order $ORDER: ship, deliver (staff), confirm receipt (buyer)"
