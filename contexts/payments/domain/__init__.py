@@ -1,0 +1,1 @@
+"""Payments' pure rules: states, amounts in providers' formats."""
