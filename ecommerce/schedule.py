@@ -31,4 +31,7 @@ BEAT_SCHEDULE = {
         "task": "cart.purge_expired_guest_carts",
         "schedule": crontab(minute=0, hour=3),
     },
+    # Payments pending past PAYMENTS_RECONCILE_AFTER_MINUTES, refunds unfinished: ask the provider.
+    "payments-reconcile": {"task": "payments.reconcile", "schedule": 60.0},
+    "payments-bill-check": {"task": "payments.bill_check", "schedule": crontab(minute=30, hour=2)},
 }

@@ -43,6 +43,7 @@ CONTEXT_TIERS = (
     ("inventory", "logistics"),
     ("cart",),
     ("ordering",),
+    ("payments",),
 )
 
 

@@ -356,6 +356,36 @@ CART_GUEST_TTL_SECONDS = env_int("CART_GUEST_TTL_SECONDS", 30 * 24 * 3600)
 ORDER_PAYMENT_TIMEOUT = env_int("ORDER_PAYMENT_TIMEOUT", 30 * 60)  # seconds
 ORDER_AUTO_CONFIRM_DAYS = env_int("ORDER_AUTO_CONFIRM_DAYS", 7)
 IDEMPOTENCY_KEY_TTL_SECONDS = env_int("IDEMPOTENCY_KEY_TTL_SECONDS", 24 * 3600)
+# --- Payments --------------------------------------------------------------------------------
+# Enabled providers (codes); each adapter's dotted path is PAYMENTS_PROVIDER_<CODE>, imported
+# only when its code is enabled.
+PAYMENTS_PROVIDERS = env_list("PAYMENTS_PROVIDERS") or ["sandbox"]
+PAYMENTS_PROVIDER_SANDBOX = env(
+    "PAYMENTS_PROVIDER_SANDBOX", "contexts.payments.adapters.sandbox.SandboxProvider"
+)
+PAYMENTS_PROVIDER_ALIPAY = env(
+    "PAYMENTS_PROVIDER_ALIPAY", "contexts.payments.adapters.alipay.AlipayProvider"
+)
+PAYMENTS_PROVIDER_WECHAT = env(
+    "PAYMENTS_PROVIDER_WECHAT", "contexts.payments.adapters.wechatpay.WechatPayProvider"
+)
+# Where providers reach our callbacks (https://shop.example.com): the notify URL is
+# <base>/api/v1/payments/notify/<provider>. Empty: the sandbox calls back in-process.
+PAYMENTS_NOTIFY_BASE_URL = env("PAYMENTS_NOTIFY_BASE_URL", "")
+PAYMENTS_HTTP_TIMEOUT_SECONDS = env_int("PAYMENTS_HTTP_TIMEOUT_SECONDS", 10)
+# One circuit breaker per provider: opens after this many failures in a row, tries again after.
+PAYMENTS_BREAKER_FAIL_MAX = env_int("PAYMENTS_BREAKER_FAIL_MAX", 5)
+PAYMENTS_BREAKER_RESET_SECONDS = env_int("PAYMENTS_BREAKER_RESET_SECONDS", 30)
+# Reconciliation queries payments still pending (and refunds unfinished) after this long.
+PAYMENTS_RECONCILE_AFTER_MINUTES = env_int("PAYMENTS_RECONCILE_AFTER_MINUTES", 10)
+# The sandbox provider's app id and key pair (PEM; generated on first use when both are absent).
+PAYMENTS_SANDBOX_APP_ID = env("PAYMENTS_SANDBOX_APP_ID", "sandbox-app")
+PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = env(
+    "PAYMENTS_SANDBOX_PRIVATE_KEY_PATH", str(BASE_DIR / "var" / "payments" / "sandbox_private.pem")
+)
+PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = env(
+    "PAYMENTS_SANDBOX_PUBLIC_KEY_PATH", str(BASE_DIR / "var" / "payments" / "sandbox_public.pem")
+)
 # Public numbers (orders, payments): shared/ids.py reads ID_GENERATOR_NODE (0-999) straight from
 # the environment; unset, the node is derived from the host name.
 

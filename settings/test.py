@@ -33,3 +33,9 @@ LIST_COUNT_CACHE_SECONDS = 0
 # A pricing step registered from outside ordering, as later contexts will (its tests are in
 # contexts/ordering/tests/test_pricing_steps.py). Inert unless a test grants a buyer a rebate.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.pricing_step_app"]  # noqa: F405
+# The sandbox provider's key pair: generated on first use outside the checkout (tests that
+# check signatures make their own).
+import tempfile as _tempfile  # noqa: E402
+
+PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = f"{_tempfile.gettempdir()}/ecommerce-test-sandbox/private.pem"
+PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = f"{_tempfile.gettempdir()}/ecommerce-test-sandbox/public.pem"

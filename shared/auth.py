@@ -65,13 +65,15 @@ _PLATFORM_WORK = frozenset(
         "catalog.merchant.write",
         "catalog.taxonomy.write",
         "identity.user.read",
+        "payment.read",
+        "payment.refund",
     }
 )
 
 # The declared table. Roles the back office adds later (customer service, finance, ...) are
 # new rows; shop roles are listed in SHOP_ROLES.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    BUYER: frozenset({"order.place", "cart.write", "catalog.review.write"}),
+    BUYER: frozenset({"order.place", "cart.write", "catalog.review.write", "payment.pay"}),
     MERCHANT_OWNER: _SHOP_WORK,
     MERCHANT_STAFF: _SHOP_WORK,
     STAFF: _SHOP_WORK | _PLATFORM_WORK,

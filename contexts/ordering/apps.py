@@ -8,3 +8,14 @@ class OrderingConfig(AppConfig):
     name = "contexts.ordering"
     label = "ordering"
     verbose_name = "Ordering"
+
+    def ready(self) -> None:
+        from contexts.ordering import handlers
+        from contexts.payments.events import PaymentSucceeded
+        from shared.events import subscribe
+
+        subscribe(
+            PaymentSucceeded,
+            handlers.payment_succeeded_mark_paid,
+            name="ordering.payment_succeeded_mark_paid",
+        )

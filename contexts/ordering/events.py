@@ -104,3 +104,18 @@ class OrderCompleted(DomainEvent):
     pay_amount: Decimal
     actor: str
     lines: tuple[PlacedLine, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class TradePaymentRefused(DomainEvent):
+    """A payment of the trade arrived that ordering cannot record: its orders were cancelled
+    (reason "illegal_transition"), their stock hold expired and the units were sold since
+    ("payment_after_expiry"), or it pays another amount than is due ("amount_mismatch").
+    Nothing was recorded; payments gives the money back."""
+
+    event_type: ClassVar[str] = "ordering.trade.payment_refused.v1"
+    aggregate: ClassVar[str] = "trade_no"
+    trade_no: str
+    payment_ref: str
+    amount: Decimal
+    reason: str

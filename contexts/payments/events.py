@@ -1,0 +1,68 @@
+"""Events payments publishes (PUBLIC: other contexts subscribe to these classes).
+
+Each is written to the outbox in the transaction of the change it reports. No key, signature
+or callback body is ever part of one. A breaking change is a new class with a new version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import ClassVar
+
+from shared.events import DomainEvent
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentSucceeded(DomainEvent):
+    """The provider confirmed the money of a trade's payment (published once per payment).
+    Ordering records it against the trade with `payment_no` as the payment reference."""
+
+    event_type: ClassVar[str] = "payments.payment.succeeded.v1"
+    aggregate: ClassVar[str] = "payment_no"
+    payment_no: str
+    trade_no: str
+    buyer_id: int
+    provider: str
+    amount: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentFailed(DomainEvent):
+    """A payment ended without money (failed or closed at the provider)."""
+
+    event_type: ClassVar[str] = "payments.payment.failed.v1"
+    aggregate: ClassVar[str] = "payment_no"
+    payment_no: str
+    trade_no: str
+    buyer_id: int
+    provider: str
+    state: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundSucceeded(DomainEvent):
+    """Money went back to the buyer (after-sales, points, coupons, settlement react)."""
+
+    event_type: ClassVar[str] = "payments.refund.succeeded.v1"
+    aggregate: ClassVar[str] = "refund_no"
+    refund_no: str
+    payment_no: str
+    trade_no: str
+    buyer_id: int
+    amount: Decimal
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RefundFailed(DomainEvent):
+    """The provider refused or failed a refund; staff may retry it."""
+
+    event_type: ClassVar[str] = "payments.refund.failed.v1"
+    aggregate: ClassVar[str] = "refund_no"
+    refund_no: str
+    payment_no: str
+    trade_no: str
+    buyer_id: int
+    amount: Decimal
+    failure_code: str

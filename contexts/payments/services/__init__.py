@@ -1,0 +1,43 @@
+"""Payments' commands; this package re-exports what the transport layer (views, tasks,
+handlers, admin, api) calls."""
+
+from contexts.payments.services.notifications import notification_process
+from contexts.payments.services.payments import (
+    CHANNELS,
+    payment_create,
+    payment_query_now,
+)
+from contexts.payments.services.providers import (
+    ProviderUnavailable,
+    breakers_reset,
+    enabled_codes,
+    is_enabled,
+)
+from contexts.payments.services.reconciliation import bill_check, payments_reconcile
+from contexts.payments.services.refunds import (
+    refund_for_refused_payment,
+    refund_query_now,
+    refund_request,
+    refund_retry,
+    refund_submit,
+)
+from contexts.payments.services.sandbox import sandbox_pay
+
+__all__ = [
+    "CHANNELS",
+    "ProviderUnavailable",
+    "bill_check",
+    "breakers_reset",
+    "enabled_codes",
+    "is_enabled",
+    "notification_process",
+    "payment_create",
+    "payment_query_now",
+    "payments_reconcile",
+    "refund_for_refused_payment",
+    "refund_query_now",
+    "refund_request",
+    "refund_retry",
+    "refund_submit",
+    "sandbox_pay",
+]

@@ -1,0 +1,55 @@
+"""Helpers shared by payments' tests."""
+
+from __future__ import annotations
+
+import uuid
+
+from contexts.payments.adapters.sandbox import SandboxProvider
+from contexts.payments.models import Payment, Refund
+from shared.events.models import OutboxEvent
+from shared.ports import adapter
+
+
+def sandbox() -> SandboxProvider:
+    return adapter("PAYMENTS_PROVIDER_SANDBOX")
+
+
+def pay_request(client, trade_no: str, *, key: str | None = None, **body):
+    body = {"provider": "sandbox", "channel": "page", **body}
+    return client.post(
+        f"/api/v1/trades/{trade_no}/payments",
+        body,
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key or uuid.uuid4().hex,
+    )
+
+
+def notify(client, body: bytes, headers: dict[str, str] | None = None, provider="sandbox"):
+    return client.post(
+        f"/api/v1/payments/notify/{provider}",
+        data=body,
+        content_type=(headers or {}).get("Content-Type", "application/x-www-form-urlencoded"),
+        **{
+            f"HTTP_{k.upper().replace('-', '_')}": v
+            for k, v in (headers or {}).items()
+            if k != "Content-Type"
+        },
+    )
+
+
+def events(event_type: str) -> list[dict]:
+    return list(OutboxEvent.objects.filter(event_type=event_type).values_list("payload", flat=True))
+
+
+def error_code(response) -> str:
+    body = response.json()
+    assert set(body) == {"error"}, body
+    return body["error"]["code"]
+
+
+def counts() -> dict[str, int]:
+    return {
+        "payments": Payment.objects.count(),
+        "refunds": Refund.objects.count(),
+        "events": OutboxEvent.objects.filter(event_type__startswith="payments.").count(),
+    }
