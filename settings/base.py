@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
         "SkuStatusEnum": "contexts.catalog.models.Sku.Status",
         "OrderStatusEnum": "contexts.ordering.models.STATUS_CHOICES",
         "TradeStatusEnum": "contexts.ordering.domain.states.TradeStatus",
+        "PaymentStateEnum": "contexts.payments.models.PAYMENT_STATES",
+        "RefundStateEnum": "contexts.payments.models.REFUND_STATES",
     },
 }
 

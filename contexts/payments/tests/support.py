@@ -53,3 +53,23 @@ def counts() -> dict[str, int]:
         "refunds": Refund.objects.count(),
         "events": OutboxEvent.objects.filter(event_type__startswith="payments.").count(),
     }
+
+
+def paid_payment(client, trade_no: str) -> str:
+    """Create a sandbox payment of the trade and settle it by its signed callback."""
+    from contexts.payments import services
+
+    payment_no = pay_request(client, trade_no).json()["payment_no"]
+    headers, body = sandbox().simulate_payment(payment_no=payment_no)
+    answer = services.notification_process(provider="sandbox", headers=headers, body=body)
+    assert answer.body == b"success"
+    return payment_no
+
+
+def refund_request(client, payment_no: str, amount: str, *, key: str | None = None, reason="ok"):
+    return client.post(
+        f"/api/v1/admin/payments/{payment_no}/refunds",
+        {"amount": amount, "reason": reason},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=key or uuid.uuid4().hex,
+    )
