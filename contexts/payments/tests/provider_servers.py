@@ -269,6 +269,8 @@ class FakeWechat:
             answer = answer(request)
         if answer is None:
             return self.respond(404, {"code": "RESOURCE_NOT_EXISTS", "message": "not found"})
+        if len(answer) == 3:  # a whole (status, headers, body) answer
+            return answer
         status, obj = answer
         return self.respond(status, obj)
 
