@@ -15,27 +15,27 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
-from zoneinfo import ZoneInfo
-
-from cryptography.hazmat.primitives.asymmetric import rsa
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from urllib.parse import urlencode
 
 from contexts.payments.adapters import _bills
-from contexts.payments.adapters._http import send, yuan
-from contexts.payments.adapters._signing import (
-    private_key_load,
-    public_key_load,
-    rsa2_sign,
-    rsa2_verify,
+from contexts.payments.adapters._alipay_protocol import (
+    DEFAULT_GATEWAY,
+    SHANGHAI,
+    TIME_FORMAT,
+    AlipayConfig,
+    form_params,
+    keys_for,
+    notify_amount,
+    response_object,
+    shanghai_time,
+    sign_content,
 )
-from contexts.payments.domain.amounts import AmountError, from_yuan_string, to_yuan_string
+from contexts.payments.adapters._http import send, yuan
+from contexts.payments.adapters._signing import rsa2_sign, rsa2_verify
+from contexts.payments.domain.amounts import AmountError, to_yuan_string
 from contexts.payments.ports import (
     BillTotals,
     InvalidNotification,
@@ -49,10 +49,6 @@ from contexts.payments.ports import (
     RefundStart,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-DEFAULT_GATEWAY = "https://openapi.alipay.com/gateway.do"
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-
 TRADE_STATES = {
     "WAIT_BUYER_PAY": "pending",
     "TRADE_SUCCESS": "succeeded",
@@ -60,78 +56,10 @@ TRADE_STATES = {
     "TRADE_CLOSED": "closed",
 }
 # Errors worth retrying; every other error answer is permanent (bad parameters, business rules).
+# Error answers this adapter turns into a result (pending, closed, an empty bill): believed only
+# when Alipay signed them, as it signs its business answers.
+SIGNED_ONLY_CODES = {"ACQ.TRADE_NOT_EXIST", "isp.bill_not_exist"}
 TRANSIENT_CODES = {"20000", "ACQ.SYSTEM_ERROR", "aop.ACQ.SYSTEM_ERROR", "isp.unknow-error"}
-
-
-@dataclass(frozen=True)
-class AlipayConfig:
-    app_id: str
-    private_key: str = ""  # PEM (PKCS#8 or PKCS#1)
-    private_key_path: str = ""
-    alipay_public_key: str = ""  # PEM
-    alipay_public_key_path: str = ""
-    gateway: str = DEFAULT_GATEWAY
-    timeout: float = 10.0
-    notify_url: str = ""
-
-    @classmethod
-    def from_settings(cls) -> AlipayConfig:
-        values = getattr(settings, "PAYMENTS_ALIPAY", None) or {}
-        if not isinstance(values, Mapping) or not values.get("app_id"):
-            raise ImproperlyConfigured("settings.PAYMENTS_ALIPAY needs at least an app_id")
-        values = dict(values)
-        if "gateway_url" in values:
-            values.setdefault("gateway", values.pop("gateway_url"))
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in values.items() if k in known and v is not None})
-
-
-@dataclass(frozen=True)
-class _Keys:
-    private: rsa.RSAPrivateKey
-    alipay: rsa.RSAPublicKey
-
-
-@lru_cache(maxsize=8)
-def _keys(config: AlipayConfig) -> _Keys:
-    private = private_key_load(
-        pem=config.private_key, path=config.private_key_path, what="Alipay app private key"
-    )
-    public, _ = public_key_load(
-        pem=config.alipay_public_key,
-        path=config.alipay_public_key_path,
-        what="Alipay public key",
-    )
-    return _Keys(private=private, alipay=public)
-
-
-def sign_content(params: Mapping[str, str], *, exclude: tuple[str, ...] = ("sign",)) -> str:
-    """The string Alipay signs: non-empty parameters but `exclude`, sorted by name, `k=v&...`."""
-    return "&".join(
-        f"{k}={params[k]}"
-        for k in sorted(params)
-        if k not in exclude and params[k] not in ("", None)
-    )
-
-
-def _shanghai(text: str) -> datetime:
-    return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=SHANGHAI)
-
-
-def _response_object(text: str, key: str) -> tuple[str, dict[str, Any], str]:
-    """The raw JSON text of `key`'s object (what Alipay signed), that object, and the sign."""
-    whole = json.loads(text)
-    if not isinstance(whole, dict):
-        raise ValueError("not an object")
-    name = key if key in whole else "error_response"
-    marker = f'"{name}"'
-    start = text.index(marker) + len(marker)
-    while text[start] in " \t\r\n:":
-        start += 1
-    obj, end = json.JSONDecoder().raw_decode(text, start)
-    if obj != whole.get(name) or not isinstance(obj, dict):
-        raise ValueError("the response object is ambiguous")
-    return text[start:end], obj, str(whole.get("sign") or "")
 
 
 class AlipayProvider:
@@ -164,7 +92,7 @@ class AlipayProvider:
             params["notify_url"] = notify_url
         if return_url:
             params["return_url"] = return_url
-        params["sign"] = rsa2_sign(_keys(config).private, sign_content(params))
+        params["sign"] = rsa2_sign(keys_for(config).private, sign_content(params))
         return params
 
     def _call(self, method: str, biz: Mapping[str, Any], *, operation: str) -> dict[str, Any]:
@@ -187,20 +115,24 @@ class AlipayProvider:
                 permanent=False,
             )
         try:
-            raw, body, sign = _response_object(
+            raw, body, sign = response_object(
                 response.content.decode("utf-8"), method.replace(".", "_") + "_response"
             )
         except (ValueError, UnicodeDecodeError) as exc:
             raise ProviderError(
                 f"{operation}: Alipay's answer is not readable", code="bad_response"
             ) from exc
-        if sign and not rsa2_verify(_keys(config).alipay, raw, sign):
+        if sign and not rsa2_verify(keys_for(config).alipay, raw, sign):
             raise ProviderError(
                 f"{operation}: Alipay's answer has a bad signature", code="bad_signature"
             )
         code = str(body.get("code", ""))
         if code != "10000":
             error = str(body.get("sub_code") or code or "unknown")
+            if error in SIGNED_ONLY_CODES and not sign:
+                raise ProviderError(
+                    f"{operation}: Alipay's answer is not signed", code="bad_signature"
+                )
             raise ProviderError(
                 f"{operation}: Alipay answered {error}",
                 code=error,
@@ -271,7 +203,7 @@ class AlipayProvider:
             if body.get("total_amount")
             else None,
             provider_ref=str(body.get("trade_no", "")),
-            paid_at=_shanghai(paid_at) if paid_at else None,
+            paid_at=shanghai_time(paid_at) if paid_at else None,
         )
 
     def payment_close(self, *, payment_no: str) -> None:
@@ -339,11 +271,11 @@ class AlipayProvider:
         """The async notify: form parameters signed (RSA2) over the sorted `k=v&...` without
         sign and sign_type, app_id ours, amounts exact. notify_id is the delivery's nonce."""
         config = self.config
-        params = _form(body)
+        params = form_params(body)
         if params.get("sign_type") != "RSA2":
             raise InvalidNotification("sign_type is not RSA2")
         if not rsa2_verify(
-            _keys(config).alipay,
+            keys_for(config).alipay,
             sign_content(params, exclude=("sign", "sign_type")),
             params.get("sign", ""),
         ):
@@ -354,8 +286,8 @@ class AlipayProvider:
             if not params.get(name):
                 raise InvalidNotification(f"{name} is missing")
         try:
-            sent_at = _shanghai(params["notify_time"])
-            paid_at = _shanghai(params["gmt_payment"]) if params.get("gmt_payment") else None
+            sent_at = shanghai_time(params["notify_time"])
+            paid_at = shanghai_time(params["gmt_payment"]) if params.get("gmt_payment") else None
         except ValueError as exc:
             raise InvalidNotification("a time is malformed") from exc
         common = {
@@ -371,7 +303,7 @@ class AlipayProvider:
                 raise InvalidNotification("out_biz_no is missing")
             # refund_fee is the trade's cumulative refund, not this refund's amount: not passed
             # on as the amount (refund_query gives this refund's own).
-            _notify_amount(params, "refund_fee")
+            notify_amount(params, "refund_fee")
             return Notification(
                 kind="refund",
                 state="succeeded",
@@ -385,7 +317,7 @@ class AlipayProvider:
         return Notification(
             kind="payment",
             state=TRADE_STATES[status],
-            amount=_notify_amount(params, "total_amount"),
+            amount=notify_amount(params, "total_amount"),
             **common,
         )
 
@@ -449,27 +381,4 @@ def _as_shanghai(moment: datetime) -> datetime:
     return moment.astimezone(SHANGHAI)
 
 
-def _form(body: bytes) -> dict[str, str]:
-    """The notify's form parameters, decoded in the charset it names; duplicates refused."""
-    try:
-        text = body.decode("ascii")  # percent-encoded
-        # latin-1 decodes any byte: enough to read the charset the notify is encoded in.
-        charset = dict(parse_qsl(text, encoding="latin-1")).get("charset") or "utf-8"
-        pairs = parse_qsl(
-            text, keep_blank_values=True, strict_parsing=True, encoding=charset, errors="strict"
-        )
-    except (UnicodeDecodeError, ValueError, LookupError) as exc:
-        raise InvalidNotification("body is not form-encoded") from exc
-    params = dict(pairs)
-    if len(params) != len(pairs):
-        raise InvalidNotification("a parameter is repeated")
-    return params
-
-
-def _notify_amount(params: Mapping[str, str], name: str) -> Decimal:
-    if not params.get(name):
-        raise InvalidNotification(f"{name} is missing")
-    try:
-        return from_yuan_string(params[name])
-    except (AmountError, InvalidOperation) as exc:
-        raise InvalidNotification(f"{name} is not an exact amount") from exc
+__all__ = ["DEFAULT_GATEWAY", "SHANGHAI", "AlipayConfig", "AlipayProvider", "sign_content"]

@@ -15,37 +15,30 @@ own serial), "public_key_id" with "public_key" or "public_key_path", "base_url",
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import json
 import secrets
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
 from contexts.payments.adapters import _bills
 from contexts.payments.adapters._http import fen, send
-from contexts.payments.adapters._signing import (
-    certificate_serial,
-    pem_text,
-    private_key_load,
-    public_key_load,
-    rsa2_sign,
-    rsa2_verify,
-    still_valid,
+from contexts.payments.adapters._signing import rsa2_sign
+from contexts.payments.adapters._wechat_protocol import (
+    DEFAULT_BASE_URL,
+    SHANGHAI,
+    WechatPayConfig,
+    authorization,
+    keys_for,
+    resource_decrypt,
+    signature_problem,
 )
 from contexts.payments.domain.amounts import AmountError, from_fen, to_fen
 from contexts.payments.ports import (
@@ -61,9 +54,6 @@ from contexts.payments.ports import (
     RefundStart,
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-DEFAULT_BASE_URL = "https://api.mch.weixin.qq.com"
-WINDOW_SECONDS = 300
 TRADE_STATES = {
     "SUCCESS": "succeeded",
     "NOTPAY": "pending",
@@ -79,123 +69,9 @@ REFUND_STATES = {
     "CLOSED": "failed",
 }
 REFUND_EVENTS = {"REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED"}
+# Error answers this adapter turns into a result (an empty bill): believed only when signed.
+SIGNED_ONLY_CODES = {"NO_STATEMENT_EXIST"}
 TRANSIENT_CODES = {"SYSTEM_ERROR", "FREQUENCY_LIMITED", "BANK_ERROR", "STATEMENT_CREATING"}
-
-
-@dataclass(frozen=True)
-class WechatPayConfig:
-    mchid: str
-    appid: str
-    serial_no: str
-    apiv3_key: str
-    private_key: str = ""
-    private_key_path: str = ""
-    platform_keys: Any = field(default=())  # {serial or key id: PEM or path}
-    platform_certificates: Any = field(default=())  # [PEM or path]
-    public_key_id: str = ""
-    public_key: str = ""
-    public_key_path: str = ""
-    base_url: str = DEFAULT_BASE_URL
-    timeout: float = 10.0
-    notify_url: str = ""
-
-    def __post_init__(self) -> None:
-        # Hashable, so the loaded keys can be cached per configuration.
-        keys = self.platform_keys
-        pairs = keys.items() if isinstance(keys, Mapping) else keys
-        object.__setattr__(self, "platform_keys", tuple(sorted((str(k), v) for k, v in pairs)))
-        object.__setattr__(self, "platform_certificates", tuple(self.platform_certificates))
-
-    @classmethod
-    def from_settings(cls) -> WechatPayConfig:
-        values = getattr(settings, "PAYMENTS_WECHAT", None) or {}
-        required = ("mchid", "appid", "serial_no", "apiv3_key")
-        if not isinstance(values, Mapping) or not all(values.get(k) for k in required):
-            raise ImproperlyConfigured(
-                "settings.PAYMENTS_WECHAT needs mchid, appid, serial_no and apiv3_key"
-            )
-        known = set(cls.__dataclass_fields__)
-        return cls(**{k: v for k, v in values.items() if k in known and v is not None})
-
-
-@dataclass(frozen=True)
-class _Keys:
-    merchant: rsa.RSAPrivateKey
-    platform: Mapping[str, tuple[rsa.RSAPublicKey, datetime | None]]
-    apiv3: bytes
-
-
-def _pem_or_path(value: str) -> dict[str, str | None]:
-    return {"pem": value, "path": None} if "-----BEGIN" in value else {"pem": None, "path": value}
-
-
-@lru_cache(maxsize=8)
-def _keys(config: WechatPayConfig) -> _Keys:
-    merchant = private_key_load(
-        pem=config.private_key, path=config.private_key_path, what="WeChat Pay merchant key"
-    )
-    apiv3 = config.apiv3_key.encode()
-    if len(apiv3) != 32:
-        raise ImproperlyConfigured("the WeChat Pay APIv3 key must be 32 bytes")
-    platform: dict[str, tuple[rsa.RSAPublicKey, datetime | None]] = {}
-    for serial, value in config.platform_keys:
-        platform[serial] = public_key_load(**_pem_or_path(value), what="WeChat Pay platform key")
-    for value in config.platform_certificates:
-        pem = pem_text(**_pem_or_path(value), what="WeChat Pay platform certificate")
-        platform[certificate_serial(pem)] = public_key_load(
-            pem=pem, path=None, what="WeChat Pay platform certificate"
-        )
-    if config.public_key_id:
-        platform[config.public_key_id] = public_key_load(
-            pem=config.public_key, path=config.public_key_path, what="WeChat Pay public key"
-        )
-    if not platform:
-        raise ImproperlyConfigured("no WeChat Pay platform certificate or public key configured")
-    return _Keys(merchant=merchant, platform=platform, apiv3=apiv3)
-
-
-def authorization(
-    *,
-    config: WechatPayConfig,
-    key: rsa.RSAPrivateKey,
-    method: str,
-    path: str,
-    body: str,
-    timestamp: str | None = None,
-    nonce: str | None = None,
-) -> str:
-    """The Authorization header for one request (`path` with its query, `body` as sent)."""
-    timestamp = timestamp or str(int(time.time()))
-    nonce = nonce or secrets.token_hex(16).upper()
-    signature = rsa2_sign(key, f"{method}\n{path}\n{timestamp}\n{nonce}\n{body}\n")
-    return (
-        f'WECHATPAY2-SHA256-RSA2048 mchid="{config.mchid}",nonce_str="{nonce}",'
-        f'signature="{signature}",timestamp="{timestamp}",serial_no="{config.serial_no}"'
-    )
-
-
-def signature_problem(keys: _Keys, headers: Mapping[str, str], body: bytes) -> str | None:
-    """Which check of a WeChat-signed message fails (None when it verifies): the headers are
-    looked up case-insensitively; the timestamp must be within 5 minutes of now."""
-    found = {name.lower(): value for name, value in headers.items()}
-    names = ("wechatpay-timestamp", "wechatpay-nonce", "wechatpay-signature", "wechatpay-serial")
-    if not all(found.get(name) for name in names):
-        return "Wechatpay-* headers are missing"
-    timestamp, nonce, signature, serial = (found[name] for name in names)
-    try:
-        stamp = int(timestamp)
-    except ValueError:
-        return "Wechatpay-Timestamp is malformed"
-    if abs(time.time() - stamp) > WINDOW_SECONDS:
-        return "timestamp outside the 5-minute window"
-    if serial not in keys.platform:
-        return "Wechatpay-Serial is unknown"
-    key, not_after = keys.platform[serial]
-    if not still_valid(not_after):
-        return "the platform certificate has expired"
-    if not rsa2_verify(key, f"{timestamp}\n{nonce}\n".encode() + body + b"\n", signature):
-        return "signature does not verify"
-    return None
 
 
 class WechatPayProvider:
@@ -222,7 +98,7 @@ class WechatPayProvider:
         ProviderError with WeChat's `code`; a 2xx answer must carry a valid signature unless
         `verify` is off (the bill file, which WeChat does not sign: its hash is checked)."""
         config = self.config
-        keys = _keys(config)
+        keys = keys_for(config)
         body = (
             ""
             if payload is None
@@ -254,6 +130,12 @@ class WechatPayProvider:
             except (ValueError, AttributeError):
                 code = ""
             code = code or f"http_{response.status_code}"
+            if code in SIGNED_ONLY_CODES and signature_problem(
+                keys, response.headers, response.content
+            ):
+                raise ProviderError(
+                    f"{operation}: WeChat Pay's answer is not signed", code="bad_signature"
+                )
             transient = response.status_code >= 500 or response.status_code == 429
             raise ProviderError(
                 f"{operation}: WeChat Pay answered {code}",
@@ -342,7 +224,7 @@ class WechatPayProvider:
         message = (
             f"{params['appId']}\n{params['timeStamp']}\n{params['nonceStr']}\n{params['package']}\n"
         )
-        params["paySign"] = rsa2_sign(_keys(config).merchant, message)
+        params["paySign"] = rsa2_sign(keys_for(config).merchant, message)
         return params
 
     def payment_query(self, *, payment_no: str) -> ProviderPayment:
@@ -406,7 +288,7 @@ class WechatPayProvider:
         """Signature and timestamp window on the headers, then the resource decrypted with the
         APIv3 key; mchid (and appid, when the resource names one) must be ours."""
         config = self.config
-        keys = _keys(config)
+        keys = keys_for(config)
         problem = signature_problem(keys, headers, body)
         if problem:
             raise InvalidNotification(problem)
@@ -417,11 +299,7 @@ class WechatPayProvider:
             encrypted = envelope["resource"]
             if encrypted.get("algorithm") != "AEAD_AES_256_GCM":
                 raise InvalidNotification("resource algorithm is not AEAD_AES_256_GCM")
-            plaintext = AESGCM(keys.apiv3).decrypt(
-                str(encrypted["nonce"]).encode(),
-                base64.b64decode(str(encrypted["ciphertext"]), validate=True),
-                str(encrypted.get("associated_data") or "").encode() or None,
-            )
+            plaintext = resource_decrypt(keys, encrypted)
         except InvalidTag as exc:
             raise InvalidNotification("resource does not decrypt") from exc
         except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
@@ -561,3 +439,6 @@ def _notify_time(text: object) -> datetime | None:
         return datetime.fromisoformat(str(text)) if text else None
     except ValueError as exc:
         raise InvalidNotification("success_time is malformed") from exc
+
+
+__all__ = ["DEFAULT_BASE_URL", "WechatPayConfig", "WechatPayProvider", "authorization"]

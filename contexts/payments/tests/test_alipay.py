@@ -207,6 +207,20 @@ def test_query_of_a_trade_alipay_does_not_know_yet_is_pending(alipay, gateway):
     assert alipay.payment_query(payment_no="P202611300001").state == "pending"
 
 
+def test_trade_not_exist_is_believed_only_when_alipay_signed_it(alipay, gateway):
+    not_exist = {"code": "40004", "msg": "Business Failed", "sub_code": "ACQ.TRADE_NOT_EXIST"}
+    for method in ("alipay.trade.query", "alipay.trade.close"):
+        gateway.answers[method] = lambda biz, method=method: gateway.respond(
+            method.replace(".", "_") + "_response", not_exist, signed=False
+        )
+    with pytest.raises(ProviderError) as raised:
+        alipay.payment_query(payment_no="P202611300001")
+    assert raised.value.code == "bad_signature"
+    with pytest.raises(ProviderError) as raised:
+        alipay.payment_close(payment_no="P202611300001")
+    assert raised.value.code == "bad_signature"
+
+
 def test_an_answer_not_signed_by_alipay_is_refused(keys, alipay, gateway):
     gateway.answers["alipay.trade.query"] = lambda biz: gateway.respond(
         "alipay_trade_query_response", trade("TRADE_SUCCESS"), sign_with=keys["other"]

@@ -535,6 +535,15 @@ def test_a_bill_not_matching_its_hash_or_absent(wechat, api):
     assert raised.value.code == "STATEMENT_CREATING" and not raised.value.permanent
 
 
+def test_an_empty_bill_is_believed_only_when_signed(keys, wechat, api):
+    api.answers[("GET", "/v3/bill/tradebill")] = lambda request: api.respond(
+        400, {"code": "NO_STATEMENT_EXIST", "message": "账单文件不存在"}, key=keys["other"]
+    )
+    with pytest.raises(ProviderError) as raised:
+        wechat.bill_totals(day=date(2026, 11, 30))
+    assert raised.value.code == "bad_signature"
+
+
 # --- configuration -----------------------------------------------------------------------
 
 
