@@ -190,6 +190,10 @@ class AlipayProvider:
             if exc.code == "ACQ.TRADE_NOT_EXIST":
                 return ProviderPayment(payment_no=payment_no, state="pending")
             raise
+        if body.get("out_trade_no", payment_no) != payment_no:
+            raise ProviderError(
+                "payment query: the answer is about another trade", code="bad_response"
+            )
         status = str(body.get("trade_status", ""))
         if status not in TRADE_STATES:
             raise ProviderError(

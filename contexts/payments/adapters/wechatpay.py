@@ -235,6 +235,10 @@ class WechatPayProvider:
             f"?mchid={quote(config.mchid, safe='')}",
             operation="payment query",
         )
+        if body.get("out_trade_no", payment_no) != payment_no:
+            raise ProviderError(
+                "payment query: the answer is about another trade", code="bad_response"
+            )
         state = TRADE_STATES.get(str(body.get("trade_state", "")))
         if state is None:
             raise ProviderError("payment query: unknown trade_state", code="bad_response")
@@ -396,6 +400,8 @@ class WechatPayProvider:
 
 
 def _refund(body: Mapping[str, Any], *, refund_no: str, operation: str) -> ProviderRefund:
+    if body.get("out_refund_no", refund_no) != refund_no:
+        raise ProviderError(f"{operation}: the answer is about another refund", code="bad_response")
     state = REFUND_STATES.get(str(body.get("status", "")))
     if state is None:
         raise ProviderError(f"{operation}: unknown refund status", code="bad_response")

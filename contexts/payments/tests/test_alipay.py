@@ -197,6 +197,13 @@ def test_query_maps_the_trade_status(alipay, gateway, status, state):
     assert '"out_trade_no":"P202611300001"' in gateway.seen[0]["biz_content"]
 
 
+def test_an_answer_about_another_trade_is_refused(alipay, gateway):
+    gateway.answers["alipay.trade.query"] = trade("TRADE_SUCCESS", out_trade_no="P999")
+    with pytest.raises(ProviderError) as raised:
+        alipay.payment_query(payment_no="P202611300001")
+    assert raised.value.code == "bad_response"
+
+
 def test_query_of_a_trade_alipay_does_not_know_yet_is_pending(alipay, gateway):
     gateway.answers["alipay.trade.query"] = {
         "code": "40004",

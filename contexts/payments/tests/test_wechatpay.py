@@ -219,6 +219,21 @@ def test_query_maps_the_trade_state(wechat, api, trade_state, state):
     assert found.paid_at == datetime(2026, 11, 30, 4, 1, 2, tzinfo=UTC)
 
 
+def test_an_answer_about_another_trade_or_refund_is_refused(wechat, api):
+    api.answers[("GET", "/v3/pay/transactions/out-trade-no/P202611300001")] = (
+        200,
+        {"out_trade_no": "P999", "trade_state": "SUCCESS", "amount": {"total": 1990}},
+    )
+    api.answers[("GET", "/v3/refund/domestic/refunds/R202611300001")] = (
+        200,
+        {"out_refund_no": "R999", "status": "SUCCESS", "amount": {"refund": 500}},
+    )
+    with pytest.raises(ProviderError, match="another trade"):
+        wechat.payment_query(payment_no="P202611300001")
+    with pytest.raises(ProviderError, match="another refund"):
+        wechat.refund_query(payment_no="P202611300001", refund_no="R202611300001")
+
+
 def test_close(wechat, api):
     api.answers[("POST", "/v3/pay/transactions/out-trade-no/P202611300001/close")] = (204, None)
     assert wechat.payment_close(payment_no="P202611300001") is None
