@@ -1,0 +1,382 @@
+"""Local stand-ins for Alipay and WeChat Pay for the adapter tests (no network).
+
+Each is a threading `http.server` on 127.0.0.1:0 that checks our request signatures exactly as the
+provider would (Alipay: the `sign` form parameter; WeChat: the Authorization header over the exact
+method, path with query and body bytes) and answers signed responses with the provider's key.
+The builders make callbacks the way the provider makes them. Keys are generated per test run.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import json
+import re
+import secrets
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.x509.oid import NameOID
+
+
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+
+
+def public_pem(key: rsa.RSAPrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+def certificate_pem(key: rsa.RSAPrivateKey, *, serial: int, days: int = 365) -> str:
+    """A self-signed certificate like a WeChat Pay platform certificate."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Tenpay.com Root CA")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(serial)
+        .not_valid_before(now - timedelta(days=2))
+        .not_valid_after(now + timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    return certificate.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def sign(key: rsa.RSAPrivateKey, message: str | bytes) -> str:
+    data = message.encode() if isinstance(message, str) else message
+    return base64.b64encode(key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode()
+
+
+def verify(key: rsa.RSAPublicKey, message: str | bytes, signature: str) -> bool:
+    data = message.encode() if isinstance(message, str) else message
+    try:
+        key.verify(base64.b64decode(signature), data, padding.PKCS1v15(), hashes.SHA256())
+    except Exception:
+        return False
+    return True
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+Handler = Callable[[Seen], tuple[int, Mapping[str, str], bytes]]
+
+
+@contextmanager
+def serve(handle: Handler) -> Iterator[str]:
+    """Run `handle` behind a local HTTP server; yields its base URL."""
+
+    class RequestHandler(BaseHTTPRequestHandler):
+        def _any(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            seen = Seen(
+                self.command, self.path, dict(self.headers.items()), self.rfile.read(length)
+            )
+            status, headers, body = handle(seen)
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (timeout tests)
+
+        do_GET = do_POST = _any
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RequestHandler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+# --- Alipay ------------------------------------------------------------------------------
+
+
+def alipay_content(params: Mapping[str, str], *, exclude: tuple[str, ...]) -> str:
+    """Alipay's string to sign, written here independently of the adapter."""
+    pairs = sorted((k, v) for k, v in params.items() if k not in exclude and v != "")
+    return "&".join(f"{k}={v}" for k, v in pairs)
+
+
+@dataclass
+class FakeAlipay:
+    """The gateway: verifies `sign` with the app's public key, answers `answers[method]`
+    (a dict, or a callable of the biz_content) signed with the Alipay key, like Alipay does."""
+
+    app_id: str
+    app_public: rsa.RSAPublicKey
+    alipay_key: rsa.RSAPrivateKey
+    answers: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    seen: list[dict[str, str]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    delay: float = 0.0
+
+    def __call__(self, request: Seen) -> tuple[int, Mapping[str, str], bytes]:
+        if self.delay:
+            time.sleep(self.delay)
+        path = urlsplit(request.path).path
+        if path in self.files:
+            return 200, {"Content-Type": "application/oct-stream"}, self.files[path]
+        params = dict(parse_qsl(request.body.decode("utf-8"), keep_blank_values=True))
+        self.seen.append(params)
+        method = params.get("method", "")
+        key = method.replace(".", "_") + "_response"
+        if not verify(
+            self.app_public, alipay_content(params, exclude=("sign",)), params.get("sign", "")
+        ):
+            self.problems.append("bad request signature")
+            return self.respond(
+                "error_response",
+                {
+                    "code": "40002",
+                    "msg": "Invalid Arguments",
+                    "sub_code": "isv.invalid-signature",
+                    "sub_msg": "验签出错",
+                },
+                signed=False,
+            )
+        if params.get("app_id") != self.app_id or params.get("sign_type") != "RSA2":
+            self.problems.append("bad app_id or sign_type")
+        answer = self.answers.get(method)
+        if callable(answer):
+            answer = answer(json.loads(params["biz_content"]))
+        if answer is None:
+            return 404, {}, b""
+        if isinstance(answer, tuple):  # a whole (status, headers, body) answer
+            return answer
+        return self.respond(key, answer)
+
+    def respond(
+        self,
+        key: str,
+        obj: Mapping[str, Any],
+        *,
+        signed: bool = True,
+        sign_with: rsa.RSAPrivateKey | None = None,
+        tamper: Callable[[str], str] | None = None,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        # Alipay's own spacing, escaped slashes and non-ASCII text: the signature covers
+        # these exact characters, which json.loads + json.dumps would not reproduce.
+        raw = json.dumps(obj, ensure_ascii=False, separators=(",", ": ")).replace("/", "\\/")
+        text = '{"' + key + '": ' + raw
+        if signed:
+            signature = sign(sign_with or self.alipay_key, raw)
+            if tamper:
+                text = tamper(text)
+            text += ',"sign":"' + signature + '"'
+        text += "}"
+        return 200, {"Content-Type": "text/html;charset=utf-8"}, text.encode("utf-8")
+
+
+def alipay_notify(params: Mapping[str, str], key: rsa.RSAPrivateKey) -> bytes:
+    """An async notify as Alipay posts it: form-encoded, RSA2-signed without sign/sign_type."""
+    signed = dict(params)
+    signed.setdefault("sign_type", "RSA2")
+    signed["sign"] = sign(key, alipay_content(signed, exclude=("sign", "sign_type")))
+    return urlencode(signed).encode()
+
+
+def alipay_bill_zip(detail: str, summary: str = "") -> bytes:
+    """The zip Alipay serves: the detail and summary CSVs in GBK, file names in GBK too."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr("20881234567890120156_20261130_业务明细.csv", detail.encode("gbk"))
+        bundle.writestr(
+            "20881234567890120156_20261130_业务明细(汇总).csv",
+            (summary or "#支付宝业务汇总查询\n").encode("gbk"),
+        )
+    return buffer.getvalue()
+
+
+# --- WeChat Pay ----------------------------------------------------------------------------
+
+AUTH = re.compile(r"^WECHATPAY2-SHA256-RSA2048 (.*)$")
+
+
+@dataclass
+class FakeWechat:
+    """api.mch.weixin.qq.com: verifies the Authorization header over the exact method, path with
+    query and body, answers `answers[(METHOD, path)]` = (status, obj or None) signed with the
+    platform key under `serial`."""
+
+    mchid: str
+    merchant_public: rsa.RSAPublicKey
+    merchant_serial: str
+    platform_key: rsa.RSAPrivateKey
+    serial: str
+    answers: dict[tuple[str, str], Any] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    seen: list[tuple[Seen, dict[str, str]]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    response_time_shift: int = 0
+    delay: float = 0.0
+
+    def __call__(self, request: Seen) -> tuple[int, Mapping[str, str], bytes]:
+        if self.delay:
+            time.sleep(self.delay)
+        auth = self.authorization(request)
+        if auth is None:
+            return self.respond(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+        self.seen.append((request, auth))
+        path = urlsplit(request.path).path
+        if path in self.files:
+            return 200, {"Content-Type": "application/octet-stream"}, self.files[path]
+        answer = self.answers.get((request.method, path))
+        if callable(answer):
+            answer = answer(request)
+        if answer is None:
+            return self.respond(404, {"code": "RESOURCE_NOT_EXISTS", "message": "not found"})
+        if len(answer) == 3:  # a whole (status, headers, body) answer
+            return answer
+        status, obj = answer
+        return self.respond(status, obj)
+
+    def authorization(self, request: Seen) -> dict[str, str] | None:
+        found = AUTH.match(request.headers.get("Authorization", ""))
+        if not found:
+            self.problems.append("no Authorization header")
+            return None
+        fields = dict(re.findall(r'(\w+)="([^"]*)"', found.group(1)))
+        message = (
+            (
+                f"{request.method}\n{request.path}\n{fields.get('timestamp')}\n"
+                f"{fields.get('nonce_str')}\n"
+            ).encode()
+            + request.body
+            + b"\n"
+        )
+        checks = {
+            "mchid": fields.get("mchid") == self.mchid,
+            "serial_no": fields.get("serial_no") == self.merchant_serial,
+            "timestamp": abs(int(fields.get("timestamp", "0")) - time.time()) < 300,
+            "signature": verify(self.merchant_public, message, fields.get("signature", "")),
+        }
+        failed = [name for name, ok in checks.items() if not ok]
+        if failed:
+            self.problems.append("request check failed: " + ",".join(failed))
+            return None
+        return fields
+
+    def respond(
+        self,
+        status: int,
+        obj: Any,
+        *,
+        body: bytes | None = None,
+        key: rsa.RSAPrivateKey | None = None,
+        serial: str | None = None,
+    ) -> tuple[int, Mapping[str, str], bytes]:
+        if body is None:
+            body = b"" if obj is None else json.dumps(obj, ensure_ascii=False).encode()
+        headers = signed_headers(
+            body,
+            key or self.platform_key,
+            serial or self.serial,
+            timestamp=int(time.time()) + self.response_time_shift,
+        )
+        if body:
+            headers["Content-Type"] = "application/json"
+        return status, headers, body
+
+
+def signed_headers(
+    body: bytes,
+    key: rsa.RSAPrivateKey,
+    serial: str,
+    *,
+    timestamp: int | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
+    """Wechatpay-* headers over `timestamp\\nnonce\\nbody\\n`, as WeChat Pay signs."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    nonce = nonce or secrets.token_hex(16)
+    message = f"{timestamp}\n{nonce}\n".encode() + body + b"\n"
+    return {
+        "Wechatpay-Timestamp": str(timestamp),
+        "Wechatpay-Nonce": nonce,
+        "Wechatpay-Signature": sign(key, message),
+        "Wechatpay-Serial": serial,
+    }
+
+
+def wechat_notify(
+    *,
+    event_type: str,
+    resource: Mapping[str, Any],
+    apiv3_key: bytes,
+    key: rsa.RSAPrivateKey,
+    serial: str,
+    timestamp: int | None = None,
+    original_type: str = "transaction",
+) -> tuple[dict[str, str], bytes]:
+    """A callback as WeChat Pay posts it: the resource AES-256-GCM encrypted with the APIv3
+    key, the body signed with the platform key."""
+    nonce = secrets.token_hex(6)  # 12 characters, as WeChat sends
+    associated = original_type
+    plaintext = json.dumps(resource, ensure_ascii=False).encode()
+    ciphertext = AESGCM(apiv3_key).encrypt(nonce.encode(), plaintext, associated.encode())
+    body = json.dumps(
+        {
+            "id": "EV-2018022511223320873",
+            "create_time": "2026-11-30T12:00:00+08:00",
+            "resource_type": "encrypt-resource",
+            "event_type": event_type,
+            "summary": "支付成功",
+            "resource": {
+                "original_type": original_type,
+                "algorithm": "AEAD_AES_256_GCM",
+                "ciphertext": base64.b64encode(ciphertext).decode(),
+                "associated_data": associated,
+                "nonce": nonce,
+            },
+        },
+        ensure_ascii=False,
+    ).encode()
+    return signed_headers(body, key, serial, timestamp=timestamp), body
+
+
+def sha1_hex(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()  # WeChat's bill hash is SHA1
