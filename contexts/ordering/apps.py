@@ -8,3 +8,14 @@ class OrderingConfig(AppConfig):
     name = "contexts.ordering"
     label = "ordering"
     verbose_name = "Ordering"
+
+    def ready(self) -> None:
+        from contexts.logistics.events import ShipmentDelivered
+        from contexts.ordering import handlers
+        from shared.events import subscribe
+
+        subscribe(
+            ShipmentDelivered,
+            handlers.shipment_delivered_order_deliver,
+            name="ordering.shipment_delivered_order_deliver",
+        )
