@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "SkuStatusEnum": "contexts.catalog.models.Sku.Status",
         "OrderStatusEnum": "contexts.ordering.models.STATUS_CHOICES",
         "TradeStatusEnum": "contexts.ordering.domain.states.TradeStatus",
+        "ShipmentStatusEnum": "contexts.logistics.models.Shipment.Status",
     },
 }
 

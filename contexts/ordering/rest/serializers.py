@@ -290,12 +290,12 @@ class AdminOrderFilterIn(QueryInput):
         return attrs
 
 
-class ShipmentLineIn(Input):
+class ParcelLineIn(Input):
     sku_id = id_field()
     quantity = positive_int(min_value=1)
 
 
-class ShipmentCreateIn(Input):
+class ParcelIn(Input):
     """A parcel: the carrier and either the merchant's tracking number or `waybill: true` (the
     carrier makes an e-waybill). `lines` (SKU and units) default to everything not shipped."""
 
@@ -304,7 +304,7 @@ class ShipmentCreateIn(Input):
         r"^[A-Za-z0-9\-]+$", max_length=64, required=False, default=""
     )
     waybill = serializers.BooleanField(default=False)
-    lines = ShipmentLineIn(many=True, required=False, min_length=1, max_length=200)
+    lines = ParcelLineIn(many=True, required=False, min_length=1, max_length=200)
 
     def validate(self, attrs):
         if bool(attrs.get("tracking_number")) == bool(attrs.get("waybill")):
@@ -314,12 +314,12 @@ class ShipmentCreateIn(Input):
         return attrs
 
 
-class ShipmentLineOut(serializers.Serializer):
+class ParcelLineOut(serializers.Serializer):
     sku_id = serializers.IntegerField()
     quantity = serializers.IntegerField()
 
 
-class TrackingOut(serializers.Serializer):
+class ParcelTrackingOut(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     code = serializers.CharField()
     kind = serializers.CharField()
@@ -327,20 +327,20 @@ class TrackingOut(serializers.Serializer):
     location = serializers.CharField()
 
 
-class ShipmentOut(serializers.Serializer):
+class ParcelOut(serializers.Serializer):
     """A parcel of the buyer's order with its route, oldest event first."""
 
     id = serializers.IntegerField()
     carrier_code = serializers.CharField()
     tracking_number = serializers.CharField()
     status = serializers.CharField()
-    lines = ShipmentLineOut(many=True)
+    lines = ParcelLineOut(many=True)
     created_at = serializers.DateTimeField()
     delivered_at = serializers.DateTimeField(allow_null=True)
-    tracking = TrackingOut(many=True)
+    tracking = ParcelTrackingOut(many=True)
 
 
-class AdminShipmentOut(serializers.Serializer):
+class ParcelCreatedOut(serializers.Serializer):
     """A parcel just created, with the carrier's label data for an e-waybill ({} otherwise)."""
 
     id = serializers.IntegerField()
@@ -349,7 +349,7 @@ class AdminShipmentOut(serializers.Serializer):
     carrier_code = serializers.CharField()
     tracking_number = serializers.CharField()
     status = serializers.CharField()
-    lines = ShipmentLineOut(many=True)
+    lines = ParcelLineOut(many=True)
     label = serializers.DictField(child=serializers.CharField())
     created_at = serializers.DateTimeField()
 

@@ -215,14 +215,14 @@ class OrderShipmentsView(APIView):
 
     @extend_schema(
         parameters=[_ORDER_NO],
-        responses={200: s.ShipmentOut(many=True), **error_responses(401, 404)},
+        responses={200: s.ParcelOut(many=True), **error_responses(401, 404)},
         summary="List an order's parcels and tracking",
         description="The parcels of one of my orders, oldest first, each with its route events.",
     )
     def get(self, request: Request, order_no: str) -> Response:
         selectors.order_get_for_buyer(buyer_id=request.user.pk, order_no=order_no)  # 404
         parcels = logistics_api.shipments_for_order(order_no=order_no, with_tracking=True)
-        return Response(s.ShipmentOut(parcels, many=True).data)
+        return Response(s.ParcelOut(parcels, many=True).data)
 
 
 class OrderLogsView(APIView):
@@ -284,9 +284,9 @@ class AdminOrderShipmentsView(APIView):
 
     @extend_schema(
         parameters=[_ORDER_NO],
-        request=s.ShipmentCreateIn,
+        request=s.ParcelIn,
         responses={
-            201: s.AdminShipmentOut,
+            201: s.ParcelCreatedOut,
             **error_responses(400, 401, 403, 404, 409, 422, 503),
             **NOT_JSON,
         },
@@ -298,7 +298,7 @@ class AdminOrderShipmentsView(APIView):
         "when tracking reports every parcel delivered.",
     )
     def post(self, request: Request, order_no: str) -> Response:
-        data = _valid(s.ShipmentCreateIn, request.data)
+        data = _valid(s.ParcelIn, request.data)
         lines = data.get("lines")
         merged: dict[int, int] | None = None
         if lines is not None:
@@ -314,7 +314,7 @@ class AdminOrderShipmentsView(APIView):
             waybill=data.get("waybill", False),
             lines=merged,
         )
-        return Response(s.AdminShipmentOut(shipment).data, status=status.HTTP_201_CREATED)
+        return Response(s.ParcelCreatedOut(shipment).data, status=status.HTTP_201_CREATED)
 
 
 class AdminOrderDeliverView(APIView):
