@@ -27,6 +27,7 @@ BEAT_SCHEDULE = {
         "task": "inventory.catalog_stock_resync",
         "schedule": crontab(minute=30, hour=4),
     },
+    "logistics-poll-tracking": {"task": "logistics.poll_tracking", "schedule": 15.0},
     "cart-purge-expired-guest-carts": {
         "task": "cart.purge_expired_guest_carts",
         "schedule": crontab(minute=0, hour=3),

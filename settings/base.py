@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
         "TradeStatusEnum": "contexts.ordering.domain.states.TradeStatus",
         "PaymentStateEnum": "contexts.payments.models.PAYMENT_STATES",
         "RefundStateEnum": "contexts.payments.models.REFUND_STATES",
+        "ShipmentStatusEnum": "contexts.logistics.models.Shipment.Status",
     },
 }
 
@@ -388,6 +389,32 @@ PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = env(
 PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = env(
     "PAYMENTS_SANDBOX_PUBLIC_KEY_PATH", str(BASE_DIR / "var" / "payments" / "sandbox_public.pem")
 )
+
+# --- Logistics: carriers (contexts/logistics/ports.py) ----------------------------------------
+# Enabled carrier codes; the adapter of code X is settings.LOGISTICS_CARRIER_<X>.
+LOGISTICS_CARRIERS = env_list("LOGISTICS_CARRIERS", "sandbox,sf")
+LOGISTICS_CARRIER_SANDBOX = env(
+    "LOGISTICS_CARRIER_SANDBOX", "contexts.logistics.adapters.sandbox.SandboxCarrier"
+)
+LOGISTICS_CARRIER_SF = env(
+    "LOGISTICS_CARRIER_SF", "contexts.logistics.adapters.sf.SfExpressCarrier"
+)
+LOGISTICS_SF = {
+    "partner_id": env("LOGISTICS_SF_PARTNER_ID"),
+    "check_word": env("LOGISTICS_SF_CHECK_WORD"),  # secret: never logged
+    "base_url": env("LOGISTICS_SF_BASE_URL", "https://sfapi-sbox.sf-express.com/std/service"),
+    "monthly_card": env("LOGISTICS_SF_MONTHLY_CARD"),
+    "timeout": float(env("LOGISTICS_SF_TIMEOUT_SECONDS", "5")),
+    "breaker_fail_max": env_int("LOGISTICS_SF_BREAKER_FAIL_MAX", 5),
+    "breaker_reset_seconds": env_int("LOGISTICS_SF_BREAKER_RESET_SECONDS", 30),
+}
+# The sandbox carrier's parcels move one step (picked up, in transit, out for delivery,
+# delivered) this many seconds apart.
+LOGISTICS_SANDBOX_STEP_SECONDS = float(env("LOGISTICS_SANDBOX_STEP_SECONDS", "3"))
+# Polling: parcels of carriers without push at most this often; parcels of push carriers once
+# their last news is this old.
+LOGISTICS_POLL_INTERVAL_SECONDS = env_int("LOGISTICS_POLL_INTERVAL_SECONDS", 30)
+LOGISTICS_POLL_STALE_SECONDS = env_int("LOGISTICS_POLL_STALE_SECONDS", 6 * 3600)
 # Public numbers (orders, payments): shared/ids.py reads ID_GENERATOR_NODE (0-999) straight from
 # the environment; unset, the node is derived from the host name.
 

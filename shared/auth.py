@@ -55,6 +55,8 @@ _SHOP_WORK = frozenset(
         "order.read",
         "order.ship",
         "order.note.write",
+        "shipment.read",
+        "shipment.poll",
     }
 )
 

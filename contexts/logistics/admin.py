@@ -1,4 +1,4 @@
-"""Django admin for freight templates.
+"""Django admin for freight templates and shipments (read-only, with a "poll now" action).
 
 On the admin standard (`shared.admin.ServiceAdmin`): the forms check the same domain rules as
 the API (units, fees, province codes, no province in two regional rules), and adding, changing
@@ -15,8 +15,14 @@ from django.forms.models import BaseInlineFormSet
 
 from contexts.catalog import api as catalog_api
 from contexts.logistics import domain, services
-from contexts.logistics.models import FreightRule, FreightTemplate
-from shared.admin import ServiceAdmin, formset_rows, id_label
+from contexts.logistics.models import (
+    FreightRule,
+    FreightTemplate,
+    Shipment,
+    ShipmentLine,
+    TrackingEvent,
+)
+from shared.admin import ReadOnlyInline, ServiceAdmin, formset_rows, id_label
 from shared.auth import principal_of
 
 
@@ -144,3 +150,72 @@ class FreightTemplateAdmin(ServiceAdmin):
 
     def service_delete(self, request, obj):
         services.freight_template_delete(template_id=obj.pk, principal=principal_of(request))
+
+
+# --- Shipments ------------------------------------------------------------------------------
+
+
+class ShipmentLineInline(ReadOnlyInline):
+    model = ShipmentLine
+    fields = ("sku_id", "quantity")
+    readonly_fields = fields
+
+
+class TrackingEventInline(ReadOnlyInline):
+    model = TrackingEvent
+    fields = ("occurred_at", "kind", "code", "description", "location", "received_at")
+    readonly_fields = fields
+    ordering = ("occurred_at", "id")
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(ServiceAdmin):  # no writes declared: parcels are made by ordering
+    list_display = (
+        "id",
+        "order_no",
+        "merchant",
+        "carrier_code",
+        "tracking_number",
+        "status",
+        "created_at",
+        "last_event_at",
+        "delivered_at",
+    )
+    list_filter = ("status", "carrier_code")
+    search_fields = ("=order_no", "=tracking_number")
+    date_hierarchy = "created_at"
+    inlines = (ShipmentLineInline, TrackingEventInline)
+    actions = ("poll_now",)
+    readonly_fields = (
+        "order_no",
+        "merchant_id",
+        "buyer_id",
+        "carrier_code",
+        "tracking_number",
+        "status",
+        "label",
+        "receiver_name",
+        "province_code",
+        "city_code",
+        "district_code",
+        "created_at",
+        "delivered_at",
+        "last_event_at",
+        "last_polled_at",
+    )
+    fields = readonly_fields
+    id_labels = {"merchant_id": lambda ids: catalog_api.merchant_names(merchant_ids=ids)}
+    merchant = id_label("merchant_id", "merchant")
+
+    @admin.action(description="Ask the carrier for the selected shipments' routes now")
+    def poll_now(self, request, queryset):
+        principal = principal_of(request)
+        self.run_service_action(
+            request,
+            queryset.order_by("pk"),
+            action="poll",
+            service=lambda shipment: services.shipment_poll(
+                shipment_id=shipment.pk, principal=principal
+            ),
+            done="Routes of {count} shipment(s) asked for.",
+        )

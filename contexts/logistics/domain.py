@@ -1,4 +1,5 @@
-"""Freight rules, free of Django: what a merchant's template charges for one shipment.
+"""Freight rules, free of Django: what a merchant's template charges for one shipment; and the
+shipment rules (status from route events, what a route event is, what a parcel may hold).
 
 A template charges by piece or by weight (grams): the first `first_unit` units cost `first_fee`,
 every further `additional_unit` units or part of them cost `additional_fee` (so 1 g over the
@@ -9,8 +10,10 @@ not-deliverable list cannot be shipped to at all.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from decimal import Decimal
 from enum import StrEnum
 
@@ -166,3 +169,65 @@ def raise_if_invalid(errors: dict[str, list[str]]) -> None:
     if errors:
         first = next(iter(errors.values()))[0]
         raise ValidationFailed(f"The request is invalid: {first}", details={"fields": errors})
+
+
+# --- Shipments and tracking ---------------------------------------------------------------
+
+
+class ShipmentStatus(StrEnum):
+    CREATED = "created"
+    IN_TRANSIT = "in_transit"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"
+
+
+class RouteKind(StrEnum):
+    """What a carrier's route event means, whatever its own operation code."""
+
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    EXCEPTION = "exception"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+def shipment_status(current: str, kinds_in_time_order: Sequence[str]) -> ShipmentStatus:
+    """A parcel's status from all its route events, oldest first. Delivered once any event says
+    so, and delivered stays delivered; otherwise an exception as the latest event is an
+    exception; any other event means in transit; no event: still created."""
+    if current == ShipmentStatus.DELIVERED or RouteKind.DELIVERED in kinds_in_time_order:
+        return ShipmentStatus.DELIVERED
+    if not kinds_in_time_order:
+        return ShipmentStatus(current)
+    if kinds_in_time_order[-1] == RouteKind.EXCEPTION:
+        return ShipmentStatus.EXCEPTION
+    return ShipmentStatus.IN_TRANSIT
+
+
+def route_fingerprint(*, occurred_at, code: str, description: str) -> str:
+    """What makes a route event the same event when a carrier reports it again (a second push,
+    a poll after a push): its time to the second, its code and its text."""
+
+    stamp = occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return hashlib.sha256(f"{stamp}|{code}|{description}".encode()).hexdigest()
+
+
+def over_shipped(
+    *, ordered: dict[int, int], shipped: dict[int, int], requested: dict[int, int]
+) -> dict[str, list[str]]:
+    """Field errors for parcel lines: a SKU the order does not hold, or more units than the
+    order has left to ship. Empty when the parcel fits."""
+    errors: dict[str, list[str]] = {}
+    for sku_id, quantity in requested.items():
+        if sku_id not in ordered:
+            errors.setdefault("lines", []).append(f"SKU {sku_id} is not in this order.")
+        elif shipped.get(sku_id, 0) + quantity > ordered[sku_id]:
+            left = ordered[sku_id] - shipped.get(sku_id, 0)
+            errors.setdefault("lines", []).append(
+                f"SKU {sku_id}: {quantity} requested, {left} left to ship."
+            )
+    return errors

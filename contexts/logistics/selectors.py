@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from contexts.logistics import domain
-from contexts.logistics.models import FreightTemplate
+from contexts.logistics.models import FreightTemplate, Shipment
 from shared.auth import SYSTEM, Principal
 from shared.errors import NotFound
 
@@ -58,4 +58,52 @@ def freight_plan(template: FreightTemplate) -> domain.FreightPlan:
             )
             for rule in sorted(template.rules.all(), key=lambda rule: rule.pk)
         ),
+    )
+
+
+# --- Shipments ------------------------------------------------------------------------------
+
+SHIPMENT_READ = "shipment.read"
+
+
+def shipment_list(
+    *,
+    principal: Principal,
+    order_no: str | None = None,
+    tracking_number: str | None = None,
+    status: str | None = None,
+    carrier_code: str | None = None,
+) -> QuerySet[Shipment]:
+    """Parcels in the caller's scope (a merchant's own shops), newest first, optionally by
+    order number, tracking number, status or carrier (exact matches)."""
+    shipments = principal.filter(Shipment.objects.prefetch_related("lines"), SHIPMENT_READ)
+    filters = {
+        "order_no": order_no,
+        "tracking_number": tracking_number,
+        "status": status,
+        "carrier_code": carrier_code.lower() if carrier_code else None,
+    }
+    shipments = shipments.filter(**{k: v for k, v in filters.items() if v})
+    return shipments.order_by("-created_at", "-id")
+
+
+def shipment_get(*, shipment_id: int, principal: Principal) -> Shipment:
+    """One parcel in the caller's scope with its lines and route; 404 for another shop's."""
+    shipment = (
+        principal.filter(Shipment.objects.all(), SHIPMENT_READ)
+        .prefetch_related("lines", "tracking")
+        .filter(pk=shipment_id)
+        .first()
+    )
+    if shipment is None:
+        raise NotFound("Shipment not found.", code="shipment_not_found")
+    return shipment
+
+
+def shipments_of_order(*, order_no: str) -> list[Shipment]:
+    """Every parcel of an order with lines and route, oldest first (no scope: callers check)."""
+    return list(
+        Shipment.objects.filter(order_no=order_no)
+        .prefetch_related("lines", "tracking")
+        .order_by("created_at", "id")
     )

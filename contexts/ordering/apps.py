@@ -10,6 +10,7 @@ class OrderingConfig(AppConfig):
     verbose_name = "Ordering"
 
     def ready(self) -> None:
+        from contexts.logistics.events import ShipmentDelivered
         from contexts.ordering import handlers
         from contexts.payments.events import PaymentSucceeded
         from shared.events import subscribe
@@ -18,4 +19,9 @@ class OrderingConfig(AppConfig):
             PaymentSucceeded,
             handlers.payment_succeeded_mark_paid,
             name="ordering.payment_succeeded_mark_paid",
+        )
+        subscribe(
+            ShipmentDelivered,
+            handlers.shipment_delivered_order_deliver,
+            name="ordering.shipment_delivered_order_deliver",
         )

@@ -1,5 +1,6 @@
-"""Ordering's reactions to other contexts' events (idempotent: the inbox delivers each event
-once per handler, and recording a payment twice with one payment_ref changes nothing)."""
+"""Ordering's reactions to other contexts' events (subscribed in apps.py under stable names;
+idempotent: the inbox delivers each event once per handler, recording a payment twice with one
+payment_ref changes nothing, and a delivered order is not delivered again)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 
 from django.db import transaction
 
+from contexts.logistics.events import ShipmentDelivered
 from contexts.ordering import services
 from contexts.ordering.events import TradePaymentRefused
 from contexts.payments.events import PaymentSucceeded
@@ -43,3 +45,10 @@ def payment_succeeded_mark_paid(event: PaymentSucceeded) -> None:
                     reason=exc.code,
                 )
             )
+
+
+def shipment_delivered_order_deliver(event: ShipmentDelivered) -> None:
+    """A parcel was delivered: the order becomes delivered once all its parcels are (and
+    everything it holds has shipped). Idempotent: a repeat, or an order already delivered,
+    completed or refunding, changes nothing."""
+    services.order_deliver_if_all_parcels_delivered(order_no=event.order_no)

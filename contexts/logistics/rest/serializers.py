@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from contexts.logistics.models import FreightRule, FreightTemplate
+from contexts.logistics.models import (
+    FreightRule,
+    FreightTemplate,
+    Shipment,
+    ShipmentLine,
+    TrackingEvent,
+)
 from shared.rest.fields import id_field, money_amount, positive_int
 from shared.rest.serializers import Input, QueryInput
 
@@ -79,3 +85,78 @@ class FreightTemplatePageOut(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
     results = FreightTemplateOut(many=True)
+
+
+# --- Shipments ------------------------------------------------------------------------------
+
+
+class ShipmentListQuery(QueryInput):
+    order_no = serializers.RegexField(r"^[0-9A-Za-z]+$", max_length=40, required=False)
+    tracking_number = serializers.RegexField(r"^[0-9A-Za-z\-]+$", max_length=64, required=False)
+    status = serializers.ChoiceField(choices=Shipment.Status.choices, required=False)
+    carrier_code = serializers.RegexField(r"^[A-Za-z0-9_\-]+$", max_length=32, required=False)
+
+
+class ShipmentLineOut(serializers.ModelSerializer):
+    class Meta:
+        model = ShipmentLine
+        fields = ("sku_id", "quantity")
+
+
+class TrackingEventOut(serializers.ModelSerializer):
+    class Meta:
+        model = TrackingEvent
+        fields = ("occurred_at", "code", "kind", "description", "location", "received_at")
+
+
+class ShipmentOut(serializers.ModelSerializer):
+    lines = ShipmentLineOut(many=True)
+    label = serializers.DictField(child=serializers.CharField())
+
+    class Meta:
+        model = Shipment
+        fields = (
+            "id",
+            "order_no",
+            "merchant_id",
+            "buyer_id",
+            "carrier_code",
+            "tracking_number",
+            "status",
+            "lines",
+            "label",
+            "created_at",
+            "delivered_at",
+            "last_event_at",
+            "last_polled_at",
+        )
+
+
+class ShipmentDetailOut(ShipmentOut):
+    """A parcel with its receiver (for the label) and its route, oldest event first."""
+
+    tracking = TrackingEventOut(many=True)
+
+    class Meta(ShipmentOut.Meta):
+        fields = (
+            *ShipmentOut.Meta.fields,
+            "receiver_name",
+            "receiver_phone",
+            "province_code",
+            "city_code",
+            "district_code",
+            "address_detail",
+            "tracking",
+        )
+
+
+class ShipmentPageOut(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ShipmentOut(many=True)
+
+
+class PushAnswerOut(serializers.Serializer):
+    return_code = serializers.CharField()
+    return_msg = serializers.CharField()

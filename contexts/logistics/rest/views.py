@@ -1,4 +1,5 @@
-"""Freight template endpoints for platform staff and merchant staff.
+"""Freight template and shipment endpoints for platform staff and merchant staff, and the
+carriers' route push (no authentication: the carrier adapter verifies the push's digest).
 
 The caller's principal (shared.auth) decides: platform staff manage every merchant's templates,
 a shop's owner and staff only that shop's; another shop's template answers 404, creating one
@@ -7,8 +8,10 @@ for another shop 403.
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -113,3 +116,77 @@ class FreightTemplateDetailView(APIView):
     def delete(self, request: Request, template_id: int) -> Response:
         services.freight_template_delete(template_id=template_id, principal=principal_of(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ShipmentListView(APIView):
+    permission_classes = (HasPermission("shipment.read"),)
+
+    @extend_schema(
+        operation_id="v1_admin_shipments_list",
+        parameters=[
+            s.ShipmentListQuery,
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses={200: s.ShipmentPageOut, **error_responses(400, 401, 403)},
+        summary="Search shipments (merchant)",
+        description="Parcels of the caller's shops, newest first; exact order number, tracking "
+        "number, status or carrier.",
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid_query(s.ShipmentListQuery, request)
+        shipments = selectors.shipment_list(principal=principal_of(request), **query)
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(shipments, request, view=self)
+        return paginator.get_paginated_response(s.ShipmentOut(page, many=True).data)
+
+
+class ShipmentDetailView(APIView):
+    permission_classes = (HasPermission("shipment.read"),)
+
+    @extend_schema(
+        responses={200: s.ShipmentDetailOut, **error_responses(401, 403, 404)},
+        summary="Get a shipment with its label and route (merchant)",
+    )
+    def get(self, request: Request, shipment_id: int) -> Response:
+        shipment = selectors.shipment_get(shipment_id=shipment_id, principal=principal_of(request))
+        return Response(s.ShipmentDetailOut(shipment).data)
+
+
+class ShipmentPollView(APIView):
+    permission_classes = (HasPermission("shipment.poll"),)
+
+    @extend_schema(
+        request=None,
+        responses={200: s.ShipmentDetailOut, **error_responses(401, 403, 404, 503)},
+        summary="Ask the carrier for a shipment's route now (merchant)",
+        description="New route events are stored (each once) and the status follows them; "
+        "503 when the carrier is unavailable (nothing changes).",
+    )
+    def post(self, request: Request, shipment_id: int) -> Response:
+        principal = principal_of(request)
+        services.shipment_poll(shipment_id=shipment_id, principal=principal)
+        shipment = selectors.shipment_get(shipment_id=shipment_id, principal=principal)
+        return Response(s.ShipmentDetailOut(shipment).data)
+
+
+class CarrierRoutePushView(APIView):
+    """The carrier calls this; no user, no session, no CSRF: the body's digest is the proof."""
+
+    authentication_classes = ()
+    permission_classes = (AllowAny,)
+    parser_classes = ()
+
+    @extend_schema(
+        request={"application/x-www-form-urlencoded": {"type": "object"}},
+        responses={200: s.PushAnswerOut, **error_responses(400, 404)},
+        summary="Receive a carrier's route push",
+        description="SF Express: a form with msgData, timestamp and msgDigest (the same digest "
+        "as our requests). A bad digest is a 400 and stores nothing; the same push twice stores "
+        "its events once.",
+    )
+    def post(self, request: Request, carrier_code: str) -> HttpResponse:
+        answer = services.push_receive(
+            carrier_code=carrier_code, headers=dict(request.headers), body=request.body
+        )
+        return HttpResponse(answer.body, status=answer.status, content_type=answer.content_type)

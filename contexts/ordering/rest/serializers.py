@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from contexts.ordering.domain.states import OrderStatus
 from contexts.ordering.models import Order, OrderLine, OrderLog, OrderNote
+from shared.rest.fields import id_field, positive_int
 from shared.rest.serializers import Input, QueryInput, multiline_text
 
 STATUS_CHOICES = [s.value for s in OrderStatus]
@@ -289,9 +290,68 @@ class AdminOrderFilterIn(QueryInput):
         return attrs
 
 
-class ShipIn(Input):
+class ParcelLineIn(Input):
+    sku_id = id_field()
+    quantity = positive_int(min_value=1)
+
+
+class ParcelIn(Input):
+    """A parcel: the carrier and either the merchant's tracking number or `waybill: true` (the
+    carrier makes an e-waybill). `lines` (SKU and units) default to everything not shipped."""
+
     carrier_code = serializers.RegexField(r"^[A-Za-z0-9_\-]+$", max_length=32)
-    tracking_number = serializers.RegexField(r"^[A-Za-z0-9\-]+$", max_length=64)
+    tracking_number = serializers.RegexField(
+        r"^[A-Za-z0-9\-]+$", max_length=64, required=False, default=""
+    )
+    waybill = serializers.BooleanField(default=False)
+    lines = ParcelLineIn(many=True, required=False, min_length=1, max_length=200)
+
+    def validate(self, attrs):
+        if bool(attrs.get("tracking_number")) == bool(attrs.get("waybill")):
+            raise serializers.ValidationError(
+                {"tracking_number": ["Give a tracking number, or waybill: true (not both)."]}
+            )
+        return attrs
+
+
+class ParcelLineOut(serializers.Serializer):
+    sku_id = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+
+
+class ParcelTrackingOut(serializers.Serializer):
+    occurred_at = serializers.DateTimeField()
+    code = serializers.CharField()
+    kind = serializers.CharField()
+    description = serializers.CharField()
+    location = serializers.CharField()
+
+
+class ParcelOut(serializers.Serializer):
+    """A parcel of the buyer's order with its route, oldest event first."""
+
+    id = serializers.IntegerField()
+    carrier_code = serializers.CharField()
+    tracking_number = serializers.CharField()
+    status = serializers.CharField()
+    lines = ParcelLineOut(many=True)
+    created_at = serializers.DateTimeField()
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    tracking = ParcelTrackingOut(many=True)
+
+
+class ParcelCreatedOut(serializers.Serializer):
+    """A parcel just created, with the carrier's label data for an e-waybill ({} otherwise)."""
+
+    id = serializers.IntegerField()
+    order_no = serializers.CharField()
+    merchant_id = serializers.IntegerField()
+    carrier_code = serializers.CharField()
+    tracking_number = serializers.CharField()
+    status = serializers.CharField()
+    lines = ParcelLineOut(many=True)
+    label = serializers.DictField(child=serializers.CharField())
+    created_at = serializers.DateTimeField()
 
 
 class NoteIn(Input):

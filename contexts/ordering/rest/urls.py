@@ -14,6 +14,11 @@ urlpatterns = [
     path("orders/<str:order_no>/cancel", views.OrderCancelView.as_view(), name="order-cancel"),
     path("orders/<str:order_no>/confirm", views.OrderConfirmView.as_view(), name="order-confirm"),
     path("orders/<str:order_no>/logs", views.OrderLogsView.as_view(), name="order-logs"),
+    path(
+        "orders/<str:order_no>/shipments",
+        views.OrderShipmentsView.as_view(),
+        name="order-shipments",
+    ),
     path("admin/orders", views.AdminOrderListView.as_view(), name="admin-order-list"),
     path(
         "admin/orders/<str:order_no>",
@@ -21,9 +26,9 @@ urlpatterns = [
         name="admin-order-detail",
     ),
     path(
-        "admin/orders/<str:order_no>/ship",
-        views.AdminOrderShipView.as_view(),
-        name="admin-order-ship",
+        "admin/orders/<str:order_no>/shipments",
+        views.AdminOrderShipmentsView.as_view(),
+        name="admin-order-shipments",
     ),
     path(
         "admin/orders/<str:order_no>/deliver",

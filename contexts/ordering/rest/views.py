@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from contexts.logistics import api as logistics_api
 from contexts.ordering import selectors, services
 from contexts.ordering.rest import serializers as s
 from shared.auth import principal_of
@@ -209,6 +210,21 @@ class OrderConfirmView(APIView):
         return Response(s.OrderOut(order).data)
 
 
+class OrderShipmentsView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        parameters=[_ORDER_NO],
+        responses={200: s.ParcelOut(many=True), **error_responses(401, 404)},
+        summary="List an order's parcels and tracking",
+        description="The parcels of one of my orders, oldest first, each with its route events.",
+    )
+    def get(self, request: Request, order_no: str) -> Response:
+        selectors.order_get_for_buyer(buyer_id=request.user.pk, order_no=order_no)  # 404
+        parcels = logistics_api.shipments_for_order(order_no=order_no, with_tracking=True)
+        return Response(s.ParcelOut(parcels, many=True).data)
+
+
 class OrderLogsView(APIView):
     permission_classes = (IsAuthenticated,)
 
@@ -262,29 +278,43 @@ class AdminOrderDetailView(APIView):
         return Response(s.AdminOrderDetailOut(order).data)
 
 
-class AdminOrderShipView(APIView):
+class AdminOrderShipmentsView(APIView):
     permission_classes = (HasPermission("order.ship"),)
     parser_classes = JSON_ONLY
 
     @extend_schema(
         parameters=[_ORDER_NO],
-        request=s.ShipIn,
+        request=s.ParcelIn,
         responses={
-            200: s.AdminOrderDetailOut,
-            **error_responses(400, 401, 403, 404, 409),
+            201: s.ParcelCreatedOut,
+            **error_responses(400, 401, 403, 404, 409, 422, 503),
             **NOT_JSON,
         },
-        summary="Ship an order (merchant)",
-        description="paid -> shipped, with the carrier and tracking number.",
+        summary="Ship a parcel of an order (merchant)",
+        description="A parcel of a paid order with the carrier and the merchant's tracking number, "
+        "or `waybill: true` for an e-waybill from the carrier (its number and label data come "
+        "back). `lines` default to everything not shipped yet; more than is left is a 422 "
+        "`over_shipped`. The first parcel moves the order to shipped; it becomes delivered "
+        "when tracking reports every parcel delivered.",
     )
     def post(self, request: Request, order_no: str) -> Response:
-        principal = principal_of(request)
-        data = _valid(s.ShipIn, request.data)
-        services.order_ship(
-            order_no=order_no, actor_id=request.user.pk, principal=principal, **data
+        data = _valid(s.ParcelIn, request.data)
+        lines = data.get("lines")
+        merged: dict[int, int] | None = None
+        if lines is not None:
+            merged = {}
+            for line in lines:
+                merged[line["sku_id"]] = merged.get(line["sku_id"], 0) + line["quantity"]
+        shipment = services.order_shipment_create(
+            order_no=order_no,
+            actor_id=request.user.pk,
+            principal=principal_of(request),
+            carrier_code=data["carrier_code"],
+            tracking_number=data.get("tracking_number", ""),
+            waybill=data.get("waybill", False),
+            lines=merged,
         )
-        order = selectors.order_get_for_back_office(order_no=order_no, principal=principal)
-        return Response(s.AdminOrderDetailOut(order).data)
+        return Response(s.ParcelCreatedOut(shipment).data, status=status.HTTP_201_CREATED)
 
 
 class AdminOrderDeliverView(APIView):
@@ -296,7 +326,8 @@ class AdminOrderDeliverView(APIView):
         request=None,
         responses={200: s.AdminOrderDetailOut, **error_responses(401, 403, 404, 409)},
         summary="Mark an order delivered (staff)",
-        description="Staff only: shipped -> delivered (carrier tracking will drive this later).",
+        description="Staff only: shipped -> delivered by hand (tracking normally does it when "
+        "every parcel is delivered).",
     )
     def post(self, request: Request, order_no: str) -> Response:
         principal = principal_of(request)

@@ -23,9 +23,11 @@ from contexts.ordering.services.transitions import (
     order_cancel,
     order_confirm_receipt,
     order_deliver,
+    order_deliver_if_all_parcels_delivered,
     order_mark_paid,
     order_note_add,
     order_ship,
+    order_shipment_create,
 )
 
 __all__ = [
@@ -39,10 +41,12 @@ __all__ = [
     "order_cancel",
     "order_confirm_receipt",
     "order_deliver",
+    "order_deliver_if_all_parcels_delivered",
     "order_mark_paid",
     "order_note_add",
     "order_place",
     "order_ship",
+    "order_shipment_create",
     "orders_auto_confirm",
     "orders_cancel_unpaid",
     "pricing_step_register",

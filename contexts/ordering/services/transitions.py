@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from contexts.inventory import api as inventory_api
+from contexts.logistics import api as logistics_api
 from contexts.ordering.domain import states
 from contexts.ordering.domain.states import OrderStatus
 from contexts.ordering.events import (
@@ -335,6 +336,75 @@ def order_cancel(*, order_no: str, buyer_id: int, reason: str = "") -> Order:
 # --- Fulfilment -----------------------------------------------------------------------------
 
 
+def _ordered_quantities(order: Order) -> dict[int, int]:
+    ordered: dict[int, int] = {}
+    for sku_id, quantity in order.lines.values_list("sku_id", "quantity"):
+        ordered[sku_id] = ordered.get(sku_id, 0) + quantity
+    return ordered
+
+
+@transaction.atomic
+def order_shipment_create(
+    *,
+    order_no: str,
+    actor_id: int,
+    carrier_code: str,
+    principal: Principal,
+    tracking_number: str = "",
+    waybill: bool = False,
+    lines: dict[int, int] | None = None,
+) -> logistics_api.ShipmentInfo:
+    """A parcel of a paid (or already partly shipped) order leaves the warehouse: logistics
+    records it (with the merchant's tracking number, or an e-waybill from the carrier) in this
+    transaction, with the order row locked so parcels of one order queue up. `lines`: SKU id ->
+    units in this parcel (None: everything not shipped yet); a SKU not in the order or more
+    than is left is a 422 over_shipped. The first parcel moves the order paid -> shipped
+    (OrderShipped with its carrier and number); delivery comes from tracking
+    (handlers.shipment_delivered_order_deliver). Needs order.ship over the order's shop
+    (another shop's order is not found); any status but paid or shipped is a 409."""
+    order = _lock_order(order_no)
+    principal.require("order.ship", merchant_id=order.merchant_id, not_found=_order_not_found())
+    if order.status not in (OrderStatus.PAID, OrderStatus.SHIPPED):
+        states.check_transition(order.status, OrderStatus.SHIPPED)  # the 409, as any move
+    shipment = logistics_api.shipment_create(
+        order_no=order.order_no,
+        merchant_id=order.merchant_id,
+        buyer_id=order.buyer_id,
+        ordered=_ordered_quantities(order),
+        lines=lines,
+        carrier_code=carrier_code,
+        tracking_number=tracking_number,
+        waybill=waybill,
+        address=logistics_api.ShipmentAddress(
+            name=order.receiver_name,
+            phone=order.receiver_phone,
+            province_code=order.province_code,
+            city_code=order.city_code,
+            district_code=order.district_code,
+            detail=order.address_detail,
+        ),
+    )
+    if order.status == OrderStatus.PAID:
+        transition(
+            order,
+            OrderStatus.SHIPPED,
+            actor=actor_of(actor_id),
+            reason=f"shipped with {shipment.carrier_code} {shipment.tracking_number}",
+            carrier_code=shipment.carrier_code,
+            tracking_number=shipment.tracking_number,
+        )
+        publish(
+            OrderShipped(
+                order_no=order.order_no,
+                buyer_id=order.buyer_id,
+                merchant_id=order.merchant_id,
+                carrier_code=shipment.carrier_code,
+                tracking_number=shipment.tracking_number,
+            )
+        )
+    return shipment
+
+
 @transaction.atomic
 def order_ship(
     *,
@@ -344,28 +414,40 @@ def order_ship(
     tracking_number: str,
     principal: Principal,
 ) -> Order:
-    """A paid order leaves the warehouse: paid -> shipped, with its carrier and tracking number.
-    Needs order.ship over the order's shop (another shop's order is not found)."""
-    order = _lock_order(order_no)
-    principal.require("order.ship", merchant_id=order.merchant_id, not_found=_order_not_found())
-    transition(
-        order,
-        OrderStatus.SHIPPED,
-        actor=actor_of(actor_id),
-        reason=f"shipped with {carrier_code} {tracking_number}",
+    """Ship everything not shipped yet in one parcel with the merchant's tracking number
+    (order_shipment_create with all lines); returns the order."""
+    order_shipment_create(
+        order_no=order_no,
+        actor_id=actor_id,
         carrier_code=carrier_code,
         tracking_number=tracking_number,
+        principal=principal,
     )
-    publish(
-        OrderShipped(
-            order_no=order.order_no,
-            buyer_id=order.buyer_id,
-            merchant_id=order.merchant_id,
-            carrier_code=carrier_code,
-            tracking_number=tracking_number,
-        )
+    return Order.objects.get(order_no=order_no)
+
+
+@transaction.atomic
+def order_deliver_if_all_parcels_delivered(*, order_no: str) -> bool:
+    """Tracking said a parcel was delivered: a shipped order becomes delivered once everything
+    it holds has shipped and every parcel is delivered. Idempotent (any other status, or
+    parcels still on their way: nothing). Returns whether the order moved."""
+    order = Order.objects.select_for_update().filter(order_no=order_no).first()
+    if order is None or order.status != OrderStatus.SHIPPED:
+        return False
+    parcels = logistics_api.shipments_for_order(order_no=order_no)
+    shipped: dict[int, int] = {}
+    for parcel in parcels:
+        for line in parcel.lines:
+            shipped[line.sku_id] = shipped.get(line.sku_id, 0) + line.quantity
+    everything_shipped = all(
+        shipped.get(sku, 0) >= quantity for sku, quantity in _ordered_quantities(order).items()
     )
-    return order
+    if not parcels or not everything_shipped:
+        return False
+    if any(parcel.status != "delivered" for parcel in parcels):
+        return False
+    _deliver_locked(order, actor=SYSTEM, reason=f"all {len(parcels)} parcel(s) delivered")
+    return True
 
 
 def _deliver_locked(order: Order, *, actor: str, reason: str) -> None:
@@ -395,8 +477,8 @@ def complete_locked(order: Order, *, actor: str, reason: str) -> None:
 
 @transaction.atomic
 def order_deliver(*, order_no: str, actor_id: int, principal: Principal) -> Order:
-    """Staff (order.deliver) mark a shipped order delivered (carrier tracking will drive this
-    later)."""
+    """Staff (order.deliver) mark a shipped order delivered by hand (a parcel whose tracking
+    went silent); tracking normally does it (order_deliver_if_all_parcels_delivered)."""
     principal.require("order.deliver")
     order = _lock_order(order_no)
     _deliver_locked(order, actor=actor_of(actor_id), reason="marked delivered by staff")

@@ -1,5 +1,5 @@
-"""The back office: staff see every shop's orders, shop staff only their shops'; ship, deliver
-(staff only) and notes."""
+"""The back office: staff see every shop's orders, shop staff only their shops'; ship (a parcel),
+deliver (staff only) and notes."""
 
 from __future__ import annotations
 
@@ -114,24 +114,27 @@ def test_shop_staff_ship_their_paid_order(paid, merchant_one_api):
     number = order_no(paid, 1)
 
     response = merchant_one_api.post(
-        f"/api/v1/admin/orders/{number}/ship",
+        f"/api/v1/admin/orders/{number}/shipments",
         {"carrier_code": "SF", "tracking_number": "SF1234567890"},
         format="json",
     )
 
-    assert response.status_code == 200, response.json()
+    assert response.status_code == 201, response.json()
     data = response.json()
-    assert data["status"] == "shipped"
-    assert (data["carrier_code"], data["tracking_number"]) == ("SF", "SF1234567890")
-    assert data["logs"][-1]["to_status"] == "shipped"
+    assert (data["carrier_code"], data["tracking_number"]) == ("sf", "SF1234567890")
+    assert data["lines"] == [{"sku_id": 11, "quantity": 1}]
+    order = merchant_one_api.get(f"/api/v1/admin/orders/{number}").json()
+    assert order["status"] == "shipped"
+    assert order["logs"][-1]["to_status"] == "shipped"
     event = OutboxEvent.objects.get(event_type="ordering.order.shipped.v1")
     assert event.payload["tracking_number"] == "SF1234567890"
-    assert event.payload["carrier_code"] == "SF"
+    assert event.payload["carrier_code"] == "sf"
+    assert OutboxEvent.objects.filter(event_type="logistics.shipment.created.v1").count() == 1
 
 
 def test_shop_staff_cannot_ship_another_shops_order(paid, merchant_one_api):
     response = merchant_one_api.post(
-        f"/api/v1/admin/orders/{order_no(paid, 2)}/ship",
+        f"/api/v1/admin/orders/{order_no(paid, 2)}/shipments",
         {"carrier_code": "SF", "tracking_number": "1"},
         format="json",
     )
@@ -142,7 +145,7 @@ def test_shop_staff_cannot_ship_another_shops_order(paid, merchant_one_api):
 
 def test_an_unpaid_order_cannot_ship(placed, staff_api):
     response = staff_api.post(
-        f"/api/v1/admin/orders/{order_no(placed, 1)}/ship",
+        f"/api/v1/admin/orders/{order_no(placed, 1)}/shipments",
         {"carrier_code": "SF", "tracking_number": "1"},
         format="json",
     )
@@ -153,7 +156,7 @@ def test_an_unpaid_order_cannot_ship(placed, staff_api):
 
 def test_ship_input_is_validated(paid, staff_api):
     response = staff_api.post(
-        f"/api/v1/admin/orders/{order_no(paid, 1)}/ship",
+        f"/api/v1/admin/orders/{order_no(paid, 1)}/shipments",
         {"carrier_code": "", "tracking_number": "has spaces"},
         format="json",
     )
@@ -168,7 +171,7 @@ def test_ship_input_is_validated(paid, staff_api):
 def test_only_platform_staff_mark_delivered(paid, staff_api, merchant_one_api):
     number = order_no(paid, 1)
     staff_api.post(
-        f"/api/v1/admin/orders/{number}/ship",
+        f"/api/v1/admin/orders/{number}/shipments",
         {"carrier_code": "SF", "tracking_number": "1"},
         format="json",
     )

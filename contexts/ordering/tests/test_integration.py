@@ -102,11 +102,12 @@ def test_every_real_context_from_cart_to_completed_order(shops, buyer, buyer_api
     assert owner_api.get(f"/api/v1/admin/orders/{order_b.order_no}").status_code == 404
     shipped = created(
         owner_api.post(
-            f"/api/v1/admin/orders/{order_a.order_no}/ship",
+            f"/api/v1/admin/orders/{order_a.order_no}/shipments",
             {"carrier_code": "SF", "tracking_number": "SF100"},
             format="json",
         )
     )
+    shipped = created(owner_api.get(f"/api/v1/admin/orders/{order_a.order_no}"))
     completed = created(buyer_api.post(f"/api/v1/orders/{order_a.order_no}/confirm"))
 
     assert shipped["status"] == "shipped"

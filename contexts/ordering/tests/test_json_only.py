@@ -76,7 +76,7 @@ def test_other_write_endpoints_with_a_file_upload_are_415(shop, buyer, buyer_api
     order_no = placed.orders[0].order_no
     calls = [
         (buyer_api, f"/api/v1/orders/{order_no}/cancel", {"reason": "x"}),
-        (staff_api, f"/api/v1/admin/orders/{order_no}/ship", {"carrier_code": "SF"}),
+        (staff_api, f"/api/v1/admin/orders/{order_no}/shipments", {"carrier_code": "SF"}),
         (staff_api, f"/api/v1/admin/orders/{order_no}/notes", {"body": "x"}),
     ]
 

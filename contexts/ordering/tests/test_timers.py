@@ -56,7 +56,7 @@ def deliver(placed, staff, *, days_ago: float) -> None:
                 order_no=order.order_no,
                 actor_id=staff.pk,
                 carrier_code="SF",
-                tracking_number="1",
+                tracking_number=f"SF{order.order_no}",
             )
             services.order_deliver(principal=SYSTEM, order_no=order.order_no, actor_id=staff.pk)
     Order.objects.filter(trade__in=[p.trade for p in placed]).update(
