@@ -1,11 +1,9 @@
 #!/usr/bin/env bash
 # A buyer's journey through the API of a running demo server (scripts/run.sh):
 # browse, fill the cart with SKUs of two shops, preview checkout, place (one order per shop under
-# one trade), pay (development command), ship + deliver (staff), confirm receipt (buyer).
-# Paying runs `manage.py pay_trade` in THIS checkout (there is no payment API until the sandbox
-# payment provider arrives): with BASE_URL of another server the tour stops after placing the
-# orders and says what to run there (LOCAL_PAY=1 pays here anyway, when this checkout's settings
-# point at that server's database).
+# one trade), pay through the sandbox payment provider (its signed callback, verified as a real
+# provider's), ship + deliver (staff), confirm receipt (buyer). Works against any BASE_URL whose
+# server has the sandbox provider enabled (PAYMENTS_PROVIDERS, the default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BASE_URL:-http://127.0.0.1:8000}/api/v1
@@ -39,16 +37,20 @@ post orders "{\"address_id\": $ADDR}" -H "$AUTH" -H "Idempotency-Key: $KEY" > /t
 json '(d["trade_no"], [(o["order_no"], o["merchant_id"], o["pay_amount"], o["status"]) for o in d["orders"]])' < /tmp/tour-placed.json
 TRADE=$(json 'd["trade_no"]' < /tmp/tour-placed.json)
 
-if [ -n "${BASE_URL:-}" ] && [ "${LOCAL_PAY:-}" != 1 ]; then
-  echo "== cannot pay on $BASE_URL from here: there is no payment API until the sandbox payment"
-  echo "   provider arrives. On that server run: python manage.py pay_trade $TRADE"
-  echo "   (or rerun with LOCAL_PAY=1 if this checkout uses that server's database)."
-  exit 0
-fi
-echo "== pay (development stand-in for the payment callback): stock reserved -> deducted"
-# The same settings as scripts/run.sh (the embedded default runs with DEBUG on).
-DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-settings.base} DEBUG=${DEBUG:-true} \
-  .venv/bin/python manage.py pay_trade "$TRADE"
+echo "== pay through the sandbox provider: create the payment, pay, wait for its signed callback"
+PAYMENT=$(post "trades/$TRADE/payments" '{"provider": "sandbox", "channel": "page"}' -H "$AUTH" \
+  -H "Idempotency-Key: $KEY-pay")
+echo "$PAYMENT" | json '(d["payment_no"], d["amount"], d["state"], d["client"]["kind"])'
+PAYMENT_NO=$(echo "$PAYMENT" | json 'd["payment_no"]')
+post "payments/sandbox/$PAYMENT_NO/pay" '{}' -H "$AUTH" | json 'd["state"]'
+FIRST_ORDER=$(json 'd["orders"][0]["order_no"]' < /tmp/tour-placed.json)
+for _ in $(seq 1 30); do  # by HTTP (PAYMENTS_NOTIFY_BASE_URL) the callback may take a moment
+  STATE=$(curl -sf "$B/orders/$FIRST_ORDER" -H "$AUTH" | json 'd["status"]')
+  [ "$STATE" = paid ] && break
+  sleep 1
+done
+echo "payment $PAYMENT_NO: orders $STATE (stock reserved -> deducted)"
+[ "$STATE" = paid ] || { echo "the payment's callback did not arrive" >&2; exit 1; }
 
 for ORDER in $(json '" ".join(o["order_no"] for o in d["orders"])' < /tmp/tour-placed.json); do
   echo "== order $ORDER: ship, deliver (staff), confirm receipt (buyer)"
