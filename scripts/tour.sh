@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A buyer's journey through the API of a running demo server (scripts/run.sh):
 # browse, fill the cart with SKUs of two shops, preview checkout, place (one order per shop under
-# one trade), pay (development command), ship + deliver (staff), confirm receipt (buyer).
+# one trade), pay (development command), ship with the sandbox carrier and follow its tracking
+# to delivered (re-polled through the API, so it works against any BASE_URL), confirm receipt.
 # Paying runs `manage.py pay_trade` in THIS checkout (there is no payment API until the sandbox
 # payment provider arrives): with BASE_URL of another server the tour stops after placing the
 # orders and says what to run there (LOCAL_PAY=1 pays here anyway, when this checkout's settings
@@ -51,10 +52,23 @@ DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-settings.base} DEBUG=${DEBUG:-t
   .venv/bin/python manage.py pay_trade "$TRADE"
 
 for ORDER in $(json '" ".join(o["order_no"] for o in d["orders"])' < /tmp/tour-placed.json); do
-  echo "== order $ORDER: ship, deliver (staff), confirm receipt (buyer)"
-  post "admin/orders/$ORDER/ship" '{"carrier_code": "SF", "tracking_number": "SF1001"}' \
-    -H "Authorization: Bearer $ADMIN" | json 'd["status"]'
-  post "admin/orders/$ORDER/deliver" '{}' -H "Authorization: Bearer $ADMIN" | json 'd["status"]'
+  echo "== order $ORDER: the shop ships it with the sandbox carrier (e-waybill), tracking until delivered"
+  SHIPMENT=$(post "admin/orders/$ORDER/shipments" '{"carrier_code": "sandbox", "waybill": true}' \
+    -H "Authorization: Bearer $ADMIN" | json 'd["id"]')
+  # No beat may run on BASE_URL: ask the carrier through the re-poll endpoint until delivered.
+  for _ in $(seq 1 40); do
+    post "admin/shipments/$SHIPMENT/poll" '{}' -H "Authorization: Bearer $ADMIN" >/dev/null
+    STATE=$(curl -sf "$B/orders/$ORDER/shipments" -H "$AUTH" \
+      | json '" ".join(p["tracking_number"] + ":" + p["status"] + ":" + (p["tracking"][-1]["kind"] if p["tracking"] else "-") for p in d)')
+    echo "   $STATE"
+    case "$STATE" in *:delivered:*) break ;; esac
+    sleep 1
+  done
+  for _ in $(seq 1 20); do  # the order follows its parcels through the event relay
+    [ "$(curl -sf "$B/orders/$ORDER" -H "$AUTH" | json 'd["status"]')" = delivered ] && break
+    sleep 0.5
+  done
+  echo "== order $ORDER: confirm receipt (buyer)"
   post "orders/$ORDER/confirm" '{}' -H "$AUTH" | json 'd["status"]'
   curl -sf "$B/orders/$ORDER/logs" -H "$AUTH" \
     | json '[(l["from_status"] or "-", l["to_status"], l["actor"]) for l in d]'
