@@ -2,8 +2,9 @@
 # A buyer's journey through the API of a running demo server (scripts/run.sh):
 # browse, fill the cart with SKUs of two shops, preview checkout, place (one order per shop under
 # one trade), pay through the sandbox payment provider (its signed callback, verified as a real
-# provider's), ship + deliver (staff), confirm receipt (buyer). Works against any BASE_URL whose
-# server has the sandbox provider enabled (PAYMENTS_PROVIDERS, the default).
+# provider's), ship with the sandbox carrier and follow its tracking to delivered (re-polled
+# through the API), confirm receipt. Works against any BASE_URL whose server has the sandbox
+# provider and carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BASE_URL:-http://127.0.0.1:8000}/api/v1
@@ -53,10 +54,23 @@ echo "payment $PAYMENT_NO: orders $STATE (stock reserved -> deducted)"
 [ "$STATE" = paid ] || { echo "the payment's callback did not arrive" >&2; exit 1; }
 
 for ORDER in $(json '" ".join(o["order_no"] for o in d["orders"])' < /tmp/tour-placed.json); do
-  echo "== order $ORDER: ship, deliver (staff), confirm receipt (buyer)"
-  post "admin/orders/$ORDER/ship" '{"carrier_code": "SF", "tracking_number": "SF1001"}' \
-    -H "Authorization: Bearer $ADMIN" | json 'd["status"]'
-  post "admin/orders/$ORDER/deliver" '{}' -H "Authorization: Bearer $ADMIN" | json 'd["status"]'
+  echo "== order $ORDER: the shop ships it with the sandbox carrier (e-waybill), tracking until delivered"
+  SHIPMENT=$(post "admin/orders/$ORDER/shipments" '{"carrier_code": "sandbox", "waybill": true}' \
+    -H "Authorization: Bearer $ADMIN" | json 'd["id"]')
+  # No beat may run on BASE_URL: ask the carrier through the re-poll endpoint until delivered.
+  for _ in $(seq 1 40); do
+    post "admin/shipments/$SHIPMENT/poll" '{}' -H "Authorization: Bearer $ADMIN" >/dev/null
+    STATE=$(curl -sf "$B/orders/$ORDER/shipments" -H "$AUTH" \
+      | json '" ".join(p["tracking_number"] + ":" + p["status"] + ":" + (p["tracking"][-1]["kind"] if p["tracking"] else "-") for p in d)')
+    echo "   $STATE"
+    case "$STATE" in *:delivered:*) break ;; esac
+    sleep 1
+  done
+  for _ in $(seq 1 20); do  # the order follows its parcels through the event relay
+    [ "$(curl -sf "$B/orders/$ORDER" -H "$AUTH" | json 'd["status"]')" = delivered ] && break
+    sleep 0.5
+  done
+  echo "== order $ORDER: confirm receipt (buyer)"
   post "orders/$ORDER/confirm" '{}' -H "$AUTH" | json 'd["status"]'
   curl -sf "$B/orders/$ORDER/logs" -H "$AUTH" \
     | json '[(l["from_status"] or "-", l["to_status"], l["actor"]) for l in d]'
