@@ -65,4 +65,4 @@ class RefundFailed(DomainEvent):
     trade_no: str
     buyer_id: int
     amount: Decimal
-    failure_code: str
+    failure_reason: str  # the provider's error code, e.g. ACCOUNT_FROZEN

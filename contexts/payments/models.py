@@ -151,6 +151,7 @@ class BillMismatch(models.Model):
 
     class Meta:
         ordering = ["-day", "provider", "kind"]
+        verbose_name_plural = "bill mismatches"
         constraints = [
             models.UniqueConstraint(
                 fields=["provider", "day", "kind"],

@@ -276,7 +276,7 @@ def refund_apply(
                 trade_no=payment.trade_no,
                 buyer_id=payment.buyer_id,
                 amount=refund.amount,
-                failure_code=refund.failure_code,
+                failure_reason=refund.failure_code,
             )
         )
     return True

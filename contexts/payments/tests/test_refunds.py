@@ -146,7 +146,7 @@ def test_a_failed_refund_can_be_retried(paid, staff_api, monkeypatch):
     monkeypatch.setattr(sandbox(), "refund_start", refuse)
     failed = refund_request(staff_api, paid, "50.00").json()
     assert (failed["state"], failed["failure_code"]) == ("failed", "ACCOUNT_FROZEN")
-    assert [e["failure_code"] for e in events(FAILED)] == ["ACCOUNT_FROZEN"]
+    assert [e["failure_reason"] for e in events(FAILED)] == ["ACCOUNT_FROZEN"]
     # A failed refund does not count: the whole payment can still be refunded meanwhile ...
     monkeypatch.undo()
     retried = staff_api.post(f"/api/v1/admin/refunds/{failed['refund_no']}/retry")
