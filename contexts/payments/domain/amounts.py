@@ -35,7 +35,7 @@ def to_yuan_string(amount: Decimal) -> str:
 
 def from_yuan_string(text: str) -> Decimal:
     """Alipay's "19.90" -> Decimal("19.90") (exact; "19.901" is refused)."""
-    return _exact(Decimal(text.strip()) if isinstance(text, str) else text).quantize(FEN)
+    return _exact(text.strip() if isinstance(text, str) else text).quantize(FEN)
 
 
 def to_fen(amount: Decimal) -> int:

@@ -41,7 +41,7 @@ def test_a_fen_fraction_or_a_negative_is_refused_not_rounded(amount):
         to_fen(amount)
 
 
-@pytest.mark.parametrize("text", ["19.901", "-0.01", "NaN"])
+@pytest.mark.parametrize("text", ["19.901", "-0.01", "NaN", "abc", ""])
 def test_a_provider_amount_finer_than_a_fen_is_refused(text):
     with pytest.raises(AmountError):
         from_yuan_string(text)
