@@ -33,3 +33,6 @@ LIST_COUNT_CACHE_SECONDS = 0
 # A pricing step registered from outside ordering, as later contexts will (its tests are in
 # contexts/ordering/tests/test_pricing_steps.py). Inert unless a test grants a buyer a rebate.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.pricing_step_app"]  # noqa: F405
+# Tests never reach SF Express: its adapter's default URL is a closed local port (the SF tests
+# start their own stand-in server and pass its URL).
+LOGISTICS_SF = {**LOGISTICS_SF, "base_url": "http://127.0.0.1:9/std/service", "timeout": 1}  # noqa: F405
