@@ -230,3 +230,11 @@ def test_buyers_and_anonymous_callers_have_no_admin_shipments(fake, api_client, 
 
     assert api_client.get("/api/v1/admin/shipments").status_code == 401
     assert client_for(make_user()).get("/api/v1/admin/shipments").status_code == 403
+
+
+def test_the_poll_task_skips_a_carrier_that_is_down(fake):
+    ship("fake", tracking_number="S1")
+    fake.down = True
+
+    assert tasks.poll_tracking() == 0
+    assert Shipment.objects.get(tracking_number="S1").last_polled_at is None
