@@ -39,3 +39,6 @@ import tempfile as _tempfile  # noqa: E402
 
 PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = f"{_tempfile.gettempdir()}/ecommerce-test-sandbox/private.pem"
 PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = f"{_tempfile.gettempdir()}/ecommerce-test-sandbox/public.pem"
+# Tests never reach SF Express: its adapter's default URL is a closed local port (the SF tests
+# start their own stand-in server and pass its URL).
+LOGISTICS_SF = {**LOGISTICS_SF, "base_url": "http://127.0.0.1:9/std/service", "timeout": 1}  # noqa: F405

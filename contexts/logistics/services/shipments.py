@@ -33,6 +33,7 @@ from contexts.logistics.events import (
 )
 from contexts.logistics.models import Shipment, ShipmentLine, TrackingEvent
 from contexts.logistics.ports import (
+    CarrierRefused,
     CarrierUnavailable,
     PushAnswer,
     Receiver,
@@ -263,8 +264,8 @@ def shipments_poll_due(*, limit: int = 200) -> int:
     """The polling beat task: ask the carriers about parcels not delivered yet whose carrier
     does not push (at most every LOGISTICS_POLL_INTERVAL_SECONDS) or whose last news is older
     than LOGISTICS_POLL_STALE_SECONDS (a push carrier gone quiet). Oldest poll first, `limit`
-    parcels per run; an unavailable carrier is skipped until the next run. Returns how many
-    route events were new."""
+    parcels per run; a carrier unavailable or refusing is skipped until the next run. Returns
+    how many route events were new."""
     now = timezone.now()
     interval = now - timedelta(seconds=settings.LOGISTICS_POLL_INTERVAL_SECONDS)
     stale = now - timedelta(seconds=settings.LOGISTICS_POLL_STALE_SECONDS)
@@ -288,8 +289,8 @@ def shipments_poll_due(*, limit: int = 200) -> int:
             continue
         try:
             events = adapter.route_query([number for _, number in rows])
-        except CarrierUnavailable:
-            logger.warning("tracking poll skipped: carrier unavailable", extra={"carrier": code})
+        except (CarrierUnavailable, CarrierRefused) as exc:
+            logger.warning("tracking poll skipped", extra={"carrier": code, "error": exc.code})
             continue
         added += _record_by_number(adapter.code, events, polled=False)
         Shipment.objects.filter(pk__in=[pk for pk, _ in rows]).update(last_polled_at=now)

@@ -225,3 +225,14 @@ def test_a_disabled_carrier_is_refused():
     with pytest.raises(Exception) as refused:
         _sf_shipment()
     assert getattr(refused.value, "code", "") == "unknown_carrier"
+
+
+def test_the_check_word_is_never_logged(sf_server, caplog):
+    carrier = carrier_for(sf_server, timeout=0.1)
+    sf_server.delay = 0.3
+    with caplog.at_level("DEBUG"), pytest.raises(CarrierUnavailable):
+        carrier.route_query(["SF1"])
+
+    assert caplog.records  # the failure was logged ...
+    assert sf_server.check_word not in caplog.text  # ... without the secret
+    assert sf_server.check_word not in repr(carrier)

@@ -230,3 +230,39 @@ def test_buyers_and_anonymous_callers_have_no_admin_shipments(fake, api_client, 
 
     assert api_client.get("/api/v1/admin/shipments").status_code == 401
     assert client_for(make_user()).get("/api/v1/admin/shipments").status_code == 403
+
+
+def test_the_poll_task_skips_a_carrier_that_is_down(fake):
+    ship("fake", tracking_number="S1")
+    fake.down = True
+
+    assert tasks.poll_tracking() == 0
+    assert Shipment.objects.get(tracking_number="S1").last_polled_at is None
+
+
+def test_the_admin_lists_shipments_read_only_and_polls_them_through_the_service(fake):
+    from django.test import Client
+
+    from contexts.logistics.tests.conftest import make_user
+    from shared.audit.models import AuditRecord
+
+    shipment = ship("fake", tracking_number="A1")
+    fake.add_route("A1", "picked_up", T0)
+    admin_user = make_user(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/logistics/shipment/?q=A1")
+    page = client.get(f"/admin/logistics/shipment/{shipment.pk}/change/")
+    polled = client.post(
+        "/admin/logistics/shipment/",
+        {"action": "poll_now", "_selected_action": [shipment.pk]},
+    )
+
+    assert listing.status_code == 200 and b"A1" in listing.content
+    assert page.status_code == 200
+    assert client.get("/admin/logistics/shipment/add/").status_code == 403
+    assert polled.status_code == 302
+    shipment.refresh_from_db()
+    assert shipment.status == "in_transit"
+    assert AuditRecord.objects.filter(model="shipment", action="poll").count() == 1

@@ -154,3 +154,37 @@ def test_many_buyers_racing_for_the_last_units_buy_exactly_those(
     assert IdempotencyKey.objects.count() == UNITS
     stock = inventory_api.availability(sku_ids=[sku_id])[sku_id]
     assert (stock.on_hand, stock.reserved, stock.available) == (UNITS, UNITS, 0)
+
+
+def test_concurrent_parcels_of_one_order_never_ship_more_than_it_holds(shop, buyer, staff):
+    """Six merchants' clicks at once, each shipping 1 of the 2 units: two parcels, no more."""
+    from django.test import override_settings
+
+    from shared.auth import SYSTEM
+
+    placed = services.order_place(
+        buyer_id=buyer.pk, address_id=shop.address_id, items=[CheckoutItem(sku_id=11, quantity=2)]
+    )
+    services.order_mark_paid(
+        trade_no=placed.trade.trade_no, paid_amount=placed.trade.pay_amount, payment_ref="P"
+    )
+    number = placed.orders[0].order_no
+
+    with override_settings(LOGISTICS_CARRIERS=["sandbox"], LOGISTICS_SANDBOX_STEP_SECONDS=3600):
+        results = run_concurrently(
+            6,
+            lambda i: services.order_shipment_create(
+                order_no=number,
+                actor_id=staff.pk,
+                principal=SYSTEM,
+                carrier_code="sandbox",
+                tracking_number=f"T{i}",
+                lines={11: 1},
+            ),
+        )
+
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 4
+    assert {getattr(r, "code", r) for r in refused} == {"over_shipped"}
+    assert Order.objects.get(order_no=number).status == "shipped"
+    assert OrderLog.objects.filter(order__order_no=number, to_status="shipped").count() == 1
