@@ -41,7 +41,9 @@ def test_first_templates_created_as_default_at_once_conflict_instead_of_doubling
     results = run_concurrently(4, lambda i: make_template(name=f"First {i}", is_default=True))
 
     errors = [r for r in results if isinstance(r, Exception)]
-    assert all(getattr(e, "code", None) == "freight_template_default_conflict" for e in errors)
+    assert all(getattr(e, "code", None) == "freight_template_default_conflict" for e in errors), (
+        errors
+    )
     assert FreightTemplate.objects.filter(merchant_id=1, is_default=True).count() == 1
 
 
