@@ -182,3 +182,48 @@ def test_the_same_callback_five_times_at_once_acts_once(trades, settings):
     assert Payment.objects.get(payment_no=payment_no).state == "succeeded"
     assert len(events(SUCCEEDED)) == 1
     assert NotificationReceipt.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sandbox_pays_through_our_callback_endpoint_over_http(
+    trades, settings, live_server, caplog
+):
+    """With PAYMENTS_NOTIFY_BASE_URL set (a demo server behind any BASE_URL) the sandbox's signed
+    callback travels over HTTP to the callback endpoint, as a real provider's would."""
+    settings.PAYMENTS_NOTIFY_BASE_URL = live_server.url
+    settings.EVENTS_RELAY_ON_COMMIT = False
+    buyer = make_user()
+    trade = trades.add(buyer_id=buyer.pk, amount="88.80")
+    api = client_for(buyer)
+    payment_no = pay_request(api, trade.trade_no).json()["payment_no"]
+
+    with caplog.at_level(logging.INFO, logger="contexts.payments.services.sandbox"):
+        answer = api.post(f"/api/v1/payments/sandbox/{payment_no}/pay", {}, format="json")
+
+    assert answer.status_code == 202, answer.content
+    delivered = [r for r in caplog.records if r.getMessage() == "sandbox callback delivered"]
+    assert [r.status for r in delivered] == [200]
+    assert Payment.objects.get(payment_no=payment_no).state == "succeeded"
+    assert NotificationReceipt.objects.count() == 1
+    assert len(events(SUCCEEDED)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sandbox_callback_that_cannot_be_delivered_leaves_the_payment_pending(
+    trades, settings, caplog
+):
+    settings.PAYMENTS_NOTIFY_BASE_URL = "http://127.0.0.1:9"  # nothing listens: refused at once
+    buyer = make_user()
+    trade = trades.add(buyer_id=buyer.pk, amount="88.80")
+    api = client_for(buyer)
+    payment_no = pay_request(api, trade.trade_no).json()["payment_no"]
+
+    answer = api.post(f"/api/v1/payments/sandbox/{payment_no}/pay", {}, format="json")
+
+    assert answer.status_code == 202
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == [
+        "sandbox callback not delivered"
+    ]
+    # Still pending: reconciliation settles it from the sandbox's book later.
+    assert Payment.objects.get(payment_no=payment_no).state == "pending"
+    assert events(SUCCEEDED) == []
