@@ -141,12 +141,12 @@ def _money(value: Any, errors: list[str], what: str, *, positive: bool = True) -
     except (InvalidOperation, ValueError):
         errors.append(f'{what} must be an amount, e.g. "20.00".')
         return ZERO
-    if not amount.is_finite() or amount != quantize(amount) or abs(amount) >= Decimal(10**10):
+    if not amount.is_finite() or abs(amount) >= Decimal(10**10) or amount != quantize(amount):
         errors.append(f"{what} must be an amount with at most two decimals.")
         return ZERO
     if amount < 0 or (positive and amount == 0):
         errors.append(f"{what} must be {'above' if positive else 'at least'} zero.")
-    return amount
+    return quantize(amount)
 
 
 def _percent(value: Any, errors: list[str], what: str) -> Decimal:

@@ -61,7 +61,9 @@ def _field_error(name: str, message: str) -> ValidationFailed:
 
 def _require_owner(principal: Principal, merchant_id: int | None, *, not_found=None) -> None:
     if merchant_id is None:
-        principal.require(PLATFORM, not_found=not_found)
+        if not_found is not None and principal.is_authenticated and not principal.can(PLATFORM):
+            raise not_found  # a platform activity is not revealed to a shop
+        principal.require(PLATFORM)
     else:
         principal.require(MANAGE, merchant_id=merchant_id, not_found=not_found)
 
@@ -418,3 +420,17 @@ def price_sample(
         pay_amount=items_amount - discount,
         outcome=outcome,
     )
+
+
+def activities_for_sku(*, sku_id: int, rows: Sequence[Activity]) -> list[Activity]:
+    """Of the running `rows`, those that cover this SKU (what a product page shows); an
+    unknown SKU has none."""
+    skus = catalog_api.get_skus(sku_ids=[sku_id])
+    sku = skus.get(sku_id)
+    if sku is None:
+        return []
+    by_id = {row.pk: row for row in rows}
+    activities = running_domain_activities(rows)
+    draft = LineDraft(sku_id, sku.merchant_id, 1, sku.price, sku.price)
+    (line,) = cart_lines([draft], activities, skus=skus)
+    return [by_id[a.activity_id] for a in activities if domain.in_scope(a, line)]
