@@ -126,7 +126,7 @@ class SampleCartIn(Input):
     items = SampleItemIn(many=True, min_length=1, max_length=50)
 
 
-class SampleLineOut(serializers.Serializer):
+class PromotionSampleLineOut(serializers.Serializer):
     sku_id = serializers.IntegerField()
     merchant_id = serializers.IntegerField()
     title = serializers.CharField()
@@ -137,7 +137,7 @@ class SampleLineOut(serializers.Serializer):
     pay_amount = money_amount()
 
 
-class NoteOut(serializers.Serializer):
+class ActivityNoteOut(serializers.Serializer):
     activity_id = serializers.IntegerField()
     reason = serializers.ChoiceField(choices=[(r.value, r.value) for r in domain.NoteReason])
     message = serializers.CharField()
@@ -146,7 +146,7 @@ class NoteOut(serializers.Serializer):
     merchant_id = serializers.IntegerField(allow_null=True)
 
 
-class GiftOut(serializers.Serializer):
+class ActivityGiftOut(serializers.Serializer):
     activity_id = serializers.IntegerField()
     merchant_id = serializers.IntegerField()
     sku_id = serializers.IntegerField()
@@ -154,13 +154,13 @@ class GiftOut(serializers.Serializer):
 
 
 class SampleQuoteOut(serializers.Serializer):
-    lines = SampleLineOut(many=True)
+    lines = PromotionSampleLineOut(many=True)
     items_amount = money_amount()
     discount_amount = money_amount()
     pay_amount = money_amount()
     applied_activity_ids = serializers.ListField(child=serializers.IntegerField())
-    notes = NoteOut(many=True)
-    gifts = GiftOut(many=True)
+    notes = ActivityNoteOut(many=True)
+    gifts = ActivityGiftOut(many=True)
 
 
 def sample_quote_data(quote) -> dict:
