@@ -135,3 +135,72 @@ def test_seventy_and_forty_percent_through_the_pipeline_never_give_goods_away(wo
     refs = {a["reference"] for a in preview["adjustments"] if a["source"] == "promotions"}
     assert f"activity:{seventy.pk}" not in refs
     assert D(preview["pay_amount"]) > 0
+
+
+@pytest.fixture
+def gift_world():
+    """Shop G: a tea (50.00, 5 units) and a cup (the gift, 9.90, 2 units); a buyer with 2 teas
+    in the cart and an address; a gift activity: one cup with 100.00 of tea."""
+    admin = client_for(make_user(is_staff=True))
+    shop = open_shop(admin, name="G", owner_id=make_user().pk, prices=["50.00", "9.90"], units=2)
+    tea, cup = shop["sku_ids"]
+    buyer_api = client_for(make_user())
+    created(buyer_api.post("/api/v1/cart/items", {"sku_id": tea, "quantity": 2}, format="json"))
+    gift = activity(
+        shop["merchant_id"],
+        "gift",
+        {"threshold": "100.00", "gift_sku_id": cup, "gift_quantity": 1},
+        name="Free cup",
+    )
+    return shop, buyer_api, {"address_id": real_address(buyer_api)}, gift
+
+
+def reserved(sku_id: int) -> int:
+    from contexts.inventory import api as inventory_api
+
+    return inventory_api.availability(sku_ids=[sku_id])[sku_id].reserved
+
+
+def test_a_gift_is_a_line_priced_zero_whose_stock_is_reserved_and_released(gift_world):
+    shop, buyer_api, body, gift = gift_world
+    tea, cup = shop["sku_ids"]
+
+    quote = created(buyer_api.get("/api/v1/checkout/cart-quote"))
+    preview = created(buyer_api.post("/api/v1/checkout/preview", body, format="json"))
+    placed = created(place(buyer_api, {**body, "expected_pay_amount": preview["pay_amount"]}))
+
+    assert [(g["sku_id"], g["quantity"], g["reference"]) for g in quote["gifts"]] == [
+        (cup, 1, f"activity:{gift.pk}")
+    ]
+    assert quote["sku_ids"] == [tea] and quote["pay_amount"] == "100.00"
+    lines = {line["sku_id"]: line for line in preview["groups"][0]["lines"]}
+    assert lines[cup]["gift"] is True and lines[cup]["pay_amount"] == "0.00"
+    assert lines[tea]["gift"] is False
+    assert preview["pay_amount"] == placed["pay_amount"] == "100.00"
+    order = Order.objects.get()
+    gift_line = order.lines.get(sku_id=cup)
+    assert (gift_line.gift, gift_line.unit_price, gift_line.pay_amount) == (True, D(0), D(0))
+    assert reserved(cup) == 1 and reserved(tea) == 2
+
+    cancelled = buyer_api.post(f"/api/v1/orders/{order.order_no}/cancel")
+    assert cancelled.status_code == 200, cancelled.json()
+    assert reserved(cup) == 0 and reserved(tea) == 0
+
+
+def test_a_gift_out_of_stock_is_dropped_with_a_note_and_the_order_placed(gift_world):
+    shop, _, body, gift = gift_world
+    tea, cup = shop["sku_ids"]
+    other = client_for(make_user())
+    other_body = {"address_id": real_address(other), "items": [{"sku_id": cup, "quantity": 2}]}
+    created(place(other, other_body))  # the last two cups
+
+    buyer_api = gift_world[1]
+    preview = created(buyer_api.post("/api/v1/checkout/preview", body, format="json"))
+    placed = created(place(buyer_api, {**body, "expected_pay_amount": preview["pay_amount"]}))
+
+    assert [line["sku_id"] for line in preview["groups"][0]["lines"]] == [tea]
+    note = next(n for n in preview["notes"] if n["sku_ids"] == [cup])
+    assert note["source"] == "promotions" and note["reference"] == f"activity:{gift.pk}"
+    assert "out of stock" in note["message"]
+    order = Order.objects.get(order_no=placed["orders"][0]["order_no"])
+    assert list(order.lines.values_list("sku_id", flat=True)) == [tea]

@@ -20,12 +20,13 @@ def activity_reference(activity_id: int) -> str:
 class PromotionsStep(ordering_api.PricingStepBase):
     """The running activities (one query) applied to the checkout as priced so far: the best
     combination for the buyer (domain.best_outcome) as discounts on the lines it applies to
-    (or on freight), and a note per activity saying what it did or why it did not apply.
+    (or on freight), gift lines (ordering adds them priced 0 and reserves their stock; one out
+    of stock is dropped with a note), and a note per activity saying what it did or why not.
     Nothing to hold: an activity has no stock of its own to reserve."""
 
     def quote(
         self, checkout: ordering_api.Checkout
-    ) -> Sequence[ordering_api.Adjustment | ordering_api.PricingNote]:
+    ) -> Sequence[ordering_api.Adjustment | ordering_api.GiftLine | ordering_api.PricingNote]:
         activities = services.running_domain_activities(selectors.running_activities())
         if not activities:
             return ()
@@ -38,6 +39,7 @@ class PromotionsStep(ordering_api.PricingStepBase):
                 pay_amount=line.pay_amount,
             )
             for line in checkout.lines
+            if not line.gift
         ]
         outcome = services.price_drafts(
             drafts, activities, freight_due={g.merchant_id: g.freight_due for g in checkout.groups}
@@ -47,8 +49,8 @@ class PromotionsStep(ordering_api.PricingStepBase):
 
 def _answers_for(
     outcome: domain.Outcome, names: dict[int, str]
-) -> list[ordering_api.Adjustment | ordering_api.PricingNote]:
-    answers: list[ordering_api.Adjustment | ordering_api.PricingNote] = [
+) -> list[ordering_api.Adjustment | ordering_api.GiftLine | ordering_api.PricingNote]:
+    answers: list[ordering_api.Adjustment | ordering_api.GiftLine | ordering_api.PricingNote] = [
         ordering_api.Adjustment(
             amount=grant.amount,
             target=grant.target,
@@ -58,6 +60,16 @@ def _answers_for(
             reference=activity_reference(grant.activity_id),
         )
         for grant in outcome.grants
+    ]
+    answers += [
+        ordering_api.GiftLine(
+            sku_id=gift.sku_id,
+            merchant_id=gift.merchant_id,
+            quantity=gift.quantity,
+            reference=activity_reference(gift.activity_id),
+            label=names.get(gift.activity_id, ""),
+        )
+        for gift in outcome.gifts
     ]
     answers += [
         ordering_api.PricingNote(
