@@ -25,7 +25,7 @@ def test_load_demo_data_is_idempotent():
     from contexts.promotions.models import Activity
 
     kinds = sorted(Activity.objects.values_list("rule_kind", flat=True))
-    assert kinds == ["free_shipping", "special_price", "spend_off", "spend_percent"]
+    assert kinds == ["free_shipping", "gift", "special_price", "spend_off", "spend_percent"]
 
 
 @pytest.mark.django_db(transaction=True)

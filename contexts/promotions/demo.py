@@ -1,5 +1,5 @@
-"""Demo activities: a platform spend-X-save-Y, a shop's spend-X-percent-off, a special price and
-a free-shipping offer, running for 90 days from the first load."""
+"""Demo activities: a platform spend-X-save-Y, a shop's spend-X-percent-off and gift, a special
+price and a free-shipping offer, running for 90 days from the first load."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ PLATFORM_NAME = "Platform: 20 off 200, 40 off 300"
 
 def demo_activities_create(*, sku_ids_by_merchant: Mapping[int, Sequence[int]]) -> int:
     """Idempotent (nothing is added once the platform demo activity exists); returns how many
-    activities were created. Shops in id order: the first gets 10% off from 300.00, the second
+    activities were created. Shops in id order: the first gets 10% off from 300.00 and a gift
+    (its last SKU) from 199.00, the second
     a special price (80%) on its first SKU, the third free shipping from 49.00."""
     if Activity.objects.filter(name=PLATFORM_NAME, merchant_id__isnull=True).exists():
         return 0
@@ -50,6 +51,20 @@ def demo_activities_create(*, sku_ids_by_merchant: Mapping[int, Sequence[int]]) 
                 "rule_params": {"tiers": [{"threshold": "300.00", "percent_off": "10"}]},
             }
         )
+        if len(sku_ids_by_merchant[merchants[0]]) > 1:
+            gift_sku_id = sku_ids_by_merchant[merchants[0]][-1]
+            specs.append(
+                {
+                    "merchant_id": merchants[0],
+                    "name": "A free gift from 199.00",
+                    "rule_kind": "gift",
+                    "rule_params": {
+                        "threshold": "199.00",
+                        "gift_sku_id": gift_sku_id,
+                        "gift_quantity": 1,
+                    },
+                }
+            )
     if len(merchants) > 1 and sku_ids_by_merchant[merchants[1]]:
         sku_id = sku_ids_by_merchant[merchants[1]][0]
         sku = catalog_api.get_skus(sku_ids=[sku_id]).get(sku_id)
