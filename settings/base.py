@@ -418,6 +418,11 @@ LOGISTICS_SANDBOX_STEP_SECONDS = float(env("LOGISTICS_SANDBOX_STEP_SECONDS", "3"
 # their last news is this old.
 LOGISTICS_POLL_INTERVAL_SECONDS = env_int("LOGISTICS_POLL_INTERVAL_SECONDS", 30)
 LOGISTICS_POLL_STALE_SECONDS = env_int("LOGISTICS_POLL_STALE_SECONDS", 6 * 3600)
+
+# --- Promotions ---------------------------------------------------------------------------------
+# The least a shop's goods cost after promotions (promotions never make goods free).
+PROMOTIONS_MIN_PAY_AMOUNT = env("PROMOTIONS_MIN_PAY_AMOUNT", "0.01")
+
 # Public numbers (orders, payments): shared/ids.py reads ID_GENERATOR_NODE (0-999) straight from
 # the environment; unset, the node is derived from the host name.
 

@@ -55,6 +55,8 @@ _SHOP_WORK = frozenset(
         "order.read",
         "order.ship",
         "order.note.write",
+        "promotion.read",
+        "promotion.manage",
         "shipment.read",
         "shipment.poll",
     }
@@ -69,6 +71,7 @@ _PLATFORM_WORK = frozenset(
         "identity.user.read",
         "payment.read",
         "payment.refund",
+        "promotion.platform.manage",
     }
 )
 

@@ -22,6 +22,10 @@ def test_load_demo_data_is_idempotent():
     assert users.filter(is_staff=True, email="admin@example.com").count() == 1
     assert users.filter(email__startswith="buyer").count() == 3
     assert "demo data ready" in out.getvalue()
+    from contexts.promotions.models import Activity
+
+    kinds = sorted(Activity.objects.values_list("rule_kind", flat=True))
+    assert kinds == ["free_shipping", "gift", "special_price", "spend_off", "spend_percent"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,6 +21,7 @@ __all__ = [
     "get_merchants",
     "get_skus",
     "merchant_names",
+    "spu_merchants",
 ]
 
 
@@ -79,6 +80,12 @@ def get_merchants(*, merchant_ids: Iterable[int]) -> dict[int, MerchantInfo]:
 def merchant_names(*, merchant_ids: Iterable[int]) -> dict[int, str]:
     """Each existing shop's name by id, for staff pages that show merchant ids."""
     return {pk: info.name for pk, info in get_merchants(merchant_ids=merchant_ids).items()}
+
+
+def spu_merchants(*, spu_ids: Iterable[int]) -> dict[int, int]:
+    """Each existing (not deleted) product's shop, by product (SPU) id, in one query; unknown
+    ids are absent (promotions check the products an activity names)."""
+    return selectors.spu_merchants(spu_ids=spu_ids)
 
 
 def categories_ancestor_ids(*, category_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:

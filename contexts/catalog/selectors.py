@@ -459,6 +459,15 @@ def sku_price_history(*, principal: Principal, sku_id: int) -> QuerySet[PriceHis
 # --- Other contexts' reads (api.py) ---------------------------------------------------------
 
 
+def spu_merchants(*, spu_ids: Iterable[int]) -> dict[int, int]:
+    """{spu_id: merchant_id} of the live products among `spu_ids`, in one query."""
+    return dict(
+        Spu.objects.filter(pk__in=set(spu_ids), deleted_at__isnull=True).values_list(
+            "pk", "merchant_id"
+        )
+    )
+
+
 def skus_by_ids(*, sku_ids: Iterable[int]) -> list[Sku]:
     """Live SKUs of live products among `sku_ids`, with product and merchant, in one query."""
     return list(

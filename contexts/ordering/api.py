@@ -19,6 +19,7 @@ from contexts.ordering.data import (
     Allocation,
     Checkout,
     FreightCharge,
+    GiftLine,
     HeldOrder,
     MerchantGroup,
     OrderInfo,
@@ -40,6 +41,7 @@ __all__ = [
     "Allocation",
     "Checkout",
     "FreightCharge",
+    "GiftLine",
     "HeldOrder",
     "MerchantGroup",
     "OrderInfo",
@@ -157,6 +159,7 @@ def get_order(order_no: str) -> OrderInfo | None:
                 subtotal=line.subtotal,
                 discount_amount=line.discount_amount,
                 pay_amount=line.pay_amount,
+                gift=line.gift,
             )
             for line in order.lines.all()
         ),

@@ -22,6 +22,7 @@ class OrderLineInfo:
     subtotal: Decimal
     discount_amount: Decimal
     pay_amount: Decimal
+    gift: bool = False  # a gift line a promotion added (priced 0)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,11 @@ class PricedLine:
     weight_grams: int
     subtotal: Decimal
     discounts: tuple[Allocation, ...] = ()
+    # A gift a step added (GiftLine): priced 0, never discounted, stock reserved like any line;
+    # which step (source) and grant (reference) gave it.
+    gift: bool = False
+    gift_source: str = ""
+    gift_reference: str = ""
 
     @property
     def discount_amount(self) -> Decimal:
@@ -167,6 +173,23 @@ class Adjustment:
     sku_ids: tuple[int, ...] = ()
     label: str = ""
     reference: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class GiftLine:
+    """A gift a step grants (a promotion's 满赠): `quantity` of `sku_id` added to the
+    `merchant_id` group as a line priced 0 (PricedLine.gift), placed as an order line whose
+    stock is reserved, committed and released like any other. When the gift SKU is already
+    among the lines, or no longer exists, or its stock is short when the checkout is priced,
+    the gift is dropped with a note (the order is never refused for a gift). `source` is
+    filled in by the engine with the step's registered name."""
+
+    sku_id: int
+    merchant_id: int
+    quantity: int
+    reference: str = ""
+    label: str = ""
     source: str = ""
 
 
@@ -269,7 +292,9 @@ class PricingStep(Protocol):
     order that changed, and act on those the step holds.
     """
 
-    def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge | PricingNote]:
+    def quote(
+        self, checkout: Checkout
+    ) -> Sequence[Adjustment | FreightCharge | GiftLine | PricingNote]:
         """What this step grants (or charges, for freight) on the checkout as priced so far,
         with notes explaining it."""
         ...
@@ -290,7 +315,9 @@ class PricingStep(Protocol):
 class PricingStepBase:
     """Convenience base: grants nothing and ignores the lifecycle; override what you need."""
 
-    def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge | PricingNote]:
+    def quote(
+        self, checkout: Checkout
+    ) -> Sequence[Adjustment | FreightCharge | GiftLine | PricingNote]:
         return ()
 
     def hold(self, hold: PricingHold) -> None:

@@ -111,6 +111,8 @@ class OrderLine(models.Model):
     pay_amount = money_field()
     # This line's share of each discount: [{"source", "amount", "reference"}] (for refunds).
     discounts = models.JSONField(default=list, blank=True)
+    # A gift a pricing step added (a promotion's 满赠): priced 0, its stock reserved as any line.
+    gift = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["id"]

@@ -6,7 +6,8 @@ Pipeline (`price_checkout`):
   2. the steps of a `PricingRegistry` run in order. As shipped: "freight" (charges each
      merchant group its freight), then the no-op "promotions", "coupons", "points" that their
      contexts replace later. A step looks at the checkout so far and answers `FreightCharge`s
-     and `Adjustment`s (discounts), which the engine applies, and `PricingNote`s
+     and `Adjustment`s (discounts), which the engine applies, `GiftLine`s (a gift added to a
+     merchant group as a line priced 0 that no discount touches), and `PricingNote`s
      (explanations), which it keeps in `checkout.notes`.
 
 Rules the engine enforces, whatever a step asks for:
@@ -37,6 +38,7 @@ from contexts.ordering.data import (
     Allocation,
     Checkout,
     FreightCharge,
+    GiftLine,
     MerchantGroup,
     PricedLine,
     PricingNote,
@@ -52,6 +54,7 @@ __all__ = [
     "Allocation",
     "Checkout",
     "FreightCharge",
+    "GiftLine",
     "LineInput",
     "MerchantGroup",
     "PricedLine",
@@ -162,11 +165,65 @@ def price_checkout(
             if isinstance(answer, FreightCharge):
                 checkout = charge_freight(checkout, answer)
             elif isinstance(answer, PricingNote):
-                note = dataclasses.replace(answer, source=name)
-                checkout = dataclasses.replace(checkout, notes=(*checkout.notes, note))
+                checkout = add_note(checkout, dataclasses.replace(answer, source=name))
+            elif isinstance(answer, GiftLine):
+                checkout = add_gift(checkout, dataclasses.replace(answer, source=name))
             else:
                 checkout = apply_adjustment(checkout, dataclasses.replace(answer, source=name))
     return checkout
+
+
+def add_note(checkout: Checkout, note: PricingNote) -> Checkout:
+    return dataclasses.replace(checkout, notes=(*checkout.notes, note))
+
+
+def gift_note(gift: GiftLine, why: str) -> PricingNote:
+    """The note a dropped gift leaves (what the buyer sees instead of the gift)."""
+    return PricingNote(
+        message=f"{gift.label or 'Gift'}: {why}",
+        reference=gift.reference,
+        sku_ids=(gift.sku_id,),
+        merchant_id=gift.merchant_id,
+        source=gift.source,
+    )
+
+
+def add_gift(checkout: Checkout, gift: GiftLine) -> Checkout:
+    """Add a gift line (priced 0) to its merchant's group. A gift whose SKU is already a line
+    of the checkout is dropped with a note (each SKU appears once)."""
+    if gift.quantity <= 0:
+        raise ValueError("a gift's quantity must be positive")
+    if gift.merchant_id not in {g.merchant_id for g in checkout.groups}:
+        raise ValueError(f"no merchant group {gift.merchant_id} to add a gift to")
+    if any(line.sku_id == gift.sku_id for line in checkout.lines):
+        return add_note(checkout, gift_note(gift, "not added, the item is already in the order."))
+    line = PricedLine(
+        sku_id=gift.sku_id,
+        merchant_id=gift.merchant_id,
+        quantity=gift.quantity,
+        unit_price=ZERO,
+        weight_grams=0,
+        subtotal=ZERO,
+        gift=True,
+        gift_source=gift.source,
+        gift_reference=gift.reference,
+    )
+    groups = tuple(
+        dataclasses.replace(g, lines=(*g.lines, line)) if g.merchant_id == gift.merchant_id else g
+        for g in checkout.groups
+    )
+    return dataclasses.replace(checkout, groups=groups)
+
+
+def drop_gift(checkout: Checkout, sku_id: int, note: PricingNote) -> Checkout:
+    """The checkout without the gift line of `sku_id`, with `note` saying why."""
+    groups = tuple(
+        dataclasses.replace(
+            g, lines=tuple(ln for ln in g.lines if not (ln.gift and ln.sku_id == sku_id))
+        )
+        for g in checkout.groups
+    )
+    return add_note(dataclasses.replace(checkout, groups=groups), note)
 
 
 def charge_freight(checkout: Checkout, charge: FreightCharge) -> Checkout:
@@ -203,6 +260,8 @@ def apply_adjustment(checkout: Checkout, adjustment: Adjustment) -> Checkout:
 
 
 def _in_scope(adjustment: Adjustment, line: PricedLine) -> bool:
+    if line.gift:  # priced 0: nothing to take off
+        return False
     if adjustment.merchant_id is not None and line.merchant_id != adjustment.merchant_id:
         return False
     return not adjustment.sku_ids or line.sku_id in adjustment.sku_ids

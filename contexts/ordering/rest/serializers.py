@@ -140,6 +140,7 @@ class PreviewLineOut(serializers.Serializer):
     pay_amount = _money()
     available = serializers.IntegerField()
     in_stock = serializers.BooleanField()
+    gift = serializers.BooleanField(help_text="A gift a promotion added, priced 0.")
 
 
 class PreviewGroupOut(serializers.Serializer):
@@ -165,6 +166,14 @@ class CheckoutPreviewOut(serializers.Serializer):
     in_stock = serializers.BooleanField()
 
 
+class GiftLineOut(serializers.Serializer):
+    sku_id = serializers.IntegerField()
+    merchant_id = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    reference = serializers.CharField(source="gift_reference")
+    source = serializers.CharField(source="gift_source")
+
+
 class CartQuoteOut(serializers.Serializer):
     sku_ids = serializers.ListField(
         child=serializers.IntegerField(),
@@ -172,6 +181,7 @@ class CartQuoteOut(serializers.Serializer):
     )
     adjustments = AdjustmentOut(many=True)
     notes = NoteOut(many=True)
+    gifts = GiftLineOut(many=True, help_text="Gift lines (priced 0) the promotions add.")
     items_amount = _money()
     discount_amount = _money()
     pay_amount = _money(help_text="items_amount - discount_amount; freight comes at checkout.")
@@ -197,6 +207,7 @@ class OrderLineOut(serializers.ModelSerializer):
             "discount_amount",
             "pay_amount",
             "discounts",
+            "gift",
         )
 
 

@@ -88,6 +88,7 @@ class PreviewLine:
     pay_amount: Decimal
     available: int
     in_stock: bool
+    gift: bool = False  # a gift line (priced 0) a pricing step added
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,34 @@ def _price(
         registry=PRICING_STEPS,
         options=(options or PricingOptions()).as_mapping(),
     )
-    return skus, checkout
+    return _keep_available_gifts(skus, checkout)
+
+
+def _keep_available_gifts(
+    skus: Mapping[int, Any], checkout: pricing.Checkout
+) -> tuple[Mapping[int, Any], pricing.Checkout]:
+    """Gift lines a step added: each needs its SKU (catalog) and enough stock now (inventory),
+    else it is dropped with a note: an order is never refused for its gift. (A gift whose stock
+    goes between this check and the reservation fails the reservation like any line.) Costs
+    nothing without gifts; otherwise one catalog and one inventory call."""
+    gifts = [line for line in checkout.lines if line.gift]
+    if not gifts:
+        return skus, checkout
+    gift_skus = catalog_api.get_skus(sku_ids=[line.sku_id for line in gifts])
+    stock = inventory_api.availability(sku_ids=list(gift_skus))
+    for line in gifts:
+        available = stock[line.sku_id].available if line.sku_id in stock else 0
+        if line.sku_id in gift_skus and available >= line.quantity:
+            continue
+        note = pricing.PricingNote(
+            message="The gift is out of stock and is not added.",
+            reference=line.gift_reference,
+            sku_ids=(line.sku_id,),
+            merchant_id=line.merchant_id,
+            source=line.gift_source,
+        )
+        checkout = pricing.drop_gift(checkout, line.sku_id, note)
+    return {**gift_skus, **skus}, checkout
 
 
 def checkout_prepare(
@@ -218,6 +246,7 @@ class CartQuote:
     items_amount: Decimal
     discount_amount: Decimal
     pay_amount: Decimal
+    gifts: tuple[pricing.PricedLine, ...] = ()  # gift lines (priced 0) the steps added
 
 
 def cart_quote(*, buyer_id: int, options: PricingOptions | None = None) -> CartQuote:
@@ -238,7 +267,8 @@ def cart_quote(*, buyer_id: int, options: PricingOptions | None = None) -> CartQ
         )
     _, checkout = _price(buyer_id=buyer_id, province_code="", requested=requested, options=options)
     return CartQuote(
-        sku_ids=tuple(line.sku_id for line in checkout.lines),
+        sku_ids=tuple(line.sku_id for line in checkout.lines if not line.gift),
+        gifts=tuple(line for line in checkout.lines if line.gift),
         adjustments=checkout.adjustments,
         notes=checkout.notes,
         items_amount=checkout.items_amount,
@@ -280,6 +310,7 @@ def checkout_preview(
                     pay_amount=line.pay_amount,
                     available=available,
                     in_stock=available >= line.quantity,
+                    gift=line.gift,
                 )
             )
         groups.append(
@@ -431,6 +462,7 @@ def order_place(
                 discount_amount=line.discount_amount,
                 pay_amount=line.pay_amount,
                 discounts=_allocations_json(line.discounts),
+                gift=line.gift,
             )
             for order, group in zip(orders, checkout.groups, strict=True)
             for line in group.lines
@@ -483,6 +515,7 @@ def order_place(
                         sku_id=line.sku_id, quantity=line.quantity, unit_price=line.unit_price
                     )
                     for line in group.lines
+                    if not line.gift  # bought lines only (the cart drops these)
                 ),
                 from_cart=prepared.from_cart,
             )

@@ -333,3 +333,27 @@ def test_checkout_invariants(raw_lines, freights, per_step):
     assert checkout.discount_amount == sum(by_source_items.values(), ZERO) + sum(
         by_source_freight.values(), ZERO
     )
+
+
+def test_a_gift_is_a_line_priced_zero_that_no_discount_touches():
+    gift = pricing.GiftLine(sku_id=99, merchant_id=10, quantity=1, reference="G-1", label="Cup")
+    checkout = price(
+        LINES,
+        steps=[("promotions", Grant(gift)), ("coupons", Grant(Adjustment(amount=D("5.00"))))],
+    )
+    (line,) = [ln for ln in checkout.lines if ln.gift]
+    assert (line.sku_id, line.merchant_id, line.quantity, line.unit_price) == (99, 10, 1, ZERO)
+    assert (line.gift_source, line.gift_reference) == ("promotions", "G-1")
+    assert line.discounts == () and line.pay_amount == ZERO
+    assert checkout.discount_amount == D("5.00")
+    assert checkout.items_amount == sum(ln.subtotal for ln in checkout.lines if not ln.gift)
+
+
+def test_a_gift_of_a_sku_already_in_the_checkout_is_dropped_with_a_note():
+    gift = pricing.GiftLine(sku_id=1, merchant_id=10, quantity=1, reference="G-1", label="Cup")
+    checkout = price(LINES, steps=[("promotions", Grant(gift))])
+    assert not any(ln.gift for ln in checkout.lines)
+    (note,) = checkout.notes
+    assert (note.source, note.reference, note.sku_ids) == ("promotions", "G-1", (1,))
+    with pytest.raises(ValueError, match="no merchant group"):
+        price(LINES, steps=[("promotions", Grant(pricing.GiftLine(99, 404, 1)))])

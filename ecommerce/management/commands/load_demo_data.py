@@ -11,12 +11,15 @@ from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
 from contexts.logistics.demo import demo_freight_templates_create
+from contexts.promotions.demo import demo_activities_create
 
 DEMO_MERCHANTS = 3
 
 
 class Command(BaseCommand):
-    help = "Load demo data: users, shops, a catalog with SKUs, stock and freight templates."
+    help = (
+        "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=5, help="number of demo buyers")
@@ -43,12 +46,13 @@ class Command(BaseCommand):
         # Demo rows are bulk-inserted without events: copy availability into the catalog once.
         catalog_stock_resync(progress=progress)
         demo_freight_templates_create(merchant_ids=sorted(skus_by_merchant))
+        activities = demo_activities_create(sku_ids_by_merchant=skus_by_merchant)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready: {len(buyer_ids)} buyers, {len(owner_ids)} shop owners, "
                 f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
-                f"{stock_rows} new stock records.\n"
+                f"{stock_rows} new stock records, {activities} new promotions.\n"
                 "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
                 "merchant1@example.com / merchant12345"
             )
