@@ -69,6 +69,9 @@ _PLATFORM_WORK = frozenset(
         "identity.user.read",
         "payment.read",
         "payment.refund",
+        "loyalty.read",
+        "loyalty.adjust",
+        "loyalty.manage",
     }
 )
 
