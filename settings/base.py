@@ -273,6 +273,9 @@ CELERY_TIMEZONE = "UTC"
 
 # Messages to people (reset codes): a dotted path to an identity Notifier adapter.
 IDENTITY_NOTIFIER = env("IDENTITY_NOTIFIER", "contexts.identity.adapters.mail.DjangoMailNotifier")
+# The risk port (shared/risk.py), asked before coupon claims, code redemptions, flash-sale
+# purchases; allows everything until the risk context provides an adapter.
+RISK_CHECKER = env("RISK_CHECKER", "shared.risk.AllowEverything")
 KAFKA_BOOTSTRAP_SERVERS = env("KAFKA_BOOTSTRAP_SERVERS")
 # How long the relay waits for broker metadata before treating Kafka as down for this pass.
 KAFKA_MAX_BLOCK_MS = env_int("KAFKA_MAX_BLOCK_MS", 5_000)
