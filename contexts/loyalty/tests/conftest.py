@@ -59,3 +59,8 @@ def assert_books_balance(user_id: int) -> PointsAccount:
     assert (remaining or 0) == account.balance
     assert (entries["held"] or 0) == account.held == (held["n"] or 0)
     return account
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
