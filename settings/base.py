@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentStateEnum": "contexts.payments.models.PAYMENT_STATES",
         "RefundStateEnum": "contexts.payments.models.REFUND_STATES",
         "ShipmentStatusEnum": "contexts.logistics.models.Shipment.Status",
+        "PointsEntryKindEnum": "contexts.loyalty.models.EntryKind",
     },
 }
 

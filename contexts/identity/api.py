@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterable
-
-from django.utils import timezone
+from datetime import date
 
 from contexts.identity import selectors
 from contexts.identity.data import AddressInfo, UserInfo
@@ -62,20 +61,16 @@ def user_names(*, user_ids: Iterable[int]) -> dict[int, str]:
     }
 
 
-def user_ids_with_birthday(
-    *, month: int, day: int, after_id: int = 0, limit: int = 500
-) -> list[int]:
-    """Ids of active accounts whose birthday is on this month and day, ascending, above
-    `after_id`, at most `limit` (page through with the last id). On 28 February of a year
-    without a 29th, those born on 29 February are included."""
-    ids = selectors.user_ids_with_birthday(month=month, day=day, after_id=after_id, limit=limit)
-    if (month, day) == (2, 28) and not calendar.isleap(timezone.localdate().year):
-        ids = sorted(
-            {
-                *ids,
-                *selectors.user_ids_with_birthday(month=2, day=29, after_id=after_id, limit=limit),
-            }
-        )[:limit]
+def user_ids_with_birthday(*, on: date, after_id: int = 0, limit: int = 500) -> list[int]:
+    """Ids of active accounts whose birthday falls on the day `on` (month and day), ascending,
+    above `after_id`, at most `limit` (page through with the last id). On 28 February of a
+    year without a 29th, those born on 29 February are included."""
+    ids = selectors.user_ids_with_birthday(
+        month=on.month, day=on.day, after_id=after_id, limit=limit
+    )
+    if (on.month, on.day) == (2, 28) and not calendar.isleap(on.year):
+        leap = selectors.user_ids_with_birthday(month=2, day=29, after_id=after_id, limit=limit)
+        ids = sorted({*ids, *leap})[:limit]
     return ids
 
 

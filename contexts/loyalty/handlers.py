@@ -94,16 +94,17 @@ class MemberShippingStep(ordering_api.PricingStepBase):
         groups = [g for g in checkout.groups if g.freight_due > 0]
         if not groups or not checkout.buyer_id:
             return []
-        level = selectors.member_level(user_id=checkout.buyer_id)
-        if not level.free_shipping:
+        level = selectors.free_shipping_level(user_id=checkout.buyer_id)
+        if level is None:
             return []
+        code, name = level
         return [
             ordering_api.Adjustment(
                 amount=group.freight_due,
                 target="freight",
                 merchant_id=group.merchant_id,
-                label=f"Free shipping ({level.name})",
-                reference=f"level:{level.code}",
+                label=f"Free shipping ({name})",
+                reference=f"level:{code}",
             )
             for group in groups
         ]

@@ -7,7 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contexts.loyalty import domain
@@ -40,6 +41,19 @@ def member_level(*, user_id: int) -> MemberLevelInfo:
         if level.code == code:
             return _info(level)
     return _info(all_levels[0]) if all_levels else _NO_LEVEL
+
+
+def free_shipping_level(*, user_id: int) -> tuple[str, str] | None:
+    """(code, name) of the user's level when it has free shipping, else None; one query (the
+    pricing pipeline asks on every quote)."""
+    account_level = PointsAccount.objects.filter(user_id=user_id).values("level_code")[:1]
+    lowest = LevelRule.objects.order_by("min_growth").values("code")[:1]
+    return (
+        LevelRule.objects.filter(free_shipping=True)
+        .filter(code=Coalesce(Subquery(account_level), Subquery(lowest)))
+        .values_list("code", "name")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ class StaffEntryOut(EntryOut):
         fields = (*EntryOut.Meta.fields, "staff_user_id", "shortfall")
 
 
-class AdjustIn(Input):
+class PointsAdjustIn(Input):
     user_id = id_field()
     delta = int_field(
         min_value=-MAX_ADJUSTMENT,

@@ -76,7 +76,7 @@ class PointsAdjustView(APIView):
     permission_classes = (HasPermission("loyalty.adjust"),)
 
     @extend_schema(
-        request=s.AdjustIn,
+        request=s.PointsAdjustIn,
         responses={201: s.StaffEntryOut, **error_responses(400, 401, 403, 404, 422)},
         summary="Adjust a member's points (staff)",
         description="Adds (positive delta, a new bucket) or takes (negative delta, oldest "
@@ -84,7 +84,7 @@ class PointsAdjustView(APIView):
         "trail. 422 points_insufficient when the balance does not cover a negative delta.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.AdjustIn, request.data)
+        data = _valid(s.PointsAdjustIn, request.data)
         entry = services.points_adjust(principal=principal_of(request), **data)
         return Response(s.StaffEntryOut(entry).data, status=status.HTTP_201_CREATED)
 

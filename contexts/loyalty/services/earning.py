@@ -115,7 +115,7 @@ def birthday_points_grant(*, today: date | None = None, batch_size: int = 500) -
     after_id = 0
     while True:
         user_ids = identity_api.user_ids_with_birthday(
-            month=today.month, day=today.day, after_id=after_id, limit=batch_size
+            on=today, after_id=after_id, limit=batch_size
         )
         if not user_ids:
             return granted
