@@ -44,7 +44,7 @@ CONTEXT_TIERS = (
     ("cart",),
     ("ordering",),
     ("payments",),
-    ("promotions",),
+    ("promotions", "loyalty"),
 )
 
 

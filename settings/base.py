@@ -253,6 +253,7 @@ SPECTACULAR_SETTINGS = {
         "PaymentStateEnum": "contexts.payments.models.PAYMENT_STATES",
         "RefundStateEnum": "contexts.payments.models.REFUND_STATES",
         "ShipmentStatusEnum": "contexts.logistics.models.Shipment.Status",
+        "PointsEntryKindEnum": "contexts.loyalty.models.EntryKind",
     },
 }
 
@@ -422,6 +423,17 @@ LOGISTICS_POLL_STALE_SECONDS = env_int("LOGISTICS_POLL_STALE_SECONDS", 6 * 3600)
 # --- Promotions ---------------------------------------------------------------------------------
 # The least a shop's goods cost after promotions (promotions never make goods free).
 PROMOTIONS_MIN_PAY_AMOUNT = env("PROMOTIONS_MIN_PAY_AMOUNT", "0.01")
+# --- Loyalty: points and member levels (contexts/loyalty) -------------------------------------
+# Earning: points per yuan of a completed order's pay amount (times the level's multiplier,
+# rounded down). Spending: this many points are worth one yuan (100: a point is a cent); at most
+# LOYALTY_MAX_SHARE of what is left to pay for the items after earlier discounts; only with a
+# balance of at least LOYALTY_MIN_BALANCE_TO_SPEND. Each earn expires after the valid days.
+LOYALTY_EARN_POINTS_PER_YUAN = env("LOYALTY_EARN_POINTS_PER_YUAN", "1")
+LOYALTY_POINTS_PER_YUAN = env_int("LOYALTY_POINTS_PER_YUAN", 100)
+LOYALTY_MAX_SHARE = env("LOYALTY_MAX_SHARE", "0.5")
+LOYALTY_MIN_BALANCE_TO_SPEND = env_int("LOYALTY_MIN_BALANCE_TO_SPEND", 100)
+LOYALTY_POINTS_VALID_DAYS = env_int("LOYALTY_POINTS_VALID_DAYS", 365)
+LOYALTY_EXPIRING_SOON_DAYS = env_int("LOYALTY_EXPIRING_SOON_DAYS", 30)
 
 # Public numbers (orders, payments): shared/ids.py reads ID_GENERATOR_NODE (0-999) straight from
 # the environment; unset, the node is derived from the host name.

@@ -72,6 +72,9 @@ _PLATFORM_WORK = frozenset(
         "payment.read",
         "payment.refund",
         "promotion.platform.manage",
+        "loyalty.read",
+        "loyalty.adjust",
+        "loyalty.manage",
     }
 )
 

@@ -125,8 +125,19 @@ def test_the_steps_adjustment_is_the_same_in_cart_quote_preview_and_placed_order
     assert {h.trade_no for h in holds} == {placed["trade_no"]}
 
 
+@pytest.fixture
+def points_step_inert():
+    """The "points" step grants nothing here (loyalty's real step would want a balance)."""
+    from contexts.ordering.services import PRICING_STEPS
+
+    real = dict(PRICING_STEPS.steps())["points"]
+    api.replace_pricing_step("points", api.PricingStepBase())
+    yield
+    api.replace_pricing_step("points", real)
+
+
 def test_the_buyers_options_reach_the_steps_and_their_notes_come_back_everywhere(
-    shops, buyer, buyer_api, rebate
+    shops, buyer, buyer_api, rebate, points_step_inert
 ):
     body = fill_cart(buyer_api, shops)
     steps.HELD_OPTIONS.clear()

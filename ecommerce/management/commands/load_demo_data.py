@@ -11,6 +11,7 @@ from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
 from contexts.logistics.demo import demo_freight_templates_create
+from contexts.loyalty.demo import demo_points_create
 from contexts.promotions.demo import demo_activities_create
 
 DEMO_MERCHANTS = 3
@@ -18,7 +19,8 @@ DEMO_MERCHANTS = 3
 
 class Command(BaseCommand):
     help = (
-        "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions."
+        "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions, "
+        "points."
     )
 
     def add_arguments(self, parser):
@@ -47,6 +49,7 @@ class Command(BaseCommand):
         catalog_stock_resync(progress=progress)
         demo_freight_templates_create(merchant_ids=sorted(skus_by_merchant))
         activities = demo_activities_create(sku_ids_by_merchant=skus_by_merchant)
+        demo_points_create(user_ids=buyer_ids)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
