@@ -57,6 +57,8 @@ _SHOP_WORK = frozenset(
         "order.note.write",
         "shipment.read",
         "shipment.poll",
+        "coupons.template.read",
+        "coupons.template.write",
     }
 )
 
@@ -69,13 +71,16 @@ _PLATFORM_WORK = frozenset(
         "identity.user.read",
         "payment.read",
         "payment.refund",
+        "coupons.code.write",
     }
 )
 
 # The declared table. Roles the back office adds later (customer service, finance, ...) are
 # new rows; shop roles are listed in SHOP_ROLES.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    BUYER: frozenset({"order.place", "cart.write", "catalog.review.write", "payment.pay"}),
+    BUYER: frozenset(
+        {"order.place", "cart.write", "catalog.review.write", "payment.pay", "coupons.claim"}
+    ),
     MERCHANT_OWNER: _SHOP_WORK,
     MERCHANT_STAFF: _SHOP_WORK,
     STAFF: _SHOP_WORK | _PLATFORM_WORK,
