@@ -8,4 +8,17 @@ class CouponsConfig(AppConfig):
     name = "contexts.coupons"
     label = "coupons"
     verbose_name = "Coupons"
-    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from contexts.coupons import handlers
+        from contexts.coupons.services.checkout import CouponStep
+        from contexts.ordering import api as ordering_api
+        from contexts.payments.events import RefundSucceeded
+        from shared.events import subscribe
+
+        ordering_api.replace_pricing_step("coupons", CouponStep())
+        subscribe(
+            RefundSucceeded,
+            handlers.refund_succeeded_return_coupons,
+            name="coupons.refund_succeeded_return_coupons",
+        )

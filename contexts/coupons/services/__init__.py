@@ -1,6 +1,15 @@
 """Coupons' commands, split by business concept: templates, claims, codes, checkout (the
 pricing step's hold/confirm/release and refunds), expiry."""
 
+from contexts.coupons.services.checkout import (
+    CouponOption,
+    CouponStep,
+    coupon_options,
+    coupons_confirm,
+    coupons_hold,
+    coupons_release,
+    coupons_return_for_refund,
+)
 from contexts.coupons.services.claims import coupon_claim, coupon_issue, template_claim_check
 from contexts.coupons.services.templates import (
     TemplateDraft,
@@ -10,9 +19,16 @@ from contexts.coupons.services.templates import (
 )
 
 __all__ = [
+    "CouponOption",
+    "CouponStep",
     "TemplateDraft",
     "coupon_claim",
     "coupon_issue",
+    "coupon_options",
+    "coupons_confirm",
+    "coupons_hold",
+    "coupons_release",
+    "coupons_return_for_refund",
     "template_claim_check",
     "template_create",
     "template_not_found",
