@@ -9,6 +9,7 @@ from contexts.coupons.services.checkout import (
     coupons_hold,
     coupons_release,
     coupons_return_for_refund,
+    templates_covering_sku,
 )
 from contexts.coupons.services.claims import coupon_claim, coupon_issue, template_claim_check
 from contexts.coupons.services.templates import (
@@ -33,4 +34,5 @@ __all__ = [
     "template_create",
     "template_not_found",
     "template_update",
+    "templates_covering_sku",
 ]

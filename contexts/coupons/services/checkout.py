@@ -17,7 +17,7 @@ the same way (reason refunded) when COUPONS_RETURN_ON_FULL_REFUND is on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -261,7 +261,13 @@ def _unavailable(coupon_id: int) -> Conflict:
 def coupons_hold(*, hold: ordering_api.PricingHold) -> None:
     """Placement: lock the coupons the adjustments used (id order) and hold them for their
     orders; one already held, used, expired or not the buyer's is a 409 coupon_unavailable."""
-    coupon_ids = sorted({int(a.reference) for a in hold.adjustments if a.amount})
+    coupon_ids = sorted(
+        {
+            int(a.reference)
+            for a in hold.adjustments
+            if a.amount and a.reference.isascii() and a.reference.isdigit()
+        }
+    )
     if not coupon_ids:
         return
     now = timezone.now()
@@ -361,3 +367,21 @@ def coupons_return_for_refund(*, payment_no: str, trade_no: str) -> int:
     for coupon in coupons:
         _give_back(coupon, reason="refunded", now=now)
     return len(coupons)
+
+
+def templates_covering_sku(
+    *, templates: Iterable[CouponTemplate], sku_id: int, limit: int = 500
+) -> list[CouponTemplate]:
+    """Of `templates` (the first `limit`), those whose scope covers the SKU (a product page's
+    coupons); an unknown SKU has none."""
+    sku = catalog_api.get_skus(sku_ids=[sku_id]).get(sku_id)
+    if sku is None:
+        return []
+    path = catalog_api.categories_ancestor_ids(category_ids=[sku.category_id])
+    line = domain.Line(
+        sku_id=sku_id,
+        merchant_id=sku.merchant_id,
+        category_ids=path.get(sku.category_id, ()),
+        pay_amount=sku.price,
+    )
+    return [t for t in list(templates)[:limit] if domain.in_scope(terms_of(t), line)]

@@ -85,6 +85,7 @@ def coupon_issue(
         raise _limit_reached(template.per_user_limit)
     if not template_issue_slot(template_id=template.pk):
         raise _exhausted()
+    template.refresh_from_db(fields=["issued", "total_quantity"])  # read under the row lock
     held = Coupon.objects.filter(template_id=template.pk, user_id=user_id).count()
     if held >= template.per_user_limit:
         raise _limit_reached(template.per_user_limit)
