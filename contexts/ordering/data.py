@@ -171,15 +171,33 @@ class Adjustment:
 
 
 @dataclass(frozen=True)
+class PricingNote:
+    """An explanation a step gives with its quote, shown with the cart quote and the preview:
+    why an activity applied to some lines or did not ("spend 12.00 more"), which coupon is
+    suggested. `applied` says whether it describes something taken off; `source` is filled in by
+    the engine with the step's registered name. Never a secret (a coupon code) in a note."""
+
+    message: str
+    reference: str = ""
+    sku_ids: tuple[int, ...] = ()
+    merchant_id: int | None = None
+    applied: bool = False
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Checkout:
     buyer_id: int
     # "" when no address is chosen yet (the cart's quote): the freight step then charges nothing.
     province_code: str
     groups: tuple[MerchantGroup, ...]
-    # Buyer's choices the steps read (e.g. {"coupon_ids": [...], "points": 100}).
+    # Buyer's choices the steps read: "coupon_ids" (None: let the coupons step choose the best;
+    # []: no coupon; else those coupons) and "points" (how many points to spend, 0 by default).
     options: Mapping[str, object] = field(default_factory=dict)
     # Adjustments as applied (amount = what was actually taken off), in pipeline order.
     adjustments: tuple[Adjustment, ...] = ()
+    # The steps' explanations, in pipeline order.
+    notes: tuple[PricingNote, ...] = ()
 
     @property
     def lines(self) -> tuple[PricedLine, ...]:
@@ -251,8 +269,9 @@ class PricingStep(Protocol):
     order that changed, and act on those the step holds.
     """
 
-    def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge]:
-        """What this step grants (or charges, for freight) on the checkout as priced so far."""
+    def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge | PricingNote]:
+        """What this step grants (or charges, for freight) on the checkout as priced so far,
+        with notes explaining it."""
         ...
 
     def hold(self, hold: PricingHold) -> None:
@@ -271,7 +290,7 @@ class PricingStep(Protocol):
 class PricingStepBase:
     """Convenience base: grants nothing and ignores the lifecycle; override what you need."""
 
-    def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge]:
+    def quote(self, checkout: Checkout) -> Sequence[Adjustment | FreightCharge | PricingNote]:
         return ()
 
     def hold(self, hold: PricingHold) -> None:

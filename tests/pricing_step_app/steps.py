@@ -11,14 +11,16 @@ REBATE_STEP = "test_rebate"
 
 # buyer id -> rebate per merchant group; tests set and clear it (see the `rebate` fixture).
 REBATES: dict[int, Decimal] = {}
+# The buyer's options each `hold` saw, in order (tests clear it).
+HELD_OPTIONS: list[dict] = []
 
 
 class RebateStep(ordering_api.PricingStepBase):
-    def quote(self, checkout: ordering_api.Checkout) -> list[ordering_api.Adjustment]:
+    def quote(self, checkout: ordering_api.Checkout) -> list:
         rebate = REBATES.get(checkout.buyer_id)
         if rebate is None:
             return []
-        return [
+        answers: list = [
             ordering_api.Adjustment(
                 amount=rebate,
                 merchant_id=group.merchant_id,
@@ -27,10 +29,22 @@ class RebateStep(ordering_api.PricingStepBase):
             )
             for group in checkout.groups
         ]
+        # Explains itself, echoing the buyer's options, as a real step explains its choice.
+        answers.append(
+            ordering_api.PricingNote(
+                message=f"coupon_ids={checkout.options.get('coupon_ids')!r} "
+                f"points={checkout.options.get('points')!r}",
+                reference=f"R-{checkout.buyer_id}",
+                sku_ids=tuple(line.sku_id for line in checkout.lines),
+                applied=True,
+            )
+        )
+        return answers
 
     def hold(self, hold: ordering_api.PricingHold) -> None:
         from tests.pricing_step_app.models import StepCall
 
+        HELD_OPTIONS.append(dict(hold.options))
         StepCall.objects.bulk_create(
             StepCall(
                 action="hold", trade_no=hold.trade_no, order_no=o.order_no, amount=o.discount_amount

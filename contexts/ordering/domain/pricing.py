@@ -6,7 +6,8 @@ Pipeline (`price_checkout`):
   2. the steps of a `PricingRegistry` run in order. As shipped: "freight" (charges each
      merchant group its freight), then the no-op "promotions", "coupons", "points" that their
      contexts replace later. A step looks at the checkout so far and answers `FreightCharge`s
-     and `Adjustment`s (discounts); the engine applies them.
+     and `Adjustment`s (discounts), which the engine applies, and `PricingNote`s
+     (explanations), which it keeps in `checkout.notes`.
 
 Rules the engine enforces, whatever a step asks for:
   * every amount is Decimal, rounded once with shared.money.quantize (half-up, minor unit);
@@ -38,6 +39,7 @@ from contexts.ordering.data import (
     FreightCharge,
     MerchantGroup,
     PricedLine,
+    PricingNote,
     PricingStep,
     PricingStepBase,
 )
@@ -53,6 +55,7 @@ __all__ = [
     "LineInput",
     "MerchantGroup",
     "PricedLine",
+    "PricingNote",
     "PricingRegistry",
     "PricingStep",
     "allocate",
@@ -158,6 +161,9 @@ def price_checkout(
         for answer in step.quote(checkout):
             if isinstance(answer, FreightCharge):
                 checkout = charge_freight(checkout, answer)
+            elif isinstance(answer, PricingNote):
+                note = dataclasses.replace(answer, source=name)
+                checkout = dataclasses.replace(checkout, notes=(*checkout.notes, note))
             else:
                 checkout = apply_adjustment(checkout, dataclasses.replace(answer, source=name))
     return checkout

@@ -37,7 +37,26 @@ class RemarkIn(Input):
     remark = serializers.CharField(max_length=200, allow_blank=True)
 
 
-class CheckoutIn(Input):
+class PricingOptionsIn(Input):
+    """The buyer's discount choices, shared by the preview and placement bodies."""
+
+    coupon_ids = serializers.ListField(
+        child=id_field(),
+        required=False,
+        allow_null=True,
+        max_length=settings.CART_MAX_LINES,
+        help_text="The coupons to use. Absent or null: the best applicable ones are chosen; "
+        "[]: no coupon.",
+    )
+    points = positive_int(required=False, help_text="Loyalty points to spend (absent or 0: none).")
+
+    def validate_coupon_ids(self, value: list[int] | None) -> list[int] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise serializers.ValidationError("Each coupon at most once.")
+        return value
+
+
+class CheckoutIn(PricingOptionsIn):
     address_id = serializers.IntegerField(min_value=1)
     items = CheckoutItemIn(
         many=True,
@@ -72,6 +91,31 @@ class PlaceOrderIn(CheckoutIn):
 
 
 # --- Checkout preview -----------------------------------------------------------------------
+
+
+class CartQuoteQuery(QueryInput):
+    coupon_ids = serializers.ListField(
+        child=id_field(),
+        required=False,
+        max_length=settings.CART_MAX_LINES,
+        help_text="Coupons to use (repeatable). Absent: the best applicable ones are chosen.",
+    )
+    no_coupons = serializers.BooleanField(
+        required=False, default=False, help_text="true: price without any coupon."
+    )
+    points = positive_int(required=False, default=0, help_text="Loyalty points to spend.")
+
+
+class NoteOut(serializers.Serializer):
+    source = serializers.CharField(help_text="The pricing step: promotions, coupons, points ...")
+    message = serializers.CharField()
+    reference = serializers.CharField()
+    sku_ids = serializers.ListField(child=serializers.IntegerField())
+    merchant_id = serializers.IntegerField(allow_null=True)
+    applied = serializers.BooleanField(
+        help_text="true: it explains a discount taken off; false: why something did not apply, "
+        "or a suggestion."
+    )
 
 
 class AdjustmentOut(serializers.Serializer):
@@ -112,6 +156,7 @@ class PreviewGroupOut(serializers.Serializer):
 class CheckoutPreviewOut(serializers.Serializer):
     groups = PreviewGroupOut(many=True)
     adjustments = AdjustmentOut(many=True)
+    notes = NoteOut(many=True)
     items_amount = _money()
     freight_amount = _money()
     discount_amount = _money()
@@ -126,6 +171,7 @@ class CartQuoteOut(serializers.Serializer):
         help_text="The cart lines priced: selected and purchasable now (blocked lines are not).",
     )
     adjustments = AdjustmentOut(many=True)
+    notes = NoteOut(many=True)
     items_amount = _money()
     discount_amount = _money()
     pay_amount = _money(help_text="items_amount - discount_amount; freight comes at checkout.")

@@ -37,9 +37,14 @@ def _valid(serializer_class, data) -> dict:
 
 def _checkout_args(data: dict) -> dict:
     items = data.get("items")
+    coupon_ids = data.get("coupon_ids")
     return {
         "address_id": data["address_id"],
         "items": None if items is None else [services.CheckoutItem(**item) for item in items],
+        "options": services.PricingOptions(
+            coupon_ids=None if coupon_ids is None else tuple(coupon_ids),
+            points=data.get("points", 0),
+        ),
     }
 
 
@@ -78,14 +83,29 @@ class CartQuoteView(APIView):
 
     @extend_schema(
         operation_id="v1_checkout_cart_quote",
-        responses={200: s.CartQuoteOut, **error_responses(401, 422)},
+        parameters=[s.CartQuoteQuery],
+        responses={200: s.CartQuoteOut, **error_responses(400, 401, 422)},
         summary="Price the cart's selection before an address is chosen",
         description="The buyer's selected cart lines that can be bought now, priced by the same "
         "pipeline as the preview and the order (every discount step), without freight. "
         "Blocked lines are not counted, as in the cart's totals. Writes nothing.",
     )
     def get(self, request: Request) -> Response:
-        return Response(s.CartQuoteOut(services.cart_quote(buyer_id=request.user.pk)).data)
+        query = _valid(
+            s.CartQuoteQuery,
+            {
+                **request.query_params.dict(),
+                "coupon_ids": request.query_params.getlist("coupon_ids"),
+            }
+            if "coupon_ids" in request.query_params
+            else request.query_params,
+        )
+        coupon_ids = () if query["no_coupons"] else query.get("coupon_ids")
+        options = services.PricingOptions(
+            coupon_ids=None if coupon_ids is None else tuple(coupon_ids), points=query["points"]
+        )
+        quote = services.cart_quote(buyer_id=request.user.pk, options=options)
+        return Response(s.CartQuoteOut(quote).data)
 
 
 class OrderListView(APIView):

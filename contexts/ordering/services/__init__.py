@@ -3,6 +3,7 @@ functions the transport layer (views, tasks, api, admin) calls."""
 
 from contexts.ordering.services.checkout import (
     CheckoutItem,
+    PricingOptions,
     cart_quote,
     checkout_preview,
     order_place,
@@ -34,6 +35,7 @@ __all__ = [
     "KEY_MAX_LENGTH",
     "PRICING_STEPS",
     "CheckoutItem",
+    "PricingOptions",
     "cart_quote",
     "checkout_preview",
     "idempotency_keys_purge_expired",

@@ -52,6 +52,21 @@ class CheckoutItem:
 
 
 @dataclass(frozen=True)
+class PricingOptions:
+    """The buyer's pricing choices, read by the discount steps through `checkout.options`.
+
+    coupon_ids: None lets the coupons step choose the best applicable coupons; () uses none.
+    points: how many loyalty points to spend (0: none)."""
+
+    coupon_ids: tuple[int, ...] | None = None
+    points: int = 0
+
+    def as_mapping(self) -> dict[str, object]:
+        coupon_ids = None if self.coupon_ids is None else list(self.coupon_ids)
+        return {"coupon_ids": coupon_ids, "points": self.points}
+
+
+@dataclass(frozen=True)
 class PreparedCheckout:
     address: Any  # identity's AddressInfo
     skus: Mapping[int, Any]  # catalog's SkuInfo by SKU id
@@ -91,6 +106,7 @@ class PreviewGroup:
 class CheckoutPreview:
     groups: tuple[PreviewGroup, ...]
     adjustments: tuple[pricing.Adjustment, ...]
+    notes: tuple[pricing.PricingNote, ...]
     items_amount: Decimal
     freight_amount: Decimal
     discount_amount: Decimal
@@ -123,7 +139,11 @@ def _requested_items(
 
 
 def _price(
-    *, buyer_id: int, province_code: str, requested: Sequence[CheckoutItem]
+    *,
+    buyer_id: int,
+    province_code: str,
+    requested: Sequence[CheckoutItem],
+    options: PricingOptions | None = None,
 ) -> tuple[Mapping[int, Any], pricing.Checkout]:
     """The SKUs (each must exist and be purchasable: 422 sku_unavailable) and the checkout
     priced by the pipeline (PRICING_STEPS)."""
@@ -153,6 +173,7 @@ def _price(
             for item in requested
         ],
         registry=PRICING_STEPS,
+        options=(options or PricingOptions()).as_mapping(),
     )
     return skus, checkout
 
@@ -162,6 +183,7 @@ def checkout_prepare(
     buyer_id: int,
     address_id: int,
     items: Sequence[CheckoutItem] | None = None,
+    options: PricingOptions | None = None,
     take_from_cart: bool = False,
 ) -> PreparedCheckout:
     """Resolve the items, the buyer's own address and the SKUs, and price the checkout.
@@ -177,7 +199,10 @@ def checkout_prepare(
     )
     address = identity_api.get_address(user_id=buyer_id, address_id=address_id)
     skus, checkout = _price(
-        buyer_id=buyer_id, province_code=address.province_code, requested=requested
+        buyer_id=buyer_id,
+        province_code=address.province_code,
+        requested=requested,
+        options=options,
     )
     return PreparedCheckout(address=address, skus=skus, checkout=checkout, from_cart=from_cart)
 
@@ -189,12 +214,13 @@ class CartQuote:
 
     sku_ids: tuple[int, ...]
     adjustments: tuple[pricing.Adjustment, ...]
+    notes: tuple[pricing.PricingNote, ...]
     items_amount: Decimal
     discount_amount: Decimal
     pay_amount: Decimal
 
 
-def cart_quote(*, buyer_id: int) -> CartQuote:
+def cart_quote(*, buyer_id: int, options: PricingOptions | None = None) -> CartQuote:
     """What the cart's selection costs before freight (writes nothing). An empty selection
     (or one whose every line is blocked) costs zero."""
     requested = tuple(
@@ -203,12 +229,18 @@ def cart_quote(*, buyer_id: int) -> CartQuote:
     )
     if not requested:
         return CartQuote(
-            sku_ids=(), adjustments=(), items_amount=ZERO, discount_amount=ZERO, pay_amount=ZERO
+            sku_ids=(),
+            adjustments=(),
+            notes=(),
+            items_amount=ZERO,
+            discount_amount=ZERO,
+            pay_amount=ZERO,
         )
-    _, checkout = _price(buyer_id=buyer_id, province_code="", requested=requested)
+    _, checkout = _price(buyer_id=buyer_id, province_code="", requested=requested, options=options)
     return CartQuote(
         sku_ids=tuple(line.sku_id for line in checkout.lines),
         adjustments=checkout.adjustments,
+        notes=checkout.notes,
         items_amount=checkout.items_amount,
         discount_amount=checkout.discount_amount,
         pay_amount=checkout.pay_amount,
@@ -216,10 +248,16 @@ def cart_quote(*, buyer_id: int) -> CartQuote:
 
 
 def checkout_preview(
-    *, buyer_id: int, address_id: int, items: Sequence[CheckoutItem] | None = None
+    *,
+    buyer_id: int,
+    address_id: int,
+    items: Sequence[CheckoutItem] | None = None,
+    options: PricingOptions | None = None,
 ) -> CheckoutPreview:
     """The priced checkout with stock and delivery flags, writing nothing."""
-    prepared = checkout_prepare(buyer_id=buyer_id, address_id=address_id, items=items)
+    prepared = checkout_prepare(
+        buyer_id=buyer_id, address_id=address_id, items=items, options=options
+    )
     checkout = prepared.checkout
     stock = inventory_api.availability(sku_ids=[line.sku_id for line in checkout.lines])
     groups = []
@@ -259,6 +297,7 @@ def checkout_preview(
     return CheckoutPreview(
         groups=tuple(groups),
         adjustments=checkout.adjustments,
+        notes=checkout.notes,
         items_amount=checkout.items_amount,
         freight_amount=checkout.freight_amount,
         discount_amount=checkout.discount_amount,
@@ -298,6 +337,7 @@ def order_place(
     items: Sequence[CheckoutItem] | None = None,
     remarks: Mapping[int, str] | None = None,
     expected_pay_amount: Decimal | None = None,
+    options: PricingOptions | None = None,
 ) -> PlacedTrade:
     """Place one order per merchant under one trade, reserving every line's stock.
 
@@ -315,7 +355,11 @@ def order_place(
     runs in this transaction, before the stock is reserved.
     """
     prepared = checkout_prepare(
-        buyer_id=buyer_id, address_id=address_id, items=items, take_from_cart=True
+        buyer_id=buyer_id,
+        address_id=address_id,
+        items=items,
+        options=options,
+        take_from_cart=True,
     )
     checkout, address, skus = prepared.checkout, prepared.address, prepared.skus
     if expected_pay_amount is not None and expected_pay_amount != checkout.pay_amount:

@@ -125,6 +125,62 @@ def test_the_steps_adjustment_is_the_same_in_cart_quote_preview_and_placed_order
     assert {h.trade_no for h in holds} == {placed["trade_no"]}
 
 
+def test_the_buyers_options_reach_the_steps_and_their_notes_come_back_everywhere(
+    shops, buyer, buyer_api, rebate
+):
+    body = fill_cart(buyer_api, shops)
+    steps.HELD_OPTIONS.clear()
+
+    default_quote = created(buyer_api.get("/api/v1/checkout/cart-quote"))
+    quote = created(
+        buyer_api.get("/api/v1/checkout/cart-quote?coupon_ids=7&coupon_ids=9&points=300")
+    )
+    no_coupons = created(buyer_api.get("/api/v1/checkout/cart-quote?no_coupons=true"))
+    choices = {**body, "coupon_ids": [7, 9], "points": 300}
+    preview = created(buyer_api.post("/api/v1/checkout/preview", choices, format="json"))
+    created(place(buyer_api, {**choices, "expected_pay_amount": preview["pay_amount"]}))
+
+    def note(body: dict) -> str:
+        [only] = body["notes"]
+        assert only["source"] == steps.REBATE_STEP and only["applied"] is True
+        assert only["reference"] == f"R-{buyer.pk}"
+        assert sorted(only["sku_ids"]) == sorted(
+            shops["A"]["sku_ids"][:1] + shops["B"]["sku_ids"][:1]
+        )
+        return only["message"]
+
+    assert note(default_quote) == "coupon_ids=None points=0"  # absent: let the step choose
+    assert note(no_coupons) == "coupon_ids=[] points=0"
+    assert note(quote) == note(preview) == "coupon_ids=[7, 9] points=300"
+    assert steps.HELD_OPTIONS == [{"coupon_ids": [7, 9], "points": 300}]
+
+
+@pytest.mark.parametrize(
+    "choices",
+    [
+        {"points": -1},
+        {"points": "many"},
+        {"coupon_ids": [0]},
+        {"coupon_ids": [3, 3]},
+        {"coupon_ids": "7"},
+        {"coupon_ids": [None]},
+    ],
+)
+def test_bad_options_are_a_400_and_place_nothing(shops, buyer_api, choices):
+    body = fill_cart(buyer_api, shops)
+
+    for response in (
+        buyer_api.post("/api/v1/checkout/preview", {**body, **choices}, format="json"),
+        place(buyer_api, {**body, **choices}),
+    ):
+        assert response.status_code == 400
+        assert error_code(response) == "validation_error"
+    assert not Order.objects.exists()
+    bad_query = buyer_api.get("/api/v1/checkout/cart-quote?points=-1&coupon_ids=x")
+    assert bad_query.status_code == 400
+    assert error_code(bad_query) == "validation_error"
+
+
 def test_hold_runs_inside_the_placement_transaction_and_rolls_back_with_it(
     shops, buyer, buyer_api, rebate, monkeypatch
 ):
