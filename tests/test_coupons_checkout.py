@@ -184,3 +184,59 @@ def test_two_checkouts_racing_for_one_coupon_place_it_once(world, settings):
         assert statuses == [201, 201]
         assert sorted(a.json()["pay_amount"] for a in answers) == ["110.00", "120.00"]
     assert _status(coupon) == "held"
+
+
+def test_the_buyer_chooses_coupons_or_none_and_sees_the_suggestion(world):
+    buyer_api, body, coupon, user = (
+        world["buyer_api"],
+        world["body"],
+        world["coupon"],
+        world["user"],
+    )
+    small = make_template(name="3 off", kind="amount_off", amount=Decimal("3.00"), min_spend=0)
+    small_coupon = services.coupon_claim(principal=buyer(user.pk), template_id=small.pk)
+
+    def preview(**options):
+        return buyer_api.post("/api/v1/checkout/preview", {**body, **options}, format="json")
+
+    best = created(preview())
+    assert best["discount_amount"] == "10.00"
+    assert [(n["source"], n["reference"], n["applied"]) for n in best["notes"]] == [
+        ("coupons", str(coupon.pk), True)
+    ]
+    none = created(preview(coupon_ids=[]))
+    assert (none["discount_amount"], none["notes"]) == ("0.00", [])
+    chosen = created(preview(coupon_ids=[small_coupon.pk]))
+    assert chosen["discount_amount"] == "3.00"
+    assert [(n["reference"], n["applied"]) for n in chosen["notes"]] == [
+        (str(small_coupon.pk), True),
+        (str(coupon.pk), False),  # the better one is suggested
+    ]
+    both = preview(coupon_ids=[small_coupon.pk, coupon.pk])
+    assert both.status_code == 422
+    assert both.json()["error"]["code"] == "coupon_not_applicable"
+    assert both.json()["error"]["details"]["reason"] == "one_per_issuer"
+    foreign = preview(coupon_ids=[999_999])
+    assert foreign.json()["error"]["details"] == {"coupon_id": 999_999, "reason": "not_found"}
+    # Below its threshold: one item costs 60 < 100.
+    single = {**body, "items": [{**body["items"][0], "quantity": 1}], "coupon_ids": [coupon.pk]}
+    below = buyer_api.post("/api/v1/checkout/preview", single, format="json")
+    assert below.json()["error"]["details"]["reason"] == "below_threshold"
+
+    placed = created(place(buyer_api, {**body, "coupon_ids": [small_coupon.pk]}))
+    assert placed["pay_amount"] == "117.00"
+    assert _status(small_coupon) == "held"
+    assert _status(coupon) == "available"
+
+
+def test_the_cart_quote_and_the_coupon_list_show_the_same_best_coupon(world):
+    buyer_api, body, coupon = world["buyer_api"], world["body"], world["coupon"]
+    created(buyer_api.post("/api/v1/cart/items", body["items"][0], format="json"))
+    quote = created(buyer_api.get("/api/v1/checkout/cart-quote"))
+    assert quote["discount_amount"] == "10.00"
+    options = created(buyer_api.get("/api/v1/checkout/coupons"))["coupons"]
+    assert [(o["coupon_id"], o["discount"], o["usable"], o["suggested"]) for o in options] == [
+        (coupon.pk, "10.00", True, True)
+    ]
+    without = created(buyer_api.get("/api/v1/checkout/cart-quote?no_coupons=true"))
+    assert without["discount_amount"] == "0.00"

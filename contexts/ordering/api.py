@@ -52,6 +52,7 @@ __all__ = [
     "PricingStepBase",
     "TradeInfo",
     "TradeOrderInfo",
+    "cart_checkout_before",
     "completed_purchase_exists",
     "get_order",
     "get_trade",
@@ -161,3 +162,11 @@ def get_order(order_no: str) -> OrderInfo | None:
             for line in order.lines.all()
         ),
     )
+
+
+def cart_checkout_before(*, buyer_id: int, step: str) -> Checkout | None:
+    """The buyer's selected cart lines priced as the cart quote prices them (no address, no
+    freight), by the steps before `step` only: a step shows the choices it offers on what is
+    left to pay (the coupons a checkout can use). None when nothing can be checked out.
+    Writes nothing."""
+    return services.cart_checkout(buyer_id=buyer_id, before=step)

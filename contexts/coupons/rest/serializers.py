@@ -179,6 +179,22 @@ class CouponPageOut(_Page):
     results = CouponOut(many=True)
 
 
+class CouponOptionOut(serializers.Serializer):
+    coupon_id = serializers.IntegerField()
+    template_id = serializers.IntegerField()
+    name = serializers.CharField()
+    merchant_id = serializers.IntegerField(allow_null=True, help_text="None: a platform coupon.")
+    valid_until = serializers.DateTimeField()
+    discount = _money(help_text="What it takes off on its own.")
+    usable = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why it cannot be used (no_eligible_items, ...).")
+    suggested = serializers.BooleanField(help_text="Part of the best combination.")
+
+
+class CouponOptionsOut(serializers.Serializer):
+    coupons = CouponOptionOut(many=True)
+
+
 class MyCouponsQuery(QueryInput):
     status = serializers.ChoiceField(choices=Coupon.Status.choices, required=False)
 

@@ -8,6 +8,7 @@ app_name = "coupons"
 
 urlpatterns = [
     path("me/coupons", views.MyCouponListView.as_view(), name="my-coupon-list"),
+    path("checkout/coupons", views.CheckoutCouponsView.as_view(), name="checkout-coupons"),
     path(
         "coupon-templates",
         views.ClaimableTemplateListView.as_view(),

@@ -111,6 +111,23 @@ class TemplateClaimView(APIView):
         return Response(s.CouponOut(coupon).data, status=status.HTTP_201_CREATED)
 
 
+class CheckoutCouponsView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        responses={200: s.CouponOptionsOut, **error_responses(401, 422)},
+        summary="The coupons I can use on my cart's selection",
+        description="Each available coupon against the cart's selected lines as the cart quote "
+        "prices them (promotions applied, no freight yet): what it would take off on its own, "
+        "whether it can be used (else `reason`), and `suggested` for the best combination "
+        "(at most one platform coupon and one per shop), which the cart quote, the preview and "
+        "the order apply unless `coupon_ids` says otherwise. Suggested first.",
+    )
+    def get(self, request: Request) -> Response:
+        options = services.cart_coupon_options(buyer_id=request.user.pk)
+        return Response(s.CouponOptionsOut({"coupons": options}).data)
+
+
 # --- Merchant and staff -----------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ pricing step's hold/confirm/release and refunds), expiry."""
 from contexts.coupons.services.checkout import (
     CouponOption,
     CouponStep,
+    cart_coupon_options,
     coupon_options,
     coupons_confirm,
     coupons_hold,
@@ -23,6 +24,7 @@ __all__ = [
     "CouponOption",
     "CouponStep",
     "TemplateDraft",
+    "cart_coupon_options",
     "coupon_claim",
     "coupon_issue",
     "coupon_options",

@@ -123,30 +123,81 @@ def requested_coupon_ids(options) -> list[int] | None:
     return list(dict.fromkeys(int(i) for i in requested))
 
 
-def coupon_grants(checkout: ordering_api.Checkout) -> list[domain.Grant]:
+@dataclass(frozen=True)
+class CouponQuote:
+    """What the step grants (`grants`, in application order) and, when the buyer chose the
+    coupons, the best combination they could have had instead (`suggested`)."""
+
+    grants: tuple[domain.Grant, ...]
+    suggested: tuple[domain.Grant, ...]
+    names: dict[int, str]
+
+
+def coupon_quote(checkout: ordering_api.Checkout) -> CouponQuote:
     """The grants this checkout gets (module docstring): the chosen coupons, or the best."""
     requested = requested_coupon_ids(checkout.options)
     if requested == []:
-        return []
+        return CouponQuote((), (), {})
     now = timezone.now()
     coupons = selectors.coupons_for_checkout(
         user_id=checkout.buyer_id, coupon_ids=requested, now=now
     )
     if not coupons and requested is None:
-        return []
-    lines, shops = _lines_and_shops(checkout, coupons)
+        return CouponQuote((), (), {})
+    names = {c.pk: c.template.name for c in coupons}
     if requested is None:
-        return domain.best_combination([_candidate(c) for c in coupons], lines, shops)
+        lines, shops = _lines_and_shops(checkout, coupons)
+        best = domain.best_combination([_candidate(c) for c in coupons], lines, shops)
+        return CouponQuote(tuple(best), tuple(best), names)
     by_id = {c.pk: c for c in coupons}
     for coupon_id in requested:
         reason = _usable_reason(by_id.get(coupon_id), now)
         if reason:
             raise not_applicable(coupon_id, reason)
+    # The buyer's other coupons too: to suggest a better combination when there is one.
+    available = selectors.coupons_for_checkout(user_id=checkout.buyer_id, coupon_ids=None, now=now)
+    names.update({c.pk: c.template.name for c in available})
+    lines, shops = _lines_and_shops(checkout, [*coupons, *available])
     grants = domain.grants_for([_candidate(by_id[i]) for i in requested], lines, shops)
     for grant in grants:
         if not grant.applicable:
             raise not_applicable(grant.coupon_id, grant.reason)
-    return grants
+    best = domain.best_combination([_candidate(c) for c in available], lines, shops)
+    return CouponQuote(tuple(grants), tuple(best), names)
+
+
+def notes_for(quote: CouponQuote) -> list[ordering_api.PricingNote]:
+    """One note per coupon applied, and one per suggested coupon when the buyer's choice
+    takes off less than the best combination would (ids and names only, never a code)."""
+    notes = []
+    chosen = {g.coupon_id for g in quote.grants}
+    for grant in quote.grants:
+        suggested = grant.coupon_id in {g.coupon_id for g in quote.suggested}
+        prefix = "Suggested coupon" if suggested else "Coupon"
+        notes.append(
+            ordering_api.PricingNote(
+                message=f"{prefix} {quote.names.get(grant.coupon_id, '')}: {grant.discount} off.",
+                reference=str(grant.coupon_id),
+                sku_ids=grant.sku_ids,
+                merchant_id=grant.terms.merchant_id,
+                applied=True,
+            )
+        )
+    total = sum((g.discount for g in quote.grants), ZERO)
+    if sum((g.discount for g in quote.suggested), ZERO) > total:
+        notes.extend(
+            ordering_api.PricingNote(
+                message=f"Suggested coupon {quote.names.get(grant.coupon_id, '')}: "
+                f"{grant.discount} off.",
+                reference=str(grant.coupon_id),
+                sku_ids=grant.sku_ids,
+                merchant_id=grant.terms.merchant_id,
+                applied=False,
+            )
+            for grant in quote.suggested
+            if grant.coupon_id not in chosen
+        )
+    return notes
 
 
 def adjustments_for(
@@ -229,16 +280,11 @@ def coupon_options(checkout: ordering_api.Checkout) -> list[CouponOption]:
 class CouponStep(ordering_api.PricingStepBase):
     """The pricing pipeline's "coupons" step (registered from CouponsConfig.ready())."""
 
-    def quote(self, checkout: ordering_api.Checkout) -> list[ordering_api.Adjustment]:
-        grants = coupon_grants(checkout)
-        if not grants:
-            return []
-        names = dict(
-            Coupon.objects.filter(pk__in=[g.coupon_id for g in grants]).values_list(
-                "pk", "template__name"
-            )
-        )
-        return adjustments_for(grants, names)
+    def quote(
+        self, checkout: ordering_api.Checkout
+    ) -> list[ordering_api.Adjustment | ordering_api.PricingNote]:
+        quote = coupon_quote(checkout)
+        return [*adjustments_for(quote.grants, quote.names), *notes_for(quote)]
 
     def hold(self, hold: ordering_api.PricingHold) -> None:
         coupons_hold(hold=hold)
@@ -385,3 +431,10 @@ def templates_covering_sku(
         pay_amount=sku.price,
     )
     return [t for t in list(templates)[:limit] if domain.in_scope(terms_of(t), line)]
+
+
+def cart_coupon_options(*, buyer_id: int) -> list[CouponOption]:
+    """The buyer's coupons against the cart's selection as the cart quote prices it, before
+    the coupons step (promotions applied): what each takes off, which are suggested."""
+    checkout = ordering_api.cart_checkout_before(buyer_id=buyer_id, step="coupons")
+    return [] if checkout is None else coupon_options(checkout)
