@@ -7,8 +7,9 @@ from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
 
-from contexts.coupons.models import CodeBatch, Coupon, CouponTemplate
+from contexts.coupons.models import CodeBatch, Coupon, CouponCode, CouponTemplate
 from shared.auth import Principal
+from shared.errors import NotFound
 
 T = CouponTemplate
 
@@ -58,5 +59,12 @@ def templates_for(*, principal: Principal) -> QuerySet[CouponTemplate]:
     return rows if scope is None else rows.filter(merchant_id__in=scope)
 
 
-def batches_of(*, template_id: int) -> QuerySet[CodeBatch]:
-    return CodeBatch.objects.filter(template_id=template_id)
+def batch_get(*, batch_id: int) -> CodeBatch:
+    batch = CodeBatch.objects.filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound("Code batch not found.", code="code_batch_not_found")
+    return batch
+
+
+def codes_of(*, batch_id: int) -> QuerySet[CouponCode]:
+    return CouponCode.objects.filter(batch_id=batch_id).order_by("pk")

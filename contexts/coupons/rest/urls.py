@@ -8,6 +8,7 @@ app_name = "coupons"
 
 urlpatterns = [
     path("me/coupons", views.MyCouponListView.as_view(), name="my-coupon-list"),
+    path("me/coupons/redeem", views.RedeemView.as_view(), name="coupon-redeem"),
     path("checkout/coupons", views.CheckoutCouponsView.as_view(), name="checkout-coupons"),
     path(
         "coupon-templates",
@@ -26,5 +27,20 @@ urlpatterns = [
         "admin/coupon-templates/<int:template_id>",
         views.AdminTemplateDetailView.as_view(),
         name="admin-template-detail",
+    ),
+    path(
+        "admin/coupon-templates/<int:template_id>/code-batches",
+        views.AdminCodeBatchCreateView.as_view(),
+        name="admin-code-batch-create",
+    ),
+    path(
+        "admin/coupon-code-batches/<int:batch_id>",
+        views.AdminCodeBatchDetailView.as_view(),
+        name="admin-code-batch-detail",
+    ),
+    path(
+        "admin/coupon-code-batches/<int:batch_id>/codes",
+        views.AdminCodeExportView.as_view(),
+        name="admin-code-export",
     ),
 ]

@@ -13,6 +13,12 @@ from contexts.coupons.services.checkout import (
     templates_covering_sku,
 )
 from contexts.coupons.services.claims import coupon_claim, coupon_issue, template_claim_check
+from contexts.coupons.services.codes import (
+    code_batch_create,
+    code_batch_generate,
+    coupon_redeem,
+)
+from contexts.coupons.services.expiry import coupons_expire
 from contexts.coupons.services.templates import (
     TemplateDraft,
     template_create,
@@ -25,10 +31,14 @@ __all__ = [
     "CouponStep",
     "TemplateDraft",
     "cart_coupon_options",
+    "code_batch_create",
+    "code_batch_generate",
     "coupon_claim",
     "coupon_issue",
     "coupon_options",
+    "coupon_redeem",
     "coupons_confirm",
+    "coupons_expire",
     "coupons_hold",
     "coupons_release",
     "coupons_return_for_refund",
