@@ -258,6 +258,10 @@ SPECTACULAR_SETTINGS = {
         "PaymentStateEnum": "contexts.payments.models.PAYMENT_STATES",
         "RefundStateEnum": "contexts.payments.models.REFUND_STATES",
         "ShipmentStatusEnum": "contexts.logistics.models.Shipment.Status",
+        "CouponStatusEnum": "contexts.coupons.models.Coupon.Status",
+        "CouponTemplateStatusEnum": "contexts.coupons.models.CouponTemplate.Status",
+        "CouponKindEnum": "contexts.coupons.models.CouponTemplate.Kind",
+        "CodeBatchStatusEnum": "contexts.coupons.models.CodeBatch.Status",
     },
 }
 

@@ -10,14 +10,15 @@ from shared.events import DomainEvent
 
 @dataclass(frozen=True, kw_only=True)
 class CouponClaimed(DomainEvent):
-    """A buyer got a coupon (claimed it, or redeemed a code for it)."""
+    """A buyer got a coupon: `channel` "claim" (claimed it) or "redemption" (redeemed a code
+    for it; the code itself is never in an event)."""
 
     event_type: ClassVar[str] = "coupons.coupon.claimed.v1"
     aggregate: ClassVar[str] = "coupon_id"
     coupon_id: int
     template_id: int
     user_id: int
-    via_code: bool
+    channel: str
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -436,5 +436,7 @@ def templates_covering_sku(
 def cart_coupon_options(*, buyer_id: int) -> list[CouponOption]:
     """The buyer's coupons against the cart's selection as the cart quote prices it, before
     the coupons step (promotions applied): what each takes off, which are suggested."""
-    checkout = ordering_api.cart_checkout_before(buyer_id=buyer_id, step="coupons")
-    return [] if checkout is None else coupon_options(checkout)
+    groups = ordering_api.cart_groups_before(buyer_id=buyer_id, step="coupons")
+    if not groups:
+        return []
+    return coupon_options(ordering_api.Checkout(buyer_id=buyer_id, province_code="", groups=groups))

@@ -108,7 +108,7 @@ def coupon_issue(
             coupon_id=coupon.pk,
             template_id=template.pk,
             user_id=user_id,
-            via_code=code is not None,
+            channel="claim" if code is None else "redemption",
         )
     )
     return coupon

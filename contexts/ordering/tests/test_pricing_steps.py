@@ -14,8 +14,9 @@ import pytest
 from django.utils import timezone
 
 from contexts.ordering import api
+from contexts.ordering.domain.pricing import NoAdjustment
 from contexts.ordering.models import Order
-from contexts.ordering.services import orders_cancel_unpaid
+from contexts.ordering.services import PRICING_STEPS, orders_cancel_unpaid
 from contexts.ordering.tests.support import (
     client_for,
     created,
@@ -52,6 +53,16 @@ def rebate(buyer):
     steps.REBATES[buyer.pk] = D("3.00")
     yield D("3.00")
     steps.REBATES.pop(buyer.pk, None)
+
+
+@pytest.fixture
+def inert_coupons():
+    """The shipped no-op in place of the real coupons step (which refuses coupon ids the buyer
+    does not hold): only the rebate step reads the options here."""
+    previous = dict(PRICING_STEPS.steps())["coupons"]
+    PRICING_STEPS.replace("coupons", NoAdjustment())
+    yield
+    PRICING_STEPS.replace("coupons", previous)
 
 
 def fill_cart(buyer_api, shops) -> dict:
@@ -126,7 +137,7 @@ def test_the_steps_adjustment_is_the_same_in_cart_quote_preview_and_placed_order
 
 
 def test_the_buyers_options_reach_the_steps_and_their_notes_come_back_everywhere(
-    shops, buyer, buyer_api, rebate
+    shops, buyer, buyer_api, rebate, inert_coupons
 ):
     body = fill_cart(buyer_api, shops)
     steps.HELD_OPTIONS.clear()
