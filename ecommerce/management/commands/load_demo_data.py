@@ -7,6 +7,7 @@ progress bars) for the benchmark.
 from django.core.management.base import BaseCommand
 
 from contexts.catalog.demo import demo_catalog_create
+from contexts.coupons.demo import demo_coupons_create
 from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
@@ -16,7 +17,9 @@ DEMO_MERCHANTS = 3
 
 
 class Command(BaseCommand):
-    help = "Load demo data: users, shops, a catalog with SKUs, stock and freight templates."
+    help = (
+        "Load demo data: users, shops, a catalog with SKUs, stock, freight templates and coupons."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--users", type=int, default=5, help="number of demo buyers")
@@ -43,6 +46,7 @@ class Command(BaseCommand):
         # Demo rows are bulk-inserted without events: copy availability into the catalog once.
         catalog_stock_resync(progress=progress)
         demo_freight_templates_create(merchant_ids=sorted(skus_by_merchant))
+        demo_coupons_create(merchant_ids=sorted(skus_by_merchant), buyer_ids=buyer_ids)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
