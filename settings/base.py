@@ -407,8 +407,6 @@ COUPONS_RETURN_ON_FULL_REFUND = env_bool("COUPONS_RETURN_ON_FULL_REFUND", True)
 COUPONS_REDEEM_MAX_FAILURES = env_int("COUPONS_REDEEM_MAX_FAILURES", 5)
 COUPONS_REDEEM_FAILURE_WINDOW_SECONDS = env_int("COUPONS_REDEEM_FAILURE_WINDOW_SECONDS", 15 * 60)
 COUPONS_REDEEM_LOCKOUT_SECONDS = env_int("COUPONS_REDEEM_LOCKOUT_SECONDS", 15 * 60)
-# Code batches up to this size are generated in the request; larger ones by a Celery task.
-COUPONS_CODE_BATCH_INLINE_MAX = env_int("COUPONS_CODE_BATCH_INLINE_MAX", 1000)
 # The risk port (shared/risk.py): allow-all until a risk context exists.
 RISK_CHECKER = env("RISK_CHECKER", "shared.risk.AllowAllRiskChecker")
 
