@@ -240,3 +240,38 @@ def test_the_cart_quote_and_the_coupon_list_show_the_same_best_coupon(world):
     ]
     without = created(buyer_api.get("/api/v1/checkout/cart-quote?no_coupons=true"))
     assert without["discount_amount"] == "0.00"
+
+
+def test_free_shipping_and_category_coupons_with_the_real_catalog_and_freight(world):
+    from contexts.catalog import api as catalog_api
+
+    admin, user = world["admin"], world["user"]
+    shop = open_shop(
+        admin, name="F", owner_id=make_user().pk, prices=["30.00"], units=5, freight="8.00"
+    )
+    (sku_id,) = shop["sku_ids"]
+    category_id = catalog_api.get_skus(sku_ids=[sku_id])[sku_id].category_id
+    free = make_template(name="free shipping", kind="free_shipping", min_spend=Decimal("0"))
+    shop_coupon = make_template(
+        name="3 off the category",
+        issuer="merchant",
+        merchant_id=shop["merchant_id"],
+        kind="amount_off",
+        amount=Decimal("3.00"),
+        min_spend=Decimal("0"),
+        scope="categories",
+        scope_ids=[category_id],
+    )
+    for template in (free, shop_coupon):
+        services.coupon_claim(principal=buyer(user.pk), template_id=template.pk)
+    body = {**world["body"], "items": [{"sku_id": sku_id, "quantity": 1}]}
+
+    preview = created(world["buyer_api"].post("/api/v1/checkout/preview", body, format="json"))
+    coupons = sorted(
+        (a["target"], a["amount"]) for a in preview["adjustments"] if a["source"] == "coupons"
+    )
+    assert coupons == [("freight", "8.00"), ("items", "3.00")]
+    assert preview["pay_amount"] == "27.00"  # 30.00 + 8.00 freight - 8.00 - 3.00
+    placed = created(place(world["buyer_api"], {**body, "expected_pay_amount": "27.00"}))
+    assert placed["pay_amount"] == "27.00"
+    assert Coupon.objects.filter(status="held").count() == 2

@@ -218,3 +218,16 @@ def test_template_rules_are_checked(staff_api, shops):
         f"/api/v1/admin/coupon-templates/{template_id}", {"total_quantity": 3}, format="json"
     )
     assert exact.json()["remaining"] == 0
+
+
+def test_template_lists_stay_within_a_query_budget(staff_api, shops, django_assert_max_num_queries):
+    from rest_framework.test import APIClient
+
+    for n in range(6):
+        make_template(name=f"L{n}", issuer="merchant", merchant_id=1 + n % 3)
+    with django_assert_max_num_queries(2):
+        public = APIClient().get("/api/v1/coupon-templates").json()
+    assert public["count"] == 6
+    with django_assert_max_num_queries(6):
+        staff = staff_api.get("/api/v1/admin/coupon-templates?page_size=4").json()
+    assert (staff["count"], len(staff["results"])) == (6, 4)
