@@ -197,6 +197,11 @@ REST_FRAMEWORK = {
         "login": env("THROTTLE_LOGIN", "20/min"),
         "register": env("THROTTLE_REGISTER", "10/min"),
         "password_reset": env("THROTTLE_PASSWORD_RESET", "5/min"),
+        # Coupon claims and code redemptions: per signed-in user and per client IP.
+        "coupon_claim": env("THROTTLE_COUPON_CLAIM", "30/min"),
+        "coupon_claim_ip": env("THROTTLE_COUPON_CLAIM_IP", "120/min"),
+        "coupon_redeem": env("THROTTLE_COUPON_REDEEM", "10/min"),
+        "coupon_redeem_ip": env("THROTTLE_COUPON_REDEEM_IP", "30/min"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
@@ -254,6 +259,10 @@ SPECTACULAR_SETTINGS = {
         "RefundStateEnum": "contexts.payments.models.REFUND_STATES",
         "ShipmentStatusEnum": "contexts.logistics.models.Shipment.Status",
         "PointsEntryKindEnum": "contexts.loyalty.models.EntryKind",
+        "CouponStatusEnum": "contexts.coupons.models.Coupon.Status",
+        "CouponTemplateStatusEnum": "contexts.coupons.models.CouponTemplate.Status",
+        "CouponKindEnum": "contexts.coupons.models.CouponTemplate.Kind",
+        "CodeBatchStatusEnum": "contexts.coupons.models.CodeBatch.Status",
     },
 }
 
@@ -393,6 +402,15 @@ PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = env(
 PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = env(
     "PAYMENTS_SANDBOX_PUBLIC_KEY_PATH", str(BASE_DIR / "var" / "payments" / "sandbox_public.pem")
 )
+
+# --- Coupons ---------------------------------------------------------------------------------
+# A used coupon goes back to its buyer when its trade is refunded in full.
+COUPONS_RETURN_ON_FULL_REFUND = env_bool("COUPONS_RETURN_ON_FULL_REFUND", True)
+# Guessing codes: this many failed redemptions per user (or per IP) within the window locks
+# redemption for them for the lockout.
+COUPONS_REDEEM_MAX_FAILURES = env_int("COUPONS_REDEEM_MAX_FAILURES", 5)
+COUPONS_REDEEM_FAILURE_WINDOW_SECONDS = env_int("COUPONS_REDEEM_FAILURE_WINDOW_SECONDS", 15 * 60)
+COUPONS_REDEEM_LOCKOUT_SECONDS = env_int("COUPONS_REDEEM_LOCKOUT_SECONDS", 15 * 60)
 
 # --- Logistics: carriers (contexts/logistics/ports.py) ----------------------------------------
 # Enabled carrier codes; the adapter of code X is settings.LOGISTICS_CARRIER_<X>.

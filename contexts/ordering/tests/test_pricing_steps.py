@@ -14,8 +14,9 @@ import pytest
 from django.utils import timezone
 
 from contexts.ordering import api
+from contexts.ordering.domain.pricing import NoAdjustment
 from contexts.ordering.models import Order
-from contexts.ordering.services import orders_cancel_unpaid
+from contexts.ordering.services import PRICING_STEPS, orders_cancel_unpaid
 from contexts.ordering.tests.support import (
     client_for,
     created,
@@ -126,18 +127,20 @@ def test_the_steps_adjustment_is_the_same_in_cart_quote_preview_and_placed_order
 
 
 @pytest.fixture
-def points_step_inert():
-    """The "points" step grants nothing here (loyalty's real step would want a balance)."""
-    from contexts.ordering.services import PRICING_STEPS
-
-    real = dict(PRICING_STEPS.steps())["points"]
-    api.replace_pricing_step("points", api.PricingStepBase())
+def inert_coupons_and_points():
+    """The shipped no-op in place of the real coupons and points steps (which refuse coupon ids
+    the buyer does not hold and points beyond a balance): only the rebate step reads the options
+    here."""
+    real = dict(PRICING_STEPS.steps())
+    for name in ("coupons", "points"):
+        PRICING_STEPS.replace(name, NoAdjustment())
     yield
-    api.replace_pricing_step("points", real)
+    for name in ("coupons", "points"):
+        PRICING_STEPS.replace(name, real[name])
 
 
 def test_the_buyers_options_reach_the_steps_and_their_notes_come_back_everywhere(
-    shops, buyer, buyer_api, rebate, points_step_inert
+    shops, buyer, buyer_api, rebate, inert_coupons_and_points
 ):
     body = fill_cart(buyer_api, shops)
     steps.HELD_OPTIONS.clear()

@@ -7,6 +7,7 @@ progress bars) for the benchmark.
 from django.core.management.base import BaseCommand
 
 from contexts.catalog.demo import demo_catalog_create
+from contexts.coupons.demo import demo_coupons_create
 from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
@@ -20,7 +21,7 @@ DEMO_MERCHANTS = 3
 class Command(BaseCommand):
     help = (
         "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions, "
-        "points."
+        "coupons and points."
     )
 
     def add_arguments(self, parser):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         demo_freight_templates_create(merchant_ids=sorted(skus_by_merchant))
         activities = demo_activities_create(sku_ids_by_merchant=skus_by_merchant)
         demo_points_create(user_ids=buyer_ids)
+        demo_coupons_create(merchant_ids=sorted(skus_by_merchant), buyer_ids=buyer_ids)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
