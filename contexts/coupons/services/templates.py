@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from contexts.catalog import api as catalog_api
 from contexts.coupons.models import CouponTemplate
+from contexts.loyalty import api as loyalty_api
 from shared.auth import Principal
 from shared.errors import NotFound, PermissionDenied, ValidationFailed
 from shared.money import ZERO
@@ -83,6 +84,9 @@ def _check_terms(d: TemplateDraft) -> None:
         raise _invalid("valid_days", "A validity after the claim needs valid_days (at least 1).")
     if d.audience == T.Audience.MEMBER_LEVELS and not d.member_levels:
         raise _invalid("member_levels", "Name at least one member level.")
+    unknown_levels = sorted(set(d.member_levels) - set(loyalty_api.level_codes()))
+    if unknown_levels:
+        raise _invalid("member_levels", f"Unknown member levels: {', '.join(unknown_levels)}.")
     if d.claim_ends_at is not None and d.claim_starts_at and d.claim_ends_at <= d.claim_starts_at:
         raise _invalid("claim_ends_at", "The claim window must end after it starts.")
 

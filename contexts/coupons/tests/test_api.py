@@ -11,6 +11,7 @@ from django.utils import timezone
 from contexts.coupons.models import Coupon, CouponTemplate
 from contexts.coupons.tests.conftest import client_for, make_user
 from contexts.coupons.tests.support import make_template
+from shared.errors import ValidationFailed
 from shared.ports import use_adapter
 from shared.rest.throttling import ScopedRateThrottle
 from shared.risk import RefuseEverything
@@ -73,9 +74,13 @@ def test_who_may_claim(buyer_api, buyer_user):
     )
     answer = claim(client_for(veteran), newcomers.pk)
     assert (answer.status_code, error(answer)) == (422, "coupon_not_eligible")
-    # Member levels: refused until loyalty answers _member_level_code.
-    gold = make_template(audience="member_levels", member_levels=["gold"])
+    # Member levels, as loyalty tells them: a new buyer is "regular".
+    gold = make_template(audience="member_levels", member_levels=["gold", "platinum"])
     assert error(claim(buyer_api, gold.pk)) == "coupon_not_eligible"
+    regulars = make_template(audience="member_levels", member_levels=["regular"])
+    assert claim(buyer_api, regulars.pk).status_code == 201
+    with pytest.raises(ValidationFailed):
+        make_template(audience="member_levels", member_levels=["diamond"])
 
 
 def test_the_risk_port_can_refuse_a_claim(buyer_api):
