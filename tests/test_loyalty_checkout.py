@@ -64,6 +64,9 @@ def test_points_in_preview_and_placement_then_paid(setup):
     buyer, buyer_api, body = setup
     preview = created(buyer_api.post("/api/v1/checkout/preview", {**body, "points": 1000}))
     assert preview["discount_amount"] == "10.00"
+    assert [(n["source"], n["message"]) for n in preview["notes"]] == [
+        ("points", "1000 points pay 10.00.")
+    ]
     placed = created(
         place(buyer_api, {**body, "points": 1000, "expected_pay_amount": preview["pay_amount"]})
     )

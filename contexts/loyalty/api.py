@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from contexts.loyalty import selectors
 from contexts.loyalty.data import MemberLevelInfo, PointsBalanceInfo
-from contexts.loyalty.models import PointsAccount
 from contexts.loyalty.services.levels import levels
 
 __all__ = ["MemberLevelInfo", "PointsBalanceInfo", "level_codes", "member_level", "points_balance"]
@@ -23,6 +22,4 @@ def level_codes() -> tuple[str, ...]:
 
 def points_balance(*, user_id: int) -> PointsBalanceInfo:
     """The user's spendable and held points (0 and 0 without an account)."""
-    row = PointsAccount.objects.filter(user_id=user_id).values_list("balance", "held").first()
-    balance, held = row if row is not None else (0, 0)
-    return PointsBalanceInfo(user_id=user_id, balance=balance, held=held)
+    return selectors.points_balance(user_id=user_id)

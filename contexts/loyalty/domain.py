@@ -21,7 +21,7 @@ def points_value(*, points: int, points_per_yuan: int) -> Decimal | None:
     """What `points` pay, or None when they do not make whole cents (with 100 points per yuan
     every count does; with 1000, only multiples of 10)."""
     value = Decimal(points) / Decimal(points_per_yuan)
-    return value if value == value.quantize(CENT) else None
+    return value.quantize(CENT) if value == value.quantize(CENT) else None
 
 
 def max_points(*, due: Decimal, max_share: Decimal, points_per_yuan: int) -> int:

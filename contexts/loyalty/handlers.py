@@ -51,16 +51,20 @@ class PointsStep(ordering_api.PricingStepBase):
     points_insufficient, points_exceed_max_share, ... otherwise). Held per order at placement,
     spent on payment, returned on cancellation."""
 
-    def quote(self, checkout: ordering_api.Checkout) -> list[ordering_api.Adjustment]:
+    def quote(
+        self, checkout: ordering_api.Checkout
+    ) -> list[ordering_api.Adjustment | ordering_api.PricingNote]:
         points = requested_points(checkout)
         if points == 0:
             return []
         due = sum((line.pay_amount for line in checkout.lines), ZERO)
         value = services.spend_value(user_id=checkout.buyer_id, points=points, due=due)
+        reference = f"points:{points}"
         return [
-            ordering_api.Adjustment(
-                amount=value, label=f"{points} points", reference=f"points:{points}"
-            )
+            ordering_api.Adjustment(amount=value, label=f"{points} points", reference=reference),
+            ordering_api.PricingNote(
+                message=f"{points} points pay {value}.", reference=reference, applied=True
+            ),
         ]
 
     def hold(self, hold: ordering_api.PricingHold) -> None:
@@ -90,7 +94,9 @@ class MemberShippingStep(ordering_api.PricingStepBase):
     """Members whose level has free shipping pay no freight: a freight adjustment of each
     group's freight (runs before promotions, after freight)."""
 
-    def quote(self, checkout: ordering_api.Checkout) -> Sequence[ordering_api.Adjustment]:
+    def quote(
+        self, checkout: ordering_api.Checkout
+    ) -> Sequence[ordering_api.Adjustment | ordering_api.PricingNote]:
         groups = [g for g in checkout.groups if g.freight_due > 0]
         if not groups or not checkout.buyer_id:
             return []
@@ -99,12 +105,17 @@ class MemberShippingStep(ordering_api.PricingStepBase):
             return []
         code, name = level
         return [
-            ordering_api.Adjustment(
-                amount=group.freight_due,
-                target="freight",
-                merchant_id=group.merchant_id,
-                label=f"Free shipping ({name})",
-                reference=f"level:{code}",
-            )
-            for group in groups
+            *(
+                ordering_api.Adjustment(
+                    amount=group.freight_due,
+                    target="freight",
+                    merchant_id=group.merchant_id,
+                    label=f"Free shipping ({name})",
+                    reference=f"level:{code}",
+                )
+                for group in groups
+            ),
+            ordering_api.PricingNote(
+                message=f"{name} members ship free.", reference=f"level:{code}", applied=True
+            ),
         ]

@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from contexts.loyalty import domain
-from contexts.loyalty.data import MemberLevelInfo
+from contexts.loyalty.data import MemberLevelInfo, PointsBalanceInfo
 from contexts.loyalty.models import LevelRule, PointsAccount, PointsBucket, PointsEntry
 from contexts.loyalty.services.levels import levels
 from shared.money import ZERO
@@ -54,6 +54,12 @@ def free_shipping_level(*, user_id: int) -> tuple[str, str] | None:
         .values_list("code", "name")
         .first()
     )
+
+
+def points_balance(*, user_id: int) -> PointsBalanceInfo:
+    row = PointsAccount.objects.filter(user_id=user_id).values_list("balance", "held").first()
+    balance, held = row if row is not None else (0, 0)
+    return PointsBalanceInfo(user_id=user_id, balance=balance, held=held)
 
 
 @dataclass(frozen=True)

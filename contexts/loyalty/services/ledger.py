@@ -24,6 +24,7 @@ from contexts.loyalty.models import (
     PointsBucket,
     PointsEntry,
 )
+from contexts.loyalty.services.levels import lowest_level_code
 from shared.errors import BusinessRuleViolation
 from shared.events import publish
 
@@ -42,8 +43,6 @@ def account_lock(*, user_id: int) -> PointsAccount:
     account = PointsAccount.objects.select_for_update().filter(user_id=user_id).first()
     if account is not None:
         return account
-    from contexts.loyalty.services.levels import lowest_level_code
-
     try:
         with transaction.atomic():
             PointsAccount.objects.create(user_id=user_id, level_code=lowest_level_code())

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 
 from contexts.loyalty import domain
 from contexts.loyalty.models import BucketUse, EntryKind, PointsAccount, PointsHold
@@ -127,6 +128,7 @@ def _holds_locked(order_nos: Sequence[str], status: str) -> list[tuple[PointsAcc
     ]
 
 
+@transaction.atomic
 def points_holds_confirm(*, order_nos: Sequence[str]) -> int:
     """Payment: the held points of these orders are spent (once; orders without a hold are
     ignored). Answers how many holds were confirmed."""
@@ -164,6 +166,7 @@ def restore(hold: PointsHold, points: int) -> None:
         left -= n
 
 
+@transaction.atomic
 def points_holds_release(*, order_nos: Sequence[str]) -> int:
     """Cancellation before payment: the held points of these orders go back to the balance
     (a "return" entry per order, once). Answers how many holds were released."""

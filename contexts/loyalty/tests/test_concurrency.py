@@ -99,3 +99,49 @@ def test_expiry_runs_concurrently_with_spending_and_itself(enough_connections):
         # due bucket only after the expiry: a hold expires due buckets first)
         assert account.balance + account.held == 200
         assert PointsEntry.objects.filter(account=account, kind="expire").count() == 1
+
+
+def test_one_refund_delivered_many_times_at_once_counts_once(enough_connections, monkeypatch):
+    from contexts.loyalty.models import RefundRecord
+    from contexts.ordering import api as ordering_api
+
+    buyer = make_user()
+    now = timezone.now()
+    trade = ordering_api.TradeInfo(
+        trade_no="T1",
+        buyer_id=buyer.pk,
+        status="paid",
+        pay_amount=Decimal("100.00"),
+        payable_amount=Decimal("0"),
+        paid_amount=Decimal("100.00"),
+        payment_ref="P",
+        payment_deadline=now,
+        created_at=now,
+        paid_at=now,
+        orders=(),
+    )
+    monkeypatch.setattr(ordering_api, "get_trade", lambda trade_no: trade)
+    services.order_completed_earn(
+        user_id=buyer.pk, order_no="O0", trade_no="T0", pay_amount=Decimal("500")
+    )
+    with transaction.atomic():
+        services.points_hold(
+            user_id=buyer.pk,
+            trade_no="T1",
+            spends=[services.OrderSpend(order_no="O1", points=400, amount=Decimal("4.00"))],
+        )
+    services.points_holds_confirm(order_nos=["O1"])
+    services.order_completed_earn(
+        user_id=buyer.pk, order_no="O1", trade_no="T1", pay_amount=Decimal("100")
+    )
+
+    results = run_concurrently(
+        6,
+        lambda n: services.refund_points_reverse(
+            refund_no="R1", trade_no="T1", user_id=buyer.pk, amount=Decimal("50.00")
+        ),
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert RefundRecord.objects.count() == 1
+    account = assert_books_balance(buyer.pk)
+    assert account.balance == 500 - 400 + 100 + 200 - 50  # half back, half of 100 reversed

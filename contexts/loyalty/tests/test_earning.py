@@ -69,3 +69,12 @@ def test_member_level_api_without_account_is_the_lowest(buyer):
 def test_default_levels_are_seeded():
     gold = LevelRule.objects.get(code="gold")
     assert gold.free_shipping and gold.multiplier == Decimal("1.50")
+
+
+def test_points_balance_api(buyer):
+    assert (
+        api.points_balance(user_id=buyer.pk).balance,
+        api.points_balance(user_id=buyer.pk).held,
+    ) == (0, 0)
+    handlers.order_completed_earn(completed(buyer.pk, "O1", "10"))
+    assert api.points_balance(user_id=buyer.pk).balance == 10

@@ -59,8 +59,9 @@ def quote_code(step, co) -> str:
 
 def test_points_quote_takes_their_value_off_the_whole_checkout(rich):
     step = handlers.PointsStep()
-    (adjustment,) = step.quote(checkout(rich.pk, 500, "30.00", "20.00"))
+    adjustment, note = step.quote(checkout(rich.pk, 500, "30.00", "20.00"))
     assert adjustment.amount == D("5.00") and adjustment.merchant_id is None
+    assert (note.message, note.applied) == ("500 points pay 5.00.", True)
     assert step.quote(checkout(rich.pk, None, "30.00")) == []
     assert step.quote(checkout(rich.pk, 0, "30.00")) == []
 
@@ -74,7 +75,7 @@ def test_points_rules_answer_422_with_a_clear_code(rich, buyer, settings):
     assert quote_code(step, checkout(rich.pk, 501, "10.00")) == "points_exceed_max_share"
     settings.LOYALTY_POINTS_PER_YUAN = 1000  # a point is a tenth of a cent
     assert quote_code(step, checkout(rich.pk, 15, "100.00")) == "points_not_whole_cents"
-    (adjustment,) = step.quote(checkout(rich.pk, 20, "100.00"))
+    adjustment, _ = step.quote(checkout(rich.pk, 20, "100.00"))
     assert adjustment.amount == D("0.02")
     settings.LOYALTY_POINTS_PER_YUAN = 100
     settings.LOYALTY_MIN_BALANCE_TO_SPEND = 2000
@@ -84,7 +85,7 @@ def test_points_rules_answer_422_with_a_clear_code(rich, buyer, settings):
 def test_hold_splits_points_over_orders_then_confirm_and_release(rich):
     step = handlers.PointsStep()
     co = checkout(rich.pk, 500, "30.00", "20.00")
-    (adjustment,) = step.quote(co)
+    adjustment, _ = step.quote(co)
     with transaction.atomic():
         step.hold(
             ordering_api.PricingHold(
@@ -112,7 +113,7 @@ def test_hold_splits_points_over_orders_then_confirm_and_release(rich):
 def test_hold_refuses_when_the_balance_went_away_since_the_quote(rich):
     step = handlers.PointsStep()
     co = checkout(rich.pk, 500, "30.00")
-    (adjustment,) = step.quote(co)
+    adjustment, _ = step.quote(co)
     PointsAccount.objects.filter(user_id=rich.pk).update(balance=100)  # as if spent elsewhere
     with pytest.raises(AppError) as refused, transaction.atomic():
         step.hold(
@@ -135,7 +136,8 @@ def test_member_shipping_frees_the_freight_of_levels_that_have_it(buyer):
     services.order_completed_earn(
         user_id=buyer.pk, order_no="E1", trade_no="TE1", pay_amount=D("5000.00")
     )  # gold
-    adjustments = step.quote(co)
+    *adjustments, note = step.quote(co)
+    assert note.message == "Gold members ship free."
     assert [(a.target, a.merchant_id, a.amount) for a in adjustments] == [
         ("freight", 1, D("8.00")),
         ("freight", 2, D("8.00")),
