@@ -404,6 +404,10 @@ PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = env(
 )
 
 # --- Coupons ---------------------------------------------------------------------------------
+# A sold-out gate in Redis in front of claims (contexts/coupons/services/claim_gate.py): on
+# when the cache is Redis; its per-template counters re-sync from the database after the TTL.
+COUPONS_CLAIM_REDIS_GATE = env_bool("COUPONS_CLAIM_REDIS_GATE", bool(REDIS_URL))
+COUPONS_CLAIM_GATE_TTL_SECONDS = env_int("COUPONS_CLAIM_GATE_TTL_SECONDS", 60)
 # A used coupon goes back to its buyer when its trade is refunded in full.
 COUPONS_RETURN_ON_FULL_REFUND = env_bool("COUPONS_RETURN_ON_FULL_REFUND", True)
 # Guessing codes: this many failed redemptions per user (or per IP) within the window locks

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from contexts.coupons.events import CouponClaimed
 from contexts.coupons.models import Coupon, CouponCode, CouponTemplate
+from contexts.coupons.services.claim_gate import gate_give_back, gate_take
 from contexts.coupons.services.templates import template_issue_slot, template_not_found
 from contexts.identity import api as identity_api
 from contexts.loyalty import api as loyalty_api
@@ -116,15 +117,29 @@ def coupon_issue(
 
 def coupon_claim(*, principal: Principal, template_id: int, ip: str = "") -> Coupon:
     """The buyer claims one coupon of a claimable template: the risk check first (403
-    risk_refused), then template_claim_check, then coupon_issue, in one transaction."""
+    risk_refused), then template_claim_check, the Redis sold-out gate when configured
+    (claim_gate.py), then coupon_issue in one transaction (a refusal there gives the gate's
+    slot back)."""
     if principal.user_id is None:
         raise NotAuthenticated()
     user_id = principal.user_id
     risk_check(action="coupons.claim", user_id=user_id, ip=ip, subject=str(template_id))
     now = timezone.now()
-    with transaction.atomic():
-        template = CouponTemplate.objects.filter(pk=template_id, claimable=True).first()
-        if template is None:
-            raise template_not_found()
-        template_claim_check(template=template, user_id=user_id, now=now)
-        return coupon_issue(template=template, user_id=user_id, now=now)
+    template = CouponTemplate.objects.filter(pk=template_id, claimable=True).first()
+    if template is None:
+        raise template_not_found()
+    template_claim_check(template=template, user_id=user_id, now=now)
+    if Coupon.objects.filter(template_id=template.pk, user_id=user_id).count() >= (
+        template.per_user_limit
+    ):
+        raise _limit_reached(template.per_user_limit)
+    taken = gate_take(template)
+    if taken is False:
+        raise _exhausted()
+    try:
+        with transaction.atomic():
+            return coupon_issue(template=template, user_id=user_id, now=now)
+    except BaseException:
+        if taken:
+            gate_give_back(template)
+        raise

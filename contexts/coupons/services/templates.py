@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from contexts.catalog import api as catalog_api
 from contexts.coupons.models import CouponTemplate
+from contexts.coupons.services.claim_gate import gate_forget
 from contexts.loyalty import api as loyalty_api
 from shared.auth import Principal
 from shared.errors import NotFound, PermissionDenied, ValidationFailed
@@ -207,6 +208,7 @@ def template_update(
     if claim_ends_at is not None:
         template.claim_ends_at = claim_ends_at
     template.save()
+    transaction.on_commit(lambda: gate_forget(template))  # reload the sold-out gate's count
     return template
 
 

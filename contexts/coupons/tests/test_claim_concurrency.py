@@ -1,15 +1,18 @@
 """1,000 concurrent claims by many buyers for 100 coupons: exactly 100 are issued and no buyer
-holds more than the per-user limit (real threads, each with its own MariaDB connection)."""
+holds more than the per-user limit (real threads, each with its own MariaDB connection), with
+the database path alone and with the Redis sold-out gate in front of it."""
 
 from __future__ import annotations
 
 from collections import Counter
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from contexts.coupons import services
 from contexts.coupons.models import Coupon, CouponTemplate
+from contexts.coupons.services import claim_gate
 from contexts.coupons.tests.support import buyer, make_template
 from shared.errors import Conflict
 from shared.events.models import OutboxEvent
@@ -33,10 +36,14 @@ def enough_connections():
             cursor.execute(f"SET GLOBAL max_connections = {THREADS + 300}")
 
 
+@pytest.mark.parametrize("redis_gate", [False, True], ids=["database", "redis-gate"])
 def test_a_thousand_concurrent_claims_issue_exactly_the_total_within_the_per_user_limit(
-    enough_connections, settings
+    enough_connections, settings, redis_gate
 ):
     settings.EVENTS_RELAY_ON_COMMIT = False
+    settings.COUPONS_CLAIM_REDIS_GATE = redis_gate
+    if redis_gate and not hasattr(getattr(cache, "_cache", None), "get_client"):
+        pytest.skip("the cache is not Redis")
     template = make_template(total_quantity=TOTAL, per_user_limit=LIMIT)
     attempts = [(n % BUYERS) + 1 for n in range(CLAIMS)]
 
@@ -65,3 +72,6 @@ def test_a_thousand_concurrent_claims_issue_exactly_the_total_within_the_per_use
     assert max(per_user.values()) <= LIMIT
     claimed_events = OutboxEvent.objects.filter(event_type="coupons.coupon.claimed.v1")
     assert claimed_events.count() == TOTAL
+    if redis_gate:  # the gate counted them out too, and refused the late ones itself
+        client = cache._cache.get_client(write=True)
+        assert int(client.get(claim_gate._key(template))) == 0
