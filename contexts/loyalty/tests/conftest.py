@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import itertools
 
 import pytest
@@ -23,16 +22,6 @@ def _loyalty_settings(settings):
     settings.LOYALTY_MAX_SHARE = "0.5"
     settings.LOYALTY_MIN_BALANCE_TO_SPEND = 100
     settings.LOYALTY_POINTS_VALID_DAYS = 365
-
-
-@pytest.fixture
-def default_levels():
-    """The levels the data migration seeds, again: a transactional test's database was
-    flushed by earlier transactional tests, migration data included."""
-    from django.apps import apps
-
-    seed = importlib.import_module("contexts.loyalty.migrations.0002_default_levels")
-    seed.levels_seed(apps, None)
 
 
 def make_user(**extra):

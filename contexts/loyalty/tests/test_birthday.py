@@ -56,7 +56,7 @@ def test_the_beat_task_runs(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_runs_grant_once(default_levels):
+def test_concurrent_runs_grant_once():
     user = silver_born_on(date(1990, 6, 15))
     results = run_concurrently(4, lambda n: services.birthday_points_grant(today=TODAY))
     assert not [r for r in results if isinstance(r, Exception)], results
