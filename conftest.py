@@ -75,3 +75,19 @@ def _api_functions_return_plain_data(django_db_setup):
             if not getattr(func, "__api_guarded__", False):
                 setattr(module, name, _guard(module.__name__, name, func))
     yield
+
+
+# Rows that data migrations seed and the product relies on. A transactional test ends with a
+# flush that deletes them; they are put back before the next test that uses the database.
+MIGRATION_SEEDS = (("contexts.loyalty.migrations.0002_default_levels", "levels_seed"),)
+
+
+@pytest.fixture(autouse=True)
+def _migration_seeded_rows(request, django_db_blocker):
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    from django.apps import apps
+
+    with django_db_blocker.unblock():
+        for module_name, function_name in MIGRATION_SEEDS:
+            getattr(importlib.import_module(module_name), function_name)(apps, None)

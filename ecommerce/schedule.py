@@ -34,5 +34,13 @@ BEAT_SCHEDULE = {
     },
     # Payments pending past PAYMENTS_RECONCILE_AFTER_MINUTES, refunds unfinished: ask the provider.
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 60.0},
+    # Available coupons past their validity become expired (safe to re-run).
+    "coupons-expire-coupons": {"task": "coupons.expire_coupons", "schedule": 600.0},
     "payments-bill-check": {"task": "payments.bill_check", "schedule": crontab(minute=30, hour=2)},
+    # Points buckets past LOYALTY_POINTS_VALID_DAYS; birthday points once a day.
+    "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": crontab(minute=20)},
+    "loyalty-birthday-points": {
+        "task": "loyalty.birthday_points",
+        "schedule": crontab(minute=10, hour=0),
+    },
 }

@@ -44,7 +44,8 @@ CONTEXT_TIERS = (
     ("cart",),
     ("ordering",),
     ("payments",),
-    ("promotions",),
+    ("promotions", "loyalty"),
+    ("coupons",),
 )
 
 

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # A buyer's journey through the API of a running demo server (scripts/run.sh):
-# browse, fill the cart with SKUs of two shops, preview checkout, place (one order per shop under
-# one trade), pay through the sandbox payment provider (its signed callback, verified as a real
-# provider's), ship with the sandbox carrier and follow its tracking to delivered (re-polled
-# through the API), confirm receipt. Works against any BASE_URL whose server has the sandbox
-# provider and carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
+# browse, claim a coupon, fill the cart with SKUs of two shops (promotions and the best coupon
+# apply, with notes saying why), preview checkout spending points, place (one order per shop
+# under one trade; the same numbers as the preview), pay through the sandbox payment provider
+# (its signed callback, verified as a real provider's), ship with the sandbox carrier and follow
+# its tracking to delivered (re-polled through the API), confirm receipt (points earned). Then an
+# order cancelled before payment gives its coupon and points back, and a full refund reverses the
+# points. Works against any BASE_URL whose server has the demo data and the sandbox provider and
+# carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BASE_URL:-http://127.0.0.1:8000}/api/v1
@@ -21,28 +24,47 @@ P2=$(curl -sf "$B/products?merchant=2&in_stock=true&sort=sales" | json 'd["resul
 SKU1=$(curl -sf "$B/products/$P1" | json 'd["skus"][0]["id"]')
 SKU2=$(curl -sf "$B/products/$P2" | json 'd["skus"][0]["id"]')
 curl -sf "$B/skus/availability?ids=$SKU1,$SKU2" | json 'd'
+echo "== promotions running on $SKU1 (what the product page shows)"
+curl -sf "$B/promotions?sku_id=$SKU1" | json '[(a["name"], a["rule_kind"]) for a in d]'
+
+echo "== coupons: claim one that is open for claiming, then my available coupons; my points"
+TEMPLATE=$(curl -sf "$B/coupon-templates" -H "$AUTH" | json 'd["results"][0]["id"]')
+curl -s -X POST "$B/coupon-templates/$TEMPLATE/claim" -H "$AUTH" \
+  | json 'd.get("id") and ("claimed", d["id"]) or ("not claimed", d["error"]["code"])'
+curl -sf "$B/me/coupons?status=available" -H "$AUTH" | json '[c["template"]["name"] for c in d["results"]]'
+curl -sf "$B/me/points" -H "$AUTH" | json '(d["balance"], d["level"]["name"])'
 
 echo "== cart"
 post cart/items "{\"sku_id\": $SKU1, \"quantity\": 2}" -H "$AUTH" >/dev/null
 post cart/items "{\"sku_id\": $SKU2, \"quantity\": 1}" -H "$AUTH" \
   | json '[(g["merchant_id"], [(l["sku_id"], l["quantity"], l["unit_price"], l["issues"]) for l in g["lines"]]) for g in d["groups"]]'
+echo "== cart quote: promotions and the best coupon applied, each explained (spending 500 points)"
+curl -sf "$B/checkout/cart-quote?points=500" -H "$AUTH" \
+  | json '([(a["source"], a["label"], a["amount"]) for a in d["adjustments"]], [(n["source"], n["applied"], n["message"]) for n in d["notes"]], d["pay_amount"])'
 
 echo "== checkout preview (writes nothing)"
 ADDR=$(curl -sf "$B/me/addresses" -H "$AUTH" | json 'd[0]["id"]')
-post checkout/preview "{\"address_id\": $ADDR}" -H "$AUTH" \
-  | json '{k: d[k] for k in ("items_amount", "freight_amount", "discount_amount", "pay_amount")}'
+post checkout/preview "{\"address_id\": $ADDR, \"points\": 500}" -H "$AUTH" > /tmp/tour-preview.json
+json '{k: d[k] for k in ("items_amount", "freight_amount", "discount_amount", "pay_amount")}' < /tmp/tour-preview.json
+PREVIEW_PAY=$(json 'd["pay_amount"]' < /tmp/tour-preview.json)
 
 echo "== place: one order per shop, one trade; the same Idempotency-Key replays the same result"
 KEY="tour-$(date +%s%N)"
-post orders "{\"address_id\": $ADDR}" -H "$AUTH" -H "Idempotency-Key: $KEY" > /tmp/tour-placed.json
-json '(d["trade_no"], [(o["order_no"], o["merchant_id"], o["pay_amount"], o["status"]) for o in d["orders"]])' < /tmp/tour-placed.json
+post orders "{\"address_id\": $ADDR, \"points\": 500, \"expected_pay_amount\": \"$PREVIEW_PAY\"}" \
+  -H "$AUTH" -H "Idempotency-Key: $KEY" > /tmp/tour-placed.json
+json '(d["trade_no"], d["pay_amount"], [(o["order_no"], o["merchant_id"], o["pay_amount"], o["status"]) for o in d["orders"]])' < /tmp/tour-placed.json
 TRADE=$(json 'd["trade_no"]' < /tmp/tour-placed.json)
+PLACED_PAY=$(json 'd["pay_amount"]' < /tmp/tour-placed.json)
+[ "$PLACED_PAY" = "$PREVIEW_PAY" ] || { echo "placed $PLACED_PAY != preview $PREVIEW_PAY" >&2; exit 1; }
+echo "placed for $PLACED_PAY, as previewed; points held:"
+curl -sf "$B/me/points" -H "$AUTH" | json '(d["balance"], d["held"])'
 
 echo "== pay through the sandbox provider: create the payment, pay, wait for its signed callback"
 PAYMENT=$(post "trades/$TRADE/payments" '{"provider": "sandbox", "channel": "page"}' -H "$AUTH" \
   -H "Idempotency-Key: $KEY-pay")
 echo "$PAYMENT" | json '(d["payment_no"], d["amount"], d["state"], d["client"]["kind"])'
 PAYMENT_NO=$(echo "$PAYMENT" | json 'd["payment_no"]')
+[ "$(echo "$PAYMENT" | json 'd["amount"]')" = "$PREVIEW_PAY" ] || { echo "payment amount differs" >&2; exit 1; }
 post "payments/sandbox/$PAYMENT_NO/pay" '{}' -H "$AUTH" | json 'd["state"]'
 FIRST_ORDER=$(json 'd["orders"][0]["order_no"]' < /tmp/tour-placed.json)
 for _ in $(seq 1 30); do  # by HTTP (PAYMENTS_NOTIFY_BASE_URL) the callback may take a moment
@@ -77,3 +99,37 @@ for ORDER in $(json '" ".join(o["order_no"] for o in d["orders"])' < /tmp/tour-p
 done
 echo "== the cart no longer holds what was ordered"
 curl -sf "$B/cart" -H "$AUTH" | json 'd["line_count"]'
+echo "== points after completion (spent 500, earned on the completed orders), coupons used"
+for _ in $(seq 1 20); do  # earning follows the completed orders through the event relay
+  EARNED=$(curl -sf "$B/me/points/entries?kind=earn" -H "$AUTH" | json 'd["count"]')
+  [ "$EARNED" != 0 ] && break
+  sleep 0.5
+done
+curl -sf "$B/me/points" -H "$AUTH" | json '(d["balance"], d["held"], d["level"]["name"], d["growth"])'
+curl -sf "$B/me/coupons?status=used" -H "$AUTH" | json '[c["template"]["name"] for c in d["results"]][:3]'
+
+echo "== a buy-now order with points and the best coupon, cancelled before payment: both come back"
+BEFORE=$(curl -sf "$B/me/points" -H "$AUTH" | json 'd["balance"]')
+post orders "{\"address_id\": $ADDR, \"points\": 200, \"items\": [{\"sku_id\": $SKU1, \"quantity\": 3}]}" \
+  -H "$AUTH" -H "Idempotency-Key: $KEY-cancel" > /tmp/tour-cancel.json
+json '(d["pay_amount"], [(o["order_no"], o["pay_amount"]) for o in d["orders"]])' < /tmp/tour-cancel.json
+curl -sf "$B/me/coupons?status=held" -H "$AUTH" | json '"held coupons: %d" % d["count"]'
+for ORDER in $(json '" ".join(o["order_no"] for o in d["orders"])' < /tmp/tour-cancel.json); do
+  post "orders/$ORDER/cancel" '{}' -H "$AUTH" | json 'd["status"]'
+done
+curl -sf "$B/me/coupons?status=held" -H "$AUTH" | json '"held coupons: %d" % d["count"]'
+AFTER=$(curl -sf "$B/me/points" -H "$AUTH" | json 'd["balance"]')
+echo "points $BEFORE before, $AFTER after the cancel"
+[ "$BEFORE" = "$AFTER" ] || { echo "the points did not come back" >&2; exit 1; }
+
+echo "== staff refunds the first trade in full: spent points come back, earned ones are reversed"
+post "admin/payments/$PAYMENT_NO/refunds" "{\"amount\": \"$PLACED_PAY\", \"reason\": \"tour\"}" \
+  -H "Authorization: Bearer $ADMIN" -H "Idempotency-Key: $KEY-refund" | json '(d["refund_no"], d["amount"], d["state"])'
+for _ in $(seq 1 20); do
+  REVERSED=$(curl -sf "$B/me/points/entries?kind=reverse" -H "$AUTH" | json 'd["count"]')
+  [ "$REVERSED" != 0 ] && break
+  sleep 0.5
+done
+curl -sf "$B/me/points/entries?page_size=4" -H "$AUTH" \
+  | json '[(e["kind"], e["delta"], e["reference"]) for e in d["results"]]'
+curl -sf "$B/me/points" -H "$AUTH" | json '(d["balance"], d["held"])'

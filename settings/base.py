@@ -197,6 +197,11 @@ REST_FRAMEWORK = {
         "login": env("THROTTLE_LOGIN", "20/min"),
         "register": env("THROTTLE_REGISTER", "10/min"),
         "password_reset": env("THROTTLE_PASSWORD_RESET", "5/min"),
+        # Coupon claims and code redemptions: per signed-in user and per client IP.
+        "coupon_claim": env("THROTTLE_COUPON_CLAIM", "30/min"),
+        "coupon_claim_ip": env("THROTTLE_COUPON_CLAIM_IP", "120/min"),
+        "coupon_redeem": env("THROTTLE_COUPON_REDEEM", "10/min"),
+        "coupon_redeem_ip": env("THROTTLE_COUPON_REDEEM_IP", "30/min"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
@@ -253,6 +258,11 @@ SPECTACULAR_SETTINGS = {
         "PaymentStateEnum": "contexts.payments.models.PAYMENT_STATES",
         "RefundStateEnum": "contexts.payments.models.REFUND_STATES",
         "ShipmentStatusEnum": "contexts.logistics.models.Shipment.Status",
+        "PointsEntryKindEnum": "contexts.loyalty.models.EntryKind",
+        "CouponStatusEnum": "contexts.coupons.models.Coupon.Status",
+        "CouponTemplateStatusEnum": "contexts.coupons.models.CouponTemplate.Status",
+        "CouponKindEnum": "contexts.coupons.models.CouponTemplate.Kind",
+        "CodeBatchStatusEnum": "contexts.coupons.models.CodeBatch.Status",
     },
 }
 
@@ -273,6 +283,9 @@ CELERY_TIMEZONE = "UTC"
 
 # Messages to people (reset codes): a dotted path to an identity Notifier adapter.
 IDENTITY_NOTIFIER = env("IDENTITY_NOTIFIER", "contexts.identity.adapters.mail.DjangoMailNotifier")
+# The risk port (shared/risk.py), asked before coupon claims, code redemptions, flash-sale
+# purchases; allows everything until the risk context provides an adapter.
+RISK_CHECKER = env("RISK_CHECKER", "shared.risk.AllowEverything")
 KAFKA_BOOTSTRAP_SERVERS = env("KAFKA_BOOTSTRAP_SERVERS")
 # How long the relay waits for broker metadata before treating Kafka as down for this pass.
 KAFKA_MAX_BLOCK_MS = env_int("KAFKA_MAX_BLOCK_MS", 5_000)
@@ -390,6 +403,15 @@ PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = env(
     "PAYMENTS_SANDBOX_PUBLIC_KEY_PATH", str(BASE_DIR / "var" / "payments" / "sandbox_public.pem")
 )
 
+# --- Coupons ---------------------------------------------------------------------------------
+# A used coupon goes back to its buyer when its trade is refunded in full.
+COUPONS_RETURN_ON_FULL_REFUND = env_bool("COUPONS_RETURN_ON_FULL_REFUND", True)
+# Guessing codes: this many failed redemptions per user (or per IP) within the window locks
+# redemption for them for the lockout.
+COUPONS_REDEEM_MAX_FAILURES = env_int("COUPONS_REDEEM_MAX_FAILURES", 5)
+COUPONS_REDEEM_FAILURE_WINDOW_SECONDS = env_int("COUPONS_REDEEM_FAILURE_WINDOW_SECONDS", 15 * 60)
+COUPONS_REDEEM_LOCKOUT_SECONDS = env_int("COUPONS_REDEEM_LOCKOUT_SECONDS", 15 * 60)
+
 # --- Logistics: carriers (contexts/logistics/ports.py) ----------------------------------------
 # Enabled carrier codes; the adapter of code X is settings.LOGISTICS_CARRIER_<X>.
 LOGISTICS_CARRIERS = env_list("LOGISTICS_CARRIERS", "sandbox,sf")
@@ -419,6 +441,17 @@ LOGISTICS_POLL_STALE_SECONDS = env_int("LOGISTICS_POLL_STALE_SECONDS", 6 * 3600)
 # --- Promotions ---------------------------------------------------------------------------------
 # The least a shop's goods cost after promotions (promotions never make goods free).
 PROMOTIONS_MIN_PAY_AMOUNT = env("PROMOTIONS_MIN_PAY_AMOUNT", "0.01")
+# --- Loyalty: points and member levels (contexts/loyalty) -------------------------------------
+# Earning: points per yuan of a completed order's pay amount (times the level's multiplier,
+# rounded down). Spending: this many points are worth one yuan (100: a point is a cent); at most
+# LOYALTY_MAX_SHARE of what is left to pay for the items after earlier discounts; only with a
+# balance of at least LOYALTY_MIN_BALANCE_TO_SPEND. Each earn expires after the valid days.
+LOYALTY_EARN_POINTS_PER_YUAN = env("LOYALTY_EARN_POINTS_PER_YUAN", "1")
+LOYALTY_POINTS_PER_YUAN = env_int("LOYALTY_POINTS_PER_YUAN", 100)
+LOYALTY_MAX_SHARE = env("LOYALTY_MAX_SHARE", "0.5")
+LOYALTY_MIN_BALANCE_TO_SPEND = env_int("LOYALTY_MIN_BALANCE_TO_SPEND", 100)
+LOYALTY_POINTS_VALID_DAYS = env_int("LOYALTY_POINTS_VALID_DAYS", 365)
+LOYALTY_EXPIRING_SOON_DAYS = env_int("LOYALTY_EXPIRING_SOON_DAYS", 30)
 
 # Public numbers (orders, payments): shared/ids.py reads ID_GENERATOR_NODE (0-999) straight from
 # the environment; unset, the node is derived from the host name.

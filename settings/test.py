@@ -25,6 +25,10 @@ REST_FRAMEWORK = {
         "login": "100000/min",
         "register": "100000/min",
         "password_reset": "100000/min",
+        "coupon_claim": "100000/min",
+        "coupon_claim_ip": "100000/min",
+        "coupon_redeem": "100000/min",
+        "coupon_redeem_ip": "100000/min",
     },
 }
 LOGGING_CONFIG = None

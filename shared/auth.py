@@ -59,6 +59,8 @@ _SHOP_WORK = frozenset(
         "promotion.manage",
         "shipment.read",
         "shipment.poll",
+        "coupons.template.read",
+        "coupons.template.write",
     }
 )
 
@@ -72,13 +74,19 @@ _PLATFORM_WORK = frozenset(
         "payment.read",
         "payment.refund",
         "promotion.platform.manage",
+        "loyalty.read",
+        "loyalty.adjust",
+        "loyalty.manage",
+        "coupons.code.write",
     }
 )
 
 # The declared table. Roles the back office adds later (customer service, finance, ...) are
 # new rows; shop roles are listed in SHOP_ROLES.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    BUYER: frozenset({"order.place", "cart.write", "catalog.review.write", "payment.pay"}),
+    BUYER: frozenset(
+        {"order.place", "cart.write", "catalog.review.write", "payment.pay", "coupons.claim"}
+    ),
     MERCHANT_OWNER: _SHOP_WORK,
     MERCHANT_STAFF: _SHOP_WORK,
     STAFF: _SHOP_WORK | _PLATFORM_WORK,

@@ -5,7 +5,9 @@ They return frozen dataclasses from data.py, never models or querysets, and refe
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
+from datetime import date
 
 from contexts.identity import selectors
 from contexts.identity.data import AddressInfo, UserInfo
@@ -57,6 +59,25 @@ def user_names(*, user_ids: Iterable[int]) -> dict[int, str]:
         pk: user.email or user.mobile or user.nickname or f"user {pk}"
         for pk, user in get_users(user_ids=user_ids).items()
     }
+
+
+def user_ids_with_birthday(*, on: date, after_id: int = 0, limit: int = 500) -> list[int]:
+    """Ids of active accounts whose birthday falls on the day `on` (month and day), ascending,
+    above `after_id`, at most `limit` (page through with the last id). On 28 February of a
+    year without a 29th, those born on 29 February are included."""
+    ids = selectors.user_ids_with_birthday(
+        month=on.month, day=on.day, after_id=after_id, limit=limit
+    )
+    if (on.month, on.day) == (2, 28) and not calendar.isleap(on.year):
+        leap = selectors.user_ids_with_birthday(month=2, day=29, after_id=after_id, limit=limit)
+        ids = sorted({*ids, *leap})[:limit]
+    return ids
+
+
+def user_ids_by_email(*, email: str) -> list[int]:
+    """Ids of accounts whose email contains `email` (case-insensitive), at most 50: for staff
+    searches in other contexts' admin pages."""
+    return selectors.user_ids_by_email(email=email)
 
 
 def get_address(*, user_id: int, address_id: int) -> AddressInfo:

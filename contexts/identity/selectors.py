@@ -34,6 +34,27 @@ def users_by_ids(*, user_ids: Iterable[int]) -> list[User]:
     return list(User.objects.filter(pk__in=set(user_ids)))
 
 
+def user_ids_with_birthday(*, month: int, day: int, after_id: int, limit: int) -> list[int]:
+    """Active accounts born on this month and day, by id above `after_id` (a page of `limit`)."""
+    return list(
+        User.objects.filter(
+            is_active=True, birthday__month=month, birthday__day=day, pk__gt=after_id
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def user_ids_by_email(*, email: str) -> list[int]:
+    """Accounts whose email contains `email` (case-insensitive), at most 50."""
+    email = email.strip()
+    if not email:
+        return []
+    return list(
+        User.objects.filter(email__icontains=email).order_by("pk").values_list("pk", flat=True)[:50]
+    )
+
+
 def address_list(*, user_id: int) -> QuerySet[Address]:
     """The user's address book: the default first, then the most recently updated."""
     return Address.objects.filter(user_id=user_id).order_by("-is_default", "-updated_at", "-id")

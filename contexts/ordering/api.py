@@ -54,6 +54,7 @@ __all__ = [
     "PricingStepBase",
     "TradeInfo",
     "TradeOrderInfo",
+    "cart_groups_before",
     "completed_purchase_exists",
     "get_order",
     "get_trade",
@@ -164,3 +165,12 @@ def get_order(order_no: str) -> OrderInfo | None:
             for line in order.lines.all()
         ),
     )
+
+
+def cart_groups_before(*, buyer_id: int, step: str) -> tuple[MerchantGroup, ...]:
+    """The buyer's selected cart lines priced as the cart quote prices them (no address, no
+    freight), by the steps before `step` only, grouped per shop: a step shows the choices it
+    offers on what is left to pay (the coupons a checkout can use). Empty when nothing can be
+    checked out. Writes nothing."""
+    checkout = services.cart_checkout(buyer_id=buyer_id, before=step)
+    return () if checkout is None else checkout.groups

@@ -65,3 +65,14 @@ class ScopedRateThrottle(FixedWindowMixin, throttling.ScopedRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
+
+
+class ScopedIPRateThrottle(ScopedRateThrottle):
+    """The view's `throttle_scope_ip` rate per client IP, signed in or not (next to a
+    ScopedRateThrottle counting per user: one user on many IPs and many users on one IP are
+    both limited)."""
+
+    scope_attr = "throttle_scope_ip"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

@@ -4,6 +4,7 @@ functions the transport layer (views, tasks, api, admin) calls."""
 from contexts.ordering.services.checkout import (
     CheckoutItem,
     PricingOptions,
+    cart_checkout,
     cart_quote,
     checkout_preview,
     order_place,
@@ -36,6 +37,7 @@ __all__ = [
     "PRICING_STEPS",
     "CheckoutItem",
     "PricingOptions",
+    "cart_checkout",
     "cart_quote",
     "checkout_preview",
     "idempotency_keys_purge_expired",

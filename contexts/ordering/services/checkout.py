@@ -145,6 +145,7 @@ def _price(
     province_code: str,
     requested: Sequence[CheckoutItem],
     options: PricingOptions | None = None,
+    registry: pricing.PricingRegistry | None = None,
 ) -> tuple[Mapping[int, Any], pricing.Checkout]:
     """The SKUs (each must exist and be purchasable: 422 sku_unavailable) and the checkout
     priced by the pipeline (PRICING_STEPS)."""
@@ -173,7 +174,7 @@ def _price(
             )
             for item in requested
         ],
-        registry=PRICING_STEPS,
+        registry=registry or PRICING_STEPS,
         options=(options or PricingOptions()).as_mapping(),
     )
     return _keep_available_gifts(skus, checkout)
@@ -249,14 +250,37 @@ class CartQuote:
     gifts: tuple[pricing.PricedLine, ...] = ()  # gift lines (priced 0) the steps added
 
 
-def cart_quote(*, buyer_id: int, options: PricingOptions | None = None) -> CartQuote:
-    """What the cart's selection costs before freight (writes nothing). An empty selection
-    (or one whose every line is blocked) costs zero."""
+def cart_checkout(
+    *, buyer_id: int, options: PricingOptions | None = None, before: str | None = None
+) -> pricing.Checkout | None:
+    """The cart's selection priced before an address is chosen (no freight), writing nothing;
+    None when nothing can be checked out. `before`: only by the steps before the one so named
+    (what is left to pay when that step runs)."""
+    registry = PRICING_STEPS
+    if before is not None:
+        names = PRICING_STEPS.names()
+        steps = PRICING_STEPS.steps()[: names.index(before)] if before in names else ()
+        registry = pricing.PricingRegistry(steps)
     requested = tuple(
         CheckoutItem(sku_id=i.sku_id, quantity=i.quantity)
         for i in cart_api.selected_items(user_id=buyer_id)
     )
     if not requested:
+        return None
+    return _price(
+        buyer_id=buyer_id,
+        province_code="",
+        requested=requested,
+        options=options,
+        registry=registry,
+    )[1]
+
+
+def cart_quote(*, buyer_id: int, options: PricingOptions | None = None) -> CartQuote:
+    """What the cart's selection costs before freight (writes nothing). An empty selection
+    (or one whose every line is blocked) costs zero."""
+    checkout = cart_checkout(buyer_id=buyer_id, options=options)
+    if checkout is None:
         return CartQuote(
             sku_ids=(),
             adjustments=(),
@@ -265,7 +289,6 @@ def cart_quote(*, buyer_id: int, options: PricingOptions | None = None) -> CartQ
             discount_amount=ZERO,
             pay_amount=ZERO,
         )
-    _, checkout = _price(buyer_id=buyer_id, province_code="", requested=requested, options=options)
     return CartQuote(
         sku_ids=tuple(line.sku_id for line in checkout.lines if not line.gift),
         gifts=tuple(line for line in checkout.lines if line.gift),

@@ -14,8 +14,9 @@ import pytest
 from django.utils import timezone
 
 from contexts.ordering import api
+from contexts.ordering.domain.pricing import NoAdjustment
 from contexts.ordering.models import Order
-from contexts.ordering.services import orders_cancel_unpaid
+from contexts.ordering.services import PRICING_STEPS, orders_cancel_unpaid
 from contexts.ordering.tests.support import (
     client_for,
     created,
@@ -125,8 +126,21 @@ def test_the_steps_adjustment_is_the_same_in_cart_quote_preview_and_placed_order
     assert {h.trade_no for h in holds} == {placed["trade_no"]}
 
 
+@pytest.fixture
+def inert_coupons_and_points():
+    """The shipped no-op in place of the real coupons and points steps (which refuse coupon ids
+    the buyer does not hold and points beyond a balance): only the rebate step reads the options
+    here."""
+    real = dict(PRICING_STEPS.steps())
+    for name in ("coupons", "points"):
+        PRICING_STEPS.replace(name, NoAdjustment())
+    yield
+    for name in ("coupons", "points"):
+        PRICING_STEPS.replace(name, real[name])
+
+
 def test_the_buyers_options_reach_the_steps_and_their_notes_come_back_everywhere(
-    shops, buyer, buyer_api, rebate
+    shops, buyer, buyer_api, rebate, inert_coupons_and_points
 ):
     body = fill_cart(buyer_api, shops)
     steps.HELD_OPTIONS.clear()

@@ -7,10 +7,12 @@ progress bars) for the benchmark.
 from django.core.management.base import BaseCommand
 
 from contexts.catalog.demo import demo_catalog_create
+from contexts.coupons.demo import demo_coupons_create
 from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
 from contexts.logistics.demo import demo_freight_templates_create
+from contexts.loyalty.demo import demo_points_create
 from contexts.promotions.demo import demo_activities_create
 
 DEMO_MERCHANTS = 3
@@ -18,7 +20,8 @@ DEMO_MERCHANTS = 3
 
 class Command(BaseCommand):
     help = (
-        "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions."
+        "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions, "
+        "coupons and points."
     )
 
     def add_arguments(self, parser):
@@ -47,6 +50,8 @@ class Command(BaseCommand):
         catalog_stock_resync(progress=progress)
         demo_freight_templates_create(merchant_ids=sorted(skus_by_merchant))
         activities = demo_activities_create(sku_ids_by_merchant=skus_by_merchant)
+        demo_points_create(user_ids=buyer_ids)
+        demo_coupons_create(merchant_ids=sorted(skus_by_merchant), buyer_ids=buyer_ids)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
