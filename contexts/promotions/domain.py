@@ -541,20 +541,24 @@ def _apply(activity: Activity, lines: Sequence[CartLine], state: _State) -> _Res
 
 def _free_units(rule: Rule, lines: Sequence[CartLine], state: _State) -> dict[int, int]:
     """buy_n_get_m: the units dearest first (then by SKU id), in runs of buy+free; the last
-    `free` units of each full run are free. {sku_id: free units}."""
-    units = sorted(
-        (
-            (state.pay[ln.sku_id] / ln.quantity, ln.sku_id)
-            for ln in lines
-            for _ in range(ln.quantity)
-        ),
-        key=lambda unit: (-unit[0], unit[1]),
-    )
+    `free` units of each full run are free. {sku_id: free units}, counted per line without
+    listing the units (a line may hold hundreds)."""
     run = rule.buy + rule.free
+    total = sum(ln.quantity for ln in lines)
+    limit = total // run * run  # units in full runs
+
+    def free_before(n: int) -> int:  # free units among the first n (n <= limit)
+        return n // run * rule.free + max(0, n % run - rule.buy)
+
+    ordered = sorted(lines, key=lambda ln: (-(state.pay[ln.sku_id] / ln.quantity), ln.sku_id))
     free: dict[int, int] = {}
-    for start in range(0, len(units) - run + 1, run):
-        for _, sku_id in units[start + rule.buy : start + run]:
-            free[sku_id] = free.get(sku_id, 0) + 1
+    start = 0
+    for line in ordered:
+        end = start + line.quantity
+        count = free_before(min(end, limit)) - free_before(min(start, limit))
+        if count:
+            free[line.sku_id] = count
+        start = end
     return free
 
 

@@ -110,8 +110,9 @@ class FreightTemplateDetailView(APIView):
         return Response(s.FreightTemplateOut(template).data)
 
     @extend_schema(
-        responses={204: None, **error_responses(401, 403, 404)},
+        responses={204: None, **error_responses(401, 403, 404, 409)},
         summary="Delete a freight template (merchant)",
+        description="The shop's default template is not deleted (409 freight_template_is_default).",
     )
     def delete(self, request: Request, template_id: int) -> Response:
         services.freight_template_delete(template_id=template_id, principal=principal_of(request))

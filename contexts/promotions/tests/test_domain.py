@@ -396,3 +396,25 @@ def test_invariants(cart, floor):
                 lines_a = {ln.sku_id for ln in lines if domain.in_scope(a, ln)}
                 lines_b = {ln.sku_id for ln in lines if domain.in_scope(b, ln)}
                 assert not lines_a & lines_b
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(prices, st.integers(min_value=1, max_value=7)), min_size=1, max_size=5),
+    st.integers(min_value=1, max_value=4),
+    st.integers(min_value=1, max_value=3),
+)
+def test_buy_n_get_m_counts_like_listing_every_unit(raw, buy, free):
+    lines = [line(i, price, quantity) for i, (price, quantity) in enumerate(raw, start=1)]
+    rule = parse_rule("buy_n_get_m", {"buy": buy, "free": free})
+    state = domain._initial_state(lines, {}, D(0))
+    units = sorted(
+        ((ln.pay_amount / ln.quantity, ln.sku_id) for ln in lines for _ in range(ln.quantity)),
+        key=lambda unit: (-unit[0], unit[1]),
+    )
+    expected: dict[int, int] = {}
+    run = buy + free
+    for start in range(0, len(units) - run + 1, run):
+        for _, sku_id in units[start + buy : start + run]:
+            expected[sku_id] = expected.get(sku_id, 0) + 1
+    assert domain._free_units(rule, lines, state) == expected
