@@ -35,4 +35,9 @@ BEAT_SCHEDULE = {
     # Payments pending past PAYMENTS_RECONCILE_AFTER_MINUTES, refunds unfinished: ask the provider.
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 60.0},
     "payments-bill-check": {"task": "payments.bill_check", "schedule": crontab(minute=30, hour=2)},
+    # Flash sale: load items before their start, end sessions and settle their items, compare
+    # the stock engine with the purchases.
+    "flashsale-load-items": {"task": "flashsale.load_items", "schedule": 15.0},
+    "flashsale-end-sessions": {"task": "flashsale.end_sessions", "schedule": 30.0},
+    "flashsale-reconcile": {"task": "flashsale.reconcile", "schedule": 60.0},
 }

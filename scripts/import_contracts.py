@@ -44,6 +44,7 @@ CONTEXT_TIERS = (
     ("cart",),
     ("ordering",),
     ("payments",),
+    ("flashsale",),
 )
 
 

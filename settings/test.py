@@ -25,6 +25,8 @@ REST_FRAMEWORK = {
         "login": "100000/min",
         "register": "100000/min",
         "password_reset": "100000/min",
+        "flashsale_purchase_user": "100000/min",
+        "flashsale_purchase_ip": "100000/min",
     },
 }
 LOGGING_CONFIG = None

@@ -57,6 +57,8 @@ _SHOP_WORK = frozenset(
         "order.note.write",
         "shipment.read",
         "shipment.poll",
+        "flashsale.read",
+        "flashsale.item.write",
     }
 )
 
@@ -69,6 +71,7 @@ _PLATFORM_WORK = frozenset(
         "identity.user.read",
         "payment.read",
         "payment.refund",
+        "flashsale.session.write",
     }
 )
 
