@@ -472,6 +472,7 @@ FLASHSALE_STOCK_ENGINE = env(
 )
 FLASHSALE_REDIS_URL = env("FLASHSALE_REDIS_URL", REDIS_URL)
 FLASHSALE_REDIS_TIMEOUT_SECONDS = float(env("FLASHSALE_REDIS_TIMEOUT_SECONDS", "2"))
+FLASHSALE_REDIS_MAX_CONNECTIONS = env_int("FLASHSALE_REDIS_MAX_CONNECTIONS", 100)
 # Redis keys of an item are kept this long after its session ends.
 FLASHSALE_REDIS_KEY_TTL_SECONDS = env_int("FLASHSALE_REDIS_KEY_TTL_SECONDS", 24 * 3600)
 # Unpaid flash sale orders are cancelled after (and their units go back to the sale).

@@ -12,6 +12,7 @@ Keys expire a day after the session's end (FLASHSALE_REDIS_KEY_TTL_SECONDS past 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -25,6 +26,7 @@ from contexts.flashsale.domain import (
     TakeResult,
     item_keys,
 )
+from shared.errors import ServiceUnavailable
 
 # KEYS: meta, stock, users, tickets, returned. ARGV: start ms, end ms, limit, stock, ttl s,
 # then user/units pairs, then ticket/"user:units" pairs (counts of ARGV[6] and ARGV[7]).
@@ -95,6 +97,8 @@ local units = math.min(tonumber(ARGV[1]), left)
 return redis.call('DECRBY', KEYS[1], units)
 """
 
+logger = logging.getLogger(__name__)
+
 _OUTCOMES = {
     1: TakeOutcome.TAKEN,
     -1: TakeOutcome.NOT_LOADED,
@@ -112,10 +116,16 @@ def _ms(moment: datetime) -> int:
 
 class RedisStockEngine:
     def __init__(self, client: redis.Redis | None = None) -> None:
-        self.client = client or redis.Redis.from_url(
-            settings.FLASHSALE_REDIS_URL,
-            socket_timeout=settings.FLASHSALE_REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=settings.FLASHSALE_REDIS_TIMEOUT_SECONDS,
+        # A blocking pool: under a crowd a request waits (up to the timeout) for a connection
+        # instead of failing.
+        self.client = client or redis.Redis(
+            connection_pool=redis.BlockingConnectionPool.from_url(
+                settings.FLASHSALE_REDIS_URL,
+                max_connections=settings.FLASHSALE_REDIS_MAX_CONNECTIONS,
+                timeout=settings.FLASHSALE_REDIS_TIMEOUT_SECONDS,
+                socket_timeout=settings.FLASHSALE_REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=settings.FLASHSALE_REDIS_TIMEOUT_SECONDS,
+            )
         )
         self._load = self.client.register_script(LOAD)
         self._take = self.client.register_script(TAKE)
@@ -154,10 +164,16 @@ class RedisStockEngine:
     def take(
         self, *, item_id: int, user_id: int, quantity: int, ticket_no: str, now: datetime
     ) -> TakeResult:
-        code, left = self._take(
-            keys=self._keys(item_id, "meta", "stock", "users", "tickets"),
-            args=[user_id, quantity, _ms(now), ticket_no],
-        )
+        # Redis unreachable or too slow: 503. If the script ran before the error, its ticket has
+        # no purchase row and reconciliation gives it back after the grace period.
+        try:
+            code, left = self._take(
+                keys=self._keys(item_id, "meta", "stock", "users", "tickets"),
+                args=[user_id, quantity, _ms(now), ticket_no],
+            )
+        except redis.RedisError as exc:
+            logger.warning("flash sale Redis unavailable", extra={"error": type(exc).__name__})
+            raise ServiceUnavailable("The flash sale is busy; try again.") from exc
         return TakeResult(_OUTCOMES[int(code)], int(left))
 
     def give_back(self, *, item_id: int, ticket_no: str) -> int:

@@ -4,8 +4,6 @@ runs on both (Redis: the suite's Redis db; database: conditional updates)."""
 from __future__ import annotations
 
 import pytest
-import redis
-from django.conf import settings
 from django.core.cache import cache
 
 from contexts.flashsale.adapters.database import DatabaseStockEngine
@@ -23,10 +21,9 @@ def _clean_cache():
 
 @pytest.fixture
 def redis_engine():
-    client = redis.Redis.from_url(settings.FLASHSALE_REDIS_URL)
-    for key in client.scan_iter("flashsale:*"):
-        client.delete(key)
-    engine = RedisStockEngine(client)
+    engine = RedisStockEngine()
+    for key in engine.client.scan_iter("flashsale:*"):
+        engine.client.delete(key)
     with use_adapter("FLASHSALE_STOCK_ENGINE", engine):
         yield engine
 
