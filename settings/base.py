@@ -255,6 +255,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentStateEnum": "contexts.payments.models.PAYMENT_STATES",
         "RefundStateEnum": "contexts.payments.models.REFUND_STATES",
         "ShipmentStatusEnum": "contexts.logistics.models.Shipment.Status",
+        "FlashSessionStatusEnum": "contexts.flashsale.models.SESSION_STATUS_CHOICES",
+        "FlashItemStatusEnum": "contexts.flashsale.models.ITEM_STATUS_CHOICES",
+        "FlashPurchaseStatusEnum": "contexts.flashsale.models.PURCHASE_STATUS_CHOICES",
     },
 }
 

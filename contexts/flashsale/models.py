@@ -15,6 +15,10 @@ from django.utils import timezone
 from contexts.flashsale.domain import ItemStatus, PurchaseStatus, SessionStatus
 from shared.money import money_field
 
+SESSION_STATUS_CHOICES = [(s.value, s.value) for s in SessionStatus]
+ITEM_STATUS_CHOICES = [(s.value, s.value) for s in ItemStatus]
+PURCHASE_STATUS_CHOICES = [(s.value, s.value) for s in PurchaseStatus]
+
 
 class FlashSession(models.Model):
     name = models.CharField(max_length=100)
@@ -22,7 +26,7 @@ class FlashSession(models.Model):
     ends_at = models.DateTimeField()
     status = models.CharField(
         max_length=12,
-        choices=[(s.value, s.value) for s in SessionStatus],
+        choices=SESSION_STATUS_CHOICES,
         default=SessionStatus.DRAFT.value,
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -52,7 +56,7 @@ class FlashItem(models.Model):
     per_user_limit = models.PositiveIntegerField(default=1)
     status = models.CharField(
         max_length=12,
-        choices=[(s.value, s.value) for s in ItemStatus],
+        choices=ITEM_STATUS_CHOICES,
         default=ItemStatus.DRAFT.value,
     )
     # The database engine's counter (units left); the Redis engine counts in Redis.
@@ -102,7 +106,7 @@ class FlashPurchase(models.Model):
     quantity = models.PositiveIntegerField(default=1)
     status = models.CharField(
         max_length=10,
-        choices=[(s.value, s.value) for s in PurchaseStatus],
+        choices=PURCHASE_STATUS_CHOICES,
         default=PurchaseStatus.PENDING.value,
     )
     order_no = models.CharField(max_length=40, blank=True)

@@ -32,7 +32,7 @@ class StorefrontSessionOut(serializers.Serializer):
     name = serializers.CharField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    state = serializers.ChoiceField(choices=["upcoming", "ongoing"])
+    state = serializers.CharField(help_text="upcoming or ongoing.")
     starts_in_seconds = serializers.IntegerField(help_text="Countdown to the start (server time).")
     ends_in_seconds = serializers.IntegerField(help_text="Countdown to the end (server time).")
     items = StorefrontItemOut(many=True)

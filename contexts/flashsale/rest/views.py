@@ -50,7 +50,8 @@ class SessionsView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        responses={200: s.StorefrontSessionsOut},
+        operation_id="v1_flash_sessions_list",
+        responses={200: s.StorefrontSessionsOut, **error_responses(429)},
         summary="Current and upcoming flash sale sessions",
         description="Sessions selling now and the next ones, soonest first, each item with the "
         "units left (`remaining`, null before the sale opens) and countdowns from the server's "
@@ -152,6 +153,7 @@ class AdminSessionListView(APIView):
     permission_classes = (HasPermission("flashsale.read"),)
 
     @extend_schema(
+        operation_id="v1_admin_flash_sessions_list",
         parameters=[
             s.SessionListQuery,
             OpenApiParameter("page", int),

@@ -128,13 +128,13 @@ def purchase_start(
     *, item_id: int, user_id: int, token: str, address_id: int, quantity: int = 1, ip: str = ""
 ) -> FlashPurchase:
     """Buy: the token is consumed (403 invalid_purchase_token: missing, expired, another
-    item's or buyer's, or used), the risk port consulted (403 risk_refused), the address must
-    be the buyer's (404); then the engine takes the units atomically: 409 sale_not_started,
-    sale_ended, sold_out or limit_reached when it refuses. On success the ticket is written
-    (pending) and returned; the caller queues purchase_order_create after commit."""
+    item's or buyer's, or used), the risk port consulted (403 risk_refused); then the engine
+    takes the units atomically: 409 sale_not_started, sale_ended, sold_out or limit_reached
+    when it refuses. The address must be the buyer's (404, the units given back). On success the
+    ticket is written (pending) and returned; the caller queues purchase_order_create after
+    commit."""
     _consume_token(item_id=item_id, user_id=user_id, token=token)
     risk_check(action="flashsale.purchase", user_id=user_id, ip=ip, subject=str(item_id))
-    identity_api.get_address(user_id=user_id, address_id=address_id)
     ticket_no = new_ticket_no()
     engine = stock_engine()
     taken = False
@@ -151,6 +151,9 @@ def purchase_start(
                 code, message = _REFUSALS[result.outcome]
                 raise Conflict(message, code=code)
             taken = True
+            # After the take, so a refused attempt (most of a crowd) costs no address read;
+            # a wrong address gives the units back below.
+            identity_api.get_address(user_id=user_id, address_id=address_id)
             return FlashPurchase.objects.create(
                 ticket_no=ticket_no,
                 item_id=item_id,
@@ -171,9 +174,9 @@ def _give_back_after_commit(purchase: FlashPurchase) -> None:
     )
 
 
-def _return_locked(purchase: FlashPurchase, *, reason: str) -> None:
+def _return_locked(purchase: FlashPurchase, *, reason: str, failure_code: str = "") -> None:
     purchase.status = PurchaseStatus.RETURNED
-    purchase.failure_code = reason
+    purchase.failure_code = (failure_code or reason)[:40]
     purchase.returned_at = timezone.now()
     purchase.save(update_fields=["status", "failure_code", "returned_at", "updated_at"])
     publish(
@@ -225,9 +228,7 @@ def purchase_order_create(*, ticket_no: str) -> str:
             )
     except AppError as exc:
         logger.warning("flash sale order refused", extra={"ticket_no": ticket_no, "code": exc.code})
-        _return_locked(purchase, reason=ORDER_FAILED)
-        purchase.failure_code = exc.code[:40]
-        purchase.save(update_fields=["failure_code"])
+        _return_locked(purchase, reason=ORDER_FAILED, failure_code=exc.code)
         return purchase.status
     purchase.status = PurchaseStatus.ORDERED
     purchase.order_no = order.order_no

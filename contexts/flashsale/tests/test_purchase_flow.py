@@ -140,6 +140,15 @@ def test_a_token_works_once_and_only_for_its_buyer_and_item(engine, shop, buyer_
     )
 
 
+def test_someone_elses_address_is_not_found_and_takes_nothing(engine, shop, buyer_api):
+    _, item = selling_session(shop["sku_id"], units=3)
+    other = client_for(make_user())
+    response = buy(buyer_api, item.pk, address_of(other))
+    assert (response.status_code, error_code(response)) == (404, "not_found")
+    assert engine.remaining(item_ids=[item.pk]) == {item.pk: 3}
+    assert not FlashPurchase.objects.exists()
+
+
 def test_anonymous_cannot_buy(engine, shop, client):
     _, item = selling_session(shop["sku_id"])
     assert client.get(f"/api/v1/flash-items/{item.pk}/purchase-token").status_code == 401

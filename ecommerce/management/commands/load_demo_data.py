@@ -7,6 +7,7 @@ progress bars) for the benchmark.
 from django.core.management.base import BaseCommand
 
 from contexts.catalog.demo import demo_catalog_create
+from contexts.flashsale.demo import demo_flash_sales_create
 from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
@@ -43,12 +44,13 @@ class Command(BaseCommand):
         # Demo rows are bulk-inserted without events: copy availability into the catalog once.
         catalog_stock_resync(progress=progress)
         demo_freight_templates_create(merchant_ids=sorted(skus_by_merchant))
+        flash_sessions = demo_flash_sales_create(sku_ids_by_merchant=skus_by_merchant)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready: {len(buyer_ids)} buyers, {len(owner_ids)} shop owners, "
                 f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
-                f"{stock_rows} new stock records.\n"
+                f"{stock_rows} new stock records, {flash_sessions} flash sale sessions.\n"
                 "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
                 "merchant1@example.com / merchant12345"
             )
