@@ -192,7 +192,11 @@ class RedisStockEngine:
         pipe = self.client.pipeline(transaction=False)
         for item_id in item_ids:
             pipe.get(item_keys(item_id)["stock"])
-        values = pipe.execute()
+        try:
+            values = pipe.execute()
+        except redis.RedisError as exc:  # the storefront still shows the sessions
+            logger.warning("flash sale Redis unavailable", extra={"error": type(exc).__name__})
+            return dict.fromkeys(item_ids)
         return {
             item_id: (int(value) if value is not None else None)
             for item_id, value in zip(item_ids, values, strict=True)

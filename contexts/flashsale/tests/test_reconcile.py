@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from contexts.flashsale import services, tasks
+from contexts.flashsale.adapters.redis import RedisStockEngine
 from contexts.flashsale.domain import item_keys
 from contexts.flashsale.models import FlashPurchase
 from contexts.flashsale.tests.support import (
@@ -20,6 +21,7 @@ from contexts.flashsale.tests.support import (
     make_user,
     selling_session,
 )
+from shared.ports import use_adapter
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,12 @@ def test_a_purchase_stuck_pending_gets_its_order_again(
     purchase = FlashPurchase.objects.get(ticket_no=ticket)
     assert purchase.status == "ordered" and purchase.order_no
     assert tasks.reconcile()["requeued"] == 0
+
+
+def test_the_storefront_survives_an_unreachable_redis(shop, settings, client):
+    _, item = selling_session(shop["sku_id"], units=5, schedule=False)
+    settings.FLASHSALE_REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    settings.FLASHSALE_REDIS_TIMEOUT_SECONDS = 0.2
+    with use_adapter("FLASHSALE_STOCK_ENGINE", RedisStockEngine()):
+        assert RedisStockEngine().remaining(item_ids=[item.pk]) == {item.pk: None}
+        assert client.get("/api/v1/flash-sessions").status_code == 200
