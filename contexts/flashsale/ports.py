@@ -15,6 +15,11 @@ from contexts.flashsale.domain import EngineSnapshot, ItemStock, TakeResult
 
 
 class StockEngine(Protocol):
+    # True: take() writes through the caller's database transaction (the database engine), so
+    # the purchase row joins it; False: take() is atomic on its own (Redis), and a refusal costs
+    # no database transaction at all.
+    joins_transaction: bool
+
     def load(self, item: ItemStock) -> None:
         """Make the item sellable in its window. Idempotent: loading again refreshes the window
         and the limit and never resets the count of an item already loaded."""

@@ -31,6 +31,8 @@ class _LimitReached(Exception):
 
 
 class DatabaseStockEngine:
+    joins_transaction = True
+
     def load(self, item: ItemStock) -> None:
         # The first load sets the counter; a reload never resets it.
         FlashItem.objects.filter(pk=item.item_id, loaded_at__isnull=True).update(

@@ -115,6 +115,8 @@ def _ms(moment: datetime) -> int:
 
 
 class RedisStockEngine:
+    joins_transaction = False
+
     def __init__(self, client: redis.Redis | None = None) -> None:
         # A blocking pool: under a crowd a request waits (up to the timeout) for a connection
         # instead of failing.

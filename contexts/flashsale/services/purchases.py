@@ -137,24 +137,20 @@ def purchase_start(
     risk_check(action="flashsale.purchase", user_id=user_id, ip=ip, subject=str(item_id))
     ticket_no = new_ticket_no()
     engine = stock_engine()
-    taken = False
-    try:
+    if engine.joins_transaction:
         with transaction.atomic():
-            result = engine.take(
+            _take(engine, item_id=item_id, user_id=user_id, quantity=quantity, ticket=ticket_no)
+            return _write_ticket(
+                ticket_no=ticket_no,
                 item_id=item_id,
                 user_id=user_id,
+                address_id=address_id,
                 quantity=quantity,
-                ticket_no=ticket_no,
-                now=timezone.now(),
             )
-            if result.outcome != TakeOutcome.TAKEN:
-                code, message = _REFUSALS[result.outcome]
-                raise Conflict(message, code=code)
-            taken = True
-            # After the take, so a refused attempt (most of a crowd) costs no address read;
-            # a wrong address gives the units back below.
-            identity_api.get_address(user_id=user_id, address_id=address_id)
-            return FlashPurchase.objects.create(
+    _take(engine, item_id=item_id, user_id=user_id, quantity=quantity, ticket=ticket_no)
+    try:
+        with transaction.atomic():
+            return _write_ticket(
                 ticket_no=ticket_no,
                 item_id=item_id,
                 user_id=user_id,
@@ -162,9 +158,34 @@ def purchase_start(
                 quantity=quantity,
             )
     except Exception:
-        if taken:  # the ticket row did not commit: the engine's units go back (Redis)
-            engine.give_back(item_id=item_id, ticket_no=ticket_no)
+        # The ticket row did not commit: the engine's units go back (a crash right here leaves
+        # an orphan ticket, which reconciliation gives back after the grace period).
+        engine.give_back(item_id=item_id, ticket_no=ticket_no)
         raise
+
+
+def _take(engine, *, item_id: int, user_id: int, quantity: int, ticket: str) -> None:
+    result = engine.take(
+        item_id=item_id, user_id=user_id, quantity=quantity, ticket_no=ticket, now=timezone.now()
+    )
+    if result.outcome != TakeOutcome.TAKEN:
+        code, message = _REFUSALS[result.outcome]
+        raise Conflict(message, code=code)
+
+
+def _write_ticket(
+    *, ticket_no: str, item_id: int, user_id: int, address_id: int, quantity: int
+) -> FlashPurchase:
+    # After the take, so a refused attempt (most of a crowd) costs no address read; a wrong
+    # address (404) rolls the database engine's take back, and the caller gives Redis's back.
+    identity_api.get_address(user_id=user_id, address_id=address_id)
+    return FlashPurchase.objects.create(
+        ticket_no=ticket_no,
+        item_id=item_id,
+        user_id=user_id,
+        address_id=address_id,
+        quantity=quantity,
+    )
 
 
 def _give_back_after_commit(purchase: FlashPurchase) -> None:
