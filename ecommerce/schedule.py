@@ -43,4 +43,9 @@ BEAT_SCHEDULE = {
         "task": "loyalty.birthday_points",
         "schedule": crontab(minute=10, hour=0),
     },
+    # Flash sale: load items before their start, end sessions and settle their items, compare
+    # the stock engine with the purchases.
+    "flashsale-load-items": {"task": "flashsale.load_items", "schedule": 15.0},
+    "flashsale-end-sessions": {"task": "flashsale.end_sessions", "schedule": 30.0},
+    "flashsale-reconcile": {"task": "flashsale.reconcile", "schedule": 60.0},
 }

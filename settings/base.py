@@ -202,6 +202,8 @@ REST_FRAMEWORK = {
         "coupon_claim_ip": env("THROTTLE_COUPON_CLAIM_IP", "120/min"),
         "coupon_redeem": env("THROTTLE_COUPON_REDEEM", "10/min"),
         "coupon_redeem_ip": env("THROTTLE_COUPON_REDEEM_IP", "30/min"),
+        "flashsale_purchase_user": env("THROTTLE_FLASHSALE_USER", "20/min"),
+        "flashsale_purchase_ip": env("THROTTLE_FLASHSALE_IP", "300/min"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
@@ -263,6 +265,9 @@ SPECTACULAR_SETTINGS = {
         "CouponTemplateStatusEnum": "contexts.coupons.models.CouponTemplate.Status",
         "CouponKindEnum": "contexts.coupons.models.CouponTemplate.Kind",
         "CodeBatchStatusEnum": "contexts.coupons.models.CodeBatch.Status",
+        "FlashSessionStatusEnum": "contexts.flashsale.models.SESSION_STATUS_CHOICES",
+        "FlashItemStatusEnum": "contexts.flashsale.models.ITEM_STATUS_CHOICES",
+        "FlashPurchaseStatusEnum": "contexts.flashsale.models.PURCHASE_STATUS_CHOICES",
     },
 }
 
@@ -497,3 +502,27 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_bool("SECURE_COOKIES", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Flash sale (contexts/flashsale) ------------------------------------------------------------
+# The stock engine (contexts/flashsale/ports.py): Redis Lua scripts when REDIS_URL is set, else
+# the database's conditional updates.
+FLASHSALE_STOCK_ENGINE = env(
+    "FLASHSALE_STOCK_ENGINE",
+    "contexts.flashsale.adapters.redis.RedisStockEngine"
+    if REDIS_URL
+    else "contexts.flashsale.adapters.database.DatabaseStockEngine",
+)
+FLASHSALE_REDIS_URL = env("FLASHSALE_REDIS_URL", REDIS_URL)
+FLASHSALE_REDIS_TIMEOUT_SECONDS = float(env("FLASHSALE_REDIS_TIMEOUT_SECONDS", "2"))
+FLASHSALE_REDIS_MAX_CONNECTIONS = env_int("FLASHSALE_REDIS_MAX_CONNECTIONS", 100)
+# Redis keys of an item are kept this long after its session ends.
+FLASHSALE_REDIS_KEY_TTL_SECONDS = env_int("FLASHSALE_REDIS_KEY_TTL_SECONDS", 24 * 3600)
+# Unpaid flash sale orders are cancelled after (and their units go back to the sale).
+FLASHSALE_PAYMENT_TIMEOUT_SECONDS = env_int("FLASHSALE_PAYMENT_TIMEOUT_SECONDS", 300)
+# Items are loaded into the engine this long before their session starts.
+FLASHSALE_LOAD_AHEAD_SECONDS = env_int("FLASHSALE_LOAD_AHEAD_SECONDS", 600)
+# Purchase tokens are issued from this long before the start; each lives this long.
+FLASHSALE_TOKEN_LEAD_SECONDS = env_int("FLASHSALE_TOKEN_LEAD_SECONDS", 60)
+FLASHSALE_TOKEN_TTL_SECONDS = env_int("FLASHSALE_TOKEN_TTL_SECONDS", 120)
+# Reconciliation leaves tickets younger than this alone (their request may still be running).
+FLASHSALE_RECONCILE_GRACE_SECONDS = env_int("FLASHSALE_RECONCILE_GRACE_SECONDS", 60)

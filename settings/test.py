@@ -29,6 +29,8 @@ REST_FRAMEWORK = {
         "coupon_claim_ip": "100000/min",
         "coupon_redeem": "100000/min",
         "coupon_redeem_ip": "100000/min",
+        "flashsale_purchase_user": "100000/min",
+        "flashsale_purchase_ip": "100000/min",
     },
 }
 LOGGING_CONFIG = None

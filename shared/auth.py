@@ -61,6 +61,8 @@ _SHOP_WORK = frozenset(
         "shipment.poll",
         "coupons.template.read",
         "coupons.template.write",
+        "flashsale.read",
+        "flashsale.item.write",
     }
 )
 
@@ -78,6 +80,7 @@ _PLATFORM_WORK = frozenset(
         "loyalty.adjust",
         "loyalty.manage",
         "coupons.code.write",
+        "flashsale.session.write",
     }
 )
 

@@ -32,6 +32,7 @@ __all__ = [
     "release",
     "reserve",
     "restore",
+    "settle",
 ]
 
 
@@ -112,3 +113,12 @@ def restore(
     services.reservation_restore(
         order_ref=order_ref, reference=reference, lines=lines, reason=reason
     )
+
+
+def settle(*, order_ref: str, sold: int, reason: str = "") -> tuple[int, int]:
+    """End a block of stock an activity holds under one ref (a flash sale item reserves its
+    allotment with `reserve(order_ref=<item ref>, ...)` and a TTL past its end): `sold` units
+    are deducted from on hand and every other held unit is released to normal stock, in one
+    locked pass. Idempotent: a second call finds nothing held and changes nothing. `sold` above
+    the units held is a 400 (nothing written). Returns (units deducted, units released)."""
+    return services.reservation_settle(order_ref=order_ref, sold=sold, reason=reason)

@@ -30,13 +30,17 @@ from contexts.ordering.data import (
     PricingSettlement,
     PricingStep,
     PricingStepBase,
+    SpecialOrderInfo,
     TradeInfo,
     TradeOrderInfo,
 )
 from contexts.ordering.domain.states import OrderStatus
+from contexts.ordering.models import STOCK_PREALLOCATED, STOCK_RESERVE
 from shared.money import ZERO
 
 __all__ = [
+    "STOCK_PREALLOCATED",
+    "STOCK_RESERVE",
     "Adjustment",
     "Allocation",
     "Checkout",
@@ -52,6 +56,7 @@ __all__ = [
     "PricingSettlement",
     "PricingStep",
     "PricingStepBase",
+    "SpecialOrderInfo",
     "TradeInfo",
     "TradeOrderInfo",
     "cart_groups_before",
@@ -59,6 +64,7 @@ __all__ = [
     "get_order",
     "get_trade",
     "mark_trade_paid",
+    "place_special_order",
     "pricing_step_names",
     "register_pricing_step",
     "replace_pricing_step",
@@ -174,3 +180,54 @@ def cart_groups_before(*, buyer_id: int, step: str) -> tuple[MerchantGroup, ...]
     checked out. Writes nothing."""
     checkout = services.cart_checkout(buyer_id=buyer_id, before=step)
     return () if checkout is None else checkout.groups
+
+
+def place_special_order(
+    *,
+    buyer_id: int,
+    address_id: int,
+    sku_id: int,
+    quantity: int,
+    unit_price: Decimal,
+    source: str,
+    source_ref: str,
+    payment_timeout_seconds: int,
+    stock_mode: str = STOCK_RESERVE,
+) -> SpecialOrderInfo:
+    """Place an order for one SKU line at a price set by the calling context (flash sale, group
+    buy), joining the caller's transaction if any.
+
+    * Priced by the freight step only: promotions, coupons and points do not apply to a special
+      price (freight is charged; 422 not_deliverable when the shop does not deliver there).
+    * Idempotent per (source, source_ref): the same reference never places a second order; a
+      repeat answers the first order with created=False.
+    * stock_mode STOCK_RESERVE reserves the line against normal stock (422 out_of_stock);
+      STOCK_PREALLOCATED means the caller already took the units out of normal stock: ordering
+      neither reserves, commits nor releases them, and OrderCancelled (with source, source_ref
+      and stock_mode) tells the caller to take its units back.
+    * Unpaid after payment_timeout_seconds (1 s to 24 h) it is cancelled by the usual timer.
+    Bad arguments are a 400 validation_error, an unknown/unbuyable SKU a 422 sku_unavailable,
+    an address that is not the buyer's a 404.
+    """
+    placed = services.special_order_place(
+        buyer_id=buyer_id,
+        address_id=address_id,
+        sku_id=sku_id,
+        quantity=quantity,
+        unit_price=unit_price,
+        source=source,
+        source_ref=source_ref,
+        payment_timeout_seconds=payment_timeout_seconds,
+        stock_mode=stock_mode,
+    )
+    order = placed.order
+    return SpecialOrderInfo(
+        order_no=order.order_no,
+        trade_no=order.trade.trade_no,
+        buyer_id=order.buyer_id,
+        merchant_id=order.merchant_id,
+        status=order.status,
+        pay_amount=order.pay_amount,
+        payment_deadline=order.payment_deadline,
+        created=placed.created,
+    )

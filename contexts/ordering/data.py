@@ -42,6 +42,21 @@ class OrderInfo:
 
 
 @dataclass(frozen=True)
+class SpecialOrderInfo:
+    """What place_special_order did: the order (new, or the one placed first for the same
+    source_ref: created=False)."""
+
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    status: str
+    pay_amount: Decimal
+    payment_deadline: datetime
+    created: bool
+
+
+@dataclass(frozen=True)
 class TradeOrderInfo:
     order_no: str
     merchant_id: int

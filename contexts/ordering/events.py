@@ -37,6 +37,10 @@ class OrderPlaced(DomainEvent):
     pay_amount: Decimal
     lines: tuple[PlacedLine, ...]
     from_cart: bool = False
+    # Added to v1 with defaults: a special-priced order's placing context ("flashsale") and its
+    # reference; "" for checkout orders.
+    source: str = ""
+    source_ref: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +55,9 @@ class OrderPaid(DomainEvent):
     merchant_id: int
     pay_amount: Decimal
     payment_ref: str
+    # Added to v1 with defaults (see OrderPlaced).
+    source: str = ""
+    source_ref: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +75,11 @@ class OrderCancelled(DomainEvent):
     actor: str
     reason: str
     lines: tuple[PlacedLine, ...]
+    # Added to v1 with defaults (see OrderPlaced). A "preallocated" order's stock was not
+    # reserved by ordering and is not released by it: its source takes the units back.
+    source: str = ""
+    source_ref: str = ""
+    stock_mode: str = "reserve"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,6 +15,15 @@ from shared.money import money_field
 
 NUMBER_LENGTH = 40
 STATUS_CHOICES = [(s.value, s.value) for s in OrderStatus]
+# How an order's stock is held: reserved against normal stock at placement (every cart and
+# buy-now order), or preallocated by the context that placed it (flash sale: the units were
+# taken out of normal stock when the sale was scheduled), so ordering neither reserves, commits
+# nor releases it and the placing context takes a cancelled order's units back.
+STOCK_RESERVE = "reserve"
+STOCK_PREALLOCATED = "preallocated"
+STOCK_MODES = (STOCK_RESERVE, STOCK_PREALLOCATED)
+SOURCE_MAX_LENGTH = 20
+SOURCE_REF_MAX_LENGTH = 64
 
 
 class Trade(models.Model):
@@ -72,6 +81,14 @@ class Order(models.Model):
     carrier_code = models.CharField(max_length=32, blank=True)
     tracking_number = models.CharField(max_length=64, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
+    # Special-priced orders placed by a trusted context (api.place_special_order): which one
+    # ("flashsale") and its idempotency reference (NULL for checkout orders: NULLs never clash
+    # in the unique index, so a context's reference places at most one order).
+    source = models.CharField(max_length=SOURCE_MAX_LENGTH, blank=True, default="")
+    source_ref = models.CharField(max_length=SOURCE_REF_MAX_LENGTH, null=True, blank=True)
+    stock_mode = models.CharField(
+        max_length=12, choices=[(m, m) for m in STOCK_MODES], default=STOCK_RESERVE
+    )
 
     payment_deadline = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)
@@ -84,6 +101,13 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_ref"],
+                name="order_source_ref",
+                violation_error_message="An order was already placed for this source reference.",
+            )
+        ]
         indexes = [
             models.Index(fields=["buyer_id", "status", "id"], name="order_buyer_status"),
             models.Index(fields=["merchant_id", "status", "id"], name="order_merchant_status"),

@@ -87,6 +87,63 @@ def wrk(url, seconds, connections, script_body="", threads=2):
     }
 
 
+def bench_env(*, database_url: str, redis_url: str) -> dict[str, str]:
+    """The servers' environment: production settings on the bench database and Redis, tasks
+    eager, throttles out of the way, a fresh key pair per run."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "settings.base",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "true",
+        "CELERY_BROKER_URL": "",
+        "BENCHMARK_ENDPOINTS": "true",
+        "DEBUG": "false",
+        # Outside DEBUG the settings refuse the development keys; a fresh pair per run.
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
+        "LOG_LEVEL": "WARNING",
+        "THROTTLE_ANON": "10000000/min",
+        "THROTTLE_USER": "10000000/min",
+        "THROTTLE_LOGIN": "10000000/min",
+    }
+
+
+def create_database(database_url: str) -> None:
+    db_name = database_url.rsplit("/", 1)[1]
+    subprocess.run(
+        ["mariadb", "-h127.0.0.1", "-uroot", "-e", f"CREATE DATABASE IF NOT EXISTS {db_name}"],
+        check=True,
+    )
+
+
+def start_gunicorn(env, *, workers: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn on a free port, once it answers /healthz; returns (process, base URL)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(PY).with_name("gunicorn")),
+            "ecommerce.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skus", type=int, default=100_000)
@@ -108,28 +165,8 @@ def main() -> None:
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install -y wrk")
 
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "settings.base",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "true",
-        "CELERY_BROKER_URL": "",
-        "BENCHMARK_ENDPOINTS": "true",
-        "DEBUG": "false",
-        # Outside DEBUG the settings refuse the development keys; a fresh pair per run.
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "JWT_SIGNING_KEY": secrets.token_urlsafe(48),
-        "LOG_LEVEL": "WARNING",
-        "THROTTLE_ANON": "10000000/min",
-        "THROTTLE_USER": "10000000/min",
-        "THROTTLE_LOGIN": "10000000/min",
-    }
-    db_name = args.database_url.rsplit("/", 1)[1]
-    subprocess.run(
-        ["mariadb", "-h127.0.0.1", "-uroot", "-e", f"CREATE DATABASE IF NOT EXISTS {db_name}"],
-        check=True,
-    )
+    env = bench_env(database_url=args.database_url, redis_url=args.redis_url)
+    create_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
     if not args.skip_load:
         started = time.time()
@@ -147,29 +184,8 @@ def main() -> None:
         print(f"loaded {products * 3} SKUs in {time.time() - started:.0f}s")
 
     manage(env, "collectstatic", "--noinput", "-v0")
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            str(Path(PY).with_name("gunicorn")),
-            "ecommerce.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server, base = start_gunicorn(env, workers=args.workers)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
         page = http_json(f"{base}/api/v1/products?page_size=20")
         product_ids = [p["id"] for p in page["results"]]
         detail = http_json(f"{base}/api/v1/products/{product_ids[0]}")

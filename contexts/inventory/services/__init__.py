@@ -5,6 +5,7 @@ deadlocking."""
 from contexts.inventory.services._recording import availability_invalidate
 from contexts.inventory.services.reservations import (
     reservation_restore,
+    reservation_settle,
     reservations_commit,
     reservations_release,
     reservations_release_expired,
@@ -28,6 +29,7 @@ __all__ = [
     "availability_invalidate",
     "catalog_stock_resync",
     "reservation_restore",
+    "reservation_settle",
     "reservations_commit",
     "reservations_release",
     "reservations_release_expired",

@@ -443,6 +443,60 @@ def reservation_restore(
     return changes.save()
 
 
+@atomic_with_retry
+def reservation_settle(*, order_ref: str, sold: int, reason: str = "") -> tuple[int, int]:
+    """Settle a block held under one ref for an activity (a flash sale item's allotment, held by
+    `stock_reserve` with the item's ref): `sold` units are deducted (on_hand -= q,
+    reserved -= q, ledger "commit") and every other held unit goes back to normal stock
+    (reserved -= q, ledger "release"), in one locked pass (reservation rows, then stock rows,
+    in id order). A committed row keeps the units sold from it as its quantity.
+
+    Idempotent: only held rows are settled, so a second call finds none and changes nothing.
+    `sold` above the units held is a 400 and writes nothing. Returns (committed, released).
+    """
+    if not isinstance(sold, int) or sold < 0:
+        raise _invalid("The units sold must be an integer of zero or more.")
+    rows = _order_rows(_order_refs([order_ref]), [Status.HELD])
+    if not rows:
+        return 0, 0
+    if sold > sum(row.quantity for row in rows):
+        raise _invalid("More units were sold than are held.")
+    stocks = stock_lock(row.stock_id for row in rows)
+    committing = StockChanges(operation=Operation.COMMIT, reason=reason or "activity sold")
+    releasing = StockChanges(operation=Operation.RELEASE, reason=reason or "activity ended")
+    left, released = sold, 0
+    for row in _touch(rows):
+        stock = stocks[row.stock_id]
+        take = min(row.quantity, left)
+        back = row.quantity - take
+        left -= take
+        if take:
+            committing.apply(
+                stock,
+                on_hand=stock.on_hand - take,
+                reserved=stock.reserved - take,
+                delta=-take,
+                ref=row.order_ref,
+            )
+        if back:
+            releasing.apply(
+                stock,
+                on_hand=stock.on_hand,
+                reserved=stock.reserved - back,
+                delta=-back,
+                ref=row.order_ref,
+            )
+            released += back
+        if take:
+            row.quantity, row.status = take, Status.COMMITTED
+        else:
+            row.status = Status.RELEASED
+    Reservation.objects.bulk_update(rows, ["quantity", "status", "updated_at"])
+    committing.save()
+    releasing.save()
+    return sold, released
+
+
 def reservations_release_expired(*, batch_size: int = EXPIRY_BATCH_SIZE) -> int:
     """Release held reservations whose expiry has passed, batch by batch (each batch its own
     transaction). Safe to run concurrently: rows are claimed with SKIP LOCKED, so two workers

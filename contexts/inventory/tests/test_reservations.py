@@ -377,3 +377,33 @@ def test_availability_sums_active_warehouses_and_knows_every_requested_sku():
         1: inventory_api.SkuAvailability(sku_id=1, on_hand=15, reserved=9, available=6),
         2: inventory_api.SkuAvailability(sku_id=2, on_hand=0, reserved=0, available=0),
     }
+
+
+def test_settle_deducts_the_sold_units_and_releases_the_rest_once():
+    # An activity's allotment split over two warehouses: 3 + 4 held under one ref.
+    a = stock(1, 3)
+    b = stock(1, 5, at=warehouse(code="WH-B"))
+    inventory_api.reserve(requests=[request("FS-ITEM-1", (1, 7))], ttl_seconds=3600)
+    assert levels(a)[1] + levels(b)[1] == 7
+
+    assert inventory_api.settle(order_ref="FS-ITEM-1", sold=5) == (5, 2)
+    assert levels(a)[0] + levels(b)[0] == 8 - 5
+    assert levels(a)[1] + levels(b)[1] == 0
+    assert sum(-e.delta for e in ledger("commit")) == 5
+    assert sum(-e.delta for e in ledger("release")) == 2
+    assert inventory_api.availability(sku_ids=[1])[1].available == 3
+
+    # Replayed: nothing held any more, nothing changes.
+    assert inventory_api.settle(order_ref="FS-ITEM-1", sold=5) == (0, 0)
+    assert levels(a)[0] + levels(b)[0] == 3
+    assert len(ledger("commit")) + len(ledger("release")) == 2
+
+
+def test_settle_refuses_more_sold_than_held_and_writes_nothing():
+    record = stock(1, 10)
+    inventory_api.reserve(requests=[request("FS-ITEM-2", (1, 4))], ttl_seconds=3600)
+    with pytest.raises(ValidationFailed):
+        inventory_api.settle(order_ref="FS-ITEM-2", sold=5)
+    assert levels(record) == (10, 4)
+    assert inventory_api.settle(order_ref="FS-ITEM-2", sold=0) == (0, 4)
+    assert levels(record) == (10, 0)

@@ -20,6 +20,7 @@ from contexts.ordering.services.pricing_steps import (
     pricing_step_register,
     pricing_step_replace,
 )
+from contexts.ordering.services.special_orders import PlacedSpecialOrder, special_order_place
 from contexts.ordering.services.timers import orders_auto_confirm, orders_cancel_unpaid
 from contexts.ordering.services.transitions import (
     order_cancel,
@@ -36,6 +37,7 @@ __all__ = [
     "KEY_MAX_LENGTH",
     "PRICING_STEPS",
     "CheckoutItem",
+    "PlacedSpecialOrder",
     "PricingOptions",
     "cart_checkout",
     "cart_quote",
@@ -56,4 +58,5 @@ __all__ = [
     "pricing_step_register",
     "pricing_step_replace",
     "request_fingerprint",
+    "special_order_place",
 ]

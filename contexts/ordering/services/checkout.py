@@ -26,7 +26,7 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering.domain import pricing
 from contexts.ordering.domain.states import INITIAL_STATUS
 from contexts.ordering.events import OrderPlaced, PlacedLine
-from contexts.ordering.models import Order, OrderLine, OrderLog, Trade
+from contexts.ordering.models import STOCK_RESERVE, Order, OrderLine, OrderLog, Trade
 from contexts.ordering.services.pricing_steps import PRICING_STEPS, pricing_steps_hold
 from shared.errors import BusinessRuleViolation, Conflict
 from shared.events import publish
@@ -383,6 +383,144 @@ def _order_discounts(group: pricing.MerchantGroup) -> list[dict[str, str]]:
     ]
 
 
+def write_trade(
+    *,
+    buyer_id: int,
+    address: Any,
+    skus: Mapping[int, Any],
+    checkout: pricing.Checkout,
+    payment_timeout_seconds: int,
+    remarks: Mapping[int, str] | None = None,
+    source: str = "",
+    source_ref: str | None = None,
+    stock_mode: str = STOCK_RESERVE,
+) -> tuple[Trade, list[Order]]:
+    """Write the trade, one order per merchant group with its lines and first log row, from a
+    priced checkout (no stock, no pricing holds, no events: the callers add those)."""
+    remarks = remarks or {}
+    now = timezone.now()
+    deadline = now + timedelta(seconds=payment_timeout_seconds)
+    trade = Trade.objects.create(
+        trade_no=next_public_id(TRADE_PREFIX),
+        buyer_id=buyer_id,
+        items_amount=checkout.items_amount,
+        freight_amount=checkout.freight_amount,
+        discount_amount=checkout.discount_amount,
+        pay_amount=checkout.pay_amount,
+        payment_deadline=deadline,
+        created_at=now,
+    )
+    # One INSERT per order, not bulk_create: MySQL does not return the new primary keys from a
+    # bulk insert, and the lines and log rows below need them.
+    orders = [
+        Order.objects.create(
+            order_no=next_public_id(),
+            trade=trade,
+            buyer_id=buyer_id,
+            merchant_id=group.merchant_id,
+            items_amount=group.items_amount,
+            freight_amount=group.freight_amount,
+            discount_amount=group.discount_amount,
+            pay_amount=group.pay_amount,
+            discounts=_order_discounts(group),
+            remark=remarks.get(group.merchant_id, ""),
+            receiver_name=address.receiver_name,
+            receiver_phone=address.receiver_phone,
+            province_code=address.province_code,
+            city_code=address.city_code,
+            district_code=address.district_code,
+            address_detail=address.detail,
+            source=source,
+            source_ref=source_ref,
+            stock_mode=stock_mode,
+            payment_deadline=deadline,
+            created_at=now,
+        )
+        for group in checkout.groups
+    ]
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                sku_id=line.sku_id,
+                spu_id=skus[line.sku_id].spu_id,
+                title=skus[line.sku_id].title,
+                spec=skus[line.sku_id].spec,
+                image_url=skus[line.sku_id].image_url,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                subtotal=line.subtotal,
+                discount_amount=line.discount_amount,
+                pay_amount=line.pay_amount,
+                discounts=_allocations_json(line.discounts),
+                gift=line.gift,
+            )
+            for order, group in zip(orders, checkout.groups, strict=True)
+            for line in group.lines
+        ]
+    )
+    OrderLog.objects.bulk_create(
+        [
+            OrderLog(
+                order=order,
+                from_status="",
+                to_status=INITIAL_STATUS.value,
+                actor=str(buyer_id),
+                reason="placed",
+                created_at=now,
+            )
+            for order in orders
+        ]
+    )
+    return trade, orders
+
+
+def reserve_stock(
+    *, orders: Sequence[Order], checkout: pricing.Checkout, region_code: str, ttl_seconds: int
+) -> None:
+    """Reserve every line of these orders (one per checkout group) in one inventory call."""
+    inventory_api.reserve(
+        requests=[
+            inventory_api.ReservationRequest(
+                order_ref=order.order_no,
+                lines=tuple(
+                    inventory_api.ReservationLine(sku_id=line.sku_id, quantity=line.quantity)
+                    for line in group.lines
+                ),
+            )
+            for order, group in zip(orders, checkout.groups, strict=True)
+        ],
+        region_code=region_code,
+        ttl_seconds=ttl_seconds,
+    )
+
+
+def publish_placed(
+    *, trade: Trade, orders: Sequence[Order], checkout: pricing.Checkout, from_cart: bool
+) -> None:
+    """OrderPlaced for each new order (in the placing transaction)."""
+    for order, group in zip(orders, checkout.groups, strict=True):
+        publish(
+            OrderPlaced(
+                order_no=order.order_no,
+                trade_no=trade.trade_no,
+                buyer_id=order.buyer_id,
+                merchant_id=order.merchant_id,
+                pay_amount=order.pay_amount,
+                lines=tuple(
+                    PlacedLine(
+                        sku_id=line.sku_id, quantity=line.quantity, unit_price=line.unit_price
+                    )
+                    for line in group.lines
+                    if not line.gift  # bought lines only (the cart drops these)
+                ),
+                from_cart=from_cart,
+                source=order.source,
+                source_ref=order.source_ref or "",
+            )
+        )
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -432,77 +570,13 @@ def order_place(
             code="not_deliverable",
             details={"merchant_ids": undeliverable},
         )
-    remarks = remarks or {}
-    now = timezone.now()
-    deadline = now + timedelta(seconds=settings.ORDER_PAYMENT_TIMEOUT)
-    trade = Trade.objects.create(
-        trade_no=next_public_id(TRADE_PREFIX),
+    trade, orders = write_trade(
         buyer_id=buyer_id,
-        items_amount=checkout.items_amount,
-        freight_amount=checkout.freight_amount,
-        discount_amount=checkout.discount_amount,
-        pay_amount=checkout.pay_amount,
-        payment_deadline=deadline,
-        created_at=now,
-    )
-    # One INSERT per order, not bulk_create: MySQL does not return the new primary keys from a
-    # bulk insert, and the lines and log rows below need them.
-    orders = [
-        Order.objects.create(
-            order_no=next_public_id(),
-            trade=trade,
-            buyer_id=buyer_id,
-            merchant_id=group.merchant_id,
-            items_amount=group.items_amount,
-            freight_amount=group.freight_amount,
-            discount_amount=group.discount_amount,
-            pay_amount=group.pay_amount,
-            discounts=_order_discounts(group),
-            remark=remarks.get(group.merchant_id, ""),
-            receiver_name=address.receiver_name,
-            receiver_phone=address.receiver_phone,
-            province_code=address.province_code,
-            city_code=address.city_code,
-            district_code=address.district_code,
-            address_detail=address.detail,
-            payment_deadline=deadline,
-            created_at=now,
-        )
-        for group in checkout.groups
-    ]
-    OrderLine.objects.bulk_create(
-        [
-            OrderLine(
-                order=order,
-                sku_id=line.sku_id,
-                spu_id=skus[line.sku_id].spu_id,
-                title=skus[line.sku_id].title,
-                spec=skus[line.sku_id].spec,
-                image_url=skus[line.sku_id].image_url,
-                unit_price=line.unit_price,
-                quantity=line.quantity,
-                subtotal=line.subtotal,
-                discount_amount=line.discount_amount,
-                pay_amount=line.pay_amount,
-                discounts=_allocations_json(line.discounts),
-                gift=line.gift,
-            )
-            for order, group in zip(orders, checkout.groups, strict=True)
-            for line in group.lines
-        ]
-    )
-    OrderLog.objects.bulk_create(
-        [
-            OrderLog(
-                order=order,
-                from_status="",
-                to_status=INITIAL_STATUS.value,
-                actor=str(buyer_id),
-                reason="placed",
-                created_at=now,
-            )
-            for order in orders
-        ]
+        address=address,
+        skus=skus,
+        checkout=checkout,
+        remarks=remarks or {},
+        payment_timeout_seconds=settings.ORDER_PAYMENT_TIMEOUT,
     )
     pricing_steps_hold(
         trade_no=trade.trade_no,
@@ -511,36 +585,11 @@ def order_place(
         buyer_id=buyer_id,
     )
     # Last before the events: the stock rows stay locked until commit, so lock them late.
-    inventory_api.reserve(
-        requests=[
-            inventory_api.ReservationRequest(
-                order_ref=order.order_no,
-                lines=tuple(
-                    inventory_api.ReservationLine(sku_id=line.sku_id, quantity=line.quantity)
-                    for line in group.lines
-                ),
-            )
-            for order, group in zip(orders, checkout.groups, strict=True)
-        ],
+    reserve_stock(
+        orders=orders,
+        checkout=checkout,
         region_code=address.province_code,
         ttl_seconds=stock_hold_seconds(),
     )
-    for order, group in zip(orders, checkout.groups, strict=True):
-        publish(
-            OrderPlaced(
-                order_no=order.order_no,
-                trade_no=trade.trade_no,
-                buyer_id=buyer_id,
-                merchant_id=order.merchant_id,
-                pay_amount=order.pay_amount,
-                lines=tuple(
-                    PlacedLine(
-                        sku_id=line.sku_id, quantity=line.quantity, unit_price=line.unit_price
-                    )
-                    for line in group.lines
-                    if not line.gift  # bought lines only (the cart drops these)
-                ),
-                from_cart=prepared.from_cart,
-            )
-        )
+    publish_placed(trade=trade, orders=orders, checkout=checkout, from_cart=prepared.from_cart)
     return PlacedTrade(trade=trade, orders=tuple(orders))

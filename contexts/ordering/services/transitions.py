@@ -26,7 +26,7 @@ from contexts.ordering.events import (
     OrderShipped,
     PlacedLine,
 )
-from contexts.ordering.models import Order, OrderLog, OrderNote, Trade
+from contexts.ordering.models import STOCK_RESERVE, Order, OrderLog, OrderNote, Trade
 from contexts.ordering.services.checkout import stock_hold_seconds
 from contexts.ordering.services.pricing_steps import pricing_steps_confirm, pricing_steps_release
 from shared.auth import Principal
@@ -161,6 +161,12 @@ def _payment_after_expiry(
     )
 
 
+def _reserving(orders: list[Order]) -> list[Order]:
+    """The orders whose stock ordering reserved itself; a preallocated order's units belong to
+    the context that placed it (see models.STOCK_PREALLOCATED), so ordering leaves them alone."""
+    return [o for o in orders if o.stock_mode == STOCK_RESERVE]
+
+
 def trade_stock_commit(orders: list[Order]) -> None:
     """Deduct the held stock of a trade's paid orders: one inventory commit for all of them
     (inventory locks every row in one sorted pass, so a payment cannot deadlock with a checkout).
@@ -170,6 +176,9 @@ def trade_stock_commit(orders: list[Order]) -> None:
     reserve with renew_released) and committed, if the stock is still free; otherwise 409
     payment_after_expiry, and the caller's transaction writes nothing (payments refunds it).
     """
+    orders = _reserving(orders)
+    if not orders:
+        return
     lacking = _lacking_after_commit(orders)
     if not lacking:
         return
@@ -194,7 +203,9 @@ def trade_stock_commit(orders: list[Order]) -> None:
 
 
 def trade_stock_release(orders: list[Order], *, reason: str) -> None:
-    """Release the held stock of a trade's cancelled orders in one inventory call."""
+    """Release the held stock of a trade's cancelled orders in one inventory call (preallocated
+    orders excluded: their source takes the units back on OrderCancelled)."""
+    orders = _reserving(orders)
     if orders:
         inventory_api.release(order_refs=[o.order_no for o in orders], reason=reason)
 
@@ -277,6 +288,8 @@ def order_mark_paid(
                 merchant_id=order.merchant_id,
                 pay_amount=order.pay_amount,
                 payment_ref=payment_ref,
+                source=order.source,
+                source_ref=order.source_ref or "",
             )
         )
     pricing_steps_confirm(
@@ -317,6 +330,9 @@ def cancel_locked(orders: list[Order], trade: Trade, *, actor: str, reason: str)
                 actor=actor,
                 reason=reason,
                 lines=_placed_lines(order),
+                source=order.source,
+                source_ref=order.source_ref or "",
+                stock_mode=order.stock_mode,
             )
         )
     _refresh_trade_status(trade)

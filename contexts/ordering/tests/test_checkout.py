@@ -306,6 +306,8 @@ def test_place_publishes_order_placed_per_order(shop, buyer, buyer_api):
         "pay_amount": "47.98",
         "lines": [{"sku_id": 11, "quantity": 2, "unit_price": "19.99"}],
         "from_cart": False,
+        "source": "",
+        "source_ref": "",
     }
 
 

@@ -117,8 +117,10 @@ def test_order_placed_matches_the_contract():
         "merchant_id": int,
         "pay_amount": Decimal,
         "lines": tuple[events.PlacedLine, ...],
-        # Added to v1 with a default (a compatible change): older payloads load as False.
+        # Added to v1 with defaults (compatible changes): older payloads load as False / "".
         "from_cart": bool,
+        "source": str,
+        "source_ref": str,
     }
     assert {f.name: f.default for f in dataclasses.fields(events.OrderPlaced)}["from_cart"] is False
     assert [f.name for f in dataclasses.fields(events.PlacedLine)] == [
@@ -149,11 +151,12 @@ def test_events_round_trip_through_the_outbox_payload():
         event_id=event.event_id, occurred_at=event.occurred_at, payload=payload
     )
     assert flagged.from_cart is True
-    del payload["from_cart"]  # a payload published before the field existed
+    del payload["from_cart"]  # a payload published before the fields existed
+    del payload["source"], payload["source_ref"]
     older = events.OrderPlaced.from_payload(
         event_id=event.event_id, occurred_at=event.occurred_at, payload=payload
     )
-    assert older.from_cart is False
+    assert (older.from_cart, older.source, older.source_ref) == (False, "", "")
     assert {
         cls.event_type
         for cls in (

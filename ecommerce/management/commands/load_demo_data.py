@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand
 
 from contexts.catalog.demo import demo_catalog_create
 from contexts.coupons.demo import demo_coupons_create
+from contexts.flashsale.demo import demo_flash_sales_create
 from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
@@ -52,12 +53,14 @@ class Command(BaseCommand):
         activities = demo_activities_create(sku_ids_by_merchant=skus_by_merchant)
         demo_points_create(user_ids=buyer_ids)
         demo_coupons_create(merchant_ids=sorted(skus_by_merchant), buyer_ids=buyer_ids)
+        flash_sessions = demo_flash_sales_create(sku_ids_by_merchant=skus_by_merchant)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready: {len(buyer_ids)} buyers, {len(owner_ids)} shop owners, "
                 f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
-                f"{stock_rows} new stock records, {activities} new promotions.\n"
+                f"{stock_rows} new stock records, {activities} new promotions, "
+                f"{flash_sessions} flash sale sessions.\n"
                 "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
                 "merchant1@example.com / merchant12345"
             )

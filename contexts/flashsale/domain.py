@@ -1,0 +1,98 @@
+"""Flash sale rules that need no database: statuses, the stock engine's answers, key names.
+
+Lifecycle: a session is draft (being prepared: items are added) -> scheduled (each item's
+allotment is taken out of normal stock; the engine is loaded before the start) -> ended (after
+its end; items are settled once no order of theirs awaits payment) | cancelled (before its start:
+the allotments go back). A purchase (the buyer's ticket) is pending (a unit taken, the order
+being created) -> ordered (an order awaits payment) -> paid | returned (order creation failed,
+the order was cancelled unpaid, or the sale ended first: the unit went back, exactly once).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class SessionStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+
+class ItemStatus(StrEnum):
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SETTLED = "settled"
+    CANCELLED = "cancelled"
+
+
+class PurchaseStatus(StrEnum):
+    PENDING = "pending"
+    ORDERED = "ordered"
+    PAID = "paid"
+    RETURNED = "returned"
+
+
+# A purchase still holding its unit, whose order may yet be paid or cancelled.
+OPEN_PURCHASE_STATUSES = (PurchaseStatus.PENDING, PurchaseStatus.ORDERED)
+
+
+class TakeOutcome(StrEnum):
+    """What the stock engine answered to one purchase attempt."""
+
+    TAKEN = "taken"
+    NOT_LOADED = "not_loaded"
+    NOT_STARTED = "not_started"
+    ENDED = "ended"
+    SOLD_OUT = "sold_out"
+    LIMIT_REACHED = "limit_reached"
+    DUPLICATE = "duplicate"
+
+
+@dataclass(frozen=True)
+class TakeResult:
+    outcome: TakeOutcome
+    remaining: int  # units left after this attempt (as far as the engine knows)
+
+
+@dataclass(frozen=True)
+class ItemStock:
+    """What an engine needs to sell an item: loaded before the session starts."""
+
+    item_id: int
+    stock: int  # units still to sell (the allotment minus units held by purchases)
+    per_user_limit: int
+    starts_at: datetime
+    ends_at: datetime
+    taken_by_user: dict[int, int]  # units each buyer already holds (a reload keeps them)
+    tickets: dict[str, tuple[int, int]]  # ticket -> (user, units) of purchases holding units
+
+
+@dataclass(frozen=True)
+class EngineSnapshot:
+    """An engine's records of one item (reconciliation compares them with the purchases)."""
+
+    remaining: int
+    tickets: dict[str, tuple[int, int]]  # ticket -> (user, units): every ticket taken
+    returned: frozenset[str]  # tickets whose units went back
+
+
+def allotment_ref(item_id: int) -> str:
+    """The inventory reservation ref of an item's allotment."""
+    return f"FS-ITEM-{item_id}"
+
+
+def item_keys(item_id: int) -> dict[str, str]:
+    """The Redis keys of one item. They share the hash tag {fs:<id>}, so every script touching
+    one item runs on one Redis Cluster slot; scripts get them as KEYS, never build them."""
+    tag = f"{{fs:{item_id}}}"
+    return {
+        "meta": f"flashsale:{tag}:meta",
+        "stock": f"flashsale:{tag}:stock",
+        "users": f"flashsale:{tag}:users",
+        "tickets": f"flashsale:{tag}:tickets",
+        "returned": f"flashsale:{tag}:returned",
+    }

@@ -1,0 +1,51 @@
+"""Flash sale commands: sessions and items (sessions.py), buying and returning (purchases.py)."""
+
+from contexts.flashsale.services.purchases import (
+    ORDER_CANCELLED,
+    SOURCE,
+    PurchaseToken,
+    ReconcileReport,
+    purchase_mark_paid,
+    purchase_order_create,
+    purchase_return,
+    purchase_start,
+    purchase_token_issue,
+    purchases_reconcile,
+)
+from contexts.flashsale.services.sessions import (
+    item_add,
+    item_remove,
+    item_settle,
+    items_load_due,
+    items_settle_due,
+    session_cancel,
+    session_create,
+    session_schedule,
+    session_update,
+    sessions_end_due,
+    stock_engine,
+)
+
+__all__ = [
+    "ORDER_CANCELLED",
+    "SOURCE",
+    "PurchaseToken",
+    "ReconcileReport",
+    "item_add",
+    "item_remove",
+    "item_settle",
+    "items_load_due",
+    "items_settle_due",
+    "purchase_mark_paid",
+    "purchase_order_create",
+    "purchase_return",
+    "purchase_start",
+    "purchase_token_issue",
+    "purchases_reconcile",
+    "session_cancel",
+    "session_create",
+    "session_schedule",
+    "session_update",
+    "sessions_end_due",
+    "stock_engine",
+]
