@@ -6,7 +6,8 @@
 # (its signed callback, verified as a real provider's), ship with the sandbox carrier and follow
 # its tracking to delivered (re-polled through the API), confirm receipt (points earned). Then an
 # order cancelled before payment gives its coupon and points back, and a full refund reverses the
-# points. Works against any BASE_URL whose server has the demo data and the sandbox provider and
+# points. Last, a flash sale: a one-time purchase token, one unit bought, the order created
+# asynchronously at the flash price, paid. Works against any BASE_URL whose server has the demo data and the sandbox provider and
 # carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -133,3 +134,29 @@ done
 curl -sf "$B/me/points/entries?page_size=4" -H "$AUTH" \
   | json '[(e["kind"], e["delta"], e["reference"]) for e in d["results"]]'
 curl -sf "$B/me/points" -H "$AUTH" | json '(d["balance"], d["held"])'
+
+echo "== flash sale: the session on now, a one-time purchase token, buy one unit, poll the ticket"
+curl -sf "$B/flash-sessions" | json '[(s["name"], s["state"], s["ends_in_seconds"], [(i["id"], i["title"][:20], i["flash_price"], i["remaining"]) for i in s["items"]]) for s in d["sessions"]]'
+ITEM=$(curl -sf "$B/flash-sessions" | json 'next(i["id"] for s in d["sessions"] if s["state"] == "ongoing" for i in s["items"] if not i["sold_out"])')
+FLASH_TOKEN=$(curl -sf "$B/flash-items/$ITEM/purchase-token" -H "$AUTH" | json 'd["token"]')
+ANSWER=$(curl -s -X POST "$B/flash-items/$ITEM/purchase" -H "$AUTH" -H 'Content-Type: application/json' \
+  -d "{\"token\": \"$FLASH_TOKEN\", \"address_id\": $ADDR}")
+TICKET=$(echo "$ANSWER" | json 'd.get("ticket_no", "")')
+if [ -z "$TICKET" ]; then  # a server the tour already ran on: this buyer reached the item's limit
+  echo "not bought: $(echo "$ANSWER" | json 'd["error"]["code"]')"
+else
+  echo "the same token again: $(curl -s -X POST "$B/flash-items/$ITEM/purchase" -H "$AUTH" -H 'Content-Type: application/json' -d "{\"token\": \"$FLASH_TOKEN\", \"address_id\": $ADDR}" | json 'd["error"]["code"]')"
+  for _ in $(seq 1 20); do  # the order is created asynchronously
+    STATE=$(curl -sf "$B/flash-tickets/$TICKET" -H "$AUTH" | json 'd["state"]')
+    [ "$STATE" != pending ] && break
+    sleep 0.5
+  done
+  FLASH_ORDER=$(curl -sf "$B/flash-tickets/$TICKET" -H "$AUTH" | json 'd["order_no"]')
+  echo "ticket $TICKET: $STATE, order $FLASH_ORDER"
+  [ "$STATE" = ordered ] || { echo "the flash order was not created" >&2; exit 1; }
+  FLASH_TRADE=$(curl -sf "$B/orders/$FLASH_ORDER" -H "$AUTH" | json 'd["trade_no"]')
+  curl -sf "$B/orders/$FLASH_ORDER" -H "$AUTH" | json '(d["status"], d["pay_amount"], d["payment_deadline"])'
+  FLASH_PAYMENT=$(post "trades/$FLASH_TRADE/payments" '{"provider": "sandbox", "channel": "page"}' -H "$AUTH" \
+    -H "Idempotency-Key: $KEY-flash" | json 'd["payment_no"]')
+  post "payments/sandbox/$FLASH_PAYMENT/pay" '{}' -H "$AUTH" | json '"flash order payment: " + d["state"]'
+fi
