@@ -9,7 +9,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from contexts.coupons import services
 from contexts.coupons.models import Coupon
@@ -20,16 +19,9 @@ from contexts.payments import services as payment_services
 from contexts.payments.adapters.sandbox import generate_key_pair
 from shared.events.models import OutboxEvent
 from shared.testing import run_concurrently
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
 
 
 @pytest.fixture

@@ -4,11 +4,9 @@ placed order show the same numbers; a refund gives spent points back in proporti
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from contexts.loyalty import handlers as loyalty_handlers
 from contexts.loyalty import services as loyalty_services
@@ -25,17 +23,10 @@ from contexts.ordering.tests.support import (
 )
 from contexts.payments.events import RefundSucceeded
 from shared.auth import SYSTEM
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
 
 
 @pytest.fixture

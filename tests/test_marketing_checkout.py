@@ -7,12 +7,9 @@ away."""
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from contexts.coupons import services as coupon_services
 from contexts.coupons.models import Coupon
@@ -27,32 +24,10 @@ from contexts.payments.adapters.sandbox import generate_key_pair
 from contexts.payments.models import Payment
 from contexts.promotions import services as promotion_services
 from shared.auth import SYSTEM
+from tests.support import activity, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
-
-
-def activity(merchant_id, rule_kind, rule_params, **extra):
-    now = timezone.now()
-    return promotion_services.activity_create(
-        principal=SYSTEM,
-        merchant_id=merchant_id,
-        name=extra.pop("name", rule_kind),
-        rule_kind=rule_kind,
-        rule_params=rule_params,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=1),
-        schedule=True,
-        **extra,
-    )
 
 
 @pytest.fixture

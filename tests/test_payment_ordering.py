@@ -8,7 +8,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from contexts.inventory.models import StockRecord
@@ -19,16 +18,9 @@ from contexts.payments.adapters.sandbox import generate_key_pair
 from contexts.payments.models import Refund
 from shared.events.models import OutboxEvent
 from shared.ports import adapter
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
 
 
 @pytest.fixture

@@ -4,45 +4,17 @@ preview and the placed orders show the same discounts (and the notes) for the sa
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from contexts.ordering.models import Order
 from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
-from contexts.promotions import services as promotion_services
-from shared.auth import SYSTEM
+from tests.support import activity, make_user
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
-
-
-def activity(merchant_id, rule_kind, rule_params, **extra):
-    now = timezone.now()
-    return promotion_services.activity_create(
-        principal=SYSTEM,
-        merchant_id=merchant_id,
-        name=extra.pop("name", rule_kind),
-        rule_kind=rule_kind,
-        rule_params=rule_params,
-        starts_at=now - timedelta(minutes=1),
-        ends_at=now + timedelta(days=1),
-        schedule=True,
-        **extra,
-    )
 
 
 @pytest.fixture

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
@@ -25,6 +23,7 @@ from contexts.ordering import api, services
 from contexts.ordering.models import Order
 from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
 from shared.testing import run_concurrently
+from tests.support import make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
@@ -42,14 +41,6 @@ def enough_connections():
         (current,) = cursor.fetchone()
         if current < THREADS + 100:
             cursor.execute(f"SET GLOBAL max_connections = {THREADS + 300}")
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
 
 
 def stock_figures() -> dict[int, tuple[int, int, int, int]]:
