@@ -3,10 +3,14 @@ dataclasses from data.py."""
 
 from __future__ import annotations
 
-from contexts.payments import selectors
+from decimal import Decimal
+
+from django.db import transaction
+
+from contexts.payments import selectors, services
 from contexts.payments.data import PaymentInfo, RefundInfo
 
-__all__ = ["PaymentInfo", "RefundInfo", "get_payment"]
+__all__ = ["PaymentInfo", "RefundInfo", "get_payment", "refund_trade"]
 
 
 def get_payment(payment_no: str) -> PaymentInfo | None:
@@ -27,4 +31,29 @@ def get_payment(payment_no: str) -> PaymentInfo | None:
             RefundInfo(refund_no=r.refund_no, amount=r.amount, state=r.state, reason=r.reason)
             for r in payment.refunds.all()
         ),
+    )
+
+
+def refund_trade(
+    *, trade_no: str, amount: Decimal | None, reason: str, idempotency_key: str
+) -> RefundInfo | None:
+    """Refund the trade's paid money on behalf of the calling context (a group that failed, an
+    after-sales request), joining the caller's transaction; the provider is asked once it
+    commits, and the result arrives as RefundSucceeded / RefundFailed.
+
+    `amount` None refunds whatever is left (None when nothing is). Idempotent per key: a
+    repeat answers the first refund; the same key for another amount is a 409
+    idempotency_key_reused. The refunds never exceed what was paid (422 refund_exceeds_paid);
+    a trade without a succeeded payment is a 404."""
+    requested = services.refund_for_trade(
+        trade_no=trade_no, amount=amount, reason=reason, idempotency_key=idempotency_key
+    )
+    if requested is None:
+        return None
+    refund = requested.refund
+    if not requested.replayed:
+        refund_no = refund.refund_no
+        transaction.on_commit(lambda: services.refund_submit(refund_no=refund_no), robust=True)
+    return RefundInfo(
+        refund_no=refund.refund_no, amount=refund.amount, state=refund.state, reason=refund.reason
     )

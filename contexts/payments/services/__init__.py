@@ -16,6 +16,7 @@ from contexts.payments.services.providers import (
 from contexts.payments.services.reconciliation import bill_check, payments_reconcile
 from contexts.payments.services.refunds import (
     refund_for_refused_payment,
+    refund_for_trade,
     refund_query_now,
     refund_request,
     refund_retry,
@@ -35,6 +36,7 @@ __all__ = [
     "payment_query_now",
     "payments_reconcile",
     "refund_for_refused_payment",
+    "refund_for_trade",
     "refund_query_now",
     "refund_request",
     "refund_retry",

@@ -174,6 +174,54 @@ def refund_for_refused_payment(*, payment_no: str, reason: str) -> Refund | None
         )
 
 
+def refund_for_trade(
+    *, trade_no: str, amount: Decimal | None, reason: str, idempotency_key: str
+) -> RequestedRefund | None:
+    """Refund the trade's succeeded payment on behalf of another context (a failed group, an
+    after-sales request): `amount`, or with None whatever is left. Once per key: a repeat answers
+    the first refund (the same key with another amount is a 409 idempotency_key_reused). 404 when
+    the trade has no succeeded payment, 422 refund_exceeds_paid past what was paid; None when
+    nothing is left to refund. The caller sends a new one after commit (`refund_submit`)."""
+    found = (
+        Payment.objects.filter(trade_no=trade_no, state=PaymentState.SUCCEEDED)
+        .values_list("payment_no", flat=True)
+        .first()
+    )
+    if found is None:
+        raise _payment_not_found()
+    fingerprint = request_hash({"amount": str(amount), "reason": reason})
+    try:
+        with transaction.atomic():
+            payment = lock_payment(found)
+            keyed = _keyed_refund(payment, idempotency_key, fingerprint)
+            if keyed is not None:
+                return RequestedRefund(keyed, replayed=True)
+            if amount is None:
+                amount = payment.amount - refunded_total(payment)
+                if amount <= 0:
+                    return None
+            elif amount <= 0:
+                raise ValidationFailed(
+                    "A refund must be positive.",
+                    details={"fields": {"amount": ["Must be positive."]}},
+                )
+            refund = _refund_create(
+                payment,
+                amount=amount,
+                reason=reason,
+                requested_by=None,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+            )
+            return RequestedRefund(refund, replayed=False)
+    except IntegrityError:  # the same key committed by a concurrent call (unique index)
+        payment = Payment.objects.get(payment_no=found)
+        keyed = _keyed_refund(payment, idempotency_key, fingerprint)
+        if keyed is None:
+            raise
+        return RequestedRefund(keyed, replayed=True)
+
+
 def refund_submit(*, refund_no: str) -> Refund:
     """Send a requested refund to the provider and record its answer. A transient provider
     failure (or an open breaker) leaves it requested for reconciliation to send again; a

@@ -205,3 +205,52 @@ def test_staff_search_payments_and_refunds(paid, staff_api, buyer_api):
     assert staff_api.get(f"/api/v1/admin/payments/{paid}").json()["provider_ref"]
     assert buyer_api.get("/api/v1/admin/payments").status_code == 403
     assert buyer_api.get("/api/v1/admin/refunds").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_another_context_refunds_a_trade_once_per_key_and_never_past_what_was_paid(
+    trades, settings
+):
+    from contexts.payments import api as payments_api
+    from shared.errors import BusinessRuleViolation, Conflict, NotFound
+
+    settings.EVENTS_RELAY_ON_COMMIT = False
+    buyer = make_user()
+    trade = trades.add(buyer_id=buyer.pk, amount="100.00")
+    paid_payment(client_for(buyer), trade.trade_no)
+
+    part = payments_api.refund_trade(
+        trade_no=trade.trade_no, amount=Decimal("30.00"), reason="return", idempotency_key="as:1"
+    )
+    again = payments_api.refund_trade(
+        trade_no=trade.trade_no, amount=Decimal("30.00"), reason="return", idempotency_key="as:1"
+    )
+    with pytest.raises(Conflict):
+        payments_api.refund_trade(
+            trade_no=trade.trade_no,
+            amount=Decimal("31.00"),
+            reason="return",
+            idempotency_key="as:1",
+        )
+    with pytest.raises(BusinessRuleViolation):
+        payments_api.refund_trade(
+            trade_no=trade.trade_no, amount=Decimal("70.01"), reason="x", idempotency_key="as:2"
+        )
+    rest = payments_api.refund_trade(
+        trade_no=trade.trade_no, amount=None, reason="group failed", idempotency_key="gb:1"
+    )
+    nothing_left = payments_api.refund_trade(
+        trade_no=trade.trade_no, amount=None, reason="group failed", idempotency_key="gb:2"
+    )
+    with pytest.raises(NotFound):
+        payments_api.refund_trade(
+            trade_no="T-unknown", amount=None, reason="x", idempotency_key="gb:3"
+        )
+
+    assert part.refund_no == again.refund_no
+    assert part.state == "requested"  # sent to the provider once the caller commits
+    assert rest.amount == Decimal("70.00")
+    assert nothing_left is None
+    assert [r.state for r in Refund.objects.order_by("pk")] == ["succeeded", "succeeded"]
+    assert SandboxTransaction.objects.filter(kind="refund").count() == 2
+    assert [e["amount"] for e in events(REFUNDED)] == ["30.00", "70.00"]
