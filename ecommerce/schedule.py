@@ -48,4 +48,6 @@ BEAT_SCHEDULE = {
     "flashsale-load-items": {"task": "flashsale.load_items", "schedule": 15.0},
     "flashsale-end-sessions": {"task": "flashsale.end_sessions", "schedule": 30.0},
     "flashsale-reconcile": {"task": "flashsale.reconcile", "schedule": 60.0},
+    # Group buy: groups past their deadline fail (members refunded) or auto-fill (safe to re-run).
+    "groupbuy-expire-groups": {"task": "groupbuy.expire_groups", "schedule": 30.0},
 }

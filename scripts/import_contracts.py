@@ -45,7 +45,7 @@ CONTEXT_TIERS = (
     ("ordering",),
     ("payments",),
     ("promotions", "loyalty"),
-    ("coupons", "flashsale"),
+    ("coupons", "flashsale", "groupbuy"),
 )
 
 

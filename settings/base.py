@@ -268,6 +268,8 @@ SPECTACULAR_SETTINGS = {
         "FlashSessionStatusEnum": "contexts.flashsale.models.SESSION_STATUS_CHOICES",
         "FlashItemStatusEnum": "contexts.flashsale.models.ITEM_STATUS_CHOICES",
         "FlashPurchaseStatusEnum": "contexts.flashsale.models.PURCHASE_STATUS_CHOICES",
+        "GroupBuyActivityStatusEnum": "contexts.groupbuy.models.ACTIVITY_STATUS_CHOICES",
+        "GroupBuyGroupStatusEnum": "contexts.groupbuy.models.GROUP_STATUS_CHOICES",
     },
 }
 
@@ -502,6 +504,14 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG and env_bool("SECURE_COOKIES", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- Group buy (contexts/groupbuy) ---------------------------------------------------------------
+# A member's order is cancelled unpaid after this long (never later than the group's deadline).
+GROUPBUY_PAYMENT_TIMEOUT_SECONDS = env_int("GROUPBUY_PAYMENT_TIMEOUT_SECONDS", 900)
+# Groups past their deadline handled per batch by the beat job groupbuy.expire_groups.
+GROUPBUY_EXPIRE_BATCH_SIZE = env_int("GROUPBUY_EXPIRE_BATCH_SIZE", 100)
+# Messages to members (group completed / failed): a dotted path to a groupbuy Notifier adapter.
+GROUPBUY_NOTIFIER = env("GROUPBUY_NOTIFIER", "contexts.groupbuy.adapters.mail.DjangoMailNotifier")
 
 # --- Flash sale (contexts/flashsale) ------------------------------------------------------------
 # The stock engine (contexts/flashsale/ports.py): Redis Lua scripts when REDIS_URL is set, else

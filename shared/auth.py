@@ -63,6 +63,8 @@ _SHOP_WORK = frozenset(
         "coupons.template.write",
         "flashsale.read",
         "flashsale.item.write",
+        "groupbuy.read",
+        "groupbuy.manage",
     }
 )
 

@@ -36,6 +36,7 @@ from contexts.ordering.data import (
 )
 from contexts.ordering.domain.states import OrderStatus
 from contexts.ordering.models import STOCK_PREALLOCATED, STOCK_RESERVE
+from contexts.ordering.services import fulfilment
 from shared.money import ZERO
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "SpecialOrderInfo",
     "TradeInfo",
     "TradeOrderInfo",
+    "cancel_unpaid_order",
     "cart_groups_before",
     "completed_purchase_exists",
     "get_order",
@@ -66,7 +68,9 @@ __all__ = [
     "mark_trade_paid",
     "place_special_order",
     "pricing_step_names",
+    "refund_unshipped_order",
     "register_pricing_step",
+    "release_fulfilment_hold",
     "replace_pricing_step",
 ]
 
@@ -193,6 +197,7 @@ def place_special_order(
     source_ref: str,
     payment_timeout_seconds: int,
     stock_mode: str = STOCK_RESERVE,
+    fulfilment_hold: bool = False,
 ) -> SpecialOrderInfo:
     """Place an order for one SKU line at a price set by the calling context (flash sale, group
     buy), joining the caller's transaction if any.
@@ -206,6 +211,8 @@ def place_special_order(
       neither reserves, commits nor releases them, and OrderCancelled (with source, source_ref
       and stock_mode) tells the caller to take its units back.
     * Unpaid after payment_timeout_seconds (1 s to 24 h) it is cancelled by the usual timer.
+    * fulfilment_hold: once paid it still cannot ship (409 fulfilment_held) until the caller
+      calls release_fulfilment_hold (a group buy's order waits for its group to fill).
     Bad arguments are a 400 validation_error, an unknown/unbuyable SKU a 422 sku_unavailable,
     an address that is not the buyer's a 404.
     """
@@ -219,6 +226,7 @@ def place_special_order(
         source_ref=source_ref,
         payment_timeout_seconds=payment_timeout_seconds,
         stock_mode=stock_mode,
+        fulfilment_hold=fulfilment_hold,
     )
     order = placed.order
     return SpecialOrderInfo(
@@ -231,3 +239,28 @@ def place_special_order(
         payment_deadline=order.payment_deadline,
         created=placed.created,
     )
+
+
+def release_fulfilment_hold(
+    *, order_nos: list[str] | tuple[str, ...], reason: str = ""
+) -> list[str]:
+    """Let these held orders ship (each release logged in its order log). Idempotent: orders
+    released before or never held are left alone, unknown numbers ignored. Returns the numbers
+    released by this call."""
+    return fulfilment.fulfilment_hold_release(order_nos=order_nos, reason=reason)
+
+
+def cancel_unpaid_order(*, order_no: str, reason: str) -> bool:
+    """Cancel an unpaid order for its placing context (as the payment timeout would: stock
+    released, OrderCancelled). Anything but pending payment is left alone (False); 404 for an
+    unknown number. Joins the caller's transaction."""
+    return fulfilment.order_cancel_unpaid(order_no=order_no, reason=reason)
+
+
+def refund_unshipped_order(*, order_no: str, reason: str) -> bool:
+    """Refund a paid, unshipped order whole: paid -> refunding -> refunded (logged), its units
+    back on hand (inventory restore keyed by the order: never twice), OrderRefunded published,
+    in the caller's transaction. The money goes back through payments' refund_trade, asked by
+    the caller. Idempotent: a repeat or a refunded order changes nothing (False); a shipped or
+    unpaid order is a 409 illegal_transition; 404 for an unknown number."""
+    return fulfilment.order_refund_unshipped(order_no=order_no, reason=reason)

@@ -131,3 +131,23 @@ class TradePaymentRefused(DomainEvent):
     payment_ref: str
     amount: Decimal
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRefunded(DomainEvent):
+    """A paid order that never shipped was refunded whole at its placing context's request (a
+    group buy that failed): it went paid -> refunding -> refunded and its sold units are back
+    on hand. The money goes back through payments (the caller asks payments for it); coupons and
+    points follow payments' RefundSucceeded, as for any full refund."""
+
+    event_type: ClassVar[str] = "ordering.order.refunded.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    pay_amount: Decimal
+    reason: str
+    lines: tuple[PlacedLine, ...]
+    source: str = ""
+    source_ref: str = ""

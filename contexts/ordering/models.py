@@ -89,6 +89,9 @@ class Order(models.Model):
     stock_mode = models.CharField(
         max_length=12, choices=[(m, m) for m in STOCK_MODES], default=STOCK_RESERVE
     )
+    # A held order is not shipped even once paid (a group buy's order until its group fills);
+    # its placing context releases it (services/fulfilment.py).
+    fulfilment_held = models.BooleanField(default=False)
 
     payment_deadline = models.DateTimeField()
     created_at = models.DateTimeField(default=timezone.now)

@@ -317,8 +317,12 @@ class OrderNoteOut(serializers.ModelSerializer):
 
 
 class AdminOrderOut(OrderOut):
+    fulfilment_held = serializers.BooleanField(
+        read_only=True, help_text="Paid or not, the order may not ship yet (409 fulfilment_held)."
+    )
+
     class Meta(OrderOut.Meta):
-        fields = ("buyer_id", *OrderOut.Meta.fields)
+        fields = ("buyer_id", *OrderOut.Meta.fields, "fulfilment_held")
 
 
 class AdminOrderDetailOut(AdminOrderOut):

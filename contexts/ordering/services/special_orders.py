@@ -114,6 +114,7 @@ def special_order_place(
     source_ref: str,
     payment_timeout_seconds: int,
     stock_mode: str,
+    fulfilment_hold: bool = False,
 ) -> PlacedSpecialOrder:
     """Place one order for one SKU line at `unit_price`, once per (source, source_ref).
 
@@ -122,7 +123,9 @@ def special_order_place(
     no discount step applies (see the module docstring); unpaid after
     `payment_timeout_seconds` the order is cancelled by the usual timer. In "reserve" mode the
     stock is reserved for the payment window plus the usual margin (422 out_of_stock); in
-    "preallocated" mode ordering does not touch stock. Nothing is written on any failure.
+    "preallocated" mode ordering does not touch stock. With `fulfilment_hold` the order cannot
+    ship, even once paid, until its source releases it (services/fulfilment.py). Nothing is
+    written on any failure.
     """
     unit_price = _checked(
         source=source,
@@ -183,6 +186,9 @@ def special_order_place(
         if first is None:
             raise
         return PlacedSpecialOrder(order=first, created=False)
+    if fulfilment_hold:
+        Order.objects.filter(pk=orders[0].pk).update(fulfilment_held=True)
+        orders[0].fulfilment_held = True
     if stock_mode != STOCK_PREALLOCATED:
         reserve_stock(
             orders=orders,

@@ -374,12 +374,19 @@ def order_shipment_create(
     records it (with the merchant's tracking number, or an e-waybill from the carrier) in this
     transaction, with the order row locked so parcels of one order queue up. `lines`: SKU id ->
     units in this parcel (None: everything not shipped yet); a SKU not in the order or more
-    than is left is a 422 over_shipped. The first parcel moves the order paid -> shipped
+    than is left is a 422 over_shipped; an order whose fulfilment is held (fulfilment_hold) is
+    a 409 fulfilment_held. The first parcel moves the order paid -> shipped
     (OrderShipped with its carrier and number); delivery comes from tracking
     (handlers.shipment_delivered_order_deliver). Needs order.ship over the order's shop
     (another shop's order is not found); any status but paid or shipped is a 409."""
     order = _lock_order(order_no)
     principal.require("order.ship", merchant_id=order.merchant_id, not_found=_order_not_found())
+    if order.fulfilment_held:
+        raise Conflict(
+            "This order waits for its group buy to fill before it ships.",
+            code="fulfilment_held",
+            details={"order_no": order.order_no},
+        )
     if order.status not in (OrderStatus.PAID, OrderStatus.SHIPPED):
         states.check_transition(order.status, OrderStatus.SHIPPED)  # the 409, as any move
     shipment = logistics_api.shipment_create(

@@ -1,0 +1,24 @@
+"""An in-memory Notifier for tests: keeps every message it was asked to send."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SentNotification:
+    channel: str
+    to: str
+    template: str
+    context: dict[str, Any]
+
+
+class InMemoryNotifier:
+    def __init__(self) -> None:
+        self.sent: list[SentNotification] = []
+
+    def notification_send(
+        self, *, channel: str, to: str, template: str, context: dict[str, Any]
+    ) -> None:
+        self.sent.append(SentNotification(channel, to, template, context))
