@@ -1,0 +1,57 @@
+"""Group buy fixtures: every other context real (payments through the sandbox provider), the
+notifier an in-memory fake."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from contexts.groupbuy.adapters.memory import InMemoryNotifier
+from contexts.groupbuy.tests.support import address_of, client_for, make_user, open_shop
+from contexts.payments import services as payment_services
+from contexts.payments.adapters.sandbox import generate_key_pair
+from shared.ports import use_adapter
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def sandbox(settings, tmp_path):
+    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
+    settings.PAYMENTS_PROVIDERS = ["sandbox"]
+    settings.PAYMENTS_NOTIFY_BASE_URL = ""
+    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
+    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
+    payment_services.breakers_reset()
+
+
+@pytest.fixture(autouse=True)
+def notifier():
+    with use_adapter("GROUPBUY_NOTIFIER", InMemoryNotifier()) as fake:
+        yield fake
+
+
+@pytest.fixture
+def admin_api(db):
+    return client_for(make_user(is_staff=True))
+
+
+@pytest.fixture
+def shop(admin_api):
+    return open_shop(admin_api)
+
+
+@pytest.fixture
+def buyers(db):
+    """Three buyers, each {"user", "api", "address_id"}."""
+    out = []
+    for _ in range(3):
+        user = make_user()
+        api = client_for(user)
+        out.append({"user": user, "api": api, "address_id": address_of(api)})
+    return out
