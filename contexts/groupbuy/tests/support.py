@@ -162,7 +162,14 @@ def join(client: APIClient, group_no: str, address_id: int, **extra):
 
 def pay(client: APIClient, trade_no: str) -> str:
     """Pay the trade through the sandbox provider's signed callback; returns the payment no."""
-    payment = ok(
+    payment = payment_open(client, trade_no)
+    assert client.post(payment["client"]["data"]["url"]).status_code == 202
+    return payment["payment_no"]
+
+
+def payment_open(client: APIClient, trade_no: str) -> dict:
+    """Create the sandbox payment of the trade (its callback URL pays it)."""
+    return ok(
         client.post(
             f"/api/v1/trades/{trade_no}/payments",
             {"provider": "sandbox", "channel": "page"},
@@ -170,8 +177,6 @@ def pay(client: APIClient, trade_no: str) -> str:
             HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
         )
     )
-    assert client.post(payment["client"]["data"]["url"]).status_code == 202
-    return payment["payment_no"]
 
 
 def levels(sku_id: int) -> tuple[int, int]:

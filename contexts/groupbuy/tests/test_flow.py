@@ -21,6 +21,7 @@ from contexts.groupbuy.tests.support import (
     make_user,
     ok,
     pay,
+    payment_open,
     running_activity,
     start,
 )
@@ -206,3 +207,19 @@ def test_auto_fill_without_a_paid_member_fails(shop, buyers):
     leader = ok(start(a["api"], activity.pk, a["address_id"]))
     assert _expire_now(leader["group_no"])["failed"] == 1
     assert _status(leader["order_no"]) == "cancelled"
+
+
+def test_a_payment_after_the_group_failed_is_refunded(shop, buyers):
+    activity = running_activity(shop["sku_id"], size=2)
+    a = buyers[0]
+    leader = ok(start(a["api"], activity.pk, a["address_id"]))
+    on_hand, reserved = levels(shop["sku_id"])
+    payment = payment_open(a["api"], leader["trade_no"])
+    _expire_now(leader["group_no"])
+
+    assert a["api"].post(payment["client"]["data"]["url"]).status_code == 202
+
+    assert _status(leader["order_no"]) == "cancelled"
+    refunds = payments_api.get_payment(payment["payment_no"]).refunds
+    assert [(r.amount, r.state) for r in refunds] == [(D("55.00"), "succeeded")]
+    assert levels(shop["sku_id"]) == (on_hand, reserved - 1)
