@@ -42,7 +42,7 @@ def test_storefront_activity_and_open_groups_with_masked_names(
     shop, buyers, client, django_assert_max_num_queries
 ):
     _nickname(buyers[0]["user"], "张三")
-    activity, groups = _groups(shop, buyers, 3)
+    activity, _ = _groups(shop, buyers, 3)
 
     listed = ok(client.get(f"/api/v1/group-buys?spu_id={shop['spu_id']}"))["results"]
     assert [a["id"] for a in listed] == [activity.pk]
