@@ -13,12 +13,12 @@ from shared.rest.serializers import Input, QueryInput
 _MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
-class ActivityListQuery(QueryInput):
+class GroupBuyActivityListQuery(QueryInput):
     spu_id = id_field(required=False)
     sku_id = id_field(required=False)
 
 
-class StorefrontActivityOut(serializers.Serializer):
+class GroupBuyStorefrontActivityOut(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     sku_id = serializers.IntegerField()
@@ -35,17 +35,17 @@ class StorefrontActivityOut(serializers.Serializer):
     running = serializers.BooleanField(help_text="Groups can be started and joined now.")
 
 
-class StorefrontActivitiesOut(serializers.Serializer):
-    results = StorefrontActivityOut(many=True)
+class GroupBuyStorefrontActivitiesOut(serializers.Serializer):
+    results = GroupBuyStorefrontActivityOut(many=True)
 
 
-class MemberOut(serializers.Serializer):
+class GroupBuyMemberOut(serializers.Serializer):
     name = serializers.CharField(help_text="Masked nickname (张**, a***).")
     is_leader = serializers.BooleanField()
     status = serializers.CharField()
 
 
-class GroupOut(serializers.Serializer):
+class GroupBuyGroupOut(serializers.Serializer):
     group_no = serializers.CharField()
     activity_id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=[s.value for s in GroupStatus])
@@ -55,45 +55,45 @@ class GroupOut(serializers.Serializer):
     group_price = serializers.DecimalField(**_MONEY)
     deadline = serializers.DateTimeField()
     ends_in_seconds = serializers.IntegerField(help_text="Countdown to the deadline (server).")
-    members = MemberOut(many=True)
+    members = GroupBuyMemberOut(many=True)
 
 
-class OpenGroupsOut(serializers.Serializer):
+class GroupBuyOpenGroupsOut(serializers.Serializer):
     server_time = serializers.DateTimeField()
-    results = GroupOut(many=True)
+    results = GroupBuyGroupOut(many=True)
 
 
-class ShareOut(GroupOut):
+class GroupBuyShareOut(GroupBuyGroupOut):
     activity_name = serializers.CharField()
     share_path = serializers.CharField(help_text="Path of the group's page to share.")
 
 
-class MyGroupOut(GroupOut):
+class GroupBuyMyGroupOut(GroupBuyGroupOut):
     activity_name = serializers.CharField()
     order_no = serializers.CharField(help_text="Your order in this group.")
     trade_no = serializers.CharField()
     my_status = serializers.CharField(help_text="held, paid, released or refunded.")
 
 
-class MyGroupPageOut(serializers.Serializer):
+class GroupBuyMyGroupPageOut(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
-    results = MyGroupOut(many=True)
+    results = GroupBuyMyGroupOut(many=True)
 
 
-class StartIn(Input):
+class GroupBuyStartIn(Input):
     address_id = id_field()
 
 
-class JoinIn(Input):
+class GroupBuyJoinIn(Input):
     address_id = id_field()
     or_start_new = serializers.BooleanField(
         default=False, help_text="When the group is full or closed, start a new one instead."
     )
 
 
-class SeatOut(serializers.Serializer):
+class GroupBuySeatOut(serializers.Serializer):
     group_no = serializers.CharField()
     order_no = serializers.CharField(help_text="Pay it (its trade) within the payment window.")
     trade_no = serializers.CharField()
@@ -104,7 +104,7 @@ class SeatOut(serializers.Serializer):
 # --- Back office ----------------------------------------------------------------------------
 
 
-class ActivityIn(Input):
+class GroupBuyActivityIn(Input):
     name = serializers.CharField(max_length=100)
     sku_id = id_field()
     group_price = money_amount()
@@ -116,7 +116,7 @@ class ActivityIn(Input):
     ends_at = serializers.DateTimeField()
 
 
-class ActivityUpdateIn(Input):
+class GroupBuyActivityUpdateIn(Input):
     name = serializers.CharField(max_length=100, required=False)
     group_price = money_amount(required=False)
     fill_seconds = positive_int(
@@ -129,7 +129,7 @@ class ActivityUpdateIn(Input):
     ends_at = serializers.DateTimeField(required=False)
 
 
-class ActivityOut(serializers.ModelSerializer):
+class GroupBuyActivityOut(serializers.ModelSerializer):
     class Meta:
         model = GroupBuyActivity
         fields = (
@@ -150,31 +150,31 @@ class ActivityOut(serializers.ModelSerializer):
         )
 
 
-class ActivityPageOut(serializers.Serializer):
+class GroupBuyActivityPageOut(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
-    results = ActivityOut(many=True)
+    results = GroupBuyActivityOut(many=True)
 
 
-class ActivityListQueryStaff(QueryInput):
+class GroupBuyActivityListQueryStaff(QueryInput):
     status = serializers.ChoiceField(choices=[s.value for s in ActivityStatus], required=False)
 
 
-class MonitorQuery(QueryInput):
+class GroupBuyMonitorQuery(QueryInput):
     status = serializers.ChoiceField(choices=[s.value for s in GroupStatus], required=False)
     activity_id = id_field(required=False)
     deadline_before = serializers.DateTimeField(required=False)
 
 
-class MonitorMemberOut(serializers.Serializer):
+class GroupBuyMonitorMemberOut(serializers.Serializer):
     user_id = serializers.IntegerField()
     is_leader = serializers.BooleanField()
     status = serializers.CharField()
     order_no = serializers.CharField()
 
 
-class MonitorGroupOut(serializers.Serializer):
+class GroupBuyMonitorGroupOut(serializers.Serializer):
     group_no = serializers.CharField()
     activity_id = serializers.IntegerField()
     activity_name = serializers.CharField()
@@ -189,11 +189,11 @@ class MonitorGroupOut(serializers.Serializer):
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
     failed_at = serializers.DateTimeField(allow_null=True)
-    members = MonitorMemberOut(many=True)
+    members = GroupBuyMonitorMemberOut(many=True)
 
 
-class MonitorPageOut(serializers.Serializer):
+class GroupBuyMonitorPageOut(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
-    results = MonitorGroupOut(many=True)
+    results = GroupBuyMonitorGroupOut(many=True)

@@ -89,31 +89,35 @@ class ActivitiesView(APIView):
 
     @extend_schema(
         operation_id="v1_group_buys_list",
-        parameters=[s.ActivityListQuery],
-        responses={200: s.StorefrontActivitiesOut, **error_responses(400)},
+        parameters=[s.GroupBuyActivityListQuery],
+        responses={200: s.GroupBuyStorefrontActivitiesOut, **error_responses(400)},
         summary="Group buy activities running now (for a product or SKU)",
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.ActivityListQuery, request)
+        query = _query(s.GroupBuyActivityListQuery, request)
         now = timezone.now()
         activities = list(
             selectors.running_activities(
                 now=now, spu_id=query.get("spu_id"), sku_id=query.get("sku_id")
             )[:50]
         )
-        return Response(s.StorefrontActivitiesOut({"results": _activities(activities, now)}).data)
+        return Response(
+            s.GroupBuyStorefrontActivitiesOut({"results": _activities(activities, now)}).data
+        )
 
 
 class ActivityView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        responses={200: s.StorefrontActivityOut, **error_responses(404)},
+        responses={200: s.GroupBuyStorefrontActivityOut, **error_responses(404)},
         summary="One group buy activity",
     )
     def get(self, request: Request, activity_id: int) -> Response:
         activity = selectors.activity_get(activity_id=activity_id)
-        return Response(s.StorefrontActivityOut(_activities([activity], timezone.now())[0]).data)
+        return Response(
+            s.GroupBuyStorefrontActivityOut(_activities([activity], timezone.now())[0]).data
+        )
 
 
 class ActivityGroupsView(APIView):
@@ -122,7 +126,7 @@ class ActivityGroupsView(APIView):
 
     @extend_schema(
         operation_id="v1_group_buys_groups_list",
-        responses={200: s.OpenGroupsOut, **error_responses(404)},
+        responses={200: s.GroupBuyOpenGroupsOut, **error_responses(404)},
         summary="Open groups of an activity (join one)",
         description="Groups with a free seat before their deadline, closest to filling first; "
         "members' nicknames are masked.",
@@ -133,21 +137,21 @@ class ActivityGroupsView(APIView):
         groups = selectors.open_groups(activity_id=activity_id, now=now)
         names = selectors.masked_names(m.user_id for g in groups for m in g.seated)
         return Response(
-            s.OpenGroupsOut(
+            s.GroupBuyOpenGroupsOut(
                 {"server_time": now, "results": [_group(g, g.seated, names, now) for g in groups]}
             ).data
         )
 
     @extend_schema(
-        request=s.StartIn,
-        responses={201: s.SeatOut, **error_responses(400, 401, 403, 404, 409, 422)},
+        request=s.GroupBuyStartIn,
+        responses={201: s.GroupBuySeatOut, **error_responses(400, 401, 403, 404, 409, 422)},
         summary="Start a group as its leader",
         description="Places your order at the group price (pay it within the payment window); "
         "it ships once the group fills. 409 `activity_not_open`, `limit_reached`; 422 "
         "`out_of_stock`, `not_deliverable`.",
     )
     def post(self, request: Request, activity_id: int) -> Response:
-        data = _valid(s.StartIn, request)
+        data = _valid(s.GroupBuyStartIn, request)
         member = services.group_start(
             activity_id=activity_id,
             user_id=request.user.pk,
@@ -159,7 +163,7 @@ class ActivityGroupsView(APIView):
 
 def _seat(member, *, started_new: bool) -> Response:
     return Response(
-        s.SeatOut(
+        s.GroupBuySeatOut(
             {
                 "group_no": member.group.group_no,
                 "order_no": member.order_no,
@@ -176,8 +180,8 @@ class JoinView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        request=s.JoinIn,
-        responses={201: s.SeatOut, **error_responses(400, 401, 403, 404, 409, 422)},
+        request=s.GroupBuyJoinIn,
+        responses={201: s.GroupBuySeatOut, **error_responses(400, 401, 403, 404, 409, 422)},
         summary="Join an open group",
         description="Takes a seat and places your order at the group price. 409 `group_full` "
         "(all seats held: of two buyers for the last seat exactly one gets it), "
@@ -185,7 +189,7 @@ class JoinView(APIView):
         "closed group starts a new group with you as its leader instead.",
     )
     def post(self, request: Request, group_no: str) -> Response:
-        data = _valid(s.JoinIn, request)
+        data = _valid(s.GroupBuyJoinIn, request)
         member = services.group_join(
             group_no=group_no,
             user_id=request.user.pk,
@@ -200,7 +204,7 @@ class ShareView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        responses={200: s.ShareOut, **error_responses(404)},
+        responses={200: s.GroupBuyShareOut, **error_responses(404)},
         summary="A group's share data",
         description="What an invitation shows: the activity, the seats left, the deadline and "
         "the members (masked), with the path of the group's page.",
@@ -210,7 +214,7 @@ class ShareView(APIView):
         names = selectors.masked_names(m.user_id for m in group.seated)
         body = _group(group, group.seated, names, timezone.now())
         body["share_path"] = SHARE_PATH.format(group_no=group.group_no)
-        return Response(s.ShareOut(body).data)
+        return Response(s.GroupBuyShareOut(body).data)
 
 
 class MyGroupsView(APIView):
@@ -219,7 +223,7 @@ class MyGroupsView(APIView):
     @extend_schema(
         operation_id="v1_group_buys_mine_list",
         parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
-        responses={200: s.MyGroupPageOut, **error_responses(400, 401, 404)},
+        responses={200: s.GroupBuyMyGroupPageOut, **error_responses(400, 401, 404)},
         summary="My groups, with their status and members",
     )
     def get(self, request: Request) -> Response:
@@ -235,7 +239,7 @@ class MyGroupsView(APIView):
             body = _group(group, group.all, names, now)
             body.update(order_no=mine.order_no, trade_no=mine.trade_no, my_status=mine.status)
             results.append(body)
-        return paginator.get_paginated_response(s.MyGroupOut(results, many=True).data)
+        return paginator.get_paginated_response(s.GroupBuyMyGroupOut(results, many=True).data)
 
 
 # --- Back office ----------------------------------------------------------------------------
@@ -247,61 +251,61 @@ class AdminActivityListView(APIView):
     @extend_schema(
         operation_id="v1_admin_group_buys_list",
         parameters=[
-            s.ActivityListQueryStaff,
+            s.GroupBuyActivityListQueryStaff,
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: s.ActivityPageOut, **error_responses(400, 401, 403, 404)},
+        responses={200: s.GroupBuyActivityPageOut, **error_responses(400, 401, 403, 404)},
         summary="List group buy activities (staff, merchant: their shops')",
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.ActivityListQueryStaff, request)
+        query = _query(s.GroupBuyActivityListQueryStaff, request)
         activities = selectors.activity_list(
             principal=principal_of(request), status=query.get("status")
         )
         paginator = StandardPagination()
         page = paginator.paginate_queryset(activities, request, view=self)
-        return paginator.get_paginated_response(s.ActivityOut(page, many=True).data)
+        return paginator.get_paginated_response(s.GroupBuyActivityOut(page, many=True).data)
 
     @extend_schema(
-        request=s.ActivityIn,
-        responses={201: s.ActivityOut, **error_responses(400, 401, 403, 422)},
+        request=s.GroupBuyActivityIn,
+        responses={201: s.GroupBuyActivityOut, **error_responses(400, 401, 403, 422)},
         summary="Create a group buy activity (merchant, staff)",
         description="The SKU's shop must be yours (403 `not_your_merchant`); the group price is "
         "below the SKU's price (422 `group_price_not_lower`).",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.ActivityIn, request)
+        data = _valid(s.GroupBuyActivityIn, request)
         activity = services.activity_create(principal=principal_of(request), **data)
-        return Response(s.ActivityOut(activity).data, status=status.HTTP_201_CREATED)
+        return Response(s.GroupBuyActivityOut(activity).data, status=status.HTTP_201_CREATED)
 
 
 class AdminActivityDetailView(APIView):
     permission_classes = (HasPermission("groupbuy.read"),)
 
     @extend_schema(
-        responses={200: s.ActivityOut, **error_responses(401, 403, 404)},
+        responses={200: s.GroupBuyActivityOut, **error_responses(401, 403, 404)},
         summary="A group buy activity (staff, merchant)",
     )
     def get(self, request: Request, activity_id: int) -> Response:
         activity = selectors.activity_for_staff(
             activity_id=activity_id, principal=principal_of(request)
         )
-        return Response(s.ActivityOut(activity).data)
+        return Response(s.GroupBuyActivityOut(activity).data)
 
     @extend_schema(
-        request=s.ActivityUpdateIn,
-        responses={200: s.ActivityOut, **error_responses(400, 401, 403, 404, 422)},
+        request=s.GroupBuyActivityUpdateIn,
+        responses={200: s.GroupBuyActivityOut, **error_responses(400, 401, 403, 404, 422)},
         summary="Change a group buy activity (merchant, staff)",
         description="Groups already started keep their size, price and deadline; `status` "
         "disabled stops new groups and joins.",
     )
     def patch(self, request: Request, activity_id: int) -> Response:
-        data = _valid(s.ActivityUpdateIn, request)
+        data = _valid(s.GroupBuyActivityUpdateIn, request)
         activity = services.activity_update(
             activity_id=activity_id, principal=principal_of(request), **data
         )
-        return Response(s.ActivityOut(activity).data)
+        return Response(s.GroupBuyActivityOut(activity).data)
 
 
 class AdminGroupMonitorView(APIView):
@@ -310,15 +314,15 @@ class AdminGroupMonitorView(APIView):
     @extend_schema(
         operation_id="v1_admin_group_buy_groups_list",
         parameters=[
-            s.MonitorQuery,
+            s.GroupBuyMonitorQuery,
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses={200: s.MonitorPageOut, **error_responses(400, 401, 403, 404)},
+        responses={200: s.GroupBuyMonitorPageOut, **error_responses(400, 401, 403, 404)},
         summary="Group monitor (staff, merchant: their shops' groups)",
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.MonitorQuery, request)
+        query = _query(s.GroupBuyMonitorQuery, request)
         groups = selectors.group_monitor(principal=principal_of(request), **query)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(groups, request, view=self)
@@ -350,4 +354,4 @@ class AdminGroupMonitorView(APIView):
             }
             for g in page
         ]
-        return paginator.get_paginated_response(s.MonitorGroupOut(results, many=True).data)
+        return paginator.get_paginated_response(s.GroupBuyMonitorGroupOut(results, many=True).data)
