@@ -9,14 +9,30 @@ from django.core.management.base import BaseCommand
 from contexts.catalog.demo import demo_catalog_create
 from contexts.coupons.demo import demo_coupons_create
 from contexts.flashsale.demo import demo_flash_sales_create
+from contexts.groupbuy.demo import demo_group_buys_create
 from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
 from contexts.logistics.demo import demo_freight_templates_create
 from contexts.loyalty.demo import demo_points_create
+from contexts.payments.services import payment_create, sandbox_pay
 from contexts.promotions.demo import demo_activities_create
+from shared.auth import principal_from
 
 DEMO_MERCHANTS = 3
+
+
+def _sandbox_pay(buyer_id: int, trade_no: str) -> None:
+    """Pay a demo buyer's trade through the sandbox provider, as the buyer would."""
+    buyer = principal_from(user_id=buyer_id)
+    payment = payment_create(
+        principal=buyer,
+        trade_no=trade_no,
+        provider="sandbox",
+        channel="page",
+        idempotency_key=f"demo-{trade_no}",
+    )
+    sandbox_pay(principal=buyer, payment_no=payment.payment.payment_no)
 
 
 class Command(BaseCommand):
@@ -54,13 +70,16 @@ class Command(BaseCommand):
         demo_points_create(user_ids=buyer_ids)
         demo_coupons_create(merchant_ids=sorted(skus_by_merchant), buyer_ids=buyer_ids)
         flash_sessions = demo_flash_sales_create(sku_ids_by_merchant=skus_by_merchant)
+        groups = demo_group_buys_create(
+            sku_ids_by_merchant=skus_by_merchant, buyer_ids=buyer_ids, pay=_sandbox_pay
+        )
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready: {len(buyer_ids)} buyers, {len(owner_ids)} shop owners, "
                 f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
                 f"{stock_rows} new stock records, {activities} new promotions, "
-                f"{flash_sessions} flash sale sessions.\n"
+                f"{flash_sessions} flash sale sessions, {groups} group buy groups.\n"
                 "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
                 "merchant1@example.com / merchant12345"
             )
