@@ -8,8 +8,6 @@ from django.core.cache import cache
 
 from contexts.groupbuy.adapters.memory import InMemoryNotifier
 from contexts.groupbuy.tests.support import address_of, client_for, make_user, open_shop
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
 from shared.ports import use_adapter
 
 
@@ -21,13 +19,11 @@ def _clean_cache():
 
 
 @pytest.fixture(autouse=True)
-def sandbox(settings, tmp_path):
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
+def sandbox(settings):
+    """The sandbox provider, its callback delivered in-process (its test key pair is made on
+    first use, settings/test.py)."""
     settings.PAYMENTS_PROVIDERS = ["sandbox"]
     settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
-    payment_services.breakers_reset()
 
 
 @pytest.fixture(autouse=True)
