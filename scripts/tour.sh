@@ -7,7 +7,8 @@
 # its tracking to delivered (re-polled through the API), confirm receipt (points earned). Then an
 # order cancelled before payment gives its coupon and points back, and a full refund reverses the
 # points. Last, a flash sale: a one-time purchase token, one unit bought, the order created
-# asynchronously at the flash price, paid. Works against any BASE_URL whose server has the demo data and the sandbox provider and
+# asynchronously at the flash price, paid. And a group buy: buyer1 starts a group, buyer2 joins,
+# both pay, the group completes and its order ships. Works against any BASE_URL whose server has the demo data and the sandbox provider and
 # carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -160,3 +161,38 @@ else
     -H "Idempotency-Key: $KEY-flash" | json 'd["payment_no"]')
   post "payments/sandbox/$FLASH_PAYMENT/pay" '{}' -H "$AUTH" | json '"flash order payment: " + d["state"]'
 fi
+
+echo "== group buy: buyer1 starts a group, buyer2 joins it, both pay: the group completes and ships"
+TOKEN2=$(post auth/login '{"identifier": "buyer2@example.com", "password": "buyer12345"}' | json 'd["access"]')
+AUTH2="Authorization: Bearer $TOKEN2"
+ADDR2=$(curl -sf "$B/me/addresses" -H "$AUTH2" | json 'd[0]["id"]')
+curl -sf "$B/group-buys" | json '[(a["id"], a["name"], a["group_price"], a["price"], a["group_size"]) for a in d["results"]]'
+ACTIVITY=$(curl -sf "$B/group-buys" | json 'd["results"][0]["id"]')
+post "group-buys/$ACTIVITY/groups" "{\"address_id\": $ADDR}" -H "$AUTH" > /tmp/tour-group.json
+GROUP=$(json 'd["group_no"]' < /tmp/tour-group.json)
+GB_ORDER1=$(json 'd["order_no"]' < /tmp/tour-group.json)
+GB_TRADE1=$(json 'd["trade_no"]' < /tmp/tour-group.json)
+curl -sf "$B/group-buys/groups/$GROUP" | json '(d["group_no"], d["seats_left"], d["deadline"], d["share_path"], [m["name"] for m in d["members"]])'
+post "group-buys/groups/$GROUP/join" "{\"address_id\": $ADDR2}" -H "$AUTH2" > /tmp/tour-join.json
+GB_ORDER2=$(json 'd["order_no"]' < /tmp/tour-join.json)
+GB_TRADE2=$(json 'd["trade_no"]' < /tmp/tour-join.json)
+echo "a third buyer finds it full: $(curl -s -X POST "$B/group-buys/groups/$GROUP/join" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d "{\"address_id\": 1}" | json 'd["error"]["code"]')"
+GB_PAY1=$(post "trades/$GB_TRADE1/payments" '{"provider": "sandbox", "channel": "page"}' -H "$AUTH" \
+  -H "Idempotency-Key: $KEY-gb1" | json 'd["payment_no"]')
+post "payments/sandbox/$GB_PAY1/pay" '{}' -H "$AUTH" | json '"leader paid: " + d["state"]'
+sleep 1
+echo "the paid leader's order waits for the group: $(curl -s -X POST "$B/admin/orders/$GB_ORDER1/shipments" -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' -d '{"carrier_code": "sandbox", "waybill": true}' | json 'd["error"]["code"]')"
+GB_PAY2=$(post "trades/$GB_TRADE2/payments" '{"provider": "sandbox", "channel": "page"}' -H "$AUTH2" \
+  -H "Idempotency-Key: $KEY-gb2" | json 'd["payment_no"]')
+post "payments/sandbox/$GB_PAY2/pay" '{}' -H "$AUTH2" | json '"member paid: " + d["state"]'
+for _ in $(seq 1 20); do  # the seats count once ordering's paid events are delivered
+  GROUP_STATUS=$(curl -sf "$B/group-buys/groups/$GROUP" | json 'd["status"]')
+  [ "$GROUP_STATUS" = completed ] && break
+  sleep 0.5
+done
+echo "group $GROUP: $GROUP_STATUS"
+[ "$GROUP_STATUS" = completed ] || { echo "the group did not complete" >&2; exit 1; }
+curl -sf "$B/group-buys/mine?page_size=1" -H "$AUTH2" | json '[(g["group_no"], g["status"], g["my_status"], [(m["name"], m["status"]) for m in g["members"]]) for g in d["results"]]'
+post "admin/orders/$GB_ORDER1/shipments" '{"carrier_code": "sandbox", "waybill": true}' \
+  -H "Authorization: Bearer $ADMIN" | json '"shipped: " + d["tracking_number"]'
+curl -sf "$B/orders/$GB_ORDER1" -H "$AUTH" | json '(d["order_no"], d["status"], d["pay_amount"])'
