@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from contexts.groupbuy.models import GroupBuyGroup
 from contexts.groupbuy.tests.support import (
     address_of,
     client_for,
@@ -174,3 +175,35 @@ def test_group_monitor_by_shop_with_filters(admin_api, shop, buyers, django_asse
         "validation_error"
     )
     assert buyers[0]["api"].get("/api/v1/admin/group-buy-groups").status_code == 403
+
+
+@pytest.fixture
+def superuser_client(client):
+    user = make_user(is_staff=True)
+    get_user_model().objects.filter(pk=user.pk).update(is_superuser=True)
+    client.force_login(get_user_model().objects.get(pk=user.pk))
+    return client
+
+
+def test_admin_pages_and_a_refused_action_shows_no_success(shop, buyers, superuser_client):
+    activity, groups = _groups(shop, buyers, 1)
+    group = GroupBuyGroup.objects.get(group_no=groups[0]["group_no"])
+    for url in (
+        "/admin/groupbuy/groupbuyactivity/",
+        f"/admin/groupbuy/groupbuyactivity/{activity.pk}/change/",
+        "/admin/groupbuy/groupbuyactivity/add/",
+        "/admin/groupbuy/groupbuygroup/",
+        f"/admin/groupbuy/groupbuygroup/{group.pk}/change/",
+        f"/admin/groupbuy/groupbuygroup/?q={groups[0]['order_no']}",
+    ):
+        assert superuser_client.get(url).status_code == 200, url
+
+    response = superuser_client.post(
+        "/admin/groupbuy/groupbuygroup/",
+        {"action": "end_due", "_selected_action": [group.pk]},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("past its deadline" in m for m in messages), messages
+    assert not any("group(s) ended" in m for m in messages), messages
+    assert GroupBuyGroup.objects.get(pk=group.pk).status == "open"
