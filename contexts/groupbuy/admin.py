@@ -88,6 +88,9 @@ class GroupBuyActivityAdmin(ServiceAdmin):
             ends_at=data["ends_at"],
         )
 
+    def service_delete(self, request, obj) -> None:
+        services.activity_delete(activity_id=obj.pk, principal=principal_for_user(request.user))
+
 
 def _expire(group: GroupBuyGroup, principal) -> None:
     principal.require(services.MANAGE, merchant_id=group.activity.merchant_id)

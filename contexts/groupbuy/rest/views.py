@@ -307,6 +307,15 @@ class AdminActivityDetailView(APIView):
         )
         return Response(s.GroupBuyActivityOut(activity).data)
 
+    @extend_schema(
+        responses={204: None, **error_responses(401, 403, 404, 409)},
+        summary="Delete a group buy activity without groups (merchant, staff)",
+        description="409 `activity_has_groups` once a group was started: disable it instead.",
+    )
+    def delete(self, request: Request, activity_id: int) -> Response:
+        services.activity_delete(activity_id=activity_id, principal=principal_of(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class AdminGroupMonitorView(APIView):
     permission_classes = (HasPermission("groupbuy.read"),)

@@ -1,7 +1,12 @@
 """Group buy commands: activities (activities.py), groups and their members (groups.py),
 messages to members (notifications.py)."""
 
-from contexts.groupbuy.services.activities import MANAGE, activity_create, activity_update
+from contexts.groupbuy.services.activities import (
+    MANAGE,
+    activity_create,
+    activity_delete,
+    activity_update,
+)
 from contexts.groupbuy.services.groups import (
     SOURCE,
     group_expire,
@@ -17,6 +22,7 @@ __all__ = [
     "MANAGE",
     "SOURCE",
     "activity_create",
+    "activity_delete",
     "activity_update",
     "group_expire",
     "group_join",

@@ -12,7 +12,7 @@ from contexts.catalog import api as catalog_api
 from contexts.groupbuy.domain import MAX_GROUP_SIZE, MIN_GROUP_SIZE, ActivityStatus
 from contexts.groupbuy.models import GroupBuyActivity
 from shared.auth import Principal
-from shared.errors import BusinessRuleViolation, NotFound, ValidationFailed
+from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.money import quantize
 
 MANAGE = "groupbuy.manage"
@@ -141,3 +141,18 @@ def activity_update(
     _check(activity, sku_price=sku.price if sku is not None else activity.group_price + 1)
     activity.save()
     return activity
+
+
+@transaction.atomic
+def activity_delete(*, activity_id: int, principal: Principal) -> None:
+    """Delete an activity nobody has started a group of (groupbuy.manage over its shop; another
+    shop's is a 404); one with groups is a 409 activity_has_groups (disable it instead)."""
+    principal.require(MANAGE)
+    activity = lock_activity(activity_id)
+    principal.require(MANAGE, merchant_id=activity.merchant_id, not_found=_activity_not_found())
+    if activity.groups.exists():
+        raise Conflict(
+            "Groups were started in this activity: disable it instead.",
+            code="activity_has_groups",
+        )
+    activity.delete()

@@ -39,7 +39,7 @@ from contexts.groupbuy.services.notifications import members_notify
 from contexts.identity import api as identity_api
 from contexts.ordering import api as ordering_api
 from contexts.payments import api as payments_api
-from shared.errors import Conflict, NotFound
+from shared.errors import AppError, Conflict, NotFound
 from shared.events import publish
 from shared.ids import next_public_id
 from shared.risk import risk_check
@@ -397,10 +397,12 @@ def group_expire(*, group_id: int, now: datetime | None = None) -> str | None:
 
 def groups_expire_due(*, now: datetime | None = None, batch_size: int | None = None) -> dict:
     """The beat job: end every open group past its deadline, in batches, each group in its own
-    transaction (group_expire). Safe to run again or concurrently. Returns counts."""
+    transaction (group_expire). Safe to run again or concurrently. A group whose expiry is
+    refused (a refund payments cannot make) is logged, left open for the next run, and does not
+    stop the others. Returns counts."""
     now = now or timezone.now()
     batch_size = batch_size or settings.GROUPBUY_EXPIRE_BATCH_SIZE
-    counts = {"completed": 0, "failed": 0, "skipped": 0}
+    counts = {"completed": 0, "failed": 0, "skipped": 0, "errors": 0}
     after_id = 0
     while True:
         ids = list(
@@ -413,7 +415,15 @@ def groups_expire_due(*, now: datetime | None = None, batch_size: int | None = N
         if not ids:
             return counts
         for group_id in ids:
-            outcome = group_expire(group_id=group_id, now=now)
+            try:
+                outcome = group_expire(group_id=group_id, now=now)
+            except AppError as exc:
+                # Nothing of this group was written (its transaction rolled back): it stays open
+                # and the next run tries again; the other groups go on.
+                logger.error(
+                    "group buy expiry refused", extra={"group_id": group_id, "code": exc.code}
+                )
+                outcome = "errors"
             counts[outcome or "skipped"] += 1
         after_id = ids[-1]
 

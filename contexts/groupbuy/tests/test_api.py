@@ -153,6 +153,15 @@ def test_merchants_manage_their_own_shops_activities(admin_api, shop, buyers):
     )
     assert buyers[0]["api"].get(f"/api/v1/group-buys/{created['id']}").status_code == 404
 
+    unused = ok(owner_api.post("/api/v1/admin/group-buys", _activity_body(shop["sku_id"])))
+    assert other_api.delete(f"/api/v1/admin/group-buys/{unused['id']}").status_code == 404
+    assert owner_api.delete(f"/api/v1/admin/group-buys/{unused['id']}").status_code == 204
+    used = running_activity(shop["sku_id"])
+    ok(start(buyers[1]["api"], used.pk, buyers[1]["address_id"]))
+    assert error_code(admin_api.delete(f"/api/v1/admin/group-buys/{used.pk}")) == (
+        "activity_has_groups"
+    )
+
 
 def test_group_monitor_by_shop_with_filters(admin_api, shop, buyers, django_assert_max_num_queries):
     _groups(shop, buyers, 3)

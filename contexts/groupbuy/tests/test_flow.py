@@ -149,7 +149,12 @@ def test_a_group_not_full_at_its_deadline_fails_and_refunds_once(shop, buyers, n
     unpaid = ok(join(b["api"], leader["group_no"], b["address_id"]))
     assert levels(shop["sku_id"]) == (on_hand - 1, reserved + 1)
 
-    assert _expire_now(leader["group_no"]) == {"completed": 0, "failed": 1, "skipped": 0}
+    assert _expire_now(leader["group_no"]) == {
+        "completed": 0,
+        "failed": 1,
+        "skipped": 0,
+        "errors": 0,
+    }
 
     group = GroupBuyGroup.objects.get(group_no=leader["group_no"])
     assert group.status == "failed"
@@ -174,7 +179,7 @@ def test_a_group_not_full_at_its_deadline_fails_and_refunds_once(shop, buyers, n
     assert statuses == {leader["order_no"]: "refunded", unpaid["order_no"]: "released"}
 
     # Running the job again (and the group's expiry directly) changes nothing.
-    assert services.groups_expire_due() == {"completed": 0, "failed": 0, "skipped": 0}
+    assert services.groups_expire_due() == {"completed": 0, "failed": 0, "skipped": 0, "errors": 0}
     assert services.group_expire(group_id=group.pk) is None
     assert ordering_api.refund_unshipped_order(order_no=leader["order_no"], reason="again") is False
     payment = payments_api.get_payment(payment.payment_no)
@@ -223,3 +228,21 @@ def test_a_payment_after_the_group_failed_is_refunded(shop, buyers):
     refunds = payments_api.get_payment(payment["payment_no"]).refunds
     assert [(r.amount, r.state) for r in refunds] == [(D("55.00"), "succeeded")]
     assert levels(shop["sku_id"]) == (on_hand, reserved - 1)
+
+
+def test_a_refund_payments_cannot_make_leaves_that_group_open_and_the_others_go_on(shop, buyers):
+    activity = running_activity(shop["sku_id"], size=3, per_user_limit=2)
+    a, b, _ = buyers
+    # Paid without payments (ordering's api directly): payments has nothing to refund.
+    stuck = ok(start(a["api"], activity.pk, a["address_id"]))
+    ordering_api.mark_trade_paid(
+        trade_no=stuck["trade_no"], paid_amount=D("55.00"), payment_ref="outside-payments"
+    )
+    other = ok(start(b["api"], activity.pk, b["address_id"]))
+    GroupBuyGroup.objects.update(deadline=timezone.now() - timedelta(seconds=1))
+
+    assert services.groups_expire_due() == {"completed": 0, "failed": 1, "skipped": 0, "errors": 1}
+
+    assert GroupBuyGroup.objects.get(group_no=stuck["group_no"]).status == "open"
+    assert _status(stuck["order_no"]) == "paid"  # nothing of its expiry was written
+    assert GroupBuyGroup.objects.get(group_no=other["group_no"]).status == "failed"
