@@ -9,10 +9,16 @@ view whose answer depends on who is asking (the cart: a guest cart is not the us
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework_simplejwt import authentication
 from rest_framework_simplejwt.exceptions import InvalidToken
+from rest_framework_simplejwt.models import TokenUser
+from rest_framework_simplejwt.settings import api_settings
+
+from shared.auth import user_is_active
 
 
 def _is_public(request) -> bool:
@@ -31,3 +37,30 @@ class JWTAuthentication(authentication.JWTAuthentication):
             if _is_public(request):
                 return None
             raise
+
+
+class ClaimsUser(TokenUser):
+    """The signed-in user as the access token names them, without their row: an integer `pk`,
+    and nothing else known (not staff, no permissions). For endpoints that need only "a
+    signed-in buyer" and their id."""
+
+    @cached_property
+    def id(self) -> int:
+        return int(self.token[api_settings.USER_ID_CLAIM])
+
+
+class StatelessJWTAuthentication(JWTAuthentication):
+    """Bearer-token authentication without reading the user row, for hot buyer endpoints (the
+    flash sale purchase): the user is the token's claims (ClaimsUser). The row read's security
+    property is kept: a deactivated or deleted account is 401 `user_inactive`, answered from a
+    briefly cached state that identity invalidates when the row changes
+    (shared.auth.user_is_active). A view using it must not need roles or staff rights."""
+
+    def get_user(self, validated_token):
+        try:
+            user_id = int(validated_token[api_settings.USER_ID_CLAIM])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InvalidToken("Token contained no recognizable user identification") from exc
+        if not user_is_active(user_id):
+            raise AuthenticationFailed("User is inactive", code="user_inactive")
+        return ClaimsUser(validated_token)
