@@ -20,7 +20,6 @@ from contexts.flashsale import selectors, services, tasks
 from contexts.flashsale.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import StandardPagination
-from shared.rest.authentication import StatelessJWTAuthentication
 from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 from shared.rest.throttling import (
@@ -74,7 +73,7 @@ class PurchaseTokenView(BatchedThrottlesMixin, APIView):
     # The buyer's id is all these endpoints need: no user row read (a deactivated account is
     # still refused), and both rate limits counted in one cache round trip. Per user
     # (THROTTLE_FLASHSALE_USER) and per client IP whoever is signed in (THROTTLE_FLASHSALE_IP).
-    authentication_classes = (StatelessJWTAuthentication,)
+    user_from_token_claims = True
     permission_classes = (IsAuthenticated,)
     throttle_classes = (ScopedUserRateThrottle, ScopedIPRateThrottle)
     throttle_scope_user = "flashsale_purchase_user"
@@ -92,7 +91,7 @@ class PurchaseTokenView(BatchedThrottlesMixin, APIView):
 
 
 class PurchaseView(BatchedThrottlesMixin, APIView):
-    authentication_classes = (StatelessJWTAuthentication,)
+    user_from_token_claims = True
     permission_classes = (IsAuthenticated,)
     throttle_classes = (ScopedUserRateThrottle, ScopedIPRateThrottle)
     throttle_scope_user = "flashsale_purchase_user"
@@ -123,7 +122,7 @@ class PurchaseView(BatchedThrottlesMixin, APIView):
 
 
 class TicketView(APIView):
-    authentication_classes = (StatelessJWTAuthentication,)
+    user_from_token_claims = True
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
