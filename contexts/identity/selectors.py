@@ -70,6 +70,12 @@ def address_get(*, user_id: int, address_id: int) -> Address:
     return address
 
 
+def address_require_own(*, user_id: int, address_id: int) -> None:
+    """NotFound unless the address exists and is the user's (as address_get, without the row)."""
+    if not Address.objects.filter(user_id=user_id, pk=address_id).exists():
+        raise NotFound("Address not found.")
+
+
 def address_default_get(*, user_id: int) -> Address | None:
     """The user's default address, or None when the address book is empty."""
     return Address.objects.filter(user_id=user_id, is_default=True).first()

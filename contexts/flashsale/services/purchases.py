@@ -180,7 +180,7 @@ def _write_ticket(
 ) -> FlashPurchase:
     # After the take, so a refused attempt (most of a crowd) costs no address read; a wrong
     # address (404) rolls the database engine's take back, and the caller gives Redis's back.
-    identity_api.get_address(user_id=user_id, address_id=address_id)
+    identity_api.require_own_address(user_id=user_id, address_id=address_id)
     return FlashPurchase.objects.create(
         ticket_no=ticket_no,
         item_id=item_id,
