@@ -27,8 +27,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import QuerySet
 
+from shared.cache import cache_or_default
 from shared.errors import AppError, NotAuthenticated, PermissionDenied
 from shared.ports import adapter
 
@@ -294,3 +297,35 @@ def principal_of(request: Any) -> Principal:
         cached = (user_id, principal_for_user(user))
         setattr(holder, _CACHE_ATTR, cached)
     return cached[1]
+
+
+# --- Whether a user may still sign in, cached for stateless authentication -------------------
+# shared.rest.authentication.StatelessJWTAuthentication trusts the token's claims instead of
+# reading the user row on every request, except for this: a deactivated (or deleted) account's
+# access token must stop working, as it does with the row read. The answer is cached briefly;
+# identity forgets it when the account's row changes (after commit), and the lifetime bounds
+# how long a lost invalidation can last.
+USER_STATE_CACHE_SECONDS = 60
+
+
+def _user_state_key(user_id: int) -> str:
+    return f"auth:user_active:{user_id}"
+
+
+def user_is_active(user_id: int) -> bool:
+    """Whether the account exists and is active: from the cache, else from the user row (and
+    then cached for USER_STATE_CACHE_SECONDS). With the cache unreachable, from the row."""
+    key = _user_state_key(user_id)
+    cached = cache_or_default("user state", lambda: cache.get(key), default=None)
+    if cached is not None:
+        return bool(cached)
+    active = get_user_model().objects.filter(pk=user_id, is_active=True).exists()
+    cache_or_default(
+        "user state", lambda: cache.set(key, int(active), USER_STATE_CACHE_SECONDS), default=None
+    )
+    return active
+
+
+def forget_user_state(user_id: int) -> None:
+    """The account's row changed (activated, deactivated, deleted): the next request reads it."""
+    cache_or_default("user state", lambda: cache.delete(_user_state_key(user_id)), default=None)

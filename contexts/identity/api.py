@@ -89,6 +89,12 @@ def get_address(*, user_id: int, address_id: int) -> AddressInfo:
     return _address_info(selectors.address_get(user_id=user_id, address_id=address_id))
 
 
+def require_own_address(*, user_id: int, address_id: int) -> None:
+    """shared.errors.NotFound unless the address is this user's, as get_address, without reading
+    the address (one indexed existence check): for a caller that only keeps the id."""
+    selectors.address_require_own(user_id=user_id, address_id=address_id)
+
+
 def get_default_address(*, user_id: int) -> AddressInfo | None:
     """The user's default address, or None when the user has no address."""
     address = selectors.address_default_get(user_id=user_id)

@@ -62,10 +62,18 @@ def address_list(*, user_id: int) -> QuerySet[Address]:
 
 def address_get(*, user_id: int, address_id: int) -> Address:
     """One of the user's own addresses; NotFound for a missing one or anyone else's."""
-    address = Address.objects.filter(user_id=user_id, pk=address_id).first()
+    # Unordered: one row at most, and the model's default ordering costs query compilation on
+    # hot paths (the flash sale purchase checks the address on every successful take).
+    address = next(iter(Address.objects.filter(user_id=user_id, pk=address_id).order_by()), None)
     if address is None:
         raise NotFound("Address not found.")
     return address
+
+
+def address_require_own(*, user_id: int, address_id: int) -> None:
+    """NotFound unless the address exists and is the user's (as address_get, without the row)."""
+    if not Address.objects.filter(user_id=user_id, pk=address_id).exists():
+        raise NotFound("Address not found.")
 
 
 def address_default_get(*, user_id: int) -> Address | None:

@@ -72,3 +72,33 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_limit():
 
     results = [FivePerMinute().allow_request(forged(n), None) for n in range(8)]
     assert results.count(True) == 5
+
+
+def test_windows_are_counted_in_one_pipeline_with_their_lifetime(monkeypatch):
+    from django.core.cache import caches
+
+    from shared.rest import throttling
+
+    if not isinstance(caches["default"], throttling.RedisCache):
+        pytest.skip("the pipelined count is Redis's")
+
+    def one_by_one(*args, **kwargs):
+        raise AssertionError("counted one window at a time")
+
+    monkeypatch.setattr(throttling, "_count_one", one_by_one)
+    windows = [("tests-batch:a", 61), ("tests-batch:b", 5)]
+    assert throttling.count_windows(windows) == [1, 1]
+    assert throttling.count_windows(windows) == [2, 2]
+    assert cache.get("tests-batch:a") == 2  # the cache reads the counter as it reads any int
+    client = caches["default"]._cache.get_client()
+    assert 55 < client.ttl(cache.make_key("tests-batch:a")) <= 61
+    assert 0 < client.ttl(cache.make_key("tests-batch:b")) <= 5
+
+
+def test_the_cache_reuses_its_redis_client():
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    if not hasattr(backend._cache, "_clients"):
+        pytest.skip("Redis cache only")
+    assert backend._cache.get_client() is backend._cache.get_client(write=True)

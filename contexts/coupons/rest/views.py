@@ -22,7 +22,12 @@ from shared.auth import principal_of
 from shared.pagination import StandardPagination
 from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
-from shared.rest.throttling import ScopedIPRateThrottle, ScopedRateThrottle, UserRateThrottle
+from shared.rest.throttling import (
+    BatchedThrottlesMixin,
+    ScopedIPRateThrottle,
+    ScopedRateThrottle,
+    UserRateThrottle,
+)
 
 _PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _TEMPLATE_ID = OpenApiParameter("template_id", int, OpenApiParameter.PATH)
@@ -86,7 +91,7 @@ class ClaimableTemplateListView(APIView):
         return _paginated(request, self, rows, s.TemplateOut)
 
 
-class TemplateClaimView(APIView):
+class TemplateClaimView(BatchedThrottlesMixin, APIView):
     permission_classes = (HasPermission("coupons.claim"),)
     throttle_classes = (UserRateThrottle, ScopedRateThrottle, ScopedIPRateThrottle)
     throttle_scope = "coupon_claim"
@@ -112,7 +117,7 @@ class TemplateClaimView(APIView):
         return Response(s.CouponOut(coupon).data, status=status.HTTP_201_CREATED)
 
 
-class RedeemView(APIView):
+class RedeemView(BatchedThrottlesMixin, APIView):
     permission_classes = (HasPermission("coupons.claim"),)
     throttle_classes = (UserRateThrottle, ScopedRateThrottle, ScopedIPRateThrottle)
     throttle_scope = "coupon_redeem"

@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from contexts.flashsale.domain import SessionStatus
 from contexts.flashsale.models import FlashItem, FlashPurchase, FlashSession
-from shared.rest.fields import id_field, money_amount, positive_int
-from shared.rest.serializers import Input, QueryInput
+from shared.rest.fields import BIGINT_MAX, id_field, money_amount, positive_int
+from shared.rest.serializers import Input, QueryInput, refuse_unsafe_text
 
 
 class StorefrontItemOut(serializers.Serializer):
@@ -66,11 +66,15 @@ class TicketOut(serializers.ModelSerializer):
         fields = ("ticket_no", "item_id", "quantity", "status", "state", "order_no", "failure_code")
 
     def get_state(self, purchase: FlashPurchase) -> str:
-        if purchase.status == "pending":
-            return "pending"
-        if purchase.order_no:
-            return "ordered"
-        return "failed"
+        return ticket_state(purchase)
+
+
+def ticket_state(purchase: FlashPurchase) -> str:
+    if purchase.status == "pending":
+        return "pending"
+    if purchase.order_no:
+        return "ordered"
+    return "failed"
 
 
 class SessionIn(Input):
@@ -135,3 +139,59 @@ class SessionPageOut(serializers.Serializer):
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)
     results = SessionOut(many=True)
+
+
+# --- The purchase endpoint's hot path ------------------------------------------------------
+# A crowd calls the purchase endpoint at once, and building a serializer (its fields deep-copied
+# and hardened per instance) costs more than the stock engine's take. The plain functions below
+# answer the common case exactly as the serializers do (a test compares them on valid and
+# invalid input) and leave everything else to the serializers, so every refusal is theirs.
+
+_PURCHASE_KEYS = frozenset(("token", "address_id", "quantity"))
+
+
+def _plain_int(value: object, low: int, high: int) -> bool:
+    return type(value) is int and low <= value <= high
+
+
+def purchase_input(data: object) -> dict:
+    """PurchaseIn's validated data for `data` (a request body): the common shape (a JSON object
+    of the declared keys, a one-line token, integers in range) checked inline, anything else
+    through PurchaseIn itself (400 validation_error with its messages)."""
+    if type(data) is dict and data.keys() <= _PURCHASE_KEYS:
+        token = data.get("token")
+        address_id = data.get("address_id")
+        quantity = data.get("quantity", 1)
+        if (
+            type(token) is str
+            and 0 < len(token) <= 64
+            and token == token.strip()
+            and not _refused_text(token)
+            and _plain_int(address_id, 1, BIGINT_MAX)
+            and _plain_int(quantity, 1, 99)
+        ):
+            return {"token": token, "address_id": address_id, "quantity": quantity}
+    serializer = PurchaseIn(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _refused_text(value: str) -> bool:
+    try:
+        refuse_unsafe_text(value)
+    except serializers.ValidationError:
+        return True
+    return False
+
+
+def ticket_out(purchase: FlashPurchase) -> dict:
+    """TicketOut(purchase).data, without building the serializer."""
+    return {
+        "ticket_no": str(purchase.ticket_no),
+        "item_id": int(purchase.item_id),
+        "quantity": int(purchase.quantity),
+        "status": str(purchase.status),
+        "state": ticket_state(purchase),
+        "order_no": str(purchase.order_no),
+        "failure_code": str(purchase.failure_code),
+    }
