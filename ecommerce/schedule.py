@@ -48,4 +48,14 @@ BEAT_SCHEDULE = {
     "flashsale-load-items": {"task": "flashsale.load_items", "schedule": 15.0},
     "flashsale-end-sessions": {"task": "flashsale.end_sessions", "schedule": 30.0},
     "flashsale-reconcile": {"task": "flashsale.reconcile", "schedule": 60.0},
+    # Settlement: each merchant's statement of its last whole period (daily, weekly, monthly),
+    # then its lines compared with payments (mismatches recorded). Both safe to re-run.
+    "settlement-issue-statements": {
+        "task": "settlement.issue_statements",
+        "schedule": crontab(minute=10, hour=1),
+    },
+    "settlement-reconcile": {
+        "task": "settlement.reconcile",
+        "schedule": crontab(minute=40, hour=1),
+    },
 }
