@@ -13,6 +13,7 @@ from contexts.payments.models import SandboxTransaction, Transfer
 from contexts.payments.ports import ProviderError
 from shared.errors import Conflict, ValidationFailed
 from shared.ports import use_adapter
+from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,13 @@ def test_a_transient_failure_is_sent_again_under_the_same_number(memory):
     assert again.state == "succeeded" and again.transfer_no == first.transfer_no
     assert list(memory.transfers) == [first.transfer_no]
     assert Transfer.objects.get().attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_concurrent_transfers_with_one_key_reach_the_provider_once():
+    results = run_concurrently(8, lambda n: pay(key="payout-race"))
+    answers = {r.transfer_no for r in results if isinstance(r, api.TransferInfo)}
+    assert len(answers) == 1 and all(isinstance(r, api.TransferInfo) for r in results), results
+    assert Transfer.objects.count() == 1
+    assert SandboxTransaction.objects.filter(kind="transfer").count() == 1
