@@ -279,7 +279,7 @@ class CommissionRuleDetailView(APIView):
     @extend_schema(
         parameters=[_RULE_ID],
         request=None,
-        responses={204: None, **error_responses(401, 403)},
+        responses={204: None, **error_responses(401, 403, 404)},
         summary="Delete a commission rule (staff)",
     )
     def delete(self, request: Request, rule_id: int) -> Response:
@@ -293,7 +293,7 @@ class MerchantProfileView(APIView):
     @extend_schema(
         parameters=[_MERCHANT_ID],
         request=s.SettlementProfileIn,
-        responses={200: s.SettlementProfileOut, **error_responses(400, 401, 403)},
+        responses={200: s.SettlementProfileOut, **error_responses(400, 401, 403, 404)},
         summary="Set a merchant's statement cycle and payee account (staff)",
     )
     def put(self, request: Request, merchant_id: int) -> Response:

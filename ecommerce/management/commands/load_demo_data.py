@@ -15,6 +15,7 @@ from contexts.inventory.services import catalog_stock_resync
 from contexts.logistics.demo import demo_freight_templates_create
 from contexts.loyalty.demo import demo_points_create
 from contexts.promotions.demo import demo_activities_create
+from contexts.settlement.demo import demo_settlement_create
 
 DEMO_MERCHANTS = 3
 
@@ -22,7 +23,7 @@ DEMO_MERCHANTS = 3
 class Command(BaseCommand):
     help = (
         "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions, "
-        "coupons and points."
+        "coupons, points, flash sales and settlement profiles."
     )
 
     def add_arguments(self, parser):
@@ -54,6 +55,7 @@ class Command(BaseCommand):
         demo_points_create(user_ids=buyer_ids)
         demo_coupons_create(merchant_ids=sorted(skus_by_merchant), buyer_ids=buyer_ids)
         flash_sessions = demo_flash_sales_create(sku_ids_by_merchant=skus_by_merchant)
+        demo_settlement_create(sku_ids_by_merchant=skus_by_merchant)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
