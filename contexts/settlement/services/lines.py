@@ -137,7 +137,12 @@ def refund_record(*, refund_no: str, trade_no: str, amount: Decimal) -> list[Ref
     trade = ordering_api.get_trade(trade_no)
     if trade is None:
         return []
-    weights = {o.order_no: o.pay_amount for o in trade.orders if o.pay_amount > 0}
+    # Orders cancelled before payment were never paid for: no refund falls on them.
+    weights = {
+        o.order_no: o.pay_amount
+        for o in trade.orders
+        if o.pay_amount > 0 and o.status != "cancelled"
+    }
     merchants = {o.order_no: o.merchant_id for o in trade.orders}
     shares = domain.split_by_weight(amount, weights)
     recorded = []

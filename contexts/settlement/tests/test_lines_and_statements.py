@@ -4,6 +4,7 @@ statements issued once and never changed, totals."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -240,4 +241,21 @@ def test_weekly_and_monthly_cycles(orders):
     assert periods == {
         1: ("monthly", date(2026, 11, 1), date(2026, 12, 1)),
         2: ("weekly", date(2026, 11, 23), date(2026, 11, 30)),  # the default cycle
+    }
+
+
+def test_an_order_cancelled_before_payment_takes_no_share_of_a_refund(orders):
+    paid = orders.add(merchant_id=1, lines=[(201, "30.00", "30.00")], trade_no="T-PART")
+    cancelled = orders.add(merchant_id=2, lines=[(201, "10.00", "10.00")], trade_no="T-PART")
+    trade = orders.trades["T-PART"]
+    orders.trades["T-PART"] = dataclasses.replace(
+        trade,
+        orders=tuple(
+            dataclasses.replace(o, status="cancelled") if o.order_no == cancelled.order_no else o
+            for o in trade.orders
+        ),
+    )
+    services.refund_record(refund_no="R5", trade_no="T-PART", amount=D("12.00"))
+    assert dict(RefundShare.objects.values_list("order_no", "amount")) == {
+        paid.order_no: D("12.00")
     }
