@@ -54,6 +54,7 @@ BEAT_SCHEDULE = {
         "task": "settlement.issue_statements",
         "schedule": crontab(minute=10, hour=1),
     },
+    "settlement-resend-payouts": {"task": "settlement.resend_payouts", "schedule": 600.0},
     "settlement-reconcile": {
         "task": "settlement.reconcile",
         "schedule": crontab(minute=40, hour=1),

@@ -17,3 +17,9 @@ def issue_statements() -> int:
 def reconcile() -> int:
     """Compare the statements not checked yet with payments; how many mismatches."""
     return services.statements_reconcile()
+
+
+@shared_task(name="settlement.resend_payouts")
+def resend_payouts() -> int:
+    """Payouts left processing by a provider that was down: send again (same transfer)."""
+    return services.payouts_resend()

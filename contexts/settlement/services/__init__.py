@@ -6,7 +6,12 @@ from contexts.settlement.services.lines import (
     refund_record,
     refunds_apply,
 )
-from contexts.settlement.services.payouts import payout_execute, payout_retry, payout_start
+from contexts.settlement.services.payouts import (
+    payout_execute,
+    payout_retry,
+    payout_start,
+    payouts_resend,
+)
 from contexts.settlement.services.reconciliation import (
     statement_reconcile,
     statements_reconcile,
@@ -32,6 +37,7 @@ __all__ = [
     "payout_execute",
     "payout_retry",
     "payout_start",
+    "payouts_resend",
     "refund_record",
     "refunds_apply",
     "statement_approve",

@@ -32,6 +32,10 @@ def test_a_merchant_lists_its_own_statements_only(orders, merchant_api):
     other = Statement.objects.get(merchant_id=2)
     assert merchant_api.get(f"{BASE}/statements/{other.statement_no}").status_code == 404
     assert merchant_api.get(f"{BASE}/statements/{other.statement_no}/csv").status_code == 404
+    services.statement_approve(principal=SYSTEM, statement_no=other.statement_no)
+    services.payout_start(principal=SYSTEM, statement_no=other.statement_no)
+    assert merchant_api.get(f"{BASE}/payouts").json()["results"] == []  # shop 2's payout
+    assert merchant_api.get(f"{BASE}/open-lines?merchant_id=2").json()["results"] == []
 
 
 def test_a_merchant_cannot_approve_or_pay_out(orders, merchant_api):

@@ -3,12 +3,14 @@ context and its sandbox provider), also when pay-outs race; failures and retries
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from contexts.payments import api as payments_api
-from contexts.settlement import services
+from contexts.settlement import services, tasks
 from contexts.settlement.models import Payout, Statement
 from contexts.settlement.tests.support import approved_statement
 from shared.auth import SYSTEM
@@ -85,3 +87,33 @@ def test_concurrent_pay_outs_of_one_statement_make_one_payout_and_one_transfer(o
     assert Payout.objects.get().state == "paid"
     assert Statement.objects.get(pk=statement.pk).state == "paid"
     # (payments' own test proves one transfer per key reaches the provider once under races.)
+
+
+@pytest.mark.django_db
+def test_a_payout_left_processing_is_sent_again_under_the_same_key(orders, monkeypatch):
+    statement = approved_statement(orders)
+    real_transfer = payments_api.transfer
+    keys = []
+
+    def provider_down_once(**kwargs):
+        keys.append(kwargs["idempotency_key"])
+        if len(keys) == 1:  # what payments answers when the provider could not be reached
+            return payments_api.TransferInfo(
+                transfer_no="X1",
+                provider="sandbox",
+                amount=kwargs["amount"],
+                state="requested",
+                provider_ref="",
+                failure_code="timeout",
+            )
+        return real_transfer(**kwargs)
+
+    monkeypatch.setattr(payments_api, "transfer", provider_down_once)
+    payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    assert payout.state == "processing"
+    assert tasks.resend_payouts() == 0  # too recent: its request may still be running
+    Payout.objects.filter(pk=payout.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+    assert tasks.resend_payouts() == 1
+    assert Payout.objects.get(pk=payout.pk).state == "paid"
+    assert keys[0] == keys[1]  # the same transfer, never a second one
+    assert tasks.resend_payouts() == 0
