@@ -87,3 +87,12 @@ def test_concurrent_transfers_with_one_key_reach_the_provider_once():
     assert len(answers) == 1 and all(isinstance(r, api.TransferInfo) for r in results), results
     assert Transfer.objects.count() == 1
     assert SandboxTransaction.objects.filter(kind="transfer").count() == 1
+
+
+def test_the_admin_lists_transfers_without_the_payee_account(admin_client):
+    done = pay(account="payee-secret-4321")
+    listing = admin_client.get("/admin/payments/transfer/")
+    assert listing.status_code == 200 and done.transfer_no in listing.content.decode()
+    page = admin_client.get(f"/admin/payments/transfer/{Transfer.objects.get().pk}/change/")
+    assert page.status_code == 200
+    assert "payee-secret-4321" not in page.content.decode()
