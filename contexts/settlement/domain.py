@@ -66,6 +66,8 @@ class PayoutState(StrEnum):
 class LineKind(StrEnum):
     ORDER = "order"
     ADJUSTMENT = "adjustment"
+    # An earlier statement's negative net (refunds above sales), carried to the next one.
+    CARRIED = "carried"
 
 
 class StatementImmutable(Conflict):

@@ -108,6 +108,11 @@ class Statement(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     # When the reconciliation check last compared its lines with payments.
     reconciled_at = models.DateTimeField(null=True, blank=True)
+    # A statement whose net is negative is never paid out: its deficit is a "carried" line on
+    # the merchant's next statement, named here.
+    carried_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_from"
+    )
 
     FROZEN = (
         "statement_no",
@@ -151,8 +156,9 @@ class Statement(models.Model):
 
 
 class SettlementLine(models.Model):
-    """One order settled for its merchant (kind "order"), or a refund that came after the
-    order's line went on an issued statement (kind "adjustment", on the next statement)."""
+    """One order settled for its merchant (kind "order"), a refund that came after the order's
+    line went on an issued statement (kind "adjustment", on the next statement), or an earlier
+    statement's negative net (kind "carried": order_no holds that statement's number)."""
 
     merchant_id = models.BigIntegerField(db_index=True)
     kind = models.CharField(max_length=12, choices=LINE_KINDS)

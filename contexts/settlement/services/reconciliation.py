@@ -23,7 +23,11 @@ Kind = ReconciliationMismatch.Kind
 
 def statement_reconcile(*, statement: Statement) -> list[ReconciliationMismatch]:
     found = []
-    trades = dict(statement.lines.values_list("trade_no", "payment_no").distinct())
+    trades = dict(
+        statement.lines.exclude(kind=LineKind.CARRIED)
+        .values_list("trade_no", "payment_no")
+        .distinct()
+    )
     for trade_no, payment_no in sorted(trades.items()):
         ours_paid = (
             SettlementLine.objects.filter(trade_no=trade_no, kind=LineKind.ORDER).aggregate(

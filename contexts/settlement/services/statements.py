@@ -20,6 +20,7 @@ from contexts.settlement import domain
 from contexts.settlement.domain import (
     Cycle,
     IllegalStatementTransition,
+    LineKind,
     StatementState,
 )
 from contexts.settlement.events import StatementApproved, StatementIssued
@@ -74,6 +75,7 @@ def statement_issue(
                 return again
             if not lines:
                 return None
+            lines += _deficits_carried(merchant_id=merchant_id, before=end)
             totals = {
                 "paid_total": sum((x.paid_amount for x in lines), ZERO),
                 "platform_funded_total": sum((x.platform_funded for x in lines), ZERO),
@@ -92,6 +94,8 @@ def statement_issue(
                 **totals,
             )
             SettlementLine.objects.filter(pk__in=[x.pk for x in lines]).update(statement=statement)
+            carried = [x.order_no for x in lines if x.kind == LineKind.CARRIED]
+            Statement.objects.filter(statement_no__in=carried).update(carried_to=statement)
             publish(
                 StatementIssued(
                     statement_no=statement.statement_no,
@@ -106,6 +110,29 @@ def statement_issue(
             merchant_id=merchant_id, period_start=period_start, period_end=period_end
         )
     return statement
+
+
+def _deficits_carried(*, merchant_id: int, before: datetime) -> list[SettlementLine]:
+    """A "carried" line for each earlier statement of the merchant whose net is negative and
+    that no later statement took yet (their rows locked while issuing)."""
+    deficits = Statement.objects.select_for_update().filter(
+        merchant_id=merchant_id,
+        net_total__lt=0,
+        carried_to__isnull=True,
+        state__in=[StatementState.ISSUED, StatementState.APPROVED],
+    )
+    return [
+        SettlementLine.objects.create(
+            merchant_id=merchant_id,
+            kind=LineKind.CARRIED,
+            order_no=deficit.statement_no,
+            trade_no="",
+            net_amount=deficit.net_total,
+            completed_at=deficit.issued_at,
+            settleable_at=before,
+        )
+        for deficit in deficits.order_by("id")
+    ]
 
 
 def statements_issue_due(*, today: date | None = None, merchant_id: int | None = None) -> list:

@@ -259,3 +259,28 @@ def test_an_order_cancelled_before_payment_takes_no_share_of_a_refund(orders):
     assert dict(RefundShare.objects.values_list("order_no", "amount")) == {
         paid.order_no: D("12.00")
     }
+
+
+def test_a_negative_statement_is_carried_to_the_next_one(orders):
+    daily()
+    order = orders.add(lines=[(201, "100.00", "100.00")])
+    completed(order, at(date(2026, 11, 1)))
+    services.statements_issue_due(today=date(2026, 12, 1))
+    services.refund_record(refund_no="R6", trade_no=order.trade_no, amount=D("100.00"))
+    [deficit] = services.statements_issue_due(today=date(2026, 12, 2))
+    assert deficit.net_total == D("-95.00")  # refund 100.00 - the 5.00 commission returned
+    services.statement_approve(principal=SYSTEM, statement_no=deficit.statement_no)
+    with pytest.raises(Exception) as refused:
+        services.payout_start(principal=SYSTEM, statement_no=deficit.statement_no)
+    assert getattr(refused.value, "code", "") == "nothing_to_pay"
+
+    completed(orders.add(lines=[(201, "200.00", "200.00")]), at(date(2026, 11, 20)))
+    [following] = services.statements_issue_due(today=date(2026, 12, 3))
+    kinds = sorted(following.lines.values_list("kind", "net_amount"))
+    assert kinds == [("carried", D("-95.00")), ("order", D("190.00"))]
+    assert following.net_total == D("95.00")
+    assert Statement.objects.get(pk=deficit.pk).carried_to_id == following.pk
+    # Carried once: the statement after that has nothing of it.
+    completed(orders.add(lines=[(201, "10.00", "10.00")]), at(date(2026, 11, 21)))
+    [third] = services.statements_issue_due(today=date(2026, 12, 4))
+    assert list(third.lines.values_list("kind", flat=True)) == ["order"]
