@@ -4,7 +4,8 @@ settleable before the period's end, issued with their totals and never changed a
 `statements_issue_due` is what the beat task runs: safe to re-run (a merchant's statement of a
 period exists once: unique index, and the lines are locked while one is issued, so two runs
 at once issue it once). Later refunds of an order already on a statement are adjustment lines
-(services/lines.py) that the next statement takes.
+(services/lines.py) that the next statement takes; a statement whose net is negative is never
+paid out, its deficit is a "carried" line on the merchant's next statement.
 """
 
 from __future__ import annotations
