@@ -50,4 +50,15 @@ BEAT_SCHEDULE = {
     "flashsale-reconcile": {"task": "flashsale.reconcile", "schedule": 60.0},
     # Group buy: groups past their deadline fail (members refunded) or auto-fill (safe to re-run).
     "groupbuy-expire-groups": {"task": "groupbuy.expire_groups", "schedule": 30.0},
+    # Settlement: each merchant's statement of its last whole period (daily, weekly, monthly),
+    # then its lines compared with payments (mismatches recorded). Both safe to re-run.
+    "settlement-issue-statements": {
+        "task": "settlement.issue_statements",
+        "schedule": crontab(minute=10, hour=1),
+    },
+    "settlement-resend-payouts": {"task": "settlement.resend_payouts", "schedule": 600.0},
+    "settlement-reconcile": {
+        "task": "settlement.reconcile",
+        "schedule": crontab(minute=40, hour=1),
+    },
 }

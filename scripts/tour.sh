@@ -5,11 +5,14 @@
 # under one trade; the same numbers as the preview), pay through the sandbox payment provider
 # (its signed callback, verified as a real provider's), ship with the sandbox carrier and follow
 # its tracking to delivered (re-polled through the API), confirm receipt (points earned). Then an
-# order cancelled before payment gives its coupon and points back, and a full refund reverses the
-# points. Last, a flash sale: a one-time purchase token, one unit bought, the order created
+# order cancelled before payment gives its coupon and points back. Settlement: the completed
+# orders are lines, staff issue the statements (as of a day past the after-sales window), approve
+# and pay one out; then a full refund reverses the points and is an adjustment line in
+# settlement. Then a flash sale: a one-time purchase token, one unit bought, the order created
 # asynchronously at the flash price, paid. And a group buy: buyer1 starts a group, buyer2 joins,
-# both pay, the group completes and its order ships. Works against any BASE_URL whose server has the demo data and the sandbox provider and
-# carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
+# both pay, the group completes and its order ships. Works against any BASE_URL whose server has
+# the demo data and the sandbox provider and carrier enabled (PAYMENTS_PROVIDERS,
+# LOGISTICS_CARRIERS: the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BASE_URL:-http://127.0.0.1:8000}/api/v1
@@ -124,6 +127,35 @@ AFTER=$(curl -sf "$B/me/points" -H "$AUTH" | json 'd["balance"]')
 echo "points $BEFORE before, $AFTER after the cancel"
 [ "$BEFORE" = "$AFTER" ] || { echo "the points did not come back" >&2; exit 1; }
 
+echo "== settlement: the completed orders are lines (commission, platform-funded coupon and points)"
+STAFF="Authorization: Bearer $ADMIN"
+for _ in $(seq 1 20); do  # the lines follow the completed orders through the event relay
+  LINES=$(curl -sf "$B/admin/settlement/open-lines?page_size=100" -H "$STAFF" \
+    | json "len([l for l in d['results'] if l['trade_no'] == '$TRADE'])")
+  [ "$LINES" != 0 ] && break
+  sleep 0.5
+done
+curl -sf "$B/admin/settlement/open-lines?page_size=100" -H "$STAFF" \
+  | json "[(l['merchant_id'], l['paid_amount'], l['platform_funded'], l['commission'], l['net_amount'], l['settleable_at'][:10]) for l in d['results'] if l['trade_no'] == '$TRADE']"
+# The lines settle after the after-sales window: staff run the statements as of a day past it
+# (and past any period an earlier tour run issued, so the tour can run again).
+RUN_DAY=$(curl -sf "$B/admin/settlement/statements?page_size=1" -H "$STAFF" | python3 -c "
+import datetime, json, sys
+d = json.load(sys.stdin)
+day = datetime.date.today() + datetime.timedelta(days=8)
+if d['results']:
+    day = max(day, datetime.date.fromisoformat(d['results'][0]['period_end']) + datetime.timedelta(days=1))
+print(day)")
+post admin/settlement/statements/run "{\"today\": \"$RUN_DAY\"}" -H "$STAFF" > /tmp/tour-statements.json
+json '[(s["statement_no"], s["merchant_id"], s["line_count"], s["paid_total"], s["commission_total"], s["net_total"]) for s in d]' < /tmp/tour-statements.json
+STATEMENT=$(json 'd[0]["statement_no"] if d else ""' < /tmp/tour-statements.json)
+[ -n "$STATEMENT" ] || { echo "no statement was issued" >&2; exit 1; }
+echo "== statement $STATEMENT: approve, pay out through the sandbox transfer, export"
+post "admin/settlement/statements/$STATEMENT/approve" '{}' -H "$STAFF" | json 'd["state"]'
+post "admin/settlement/statements/$STATEMENT/payout" '{}' -H "$STAFF" | json '(d["payout_no"], d["amount"], d["state"])'
+curl -sf "$B/admin/settlement/statements/$STATEMENT/csv" -H "$STAFF" > /tmp/tour-statement.csv
+head -3 /tmp/tour-statement.csv
+
 echo "== staff refunds the first trade in full: spent points come back, earned ones are reversed"
 post "admin/payments/$PAYMENT_NO/refunds" "{\"amount\": \"$PLACED_PAY\", \"reason\": \"tour\"}" \
   -H "Authorization: Bearer $ADMIN" -H "Idempotency-Key: $KEY-refund" | json '(d["refund_no"], d["amount"], d["state"])'
@@ -135,6 +167,16 @@ done
 curl -sf "$B/me/points/entries?page_size=4" -H "$AUTH" \
   | json '[(e["kind"], e["delta"], e["reference"]) for e in d["results"]]'
 curl -sf "$B/me/points" -H "$AUTH" | json '(d["balance"], d["held"])'
+
+echo "== settlement: the refund after the statement is an adjustment waiting for the next one"
+for _ in $(seq 1 20); do
+  ADJUSTED=$(curl -sf "$B/admin/settlement/open-lines?page_size=100" -H "$STAFF" \
+    | json "len([l for l in d['results'] if l['trade_no'] == '$TRADE' and l['kind'] == 'adjustment'])")
+  [ "$ADJUSTED" != 0 ] && break
+  sleep 0.5
+done
+curl -sf "$B/admin/settlement/open-lines?page_size=100" -H "$STAFF" \
+  | json "[(l['kind'], l['refund_no'], l['refunded'], l['commission_returned'], l['net_amount']) for l in d['results'] if l['trade_no'] == '$TRADE']"
 
 echo "== flash sale: the session on now, a one-time purchase token, buy one unit, poll the ticket"
 curl -sf "$B/flash-sessions" | json '[(s["name"], s["state"], s["ends_in_seconds"], [(i["id"], i["title"][:20], i["flash_price"], i["remaining"]) for i in s["items"]]) for s in d["sessions"]]'

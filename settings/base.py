@@ -540,3 +540,14 @@ FLASHSALE_TOKEN_LEAD_SECONDS = env_int("FLASHSALE_TOKEN_LEAD_SECONDS", 60)
 FLASHSALE_TOKEN_TTL_SECONDS = env_int("FLASHSALE_TOKEN_TTL_SECONDS", 120)
 # Reconciliation leaves tickets younger than this alone (their request may still be running).
 FLASHSALE_RECONCILE_GRACE_SECONDS = env_int("FLASHSALE_RECONCILE_GRACE_SECONDS", 60)
+
+# --- Settlement (contexts/settlement) -----------------------------------------------------------
+# A completed order is settled once its after-sales window has passed.
+SETTLEMENT_AFTER_SALES_WINDOW_DAYS = env_int("SETTLEMENT_AFTER_SALES_WINDOW_DAYS", 7)
+# A merchant without a profile is on this statement cycle (daily, weekly or monthly).
+SETTLEMENT_DEFAULT_CYCLE = env("SETTLEMENT_DEFAULT_CYCLE", "weekly")
+# The pricing steps whose discounts the platform funds (paid to the merchant on top of what the
+# buyer paid); every other step's discount is the merchant's (contexts/settlement/domain.py).
+SETTLEMENT_PLATFORM_FUNDED_SOURCES = env_list(
+    "SETTLEMENT_PLATFORM_FUNDED_SOURCES", "coupons,points"
+)

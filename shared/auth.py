@@ -68,6 +68,7 @@ _SHOP_WORK = frozenset(
         "flashsale.item.write",
         "groupbuy.read",
         "groupbuy.manage",
+        "settlement.read",
     }
 )
 
@@ -86,6 +87,7 @@ _PLATFORM_WORK = frozenset(
         "loyalty.manage",
         "coupons.code.write",
         "flashsale.session.write",
+        "settlement.manage",
     }
 )
 

@@ -18,10 +18,12 @@ from contexts.ordering.data import (
     Adjustment,
     Allocation,
     Checkout,
+    DiscountShare,
     FreightCharge,
     GiftLine,
     HeldOrder,
     MerchantGroup,
+    OrderDiscountsInfo,
     OrderInfo,
     OrderLineInfo,
     PricedLine,
@@ -45,10 +47,12 @@ __all__ = [
     "Adjustment",
     "Allocation",
     "Checkout",
+    "DiscountShare",
     "FreightCharge",
     "GiftLine",
     "HeldOrder",
     "MerchantGroup",
+    "OrderDiscountsInfo",
     "OrderInfo",
     "OrderLineInfo",
     "PricedLine",
@@ -64,6 +68,7 @@ __all__ = [
     "cart_groups_before",
     "completed_purchase_exists",
     "get_order",
+    "get_order_discounts",
     "get_trade",
     "mark_trade_paid",
     "place_special_order",
@@ -264,3 +269,34 @@ def refund_unshipped_order(*, order_no: str, reason: str) -> bool:
     the caller. Idempotent: a repeat or a refunded order changes nothing (False); a shipped or
     unpaid order is a 409 illegal_transition; 404 for an unknown number."""
     return fulfilment.order_refund_unshipped(order_no=order_no, reason=reason)
+def get_order_discounts(order_no: str) -> OrderDiscountsInfo | None:
+    """Who took what off an order (settlement decides who funds each step's discount): every
+    line's share of each step's discount and the freight discounts, as recorded at placement;
+    None when there is no such order."""
+    order = selectors.order_get(order_no=order_no)
+    if order is None:
+        return None
+    shares = [
+        DiscountShare(
+            source=str(item.get("source", "")),
+            target="items",
+            amount=Decimal(str(item.get("amount", "0"))),
+            reference=str(item.get("reference", "")),
+            sku_id=line.sku_id,
+        )
+        for line in order.lines.all()
+        for item in line.discounts or ()
+    ]
+    shares += [
+        DiscountShare(
+            source=str(item.get("source", "")),
+            target="freight",
+            amount=Decimal(str(item.get("amount", "0"))),
+            reference=str(item.get("reference", "")),
+        )
+        for item in order.discounts or ()
+        if item.get("target") == "freight"
+    ]
+    return OrderDiscountsInfo(
+        order_no=order.order_no, merchant_id=order.merchant_id, shares=tuple(shares)
+    )

@@ -343,3 +343,26 @@ class PricingStepBase:
 
     def release(self, settlement: PricingSettlement) -> None:
         return None
+
+
+@dataclass(frozen=True)
+class DiscountShare:
+    """The part of one pricing step's discount that fell on one line (`sku_id`) or on the
+    order's freight (`sku_id` None, target "freight"), as recorded when the order was placed.
+    `source` is the step's registered name ("promotions", "coupons", "points", ...), `reference`
+    the step's own id for what it granted (a coupon id, an activity reference ...)."""
+
+    source: str
+    target: str
+    amount: Decimal
+    reference: str = ""
+    sku_id: int | None = None
+
+
+@dataclass(frozen=True)
+class OrderDiscountsInfo:
+    """An order's discounts by step: one share per line and step, and the freight ones."""
+
+    order_no: str
+    merchant_id: int
+    shares: tuple[DiscountShare, ...]

@@ -1,4 +1,4 @@
-"""Django admin for payments, refunds, accepted callbacks and bill mismatches.
+"""Django admin for payments, refunds, accepted callbacks, bill mismatches and transfers.
 
 Nothing is edited here: states change only through the services. Actions call them: query a
 payment or refund at its provider now, retry a failed refund."""
@@ -9,7 +9,13 @@ from django.contrib import admin
 
 from contexts.identity import api as identity_api
 from contexts.payments import services
-from contexts.payments.models import BillMismatch, NotificationReceipt, Payment, Refund
+from contexts.payments.models import (
+    BillMismatch,
+    NotificationReceipt,
+    Payment,
+    Refund,
+    Transfer,
+)
 from shared.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, id_label
 from shared.auth import principal_for_user
 
@@ -136,3 +142,22 @@ class NotificationReceiptAdmin(ReadOnlyAdmin):
     list_filter = ("provider", "kind")
     search_fields = ("=payment_no", "=refund_no")
     exclude = ("body_hash", "nonce")
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    """Payouts through a provider (settlement's, via payments.api.transfer); the payee account
+    and the caller's key are not shown."""
+
+    list_display = (
+        "transfer_no",
+        "provider",
+        "amount",
+        "state",
+        "attempts",
+        "failure_code",
+        "created_at",
+    )
+    list_filter = ("provider", "state")
+    search_fields = ("=transfer_no", "=provider_ref")
+    exclude = ("payee_account", "idempotency_key", "request_hash")

@@ -8,9 +8,16 @@ from decimal import Decimal
 from django.db import transaction
 
 from contexts.payments import selectors, services
-from contexts.payments.data import PaymentInfo, RefundInfo
+from contexts.payments.data import PaymentInfo, RefundInfo, TransferInfo
 
-__all__ = ["PaymentInfo", "RefundInfo", "get_payment", "refund_trade"]
+__all__ = [
+    "PaymentInfo",
+    "RefundInfo",
+    "TransferInfo",
+    "get_payment",
+    "refund_trade",
+    "transfer",
+]
 
 
 def get_payment(payment_no: str) -> PaymentInfo | None:
@@ -56,4 +63,42 @@ def refund_trade(
         transaction.on_commit(lambda: services.refund_submit(refund_no=refund_no), robust=True)
     return RefundInfo(
         refund_no=refund.refund_no, amount=refund.amount, state=refund.state, reason=refund.reason
+    )
+
+
+def transfer(
+    *,
+    provider: str,
+    payee_account: str,
+    amount: Decimal,
+    remark: str,
+    idempotency_key: str,
+    payee_name: str = "",
+    source_payment_ref: str = "",
+) -> TransferInfo:
+    """Pay `amount` out to a payee through `provider` (settlement payouts; WeChat Pay's is a
+    profit sharing of the payment `source_payment_ref`), asking the provider now: call it
+    outside a transaction.
+
+    Once per key: a repeat answers the same transfer (and asks the provider again only if the
+    last try failed transiently, with the same transfer number, which the provider transfers
+    once); the same key for another request is a 409 idempotency_key_reused. 400 for a bad
+    amount, payee or provider; 503 payment_provider_unavailable while the provider is down."""
+    requested = services.transfer_request(
+        provider=provider,
+        payee_account=payee_account,
+        payee_name=payee_name,
+        amount=amount,
+        remark=remark,
+        idempotency_key=idempotency_key,
+        source_payment_ref=source_payment_ref,
+    )
+    done = services.transfer_submit(transfer_no=requested.transfer.transfer_no)
+    return TransferInfo(
+        transfer_no=done.transfer_no,
+        provider=done.provider,
+        amount=done.amount,
+        state=done.state,
+        provider_ref=done.provider_ref,
+        failure_code=done.failure_code,
     )

@@ -26,3 +26,16 @@ class PaymentInfo:
     paid_at: datetime | None
     refund_reason: str
     refunds: tuple[RefundInfo, ...]
+
+
+@dataclass(frozen=True)
+class TransferInfo:
+    """A payout through a provider: state requested (not sent yet, or to be sent again after a
+    transient failure), processing, succeeded or failed (failure_code says why)."""
+
+    transfer_no: str
+    provider: str
+    amount: Decimal
+    state: str
+    provider_ref: str
+    failure_code: str

@@ -171,6 +171,7 @@ class SandboxTransaction(models.Model):
     class Kind(models.TextChoices):
         PAYMENT = "payment"
         REFUND = "refund"
+        TRANSFER = "transfer"  # a payout (payments.api.transfer)
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     number = models.CharField(max_length=NUMBER_LENGTH, unique=True)  # payment_no / refund_no
@@ -186,3 +187,45 @@ class SandboxTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"sandbox {self.kind} {self.number}"
+
+
+class Transfer(models.Model):
+    """Money paid out from the platform to a payee (a merchant's settlement payout) through a
+    provider: once per caller's idempotency key, and once at the provider per transfer_no."""
+
+    class State(models.TextChoices):
+        REQUESTED = "requested"
+        PROCESSING = "processing"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    transfer_no = models.CharField(max_length=NUMBER_LENGTH, unique=True)
+    provider = models.CharField(max_length=20)
+    payee_account = models.CharField(max_length=100)
+    payee_name = models.CharField(max_length=100, blank=True)
+    amount = money_field()
+    remark = models.CharField(max_length=100, blank=True)
+    # WeChat profit sharing splits one payment: its transaction id.
+    source_payment_ref = models.CharField(max_length=64, blank=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.REQUESTED)
+    idempotency_key = models.CharField(max_length=KEY_LENGTH, unique=True)
+    request_hash = models.CharField(max_length=64)
+    provider_ref = models.CharField(max_length=64, blank=True)
+    failure_code = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="transfer_amount_positive",
+                violation_error_message="A transfer's amount must be positive.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.transfer_no

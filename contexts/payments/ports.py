@@ -21,6 +21,7 @@ from typing import Literal, Protocol
 Channel = Literal["page", "app", "native", "jsapi"]
 ProviderPaymentState = Literal["pending", "succeeded", "closed", "failed"]
 ProviderRefundState = Literal["processing", "succeeded", "failed"]
+ProviderTransferState = Literal["processing", "succeeded", "failed"]
 
 
 class ProviderError(Exception):
@@ -126,6 +127,30 @@ class BillTotals:
     lines: tuple[tuple[str, str, Decimal], ...] = field(default=())  # (kind, our no, amount)
 
 
+@dataclass(frozen=True)
+class TransferStart:
+    """Money from the platform to a payee (a merchant's settlement payout).
+
+    `transfer_no` is our number (Alipay out_biz_no, WeChat out_order_no): a retry with the same
+    number transfers once at the provider. WeChat Pay moves money only by profit sharing, which
+    splits one payment: `source_payment_ref` names it (its transaction_id)."""
+
+    transfer_no: str
+    amount: Decimal  # yuan, 2 places
+    payee_account: str  # Alipay login id / user id, WeChat receiver merchant id, sandbox any
+    remark: str
+    payee_name: str = ""
+    source_payment_ref: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderTransfer:
+    transfer_no: str
+    state: ProviderTransferState
+    provider_ref: str = ""
+    failure_code: str = ""
+
+
 class PaymentProvider(Protocol):
     code: str  # "alipay", "wechat", "sandbox"
 
@@ -160,4 +185,9 @@ class PaymentProvider(Protocol):
 
     def bill_totals(self, *, day: date) -> BillTotals:
         """Download and total the provider's bill of `day` (daily reconciliation)."""
+        ...
+
+    def transfer_start(self, *, transfer: TransferStart) -> ProviderTransfer:
+        """Pay money out to a payee (payouts, profit sharing); the same transfer_no transfers
+        once; the answer may be final or still processing."""
         ...

@@ -175,3 +175,28 @@ def test_events_round_trip_through_the_outbox_payload():
         "ordering.order.delivered.v1",
         "ordering.order.completed.v1",
     }
+
+
+def test_get_order_discounts_gives_each_steps_share_per_line_and_on_freight(placed):
+    order = placed.orders[1]
+    line = order.lines.get()
+    line.discounts = [
+        {"source": "coupons", "amount": "5.00", "reference": "7"},
+        {"source": "promotions", "amount": "3.00", "reference": "act:1"},
+    ]
+    line.save(update_fields=["discounts"])
+    order.discounts = [
+        {"source": "coupons", "target": "items", "amount": "5.00", "reference": "7"},
+        {"source": "points", "target": "freight", "amount": "1.50", "reference": "p"},
+    ]
+    order.save(update_fields=["discounts"])
+
+    info = api.get_order_discounts(order.order_no)
+
+    assert info.merchant_id == 2
+    assert [(s.source, s.target, s.amount, s.reference, s.sku_id) for s in info.shares] == [
+        ("coupons", "items", D("5.00"), "7", 21),
+        ("promotions", "items", D("3.00"), "act:1", 21),
+        ("points", "freight", D("1.50"), "p", None),
+    ]
+    assert api.get_order_discounts("nope") is None

@@ -22,7 +22,9 @@ from contexts.payments.ports import (
     ProviderError,
     ProviderPayment,
     ProviderRefund,
+    ProviderTransfer,
     RefundStart,
+    TransferStart,
 )
 from shared.money import ZERO
 
@@ -40,6 +42,8 @@ class InMemoryProvider:
         # Set to a ProviderError (or any exception) to make every call raise it.
         self.failure: Exception | None = None
         self.refund_state = "processing"
+        self.transfer_state = "succeeded"
+        self.transfers: dict[str, ProviderTransfer] = {}
         self.bill: BillTotals | None = None
 
     def _call(self, name: str) -> None:
@@ -114,3 +118,15 @@ class InMemoryProvider:
         return self.bill or BillTotals(
             day=day, payment_count=0, payment_amount=ZERO, refund_count=0, refund_amount=ZERO
         )
+
+    def transfer_start(self, *, transfer: TransferStart) -> ProviderTransfer:
+        self._call("transfer_start")
+        with self.lock:
+            if transfer.transfer_no not in self.transfers:
+                self.transfers[transfer.transfer_no] = ProviderTransfer(
+                    transfer_no=transfer.transfer_no,
+                    state=self.transfer_state,  # type: ignore[arg-type]
+                    provider_ref=f"MEM-{transfer.transfer_no}",
+                    failure_code="PAYEE_NOT_EXIST" if self.transfer_state == "failed" else "",
+                )
+            return self.transfers[transfer.transfer_no]

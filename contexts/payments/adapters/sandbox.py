@@ -43,7 +43,9 @@ from contexts.payments.ports import (
     ProviderError,
     ProviderPayment,
     ProviderRefund,
+    ProviderTransfer,
     RefundStart,
+    TransferStart,
 )
 from shared.money import ZERO
 
@@ -280,6 +282,28 @@ class SandboxProvider:
             refund_no=refund_no, state=row.state, amount=row.amount, provider_ref=row.provider_ref
         )
 
+    def transfer_start(self, *, transfer: TransferStart) -> ProviderTransfer:
+        """The sandbox pays out at once (its book keeps one row per transfer_no, so a retry
+        answers the first transfer); a payee account "FAIL" is refused, for the demo and tests."""
+        if transfer.payee_account == "FAIL":
+            return ProviderTransfer(
+                transfer_no=transfer.transfer_no, state="failed", failure_code="PAYEE_NOT_EXIST"
+            )
+        row, _ = SandboxTransaction.objects.get_or_create(
+            kind="transfer",
+            number=transfer.transfer_no,
+            defaults={
+                "payment_no": transfer.source_payment_ref,
+                "amount": transfer.amount,
+                "state": "succeeded",
+                "provider_ref": f"SBXT{uuid.uuid4().hex[:20].upper()}",
+                "settled_at": timezone.now(),
+            },
+        )
+        return ProviderTransfer(
+            transfer_no=row.number, state=row.state, provider_ref=row.provider_ref
+        )
+
     def notification_verify(self, *, headers: Mapping[str, str], body: bytes) -> Notification:
         if not body or len(body) > _MAX_BODY:
             raise InvalidNotification("body empty or too large")
@@ -345,7 +369,10 @@ class SandboxProvider:
         )
         end = start + timedelta(days=1)
         settled = SandboxTransaction.objects.filter(
-            state="succeeded", settled_at__gte=start, settled_at__lt=end
+            kind__in=("payment", "refund"),
+            state="succeeded",
+            settled_at__gte=start,
+            settled_at__lt=end,
         )
         paid = settled.filter(kind="payment").aggregate(n=Count("id"), total=Sum("amount"))
         refunded = settled.filter(kind="refund").aggregate(n=Count("id"), total=Sum("amount"))

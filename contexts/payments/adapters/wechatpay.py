@@ -51,7 +51,9 @@ from contexts.payments.ports import (
     ProviderError,
     ProviderPayment,
     ProviderRefund,
+    ProviderTransfer,
     RefundStart,
+    TransferStart,
 )
 
 TRADE_STATES = {
@@ -277,6 +279,59 @@ class WechatPayProvider:
             payload["notify_url"] = refund.notify_url
         body = self._json("POST", "/v3/refund/domestic/refunds", payload, operation="refund start")
         return _refund(body, refund_no=refund.refund_no, operation="refund start")
+
+    def transfer_start(self, *, transfer: TransferStart) -> ProviderTransfer:
+        """Profit sharing (请求分账, POST /v3/profitsharing/orders) of the payment named by
+        `source_payment_ref` (its transaction_id) to one MERCHANT_ID receiver, with
+        out_order_no = transfer_no (WeChat splits once per out_order_no) and the rest of the
+        payment unfrozen. The receiver's result decides: SUCCESS succeeded, CLOSED failed (its
+        fail_reason), PENDING (or the order still PROCESSING) processing."""
+        if not transfer.source_payment_ref:
+            raise ProviderError(
+                "transfer start: WeChat Pay profit sharing needs the payment's transaction_id",
+                code="source_payment_missing",
+                permanent=True,
+            )
+        config = self.config
+        body = self._json(
+            "POST",
+            "/v3/profitsharing/orders",
+            {
+                "appid": config.appid,
+                "transaction_id": transfer.source_payment_ref,
+                "out_order_no": transfer.transfer_no,
+                "receivers": [
+                    {
+                        "type": "MERCHANT_ID",
+                        "account": transfer.payee_account,
+                        "amount": _fen_out(transfer.amount, operation="transfer start"),
+                        "description": transfer.remark,
+                    }
+                ],
+                "unfreeze_unsplit": True,
+            },
+            operation="transfer start",
+        )
+        if body.get("out_order_no", transfer.transfer_no) != transfer.transfer_no:
+            raise ProviderError(
+                "transfer start: the answer is about another order", code="bad_response"
+            )
+        receiver = next(
+            (
+                r
+                for r in body.get("receivers") or ()
+                if isinstance(r, dict) and r.get("account") == transfer.payee_account
+            ),
+            {},
+        )
+        result = str(receiver.get("result", ""))
+        state = {"SUCCESS": "succeeded", "CLOSED": "failed"}.get(result, "processing")
+        return ProviderTransfer(
+            transfer_no=transfer.transfer_no,
+            state=state,  # type: ignore[arg-type]
+            provider_ref=str(body.get("order_id", "")),
+            failure_code=str(receiver.get("fail_reason", "")) if state == "failed" else "",
+        )
 
     def refund_query(self, *, payment_no: str, refund_no: str) -> ProviderRefund:
         body = self._json(

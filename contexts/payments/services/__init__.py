@@ -23,6 +23,7 @@ from contexts.payments.services.refunds import (
     refund_submit,
 )
 from contexts.payments.services.sandbox import sandbox_pay
+from contexts.payments.services.transfers import transfer_request, transfer_submit
 
 __all__ = [
     "CHANNELS",
@@ -42,4 +43,6 @@ __all__ = [
     "refund_retry",
     "refund_submit",
     "sandbox_pay",
+    "transfer_request",
+    "transfer_submit",
 ]

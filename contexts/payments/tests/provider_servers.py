@@ -380,3 +380,80 @@ def wechat_notify(
 
 def sha1_hex(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()  # WeChat's bill hash is SHA1
+
+
+# --- Payouts: Alipay's uni.transfer and WeChat Pay's profit sharing ------------------------
+
+
+@dataclass
+class AlipayTransfers:
+    """alipay.fund.trans.uni.transfer as Alipay answers it: one transfer per out_biz_no (a
+    repeat answers the first), FAIL for a payee it does not know; `made` counts the money
+    actually moved. Set it as `FakeAlipay.answers["alipay.fund.trans.uni.transfer"]`."""
+
+    unknown_payees: set[str] = field(default_factory=lambda: {"nobody@example.com"})
+    book: dict[str, dict[str, Any]] = field(default_factory=dict)
+    made: list[str] = field(default_factory=list)
+
+    def __call__(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
+        number = biz["out_biz_no"]
+        if number not in self.book:
+            payee = biz.get("payee_info") or {}
+            failed = payee.get("identity") in self.unknown_payees
+            if not failed:
+                self.made.append(number)
+            self.book[number] = {
+                "code": "10000",
+                "msg": "Success",
+                "out_biz_no": number,
+                "order_id": f"20261201{len(self.book):012d}",
+                "pay_fund_order_id": f"20261201{len(self.book):012d}9",
+                "status": "FAIL" if failed else "SUCCESS",
+                "trans_date": "2026-12-01 10:00:00",
+                **({"fail_reason": "PAYEE_NOT_EXIST"} if failed else {}),
+            }
+        return self.book[number]
+
+
+@dataclass
+class WechatProfitSharing:
+    """POST /v3/profitsharing/orders as WeChat Pay answers it: one order per out_order_no,
+    the receiver's result SUCCESS (or CLOSED with RECEIVER_INVALID for an unknown receiver),
+    PENDING while `pending`. Set it as `FakeWechat.answers[("POST",
+    "/v3/profitsharing/orders")]`."""
+
+    unknown_receivers: set[str] = field(default_factory=lambda: {"1900000000"})
+    pending: bool = False
+    book: dict[str, dict[str, Any]] = field(default_factory=dict)
+    made: list[str] = field(default_factory=list)
+
+    def __call__(self, request: Seen) -> tuple[int, Any]:
+        order = json.loads(request.body)
+        number = order["out_order_no"]
+        if number not in self.book:
+            receivers = []
+            for receiver in order["receivers"]:
+                closed = receiver["account"] in self.unknown_receivers
+                result = "CLOSED" if closed else ("PENDING" if self.pending else "SUCCESS")
+                receivers.append(
+                    {
+                        "type": receiver["type"],
+                        "account": receiver["account"],
+                        "amount": receiver["amount"],
+                        "description": receiver["description"],
+                        "result": result,
+                        "detail_id": f"3600{len(self.book):024d}",
+                        "create_time": "2026-12-01T10:00:00+08:00",
+                        **({"fail_reason": "RECEIVER_INVALID"} if closed else {}),
+                    }
+                )
+                if not closed:
+                    self.made.append(number)
+            self.book[number] = {
+                "transaction_id": order["transaction_id"],
+                "out_order_no": number,
+                "order_id": f"3008450740201411110007820{len(self.book):03d}",
+                "state": "PROCESSING" if self.pending else "FINISHED",
+                "receivers": receivers,
+            }
+        return 200, self.book[number]

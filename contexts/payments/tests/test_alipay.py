@@ -23,8 +23,10 @@ from contexts.payments.ports import (
     PaymentStart,
     ProviderError,
     RefundStart,
+    TransferStart,
 )
 from contexts.payments.tests.provider_servers import (
+    AlipayTransfers,
     FakeAlipay,
     alipay_bill_zip,
     alipay_content,
@@ -556,3 +558,70 @@ def test_settings_are_read_when_used(keys, gateway, tmp_path):
         with pytest.raises(ImproperlyConfigured) as raised:
             AlipayProvider().payment_query(payment_no="P202611300001")
         assert "BEGIN" not in str(raised.value)
+
+
+# --- payouts (alipay.fund.trans.uni.transfer) ------------------------------------------------
+
+
+def payout(number="X202612010001", account="shop@example.com", amount="1234.56"):
+    return TransferStart(
+        transfer_no=number,
+        amount=Decimal(amount),
+        payee_account=account,
+        payee_name="某某商店",
+        remark="settlement S1",
+    )
+
+
+def test_a_transfer_is_signed_sent_once_per_number_and_succeeds(alipay, gateway):
+    transfers = AlipayTransfers()
+    gateway.answers["alipay.fund.trans.uni.transfer"] = transfers
+    first = alipay.transfer_start(transfer=payout())
+    again = alipay.transfer_start(transfer=payout())
+    assert (first.state, first.transfer_no) == ("succeeded", "X202612010001")
+    assert again == first and transfers.made == ["X202612010001"]
+    assert gateway.problems == []  # our signature verified on both requests
+    assert json.loads(gateway.seen[0]["biz_content"]) == {
+        "out_biz_no": "X202612010001",
+        "trans_amount": "1234.56",
+        "product_code": "TRANS_ACCOUNT_NO_PWD",
+        "biz_scene": "DIRECT_TRANSFER",
+        "order_title": "settlement S1",
+        "payee_info": {
+            "identity": "shop@example.com",
+            "identity_type": "ALIPAY_LOGON_ID",
+            "name": "某某商店",
+        },
+    }
+
+
+def test_a_transfer_to_an_alipay_user_id_and_a_refused_payee(alipay, gateway):
+    gateway.answers["alipay.fund.trans.uni.transfer"] = AlipayTransfers()
+    alipay.transfer_start(transfer=payout(account="2088123412341234"))
+    assert json.loads(gateway.seen[0]["biz_content"])["payee_info"]["identity_type"] == (
+        "ALIPAY_USER_ID"
+    )
+    refused = alipay.transfer_start(transfer=payout("X2", account="nobody@example.com"))
+    assert (refused.state, refused.failure_code) == ("failed", "PAYEE_NOT_EXIST")
+
+
+def test_a_transfer_answer_with_a_bad_signature_or_an_error_is_a_provider_error(
+    alipay, gateway, keys
+):
+    gateway.answers["alipay.fund.trans.uni.transfer"] = lambda biz: gateway.respond(
+        "alipay_fund_trans_uni_transfer_response",
+        {"code": "10000", "msg": "Success", "out_biz_no": biz["out_biz_no"], "status": "SUCCESS"},
+        sign_with=keys["other"],
+    )
+    with pytest.raises(ProviderError) as forged:
+        alipay.transfer_start(transfer=payout())
+    assert forged.value.code == "bad_signature"
+    gateway.answers["alipay.fund.trans.uni.transfer"] = {
+        "code": "40004",
+        "msg": "Business Failed",
+        "sub_code": "PAYER_BALANCE_NOT_ENOUGH",
+        "sub_msg": "余额不足",
+    }
+    with pytest.raises(ProviderError) as refused:
+        alipay.transfer_start(transfer=payout())
+    assert (refused.value.code, refused.value.permanent) == ("PAYER_BALANCE_NOT_ENOUGH", True)

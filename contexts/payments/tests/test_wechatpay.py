@@ -23,9 +23,16 @@ from contexts.payments.adapters.wechatpay import (
     WechatPayProvider,
     authorization,
 )
-from contexts.payments.ports import InvalidNotification, PaymentStart, ProviderError, RefundStart
+from contexts.payments.ports import (
+    InvalidNotification,
+    PaymentStart,
+    ProviderError,
+    RefundStart,
+    TransferStart,
+)
 from contexts.payments.tests.provider_servers import (
     FakeWechat,
+    WechatProfitSharing,
     certificate_pem,
     new_key,
     private_pem,
@@ -587,3 +594,70 @@ def test_settings_are_read_when_used(keys, api, tmp_path):
         pytest.raises(ImproperlyConfigured, match="32 bytes"),
     ):
         WechatPayProvider().payment_close(payment_no="P202611300001")
+
+
+# --- payouts (profit sharing, POST /v3/profitsharing/orders) ----------------------------------
+
+
+def sharing(number="X202612010001", account="1900000109", amount="88.80", source="4200000001"):
+    return TransferStart(
+        transfer_no=number,
+        amount=Decimal(amount),
+        payee_account=account,
+        remark="settlement S1",
+        source_payment_ref=source,
+    )
+
+
+def test_profit_sharing_is_signed_sent_once_per_number_and_succeeds(wechat, api):
+    sharer = WechatProfitSharing()
+    api.answers[("POST", "/v3/profitsharing/orders")] = sharer
+    first = wechat.transfer_start(transfer=sharing())
+    again = wechat.transfer_start(transfer=sharing())
+    assert (first.state, first.transfer_no) == ("succeeded", "X202612010001")
+    assert again == first and sharer.made == ["X202612010001"]
+    assert api.problems == []  # the Authorization header verified on both
+    assert sent_json(api, 0) == {
+        "appid": APPID,
+        "transaction_id": "4200000001",
+        "out_order_no": "X202612010001",
+        "receivers": [
+            {
+                "type": "MERCHANT_ID",
+                "account": "1900000109",
+                "amount": 8880,
+                "description": "settlement S1",
+            }
+        ],
+        "unfreeze_unsplit": True,
+    }
+
+
+def test_profit_sharing_pending_closed_and_without_a_payment(wechat, api):
+    sharer = WechatProfitSharing(pending=True)
+    api.answers[("POST", "/v3/profitsharing/orders")] = sharer
+    assert wechat.transfer_start(transfer=sharing()).state == "processing"
+    closed = wechat.transfer_start(transfer=sharing("X2", account="1900000000"))
+    assert (closed.state, closed.failure_code) == ("failed", "RECEIVER_INVALID")
+    with pytest.raises(ProviderError) as missing:
+        wechat.transfer_start(transfer=sharing("X3", source=""))
+    assert (missing.value.code, missing.value.permanent) == ("source_payment_missing", True)
+    assert len(api.seen) == 2  # the last one was never sent
+
+
+def test_profit_sharing_answers_are_verified(wechat, api, keys):
+    api.answers[("POST", "/v3/profitsharing/orders")] = lambda request: api.respond(
+        200,
+        {"out_order_no": "X202612010001", "state": "FINISHED", "receivers": []},
+        key=keys["other"],
+    )
+    with pytest.raises(ProviderError) as forged:
+        wechat.transfer_start(transfer=sharing())
+    assert forged.value.code == "bad_signature"
+    api.answers[("POST", "/v3/profitsharing/orders")] = (
+        403,
+        {"code": "NOT_ENOUGH", "message": "分账金额不足"},
+    )
+    with pytest.raises(ProviderError) as refused:
+        wechat.transfer_start(transfer=sharing())
+    assert (refused.value.code, refused.value.permanent) == ("NOT_ENOUGH", True)

@@ -18,6 +18,7 @@ from contexts.loyalty.demo import demo_points_create
 from contexts.payments.services import payment_create, sandbox_pay
 from contexts.promotions.demo import demo_activities_create
 from shared.auth import principal_from
+from contexts.settlement.demo import demo_settlement_create
 
 DEMO_MERCHANTS = 3
 
@@ -38,7 +39,7 @@ def _sandbox_pay(buyer_id: int, trade_no: str) -> None:
 class Command(BaseCommand):
     help = (
         "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions, "
-        "coupons and points."
+        "coupons, points, flash sales and settlement profiles."
     )
 
     def add_arguments(self, parser):
@@ -73,6 +74,7 @@ class Command(BaseCommand):
         groups = demo_group_buys_create(
             sku_ids_by_merchant=skus_by_merchant, buyer_ids=buyer_ids, pay=_sandbox_pay
         )
+        demo_settlement_create(sku_ids_by_merchant=skus_by_merchant)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,119 @@
+"""Payouts: an approved statement paid once through payments' transfer (the real payments
+context and its sandbox provider), also when pay-outs race; failures and retries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from contexts.payments import api as payments_api
+from contexts.settlement import services, tasks
+from contexts.settlement.models import Payout, Statement
+from contexts.settlement.tests.support import approved_statement
+from shared.auth import SYSTEM
+from shared.errors import AppError
+from shared.events.models import OutboxEvent
+from shared.testing import run_concurrently
+
+D = Decimal
+
+
+@pytest.mark.django_db
+def test_an_approved_statement_is_paid_out_and_marked_paid(orders):
+    statement = approved_statement(orders, amounts=("100.00", "20.00"))
+    payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    assert (payout.state, payout.amount) == ("paid", D("114.00"))
+    statement.refresh_from_db()
+    assert statement.state == "paid" and statement.paid_at is not None
+    assert OutboxEvent.objects.filter(event_type="settlement.payout.paid.v1").count() == 1
+    # Paying again answers the same payout, no second transfer.
+    again = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    assert again.pk == payout.pk and Payout.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_only_an_approved_statement_with_money_to_pay_is_paid_out(orders):
+    issued = approved_statement(orders, approve=False)
+    with pytest.raises(AppError) as refused:
+        services.payout_start(principal=SYSTEM, statement_no=issued.statement_no)
+    assert refused.value.code == "statement_not_approved"
+    assert not Payout.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_transfer_fails_the_payout_and_a_retry_is_a_new_attempt(orders):
+    # The sandbox refuses the payee "FAIL".
+    statement = approved_statement(orders, account="FAIL")
+    failed = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    assert (failed.state, failed.failure_code) == ("failed", "PAYEE_NOT_EXIST")
+    assert Statement.objects.get(pk=statement.pk).state == "approved"
+    failed.payee_account = "shop-fixed"
+    failed.save(update_fields=["payee_account"])
+    paid = services.payout_retry(principal=SYSTEM, payout_no=failed.payout_no)
+    assert (paid.state, paid.attempts) == ("paid", 2)
+    assert paid.transfer_no != failed.transfer_no
+    with pytest.raises(AppError) as refused:
+        services.payout_retry(principal=SYSTEM, payout_no=paid.payout_no)
+    assert refused.value.code == "payout_not_retryable"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.concurrency
+def test_concurrent_pay_outs_of_one_statement_make_one_payout_and_one_transfer(orders, monkeypatch):
+    statement = approved_statement(orders, amounts=("50.00",))
+    transfers = []
+    real_transfer = payments_api.transfer
+
+    def counted(**kwargs):
+        answer = real_transfer(**kwargs)
+        transfers.append(answer.transfer_no)
+        return answer
+
+    monkeypatch.setattr(payments_api, "transfer", counted)
+
+    results = run_concurrently(
+        8,
+        lambda n: services.payout_start(principal=SYSTEM, statement_no=statement.statement_no),
+    )
+
+    payouts = [r for r in results if isinstance(r, Payout)]
+    assert len(payouts) == 8, results  # every caller answered with the payout, none failed
+    assert {p.pk for p in payouts} == {Payout.objects.get().pk}
+    # Every call that reached payments got the one transfer; the provider's book has one.
+    assert len(set(transfers)) == 1
+    assert Payout.objects.get().state == "paid"
+    assert Statement.objects.get(pk=statement.pk).state == "paid"
+    # (payments' own test proves one transfer per key reaches the provider once under races.)
+
+
+@pytest.mark.django_db
+def test_a_payout_left_processing_is_sent_again_under_the_same_key(orders, monkeypatch):
+    statement = approved_statement(orders)
+    real_transfer = payments_api.transfer
+    keys = []
+
+    def provider_down_once(**kwargs):
+        keys.append(kwargs["idempotency_key"])
+        if len(keys) == 1:  # what payments answers when the provider could not be reached
+            return payments_api.TransferInfo(
+                transfer_no="X1",
+                provider="sandbox",
+                amount=kwargs["amount"],
+                state="requested",
+                provider_ref="",
+                failure_code="timeout",
+            )
+        return real_transfer(**kwargs)
+
+    monkeypatch.setattr(payments_api, "transfer", provider_down_once)
+    payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    assert payout.state == "processing"
+    assert tasks.resend_payouts() == 0  # too recent: its request may still be running
+    Payout.objects.filter(pk=payout.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+    assert tasks.resend_payouts() == 1
+    assert Payout.objects.get(pk=payout.pk).state == "paid"
+    assert keys[0] == keys[1]  # the same transfer, never a second one
+    assert tasks.resend_payouts() == 0
