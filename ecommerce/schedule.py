@@ -48,4 +48,6 @@ BEAT_SCHEDULE = {
     "flashsale-load-items": {"task": "flashsale.load_items", "schedule": 15.0},
     "flashsale-end-sessions": {"task": "flashsale.end_sessions", "schedule": 30.0},
     "flashsale-reconcile": {"task": "flashsale.reconcile", "schedule": 60.0},
+    # Memberships: bill ended periods, charge due renewals (retries), expire after the grace.
+    "subscription-renewals": {"task": "subscription.renewals_run", "schedule": 300.0},
 }

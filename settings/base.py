@@ -503,6 +503,14 @@ if not DEBUG and env_bool("SECURE_COOKIES", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# --- Subscription (contexts/subscription) ---------------------------------------------------
+# A past-due membership keeps its benefits this many days after its period ended while its
+# renewal is retried (every SUBSCRIPTION_RETRY_HOURS, at most SUBSCRIPTION_MAX_ATTEMPTS
+# charges against the agreement), then expires.
+SUBSCRIPTION_GRACE_DAYS = env_int("SUBSCRIPTION_GRACE_DAYS", 7)
+SUBSCRIPTION_RETRY_HOURS = env_int("SUBSCRIPTION_RETRY_HOURS", 24)
+SUBSCRIPTION_MAX_ATTEMPTS = env_int("SUBSCRIPTION_MAX_ATTEMPTS", 4)
+
 # --- Flash sale (contexts/flashsale) ------------------------------------------------------------
 # The stock engine (contexts/flashsale/ports.py): Redis Lua scripts when REDIS_URL is set, else
 # the database's conditional updates.

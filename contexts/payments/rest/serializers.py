@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contexts.payments.domain.states import PaymentState, RefundState
-from contexts.payments.models import BillMismatch, Payment, Refund
+from contexts.payments.models import BillMismatch, Payment, PaymentAgreement, Refund
 from contexts.payments.services import CHANNELS
 from shared.rest.fields import money_amount
 from shared.rest.serializers import Input, QueryInput
@@ -149,3 +149,9 @@ class RefundFilterIn(QueryInput):
 
 class BillMismatchFilterIn(QueryInput):
     resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class AgreementOut(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentAgreement
+        fields = ("agreement_no", "provider", "kind", "source_ref", "state", "signed_at")
