@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -43,13 +45,13 @@ def memberships_search(
     return rows.order_by("-id")
 
 
-def member_benefits(*, user_id: int) -> MemberBenefits:
+def member_benefits(*, user_id: int, now: datetime | None = None) -> MemberBenefits:
     """The benefits of the user's membership now: none unless trialing, active, past due in
     grace or cancelled with time left."""
     membership = membership_of(user_id=user_id)
     if membership is None or membership.state not in domain.BENEFIT_STATES:
         return MemberBenefits(user_id=user_id)
-    now = timezone.now()
+    now = now or timezone.now()
     until = (
         membership.grace_until
         if membership.state == domain.MembershipState.PAST_DUE

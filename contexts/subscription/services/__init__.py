@@ -10,6 +10,7 @@ from contexts.subscription.services.memberships import (
     cancel,
     change_plan,
     invoice_paid,
+    membership_cancel_by_staff,
     resume,
     subscribe,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "cancel",
     "change_plan",
     "invoice_paid",
+    "membership_cancel_by_staff",
     "plan_create",
     "plan_delete",
     "plan_update",

@@ -150,16 +150,11 @@ def subscribe(*, principal: Principal, plan_id: int, now: datetime | None = None
     return Subscribed(membership, invoice)
 
 
-@transaction.atomic
-def cancel(*, principal: Principal, now: datetime | None = None) -> Membership:
-    """Cancel at period end: benefits stay until the period ends, nothing renews. Past due
-    (the period already ended, in grace) or pending, it ends now and its open invoices are
-    void. 409 not_subscribed when expired, already_cancelled when cancelled."""
-    membership = _own_membership(principal)
+def _cancel(membership: Membership) -> Membership:
     if membership.state == S.CANCELLING:
         raise Conflict("Already cancelled at period end.", code="already_cancelled")
     if membership.state == S.EXPIRED:
-        raise Conflict("Your membership has ended.", code="not_subscribed")
+        raise Conflict("The membership has ended.", code="not_subscribed")
     if membership.state in (S.PAST_DUE, S.PENDING):
         membership.state = domain.membership_move(membership.state, S.EXPIRED)
         membership.grace_until = None
@@ -173,6 +168,29 @@ def cancel(*, principal: Principal, now: datetime | None = None) -> Membership:
     membership.save()
     membership_publish(membership, "cancelled")
     return membership
+
+
+@transaction.atomic
+def cancel(*, principal: Principal, now: datetime | None = None) -> Membership:
+    """Cancel at period end: benefits stay until the period ends, nothing renews. Past due
+    (the period already ended, in grace) or pending, it ends now and its open invoices are
+    void. 409 not_subscribed when expired, already_cancelled when cancelled."""
+    return _cancel(_own_membership(principal))
+
+
+@transaction.atomic
+def membership_cancel_by_staff(*, principal: Principal, member_no: str) -> Membership:
+    """Staff (subscription.manage) cancel a member's membership, with the buyer's rules."""
+    principal.require("subscription.manage")
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("plan")
+        .filter(member_no=member_no)
+        .first()
+    )
+    if membership is None:
+        raise NotFound("No such membership.")
+    return _cancel(membership)
 
 
 @transaction.atomic
