@@ -268,6 +268,10 @@ SPECTACULAR_SETTINGS = {
         "FlashSessionStatusEnum": "contexts.flashsale.models.SESSION_STATUS_CHOICES",
         "FlashItemStatusEnum": "contexts.flashsale.models.ITEM_STATUS_CHOICES",
         "FlashPurchaseStatusEnum": "contexts.flashsale.models.PURCHASE_STATUS_CHOICES",
+        "MembershipStateEnum": "contexts.subscription.rest.serializers.STATES",
+        "SubscriptionInvoiceStateEnum": "contexts.subscription.models.Invoice.State",
+        "SubscriptionInvoiceKindEnum": "contexts.subscription.models.Invoice.Kind",
+        "PaymentAgreementStateEnum": "contexts.payments.models.PaymentAgreement.State",
     },
 }
 

@@ -48,14 +48,13 @@ def _agreement_info(agreement) -> AgreementInfo:
         kind=agreement.kind,
         source_ref=agreement.source_ref,
         state=agreement.state,
-        client_kind=agreement.client_kind,
-        client_data=dict(agreement.client_data),
+        sign_url=str(agreement.client_data.get("url", "")),
     )
 
 
 def start_agreement(*, buyer_id: int, provider: str, kind: str, source_ref: str) -> AgreementInfo:
-    """Start an auto-charge agreement the buyer signs at the provider (open client_data's
-    URL); its signed callback publishes AgreementChanged(state="signed"). A provider without
+    """Start an auto-charge agreement the buyer signs at the provider (open its
+    sign_url); its signed callback publishes AgreementChanged(state="signed"). A provider without
     agreements here is a 422 payment_provider_refused (Alipay and WeChat Pay: not yet), a
     disabled one a 400."""
     return _agreement_info(

@@ -45,8 +45,7 @@ class PayableInfo:
 
 @dataclass(frozen=True)
 class AgreementInfo:
-    """An auto-charge agreement; `client_kind` / `client_data` is what the buyer's client opens
-    to sign it (as a payment's `client`)."""
+    """An auto-charge agreement; `sign_url` is what the buyer's client opens to sign it."""
 
     agreement_no: str
     buyer_id: int
@@ -54,8 +53,7 @@ class AgreementInfo:
     kind: str
     source_ref: str
     state: str
-    client_kind: str
-    client_data: dict
+    sign_url: str
 
 
 @dataclass(frozen=True)

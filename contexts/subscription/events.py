@@ -18,7 +18,7 @@ class MembershipChanged(DomainEvent):
     aggregate: ClassVar[str] = "member_no"
     member_no: str
     user_id: int
-    plan_code: str
+    plan_id: int
     state: str
     current_period_end: datetime | None
     reason: str

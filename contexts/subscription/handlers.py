@@ -5,7 +5,7 @@
   and the agreement);
 * `invoice_payable`: the resolver payments asks what an invoice owes (a payable source);
 * ordering's pricing pipeline: "subscription_price" (the member price: a percentage off the
-  items) and "subscription_shipping" (members' freight waived), both before promotions;
+  items) and "subscription_shipping" (members' freight waived), right after freight;
 * loyalty's earn multiplier: the plan's points multiplier while the membership gives benefits.
 """
 

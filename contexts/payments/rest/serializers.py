@@ -151,7 +151,7 @@ class BillMismatchFilterIn(QueryInput):
     resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class AgreementOut(serializers.ModelSerializer):
+class PaymentAgreementOut(serializers.ModelSerializer):
     class Meta:
         model = PaymentAgreement
         fields = ("agreement_no", "provider", "kind", "source_ref", "state", "signed_at")

@@ -135,7 +135,7 @@ class PayablePaymentCreateView(APIView):
             **NOT_JSON,
             **_UNAVAILABLE,
         },
-        summary="Pay another context's payable (a subscription invoice ...) through a provider",
+        summary="Pay a subscription invoice (or another payable) through a provider",
         description="As paying a trade, for what a context registered as a payable source "
         "(`kind`): the amount comes from that context, never from the client. 404 for an "
         "unknown kind or reference or another buyer's; 409 not_payable when nothing is owed.",
@@ -164,7 +164,7 @@ class SandboxAgreementSignView(APIView):
     @extend_schema(
         parameters=[OpenApiParameter("agreement_no", str, OpenApiParameter.PATH)],
         request=None,
-        responses={202: s.AgreementOut, **error_responses(401, 404, 409)},
+        responses={202: s.PaymentAgreementOut, **error_responses(401, 404, 409)},
         summary="Sign an auto-charge agreement at the sandbox provider",
         description="The sandbox stands in for the provider's signing page: it records the "
         "signature and sends its signed callback, which marks the agreement signed. 404 when "
@@ -175,7 +175,7 @@ class SandboxAgreementSignView(APIView):
             buyer_id=request.user.pk, agreement_no=agreement_no
         )
         agreement.refresh_from_db()
-        return Response(s.AgreementOut(agreement).data, status=status.HTTP_202_ACCEPTED)
+        return Response(s.PaymentAgreementOut(agreement).data, status=status.HTTP_202_ACCEPTED)
 
 
 class PaymentDetailView(APIView):

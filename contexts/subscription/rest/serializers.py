@@ -170,12 +170,11 @@ class SubscribedOut(serializers.Serializer):
     invoice = InvoiceOut(allow_null=True, help_text="What to pay now (null: nothing).")
 
 
-class AgreementOut(serializers.Serializer):
+class AutoRenewAgreementOut(serializers.Serializer):
     agreement_no = serializers.CharField()
     provider = serializers.CharField()
     state = serializers.CharField()
-    client_kind = serializers.CharField(help_text="url: open (POST) client_data.url to sign.")
-    client_data = serializers.DictField(child=serializers.CharField())
+    sign_url = serializers.CharField(help_text="POST it (the sandbox) or open it to sign.")
 
 
 class MembersQuery(QueryInput):

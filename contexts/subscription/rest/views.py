@@ -177,9 +177,12 @@ class AutoRenewView(APIView):
 
     @extend_schema(
         request=s.AutoRenewIn,
-        responses={201: s.AgreementOut, **error_responses(400, 401, 403, 404, 409, 415, 422, 503)},
+        responses={
+            201: s.AutoRenewAgreementOut,
+            **error_responses(400, 401, 403, 404, 409, 415, 422, 503),
+        },
         summary="Turn auto-renew on: sign a charge agreement",
-        description="Answers the agreement to sign at the provider (open `client_data.url`); "
+        description="Answers the agreement to sign at the provider (open `sign_url`); "
         "once the provider's signed callback confirms it, renewals are charged against it. "
         "The sandbox signs; Alipay and WeChat Pay agreements are not available yet (422 "
         "payment_provider_refused).",
@@ -189,7 +192,7 @@ class AutoRenewView(APIView):
         agreement = services.auto_renew_start(
             principal=principal_of(request), provider=data["provider"]
         )
-        return Response(s.AgreementOut(agreement).data, status=status.HTTP_201_CREATED)
+        return Response(s.AutoRenewAgreementOut(agreement).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         responses={200: s.MembershipOut, **error_responses(401, 403, 404)},

@@ -40,7 +40,7 @@ def membership_publish(membership: Membership, reason: str) -> None:
         MembershipChanged(
             member_no=membership.member_no,
             user_id=membership.user_id,
-            plan_code=membership.plan.code,
+            plan_id=membership.plan_id,
             state=membership.state,
             current_period_end=membership.current_period_end,
             reason=reason,
@@ -337,7 +337,7 @@ def invoice_paid(
 
 def auto_renew_start(*, principal: Principal, provider: str) -> payments_api.AgreementInfo:
     """Ask the provider for an auto-charge agreement for the buyer's membership (open
-    client_data's URL to sign it); renewals are then charged against it. 409 not_subscribed
+    its sign_url to sign it); renewals are then charged against it. 409 not_subscribed
     without a membership giving benefits."""
     with transaction.atomic():
         membership = _own_membership(principal)

@@ -47,6 +47,6 @@ def pay_invoice(client, invoice_no: str, capture) -> str:
 
 def sign_agreement(client, agreement: payments_api.AgreementInfo, capture) -> None:
     with capture(execute=True):
-        response = client.post(agreement.client_data["url"])
+        response = client.post(agreement.sign_url)
     assert response.status_code == 202, response.json()
     relay()
