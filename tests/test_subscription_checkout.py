@@ -76,12 +76,12 @@ def test_a_member_ships_free_and_pays_the_member_price(world):
     preview = created(api.post("/api/v1/checkout/preview", body, format="json"))
     placed = created(place(api, {**body, "expected_pay_amount": preview["pay_amount"]}))
 
-    assert _by_source(quote) == {("subscription_price", "items"): "5.00"}
+    assert _by_source(quote) == {("membership", "items"): "5.00"}
     assert quote["pay_amount"] == "95.00"
     assert preview["freight_amount"] == "8.00"
     assert _by_source(preview) == {
-        ("subscription_price", "items"): "5.00",
-        ("subscription_shipping", "freight"): "8.00",
+        ("membership", "items"): "5.00",
+        ("membership", "freight"): "8.00",
     }
     assert preview["pay_amount"] == placed["pay_amount"] == "95.00"  # 100.00 + 8.00 - 13.00
     order = Order.objects.get()

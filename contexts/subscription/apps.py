@@ -31,14 +31,11 @@ class SubscriptionConfig(AppConfig):
         payments_api.register_payable_source(services.PAYABLE_KIND, handlers.invoice_payable)
         loyalty_api.register_earn_multiplier(handlers.MULTIPLIER_NAME, handlers.points_multiplier)
         names = ordering_api.pricing_step_names()
-        if handlers.PRICE_STEP not in names:
+        if handlers.MEMBERSHIP_STEP not in names:
             # Right after freight, before every discount step: the member price is a price
             # (promotions' thresholds and percentages apply to what members actually pay), and
             # a member's freight is waived before anything else may take it off.
             first_discount = names[names.index("freight") + 1]
             ordering_api.register_pricing_step(
-                handlers.PRICE_STEP, handlers.MemberPriceStep(), before=first_discount
-            )
-            ordering_api.register_pricing_step(
-                handlers.SHIPPING_STEP, handlers.MemberShippingStep(), before=first_discount
+                handlers.MEMBERSHIP_STEP, handlers.MembershipStep(), before=first_discount
             )

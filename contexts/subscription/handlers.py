@@ -4,8 +4,8 @@
   kind "subscription" turns auto-renew on or off (idempotent: the services key on the invoice
   and the agreement);
 * `invoice_payable`: the resolver payments asks what an invoice owes (a payable source);
-* ordering's pricing pipeline: "subscription_price" (the member price: a percentage off the
-  items) and "subscription_shipping" (members' freight waived), right after freight;
+* ordering's pricing pipeline: the "membership" step (the member price: a percentage off the
+  items; members' freight waived), right after freight;
 * loyalty's earn multiplier: the plan's points multiplier while the membership gives benefits.
 """
 
@@ -21,8 +21,7 @@ from contexts.subscription import domain, selectors, services
 from contexts.subscription.models import Invoice
 from shared.money import ZERO
 
-PRICE_STEP = "subscription_price"
-SHIPPING_STEP = "subscription_shipping"
+MEMBERSHIP_STEP = "membership"
 MULTIPLIER_NAME = "subscription"
 
 
@@ -64,9 +63,15 @@ def points_multiplier(user_id: int) -> Decimal:
     return selectors.member_benefits(user_id=user_id).points_multiplier
 
 
-class MemberPriceStep(ordering_api.PricingStepBase):
-    """Members pay their plan's member price: member_discount_percent off every item line
-    (one platform-funded adjustment over the whole checkout, half-up to the cent)."""
+class MembershipStep(ordering_api.PricingStepBase):
+    """A member's benefits at checkout, from one read of their membership per pricing:
+
+    * the member price: the plan's member_discount_percent off the items (one platform-funded
+      adjustment over the whole checkout, half-up to the cent);
+    * free shipping: each group's freight still due is taken off (a freight adjustment).
+
+    One step rather than two so the membership is read once per pricing (the placement query
+    budget), registered right after freight (apps.py)."""
 
     def quote(
         self, checkout: ordering_api.Checkout
@@ -74,50 +79,47 @@ class MemberPriceStep(ordering_api.PricingStepBase):
         if not checkout.buyer_id:
             return []
         benefits = selectors.member_benefits(user_id=checkout.buyer_id)
-        if not benefits.is_member or benefits.member_discount_percent <= 0:
-            return []
-        due = sum((line.pay_amount for line in checkout.lines), ZERO)
-        amount = domain.member_price_discount(amount=due, percent=benefits.member_discount_percent)
-        if amount <= 0:
+        if not benefits.is_member:
             return []
         reference = f"plan:{benefits.plan_code}"
-        percent = benefits.member_discount_percent.normalize()
         return [
+            *_member_price(checkout, benefits, reference),
+            *_free_shipping(checkout, benefits, reference),
+        ]
+
+
+def _member_price(checkout, benefits, reference: str) -> list:
+    if benefits.member_discount_percent <= 0:
+        return []
+    due = sum((line.pay_amount for line in checkout.lines), ZERO)
+    amount = domain.member_price_discount(amount=due, percent=benefits.member_discount_percent)
+    if amount <= 0:
+        return []
+    percent = f"{benefits.member_discount_percent.normalize():f}"
+    return [
+        ordering_api.Adjustment(
+            amount=amount, label=f"Member price (-{percent}%)", reference=reference
+        ),
+        ordering_api.PricingNote(
+            message=f"Members pay {percent}% less.", reference=reference, applied=True
+        ),
+    ]
+
+
+def _free_shipping(checkout, benefits, reference: str) -> list:
+    groups = [g for g in checkout.groups if g.freight_due > 0]
+    if not benefits.free_shipping or not groups:
+        return []
+    return [
+        *(
             ordering_api.Adjustment(
-                amount=amount, label=f"Member price (-{percent:f}%)", reference=reference
-            ),
-            ordering_api.PricingNote(
-                message=f"Members pay {percent:f}% less.", reference=reference, applied=True
-            ),
-        ]
-
-
-class MemberShippingStep(ordering_api.PricingStepBase):
-    """Members whose plan has free shipping pay no freight: a freight adjustment of each
-    group's freight still due."""
-
-    def quote(
-        self, checkout: ordering_api.Checkout
-    ) -> Sequence[ordering_api.Adjustment | ordering_api.PricingNote]:
-        groups = [g for g in checkout.groups if g.freight_due > 0]
-        if not groups or not checkout.buyer_id:
-            return []
-        benefits = selectors.member_benefits(user_id=checkout.buyer_id)
-        if not benefits.is_member or not benefits.free_shipping:
-            return []
-        reference = f"plan:{benefits.plan_code}"
-        return [
-            *(
-                ordering_api.Adjustment(
-                    amount=group.freight_due,
-                    target="freight",
-                    merchant_id=group.merchant_id,
-                    label="Free shipping (membership)",
-                    reference=reference,
-                )
-                for group in groups
-            ),
-            ordering_api.PricingNote(
-                message="Members ship free.", reference=reference, applied=True
-            ),
-        ]
+                amount=group.freight_due,
+                target="freight",
+                merchant_id=group.merchant_id,
+                label="Free shipping (membership)",
+                reference=reference,
+            )
+            for group in groups
+        ),
+        ordering_api.PricingNote(message="Members ship free.", reference=reference, applied=True),
+    ]
