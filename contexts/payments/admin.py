@@ -9,7 +9,13 @@ from django.contrib import admin
 
 from contexts.identity import api as identity_api
 from contexts.payments import services
-from contexts.payments.models import BillMismatch, NotificationReceipt, Payment, Refund
+from contexts.payments.models import (
+    BillMismatch,
+    NotificationReceipt,
+    Payment,
+    PaymentAgreement,
+    Refund,
+)
 from shared.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, id_label
 from shared.auth import principal_for_user
 
@@ -24,6 +30,7 @@ class RefundInline(ReadOnlyInline):
 class PaymentAdmin(ServiceAdmin):
     list_display = (
         "payment_no",
+        "kind",
         "trade_no",
         "buyer",
         "provider",
@@ -32,12 +39,14 @@ class PaymentAdmin(ServiceAdmin):
         "created_at",
         "paid_at",
     )
-    list_filter = ("state", "provider")
+    list_filter = ("state", "provider", "kind")
     search_fields = ("=payment_no", "=trade_no", "=provider_ref", "=buyer_id")
     date_hierarchy = "created_at"
     exclude = ("client_data", "request_hash", "idempotency_key")
     readonly_fields = (
         "payment_no",
+        "kind",
+        "source_ref",
         "trade_no",
         "buyer_id",
         "provider",
@@ -136,3 +145,15 @@ class NotificationReceiptAdmin(ReadOnlyAdmin):
     list_filter = ("provider", "kind")
     search_fields = ("=payment_no", "=refund_no")
     exclude = ("body_hash", "nonce")
+
+
+@admin.register(PaymentAgreement)
+class PaymentAgreementAdmin(ReadOnlyAdmin):
+    """Auto-charge agreements (read-only: they change only by the provider's callbacks)."""
+
+    list_display = ("agreement_no", "buyer", "provider", "kind", "source_ref", "state", "signed_at")
+    list_filter = ("state", "provider", "kind")
+    search_fields = ("=agreement_no", "=source_ref", "=buyer_id")
+    exclude = ("client_data",)
+    id_labels = {"buyer_id": lambda ids: identity_api.user_names(user_ids=ids)}
+    buyer = id_label("buyer_id", "buyer")

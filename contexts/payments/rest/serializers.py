@@ -63,6 +63,10 @@ class ClientOut(serializers.Serializer):
 
 class PaymentOut(serializers.ModelSerializer):
     amount = _money()
+    kind = serializers.CharField(
+        help_text="What is paid: trade, or another context's payable (subscription); "
+        "trade_no then holds that context's reference (an invoice number)."
+    )
     client = serializers.SerializerMethodField()
     refunds = RefundOut(many=True, read_only=True)
     refund_reason = serializers.CharField(
@@ -73,6 +77,7 @@ class PaymentOut(serializers.ModelSerializer):
         model = Payment
         fields = (
             "payment_no",
+            "kind",
             "trade_no",
             "provider",
             "channel",
