@@ -7,7 +7,8 @@
 # its tracking to delivered (re-polled through the API), confirm receipt (points earned). Then an
 # order cancelled before payment gives its coupon and points back, and a full refund reverses the
 # points. Last, a flash sale: a one-time purchase token, one unit bought, the order created
-# asynchronously at the flash price, paid. Works against any BASE_URL whose server has the demo data and the sandbox provider and
+# asynchronously at the flash price, paid. Then memberships: a member's checkout ships free and
+# costs the member price, and a buyer subscribes and pays the invoice through the sandbox. Works against any BASE_URL whose server has the demo data and the sandbox provider and
 # carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -159,4 +160,35 @@ else
   FLASH_PAYMENT=$(post "trades/$FLASH_TRADE/payments" '{"provider": "sandbox", "channel": "page"}' -H "$AUTH" \
     -H "Idempotency-Key: $KEY-flash" | json 'd["payment_no"]')
   post "payments/sandbox/$FLASH_PAYMENT/pay" '{}' -H "$AUTH" | json '"flash order payment: " + d["state"]'
+fi
+
+echo "== membership: buyer2 is a Plus member: the same checkout ships free and costs 5% less"
+MEMBER=$(post auth/login '{"identifier": "buyer2@example.com", "password": "buyer12345"}' | json 'd["access"]')
+MAUTH="Authorization: Bearer $MEMBER"
+curl -sf "$B/me/membership" -H "$MAUTH" | json '(d["plan"]["name"], d["state"], d["plan"]["free_shipping"], d["plan"]["member_discount_percent"])'
+for WHO in "$AUTH" "$MAUTH"; do
+  post checkout/preview "{\"address_id\": $(curl -sf "$B/me/addresses" -H "$WHO" | json 'd[0]["id"]'), \"items\": [{\"sku_id\": $SKU1, \"quantity\": 1}], \"coupon_ids\": []}" -H "$WHO" \
+    | json '("freight", d["freight_amount"], [(a["source"], a["target"], a["amount"]) for a in d["adjustments"] if a["source"] in ("membership", "freight")], "pay", d["pay_amount"])'
+done
+
+echo "== membership: buyer3 subscribes (quarterly), pays the invoice through the sandbox"
+B3=$(post auth/login '{"identifier": "buyer3@example.com", "password": "buyer12345"}' | json 'd["access"]')
+B3AUTH="Authorization: Bearer $B3"
+PLAN=$(curl -sf "$B/subscription/plans" | json 'next(p["id"] for p in d["results"] if p["code"] == "plus-quarterly")')
+SUBSCRIBED=$(curl -s -X POST "$B/me/membership/subscribe" -H "$B3AUTH" -H 'Content-Type: application/json' -d "{\"plan_id\": $PLAN}")
+INVOICE=$(echo "$SUBSCRIBED" | json '(d.get("invoice") or {}).get("invoice_no", "")')
+if [ -z "$INVOICE" ]; then  # a server the tour already ran on: buyer3 is a member
+  echo "not subscribed: $(echo "$SUBSCRIBED" | json 'd["error"]["code"]')"
+else
+  echo "$SUBSCRIBED" | json '(d["membership"]["state"], d["invoice"]["amount"], d["invoice"]["pay"]["url"])'
+  MPAY=$(post "payables/subscription/$INVOICE/payments" '{"provider": "sandbox", "channel": "page"}' -H "$B3AUTH" \
+    -H "Idempotency-Key: $KEY-membership" | json 'd["payment_no"]')
+  post "payments/sandbox/$MPAY/pay" '{}' -H "$B3AUTH" | json '"membership payment: " + d["state"]'
+  for _ in $(seq 1 20); do  # the payment event activates the membership
+    MSTATE=$(curl -sf "$B/me/membership" -H "$B3AUTH" | json 'd["state"]')
+    [ "$MSTATE" = active ] && break
+    sleep 0.5
+  done
+  curl -sf "$B/me/membership" -H "$B3AUTH" | json '(d["plan"]["name"], d["state"], d["current_period_end"])'
+  [ "$MSTATE" = active ] || { echo "the membership was not activated" >&2; exit 1; }
 fi
