@@ -1,44 +1,21 @@
-"""Fixtures for subscription's tests: the sandbox provider with a key pair made for the run,
-plans made through the service, buyers and clients, and a clock the tests drive."""
+"""Fixtures for subscription's own tests: plans made through the service, buyers and clients,
+and a clock the tests drive. Tests that pay through payments (its sandbox provider and
+callbacks) live in tests/subscription/ (a context's tests use other contexts' api only)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
 from contexts.subscription import services
 from shared.auth import SYSTEM, principal_from
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def sandbox_key_dir(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("subscription-sandbox-keys")
-    generate_key_pair(directory / "private.pem", directory / "public.pem")
-    return directory
-
-
-@pytest.fixture(autouse=True)
-def _sandbox(settings, sandbox_key_dir):
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(sandbox_key_dir / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(sandbox_key_dir / "public.pem")
-    settings.SUBSCRIPTION_GRACE_DAYS = 7
-    settings.SUBSCRIPTION_RETRY_HOURS = 24
-    settings.SUBSCRIPTION_MAX_ATTEMPTS = 3
-    payment_services.breakers_reset()
-    yield
-    payment_services.breakers_reset()
 
 
 def make_user(*, is_staff: bool = False):

@@ -11,10 +11,10 @@ import pytest
 from contexts.payments.models import Payment, Refund
 from contexts.subscription import api, services
 from contexts.subscription.models import Invoice, Membership
-from contexts.subscription.tests.conftest import T0, buyer_of, client_for, make_user
-from contexts.subscription.tests.support import pay_invoice, relay
 from shared.errors import AppError
 from shared.events.models import OutboxEvent
+from tests.subscription.conftest import T0, buyer_of, client_for, make_user
+from tests.subscription.support import pay_invoice, relay
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -12,10 +12,10 @@ from contexts.payments.models import Payment
 from contexts.payments.services.sandbox import sandbox_agreement_sign
 from contexts.subscription import services
 from contexts.subscription.models import Invoice, Membership
-from contexts.subscription.tests.conftest import T0, buyer_of, make_user
 from shared.events.models import EventDelivery
 from shared.events.relay import deliver, relay_once
 from shared.testing import run_concurrently
+from tests.subscription.conftest import T0, buyer_of, make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 

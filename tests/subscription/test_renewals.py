@@ -14,8 +14,8 @@ from contexts.payments.models import Payment, PaymentAgreement
 from contexts.payments.services.providers import provider_for
 from contexts.subscription import selectors, services
 from contexts.subscription.models import Invoice, Membership
-from contexts.subscription.tests.conftest import T0, buyer_of
-from contexts.subscription.tests.support import pay_invoice, sign_agreement
+from tests.subscription.conftest import T0, buyer_of
+from tests.subscription.support import pay_invoice, sign_agreement
 
 pytestmark = pytest.mark.django_db
 D = Decimal

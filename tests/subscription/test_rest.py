@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from contexts.subscription.models import Membership, Plan
-from contexts.subscription.tests.conftest import client_for, make_plan, make_user
-from contexts.subscription.tests.support import relay
+from tests.subscription.conftest import client_for, make_plan, make_user
+from tests.subscription.support import relay
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -105,7 +105,7 @@ def test_auto_renew_signs_an_agreement_at_the_sandbox(
 
 def test_change_plan_answers_a_prorated_upgrade_invoice(buyer, buyer_api, monthly, yearly):
     from contexts.subscription import services
-    from contexts.subscription.tests.conftest import buyer_of
+    from tests.subscription.conftest import buyer_of
 
     invoice = services.subscribe(principal=buyer_of(buyer), plan_id=monthly.pk).invoice
     services.invoice_paid(invoice_no=invoice.invoice_no, payment_no="P1", amount=D("30.00"))
@@ -155,7 +155,7 @@ def test_staff_manage_plans_and_buyers_cannot(staff_api, buyer_api, monthly):
 
 def test_a_plan_members_held_cannot_be_deleted(staff_api, buyer, monthly):
     from contexts.subscription import services
-    from contexts.subscription.tests.conftest import buyer_of
+    from tests.subscription.conftest import buyer_of
 
     services.subscribe(principal=buyer_of(buyer), plan_id=monthly.pk)
     response = staff_api.delete(f"/api/v1/admin/subscription/plans/{monthly.pk}")
@@ -166,7 +166,7 @@ def test_staff_find_members_by_email_with_their_names(
     staff_api, monthly, django_assert_max_num_queries
 ):
     from contexts.subscription import services
-    from contexts.subscription.tests.conftest import buyer_of
+    from tests.subscription.conftest import buyer_of
 
     users = [make_user() for _ in range(3)]
     for user in users:
@@ -183,7 +183,7 @@ def test_staff_find_members_by_email_with_their_names(
 
 def test_the_admin_lists_searches_and_cancels_through_the_service(client, monthly):
     from contexts.subscription import services
-    from contexts.subscription.tests.conftest import buyer_of
+    from tests.subscription.conftest import buyer_of
 
     superuser = make_user(is_staff=True)
     superuser.is_superuser = True
