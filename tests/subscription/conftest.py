@@ -1,24 +1,27 @@
 """Fixtures for subscription's tests with payments real: the sandbox provider with a key pair
-made for the run, plans made through the service, buyers and clients, and a clock the tests
-drive."""
+made for the run and the renewal settings, plus the context's own fixtures (plans, buyers,
+clients, the clock T0)."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from rest_framework.test import APIClient
 
 from contexts.payments import services as payment_services
 from contexts.payments.adapters.sandbox import generate_key_pair
-from contexts.subscription import services
-from shared.auth import SYSTEM, principal_from
-
-T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+from contexts.subscription.tests.conftest import (  # noqa: F401 (fixtures)
+    T0,
+    buyer,
+    buyer_api,
+    buyer_of,
+    client_for,
+    make_plan,
+    make_user,
+    monthly,
+    trial_plan,
+    yearly,
+)
 
 
 @pytest.fixture(scope="session")
@@ -40,61 +43,3 @@ def _sandbox(settings, sandbox_key_dir):
     payment_services.breakers_reset()
     yield
     payment_services.breakers_reset()
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"member-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=user)
-    return client
-
-
-def buyer_of(user):
-    return principal_from(user_id=user.pk)
-
-
-def make_plan(code: str, **overrides):
-    values = {
-        "code": code,
-        "name": code.title(),
-        "period": "monthly",
-        "price": Decimal("30.00"),
-        "trial_days": 0,
-        "free_shipping": True,
-        "points_multiplier": Decimal("2"),
-        "member_discount_percent": Decimal("5"),
-    }
-    values.update(overrides)
-    return services.plan_create(principal=SYSTEM, draft=services.PlanDraft(**values))
-
-
-@pytest.fixture
-def monthly(db):
-    return make_plan("monthly")
-
-
-@pytest.fixture
-def yearly(db):
-    return make_plan("yearly", period="yearly", price=Decimal("300.00"))
-
-
-@pytest.fixture
-def trial_plan(db):
-    return make_plan("trial", trial_days=7)
-
-
-@pytest.fixture
-def buyer(db):
-    return make_user()
-
-
-@pytest.fixture
-def buyer_api(buyer) -> APIClient:
-    return client_for(buyer)
