@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from contexts.subscription import domain
 from shared.errors import BusinessRuleViolation, Conflict
@@ -70,3 +72,22 @@ def test_the_member_price_is_a_percentage_half_up_and_bounded():
         domain.check_member_discount(D("91"))
     with pytest.raises(BusinessRuleViolation):
         domain.check_member_discount(D("-1"))
+
+
+@given(
+    old=st.decimals(min_value="0.01", max_value="9999.99", places=2),
+    new=st.decimals(min_value="0.01", max_value="9999.99", places=2),
+    elapsed=st.integers(min_value=0, max_value=40 * 24 * 3600),
+)
+def test_an_upgrade_never_costs_less_than_zero_or_more_than_the_new_price(old, new, elapsed):
+    end = START + timedelta(days=30)
+    now = START + timedelta(seconds=elapsed)
+    charge = domain.upgrade_charge(
+        old_price=old, new_price=new, period_start=START, period_end=end, now=now, paid_period=True
+    )
+    assert D("0.00") <= charge <= new
+    assert charge == charge.quantize(D("0.01"))
+    credit = domain.unused_credit(price=old, period_start=START, period_end=end, now=now)
+    assert D("0.00") <= credit <= old
+    if now >= end:
+        assert charge == new  # nothing left of the old period
