@@ -61,4 +61,6 @@ BEAT_SCHEDULE = {
         "task": "settlement.reconcile",
         "schedule": crontab(minute=40, hour=1),
     },
+    # Memberships: bill ended periods, charge due renewals (retries), expire after the grace.
+    "subscription-renewals": {"task": "subscription.renewals_run", "schedule": 300.0},
 }

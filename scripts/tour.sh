@@ -10,9 +10,10 @@
 # and pay one out; then a full refund reverses the points and is an adjustment line in
 # settlement. Then a flash sale: a one-time purchase token, one unit bought, the order created
 # asynchronously at the flash price, paid. And a group buy: buyer1 starts a group, buyer2 joins,
-# both pay, the group completes and its order ships. Works against any BASE_URL whose server has
-# the demo data and the sandbox provider and carrier enabled (PAYMENTS_PROVIDERS,
-# LOGISTICS_CARRIERS: the defaults).
+# both pay, the group completes and its order ships. Then memberships: a member's checkout ships
+# free and costs the member price, and a buyer subscribes and pays the invoice through the
+# sandbox. Works against any BASE_URL whose server has the demo data and the sandbox provider and
+# carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BASE_URL:-http://127.0.0.1:8000}/api/v1
@@ -238,3 +239,33 @@ curl -sf "$B/group-buys/mine?page_size=1" -H "$AUTH2" | json '[(g["group_no"], g
 post "admin/orders/$GB_ORDER1/shipments" '{"carrier_code": "sandbox", "waybill": true}' \
   -H "Authorization: Bearer $ADMIN" | json '"shipped: " + d["tracking_number"]'
 curl -sf "$B/orders/$GB_ORDER1" -H "$AUTH" | json '(d["order_no"], d["status"], d["pay_amount"])'
+echo "== membership: buyer2 is a Plus member: the same checkout ships free and costs 5% less"
+MEMBER=$(post auth/login '{"identifier": "buyer2@example.com", "password": "buyer12345"}' | json 'd["access"]')
+MAUTH="Authorization: Bearer $MEMBER"
+curl -sf "$B/me/membership" -H "$MAUTH" | json '(d["plan"]["name"], d["state"], d["plan"]["free_shipping"], d["plan"]["member_discount_percent"])'
+for WHO in "$AUTH" "$MAUTH"; do
+  post checkout/preview "{\"address_id\": $(curl -sf "$B/me/addresses" -H "$WHO" | json 'd[0]["id"]'), \"items\": [{\"sku_id\": $SKU1, \"quantity\": 1}], \"coupon_ids\": []}" -H "$WHO" \
+    | json '("freight", d["freight_amount"], [(a["source"], a["target"], a["amount"]) for a in d["adjustments"] if a["source"] in ("membership", "freight")], "pay", d["pay_amount"])'
+done
+
+echo "== membership: buyer3 subscribes (quarterly), pays the invoice through the sandbox"
+B3=$(post auth/login '{"identifier": "buyer3@example.com", "password": "buyer12345"}' | json 'd["access"]')
+B3AUTH="Authorization: Bearer $B3"
+PLAN=$(curl -sf "$B/subscription/plans" | json 'next(p["id"] for p in d["results"] if p["code"] == "plus-quarterly")')
+SUBSCRIBED=$(curl -s -X POST "$B/me/membership/subscribe" -H "$B3AUTH" -H 'Content-Type: application/json' -d "{\"plan_id\": $PLAN}")
+INVOICE=$(echo "$SUBSCRIBED" | json '(d.get("invoice") or {}).get("invoice_no", "")')
+if [ -z "$INVOICE" ]; then  # a server the tour already ran on: buyer3 is a member
+  echo "not subscribed: $(echo "$SUBSCRIBED" | json 'd["error"]["code"]')"
+else
+  echo "$SUBSCRIBED" | json '(d["membership"]["state"], d["invoice"]["amount"], d["invoice"]["pay"]["url"])'
+  MPAY=$(post "payables/subscription/$INVOICE/payments" '{"provider": "sandbox", "channel": "page"}' -H "$B3AUTH" \
+    -H "Idempotency-Key: $KEY-membership" | json 'd["payment_no"]')
+  post "payments/sandbox/$MPAY/pay" '{}' -H "$B3AUTH" | json '"membership payment: " + d["state"]'
+  for _ in $(seq 1 20); do  # the payment event activates the membership
+    MSTATE=$(curl -sf "$B/me/membership" -H "$B3AUTH" | json 'd["state"]')
+    [ "$MSTATE" = active ] && break
+    sleep 0.5
+  done
+  curl -sf "$B/me/membership" -H "$B3AUTH" | json '(d["plan"]["name"], d["state"], d["current_period_end"])'
+  [ "$MSTATE" = active ] || { echo "the membership was not activated" >&2; exit 1; }
+fi

@@ -271,6 +271,10 @@ SPECTACULAR_SETTINGS = {
         "FlashPurchaseStatusEnum": "contexts.flashsale.models.PURCHASE_STATUS_CHOICES",
         "GroupBuyActivityStatusEnum": "contexts.groupbuy.models.ACTIVITY_STATUS_CHOICES",
         "GroupBuyGroupStatusEnum": "contexts.groupbuy.models.GROUP_STATUS_CHOICES",
+        "MembershipStateEnum": "contexts.subscription.rest.serializers.STATES",
+        "SubscriptionInvoiceStateEnum": "contexts.subscription.models.Invoice.State",
+        "SubscriptionInvoiceKindEnum": "contexts.subscription.models.Invoice.Kind",
+        "PaymentAgreementStateEnum": "contexts.payments.models.PaymentAgreement.State",
     },
 }
 
@@ -516,6 +520,13 @@ GROUPBUY_PAYMENT_TIMEOUT_SECONDS = env_int("GROUPBUY_PAYMENT_TIMEOUT_SECONDS", 9
 GROUPBUY_EXPIRE_BATCH_SIZE = env_int("GROUPBUY_EXPIRE_BATCH_SIZE", 100)
 # Messages to members (group completed / failed): a dotted path to a groupbuy Notifier adapter.
 GROUPBUY_NOTIFIER = env("GROUPBUY_NOTIFIER", "contexts.groupbuy.adapters.mail.DjangoMailNotifier")
+# --- Subscription (contexts/subscription) ---------------------------------------------------
+# A past-due membership keeps its benefits this many days after its period ended while its
+# renewal is retried (every SUBSCRIPTION_RETRY_HOURS, at most SUBSCRIPTION_MAX_ATTEMPTS
+# charges against the agreement), then expires.
+SUBSCRIPTION_GRACE_DAYS = env_int("SUBSCRIPTION_GRACE_DAYS", 7)
+SUBSCRIPTION_RETRY_HOURS = env_int("SUBSCRIPTION_RETRY_HOURS", 24)
+SUBSCRIPTION_MAX_ATTEMPTS = env_int("SUBSCRIPTION_MAX_ATTEMPTS", 4)
 
 # --- Flash sale (contexts/flashsale) ------------------------------------------------------------
 # The stock engine (contexts/flashsale/ports.py): Redis Lua scripts when REDIS_URL is set, else

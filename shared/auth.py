@@ -88,6 +88,8 @@ _PLATFORM_WORK = frozenset(
         "coupons.code.write",
         "flashsale.session.write",
         "settlement.manage",
+        "subscription.read",
+        "subscription.manage",
     }
 )
 
@@ -95,7 +97,14 @@ _PLATFORM_WORK = frozenset(
 # new rows; shop roles are listed in SHOP_ROLES.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     BUYER: frozenset(
-        {"order.place", "cart.write", "catalog.review.write", "payment.pay", "coupons.claim"}
+        {
+            "order.place",
+            "cart.write",
+            "catalog.review.write",
+            "payment.pay",
+            "coupons.claim",
+            "subscription.subscribe",
+        }
     ),
     MERCHANT_OWNER: _SHOP_WORK,
     MERCHANT_STAFF: _SHOP_WORK,

@@ -269,6 +269,8 @@ def refund_unshipped_order(*, order_no: str, reason: str) -> bool:
     the caller. Idempotent: a repeat or a refunded order changes nothing (False); a shipped or
     unpaid order is a 409 illegal_transition; 404 for an unknown number."""
     return fulfilment.order_refund_unshipped(order_no=order_no, reason=reason)
+
+
 def get_order_discounts(order_no: str) -> OrderDiscountsInfo | None:
     """Who took what off an order (settlement decides who funds each step's discount): every
     line's share of each step's discount and the freight discounts, as recorded at placement;

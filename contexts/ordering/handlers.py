@@ -24,7 +24,10 @@ REFUSALS = frozenset({"illegal_transition", "payment_after_expiry", "amount_mism
 def payment_succeeded_mark_paid(event: PaymentSucceeded) -> None:
     """A trade's payment succeeded: its orders become paid and their stock is committed. When
     ordering refuses it (orders cancelled, stock sold after the hold expired, another amount)
-    nothing is recorded and TradePaymentRefused tells payments to refund it."""
+    nothing is recorded and TradePaymentRefused tells payments to refund it. Payments of
+    other kinds (a subscription invoice ...) are not ordering's."""
+    if event.kind != "trade":
+        return
     try:
         services.order_mark_paid(
             trade_no=event.trade_no, paid_amount=event.amount, payment_ref=event.payment_no

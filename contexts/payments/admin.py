@@ -13,6 +13,7 @@ from contexts.payments.models import (
     BillMismatch,
     NotificationReceipt,
     Payment,
+    PaymentAgreement,
     Refund,
     Transfer,
 )
@@ -30,6 +31,7 @@ class RefundInline(ReadOnlyInline):
 class PaymentAdmin(ServiceAdmin):
     list_display = (
         "payment_no",
+        "kind",
         "trade_no",
         "buyer",
         "provider",
@@ -38,12 +40,14 @@ class PaymentAdmin(ServiceAdmin):
         "created_at",
         "paid_at",
     )
-    list_filter = ("state", "provider")
+    list_filter = ("state", "provider", "kind")
     search_fields = ("=payment_no", "=trade_no", "=provider_ref", "=buyer_id")
     date_hierarchy = "created_at"
     exclude = ("client_data", "request_hash", "idempotency_key")
     readonly_fields = (
         "payment_no",
+        "kind",
+        "source_ref",
         "trade_no",
         "buyer_id",
         "provider",
@@ -161,3 +165,15 @@ class TransferAdmin(ReadOnlyAdmin):
     list_filter = ("provider", "state")
     search_fields = ("=transfer_no", "=provider_ref")
     exclude = ("payee_account", "idempotency_key", "request_hash")
+
+
+@admin.register(PaymentAgreement)
+class PaymentAgreementAdmin(ReadOnlyAdmin):
+    """Auto-charge agreements (read-only: they change only by the provider's callbacks)."""
+
+    list_display = ("agreement_no", "buyer", "provider", "kind", "source_ref", "state", "signed_at")
+    list_filter = ("state", "provider", "kind")
+    search_fields = ("=agreement_no", "=source_ref", "=buyer_id")
+    exclude = ("client_data",)
+    id_labels = {"buyer_id": lambda ids: identity_api.user_names(user_ids=ids)}
+    buyer = id_label("buyer_id", "buyer")

@@ -1,5 +1,11 @@
 """Payments' PUBLIC facade: functions other (downstream) contexts call, returning frozen
-dataclasses from data.py."""
+dataclasses from data.py.
+
+Payable sources: a context that sells something other than an ordering trade (subscription
+invoices ...) registers a resolver for its kind from its AppConfig.ready() with
+`register_payable_source`; buyers then pay it through the same providers and signed callbacks
+(POST /api/v1/payables/<kind>/<reference>/payments), PaymentSucceeded / PaymentFailed carry
+the kind and reference, and agreements (auto-charge) can be signed and charged for it."""
 
 from __future__ import annotations
 
@@ -8,16 +14,90 @@ from decimal import Decimal
 from django.db import transaction
 
 from contexts.payments import selectors, services
-from contexts.payments.data import PaymentInfo, RefundInfo, TransferInfo
+from contexts.payments.data import (
+    AgreementInfo,
+    ChargeInfo,
+    PayableInfo,
+    PaymentInfo,
+    RefundInfo,
+    TransferInfo,
+)
+from contexts.payments.services.payables import PayableResolver
 
 __all__ = [
+    "AgreementInfo",
+    "ChargeInfo",
+    "PayableInfo",
+    "PayableResolver",
     "PaymentInfo",
     "RefundInfo",
     "TransferInfo",
+    "charge_agreement",
+    "get_agreement",
     "get_payment",
     "refund_trade",
+    "register_payable_source",
+    "start_agreement",
     "transfer",
 ]
+
+
+def register_payable_source(kind: str, resolver: PayableResolver) -> None:
+    """Let buyers pay the payables of `kind`: `resolver(reference)` answers a PayableInfo (who
+    owes how much, whether it may be paid now) or None. The amount of every payment and charge
+    comes from it. Another resolver for a taken kind is a ValueError."""
+    services.payable_source_register(kind=kind, resolver=resolver)
+
+
+def _agreement_info(agreement) -> AgreementInfo:
+    return AgreementInfo(
+        agreement_no=agreement.agreement_no,
+        buyer_id=agreement.buyer_id,
+        provider=agreement.provider,
+        kind=agreement.kind,
+        source_ref=agreement.source_ref,
+        state=agreement.state,
+        sign_url=str(agreement.client_data.get("url", "")),
+    )
+
+
+def start_agreement(*, buyer_id: int, provider: str, kind: str, source_ref: str) -> AgreementInfo:
+    """Start an auto-charge agreement the buyer signs at the provider (open its
+    sign_url); its signed callback publishes AgreementChanged(state="signed"). A provider without
+    agreements here is a 422 payment_provider_refused (Alipay and WeChat Pay: not yet), a
+    disabled one a 400."""
+    return _agreement_info(
+        services.agreement_start(
+            buyer_id=buyer_id, provider=provider, kind=kind, source_ref=source_ref
+        )
+    )
+
+
+def get_agreement(agreement_no: str) -> AgreementInfo | None:
+    found = selectors.agreement_get(agreement_no=agreement_no)
+    return _agreement_info(found) if found is not None else None
+
+
+def charge_agreement(
+    *, agreement_no: str, kind: str, source_ref: str, idempotency_key: str
+) -> ChargeInfo:
+    """Charge a signed agreement for what the payable owes now (never more): the payment is
+    settled through the usual path, so PaymentSucceeded / PaymentFailed follow (after the
+    caller commits, like every event). Idempotent per key (a repeat answers the first payment
+    and charges nothing). 404 unknown agreement or payable, 409 agreement_not_signed or
+    not_payable, 503 when the provider cannot be reached (retry later with the same key)."""
+    payment, failure_code = services.agreement_charge(
+        agreement_no=agreement_no,
+        kind=kind,
+        source_ref=source_ref,
+        idempotency_key=idempotency_key,
+    )
+    return ChargeInfo(
+        payment_no=payment.payment_no,
+        state=payment.state,
+        amount=payment.amount,
+        failure_code=failure_code,
+    )
 
 
 def get_payment(payment_no: str) -> PaymentInfo | None:

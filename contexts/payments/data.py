@@ -39,3 +39,42 @@ class TransferInfo:
     state: str
     provider_ref: str
     failure_code: str
+
+
+class PayableInfo:
+    """What a payable source answers for one of its references (services/payables.py): who
+    owes how much, and whether it may be paid now."""
+
+    kind: str
+    source_ref: str
+    buyer_id: int
+    amount: Decimal
+    payable: bool
+    status: str
+    subject: str
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AgreementInfo:
+    """An auto-charge agreement; `sign_url` is what the buyer's client opens to sign it."""
+
+    agreement_no: str
+    buyer_id: int
+    provider: str
+    kind: str
+    source_ref: str
+    state: str
+    sign_url: str
+
+
+@dataclass(frozen=True)
+class ChargeInfo:
+    """The result of charging an agreement: the payment made, and its state (succeeded,
+    failed, or pending when the provider settles it later). `failure_code` is the provider's
+    code when it refused."""
+
+    payment_no: str
+    state: str
+    amount: Decimal
+    failure_code: str = ""

@@ -15,8 +15,10 @@ from shared.events import DomainEvent
 
 @dataclass(frozen=True, kw_only=True)
 class PaymentSucceeded(DomainEvent):
-    """The provider confirmed the money of a trade's payment (published once per payment).
-    Ordering records it against the trade with `payment_no` as the payment reference."""
+    """The provider confirmed the money of a payment (published once per payment). `kind` says
+    what was paid: "trade" (ordering records it against the trade with `payment_no` as the
+    payment reference) or a kind another context registered, whose `source_ref` it is (for a
+    trade, source_ref is the trade_no). Events from before `kind` existed read as trades."""
 
     event_type: ClassVar[str] = "payments.payment.succeeded.v1"
     aggregate: ClassVar[str] = "payment_no"
@@ -25,6 +27,8 @@ class PaymentSucceeded(DomainEvent):
     buyer_id: int
     provider: str
     amount: Decimal
+    kind: str = "trade"
+    source_ref: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,6 +41,24 @@ class PaymentFailed(DomainEvent):
     trade_no: str
     buyer_id: int
     provider: str
+    state: str
+    kind: str = "trade"
+    source_ref: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AgreementChanged(DomainEvent):
+    """The buyer signed an auto-charge agreement at the provider (its callback verified), for
+    the payable source `kind` / `source_ref` that asked for it. `state` is "signed", or
+    "terminated" when the provider reports the buyer ended it."""
+
+    event_type: ClassVar[str] = "payments.agreement.changed.v1"
+    aggregate: ClassVar[str] = "agreement_no"
+    agreement_no: str
+    buyer_id: int
+    provider: str
+    kind: str
+    source_ref: str
     state: str
 
 

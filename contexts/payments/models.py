@@ -15,11 +15,20 @@ PAYMENT_STATES = [(s.value, s.value) for s in PaymentState]
 REFUND_STATES = [(s.value, s.value) for s in RefundState]
 
 
+TRADE = "trade"
+
+
 class Payment(models.Model):
-    """One attempt to pay a trade through one provider. The amount is the trade's payable
-    amount when the payment was created (computed on the server)."""
+    """One attempt to pay a trade (or another context's payable, see services/payables.py)
+    through one provider. The amount is the payable's amount when the payment was created
+    (computed on the server)."""
 
     payment_no = models.CharField(max_length=NUMBER_LENGTH, unique=True)
+    # What is paid: kind "trade" (ordering's trade, the default) or a kind another context
+    # registered (e.g. "subscription" invoices), and that context's reference. For every kind
+    # `trade_no` holds the reference too, so the refund paths keyed on it work alike.
+    kind = models.CharField(max_length=20, default=TRADE)
+    source_ref = models.CharField(max_length=NUMBER_LENGTH, blank=True, db_index=True)
     trade_no = models.CharField(max_length=NUMBER_LENGTH, db_index=True)
     buyer_id = models.BigIntegerField(db_index=True)
     provider = models.CharField(max_length=20)
@@ -172,9 +181,11 @@ class SandboxTransaction(models.Model):
         PAYMENT = "payment"
         REFUND = "refund"
         TRANSFER = "transfer"  # a payout (payments.api.transfer)
+        AGREEMENT = "agreement"
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    number = models.CharField(max_length=NUMBER_LENGTH, unique=True)  # payment_no / refund_no
+    # payment_no / refund_no / agreement_no
+    number = models.CharField(max_length=NUMBER_LENGTH, unique=True)
     payment_no = models.CharField(max_length=NUMBER_LENGTH, db_index=True)
     amount = money_field()
     state = models.CharField(max_length=12)
@@ -229,3 +240,33 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return self.transfer_no
+
+
+class PaymentAgreement(models.Model):
+    """A buyer's signed authorisation for the provider to charge them later without them present
+    (auto-renewal, 代扣): started by another context for one of its payables (`kind`,
+    `source_ref`), signed at the provider, confirmed by its signed callback."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        SIGNED = "signed"
+        TERMINATED = "terminated"
+
+    agreement_no = models.CharField(max_length=NUMBER_LENGTH, unique=True)
+    buyer_id = models.BigIntegerField(db_index=True)
+    provider = models.CharField(max_length=20)
+    kind = models.CharField(max_length=20)
+    source_ref = models.CharField(max_length=NUMBER_LENGTH, db_index=True)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    # The provider's id of the agreement (Alipay agreement_no, WeChat contract_id).
+    provider_ref = models.CharField(max_length=64, blank=True)
+    client_kind = models.CharField(max_length=20, blank=True)
+    client_data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.agreement_no

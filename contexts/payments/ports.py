@@ -93,8 +93,8 @@ class Notification:
     `sent_at` identify this delivery (a replayed delivery repeats them); `app_id` / `merchant_id`
     are what the callback names, for the service to compare with its own settings."""
 
-    kind: Literal["payment", "refund"]
-    payment_no: str
+    kind: Literal["payment", "refund", "agreement"]
+    payment_no: str  # "" for an agreement
     state: str  # ProviderPaymentState for payments, ProviderRefundState for refunds
     amount: Decimal | None
     provider_ref: str = ""
@@ -103,6 +103,28 @@ class Notification:
     nonce: str = ""
     sent_at: datetime | None = None
     paid_at: datetime | None = None
+    agreement_no: str = ""  # kind "agreement": our number; provider_ref is the provider's id
+
+
+@dataclass(frozen=True)
+class AgreementStart:
+    """Ask the buyer to sign an agreement letting us charge them later (auto-renewal)."""
+
+    agreement_no: str  # our number: Alipay external_agreement_no, WeChat contract_code
+    subject: str
+    notify_url: str
+
+
+@dataclass(frozen=True)
+class AgreementCharge:
+    """Charge a signed agreement without the buyer present (a renewal)."""
+
+    agreement_no: str
+    provider_ref: str  # the provider's agreement id
+    payment_no: str
+    amount: Decimal  # yuan, 2 places
+    subject: str
+    notify_url: str
 
 
 @dataclass(frozen=True)
@@ -190,4 +212,14 @@ class PaymentProvider(Protocol):
     def transfer_start(self, *, transfer: TransferStart) -> ProviderTransfer:
         """Pay money out to a payee (payouts, profit sharing); the same transfer_no transfers
         once; the answer may be final or still processing."""
+
+    def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
+        """What the buyer's client opens to sign the agreement; the provider confirms the
+        signature by a callback of kind "agreement"."""
+        ...
+
+    def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
+        """Charge a signed agreement; the answer is final (succeeded / failed) or pending
+        (settled by a callback or a query later). A refusal (no money, agreement ended) is a
+        permanent ProviderError."""
         ...

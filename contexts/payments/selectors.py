@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from contexts.payments.models import BillMismatch, Payment, Refund
+from contexts.payments.models import BillMismatch, Payment, PaymentAgreement, Refund
 from shared.auth import Principal
 from shared.errors import NotFound
 
@@ -70,3 +70,7 @@ def bill_mismatch_list(*, principal: Principal, resolved: bool | None = None) ->
     if resolved is not None:
         queryset = queryset.filter(resolved=resolved)
     return queryset.order_by("-day", "provider", "kind")
+
+
+def agreement_get(*, agreement_no: str) -> PaymentAgreement | None:
+    return PaymentAgreement.objects.filter(agreement_no=agreement_no).first()

@@ -13,6 +13,11 @@ from contexts.loyalty.services.levels import (
     level_update,
     levels,
 )
+from contexts.loyalty.services.multipliers import (
+    bonus_multiplier,
+    earn_multiplier_register,
+    earn_multiplier_unregister,
+)
 from contexts.loyalty.services.refunds import refund_points_reverse
 from contexts.loyalty.services.spending import (
     OrderSpend,
@@ -26,6 +31,9 @@ from contexts.loyalty.services.spending import (
 __all__ = [
     "OrderSpend",
     "birthday_points_grant",
+    "bonus_multiplier",
+    "earn_multiplier_register",
+    "earn_multiplier_unregister",
     "level_create",
     "level_delete",
     "level_update",

@@ -14,6 +14,7 @@ from contexts.loyalty import domain
 from contexts.loyalty.models import EntryKind, PointsEntry
 from contexts.loyalty.services import ledger
 from contexts.loyalty.services.levels import level_recompute, levels
+from contexts.loyalty.services.multipliers import bonus_multiplier
 from shared.audit.services import audit_record, snapshot
 from shared.auth import Principal
 from shared.errors import NotFound, ValidationFailed
@@ -31,7 +32,8 @@ def order_completed_earn(
     *, user_id: int, order_no: str, trade_no: str, pay_amount: Decimal
 ) -> PointsEntry | None:
     """Credit floor(pay_amount * LOYALTY_EARN_POINTS_PER_YUAN * multiplier of the member's
-    level before this order) points and add pay_amount to the growth value (the level is
+    level before this order * the bonus multiplier other contexts grant now, see
+    multipliers.py) points and add pay_amount to the growth value (the level is
     recomputed: a change publishes loyalty.level.changed.v1). Once per order: a repeat does
     nothing and answers None."""
     account = ledger.account_lock(user_id=user_id)
@@ -41,7 +43,7 @@ def order_completed_earn(
     points = domain.earn_points(
         amount=pay_amount,
         rate=Decimal(settings.LOYALTY_EARN_POINTS_PER_YUAN),
-        multiplier=_multiplier(account.level_code),
+        multiplier=_multiplier(account.level_code) * bonus_multiplier(user_id=user_id),
     )
     account.growth += max(pay_amount, Decimal(0))
     level_recompute(account)

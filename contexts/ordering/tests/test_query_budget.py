@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 # the placement transaction (lock the cart, delete its lines): two more.
 # The promotions step reads the running activities (one query; none running: nothing more).
 # Loyalty's "member_shipping" step asks the buyer's level once per quote: one more. The
-# coupons step reads the buyer's available coupons (none here): one more.
-BUDGET = 47
+# coupons step reads the buyer's available coupons (none here): one more. Subscription's
+# "membership" step reads the buyer's membership once per quote: one more.
+BUDGET = 48
 LINES = [(11, 1), (12, 2), (13, 1), (21, 3), (22, 1)]  # merchant 1: 11-13, merchant 2: 21-22
 
 

@@ -37,6 +37,8 @@ from contexts.payments.adapters._http import send, yuan
 from contexts.payments.adapters._signing import rsa2_sign, rsa2_verify
 from contexts.payments.domain.amounts import AmountError, to_yuan_string
 from contexts.payments.ports import (
+    AgreementCharge,
+    AgreementStart,
     BillTotals,
     InvalidNotification,
     Notification,
@@ -375,6 +377,20 @@ class AlipayProvider:
         )
 
     # -- reconciliation -------------------------------------------------------------------
+
+    def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
+        raise ProviderError(
+            "agreement signing is not implemented for Alipay yet",
+            code="AGREEMENT_UNSUPPORTED",
+            permanent=True,
+        )
+
+    def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
+        raise ProviderError(
+            "agreement charges are not implemented for Alipay yet",
+            code="AGREEMENT_UNSUPPORTED",
+            permanent=True,
+        )
 
     def bill_totals(self, *, day: date) -> BillTotals:
         """alipay.data.dataservice.bill.downloadurl.query (bill_type trade) then the zip of

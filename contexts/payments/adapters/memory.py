@@ -13,6 +13,8 @@ from datetime import date
 from decimal import Decimal
 
 from contexts.payments.ports import (
+    AgreementCharge,
+    AgreementStart,
     BillTotals,
     InvalidNotification,
     Notification,
@@ -111,6 +113,20 @@ class InMemoryProvider:
             status=200 if ok else 400,
             content_type="application/json",
             body=b'{"code":"SUCCESS"}' if ok else b'{"code":"FAIL"}',
+        )
+
+    def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
+        raise ProviderError(
+            "agreement signing is not implemented for the in-memory provider yet",
+            code="AGREEMENT_UNSUPPORTED",
+            permanent=True,
+        )
+
+    def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
+        raise ProviderError(
+            "agreement charges are not implemented for the in-memory provider yet",
+            code="AGREEMENT_UNSUPPORTED",
+            permanent=True,
         )
 
     def bill_totals(self, *, day: date) -> BillTotals:

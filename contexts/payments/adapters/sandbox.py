@@ -34,6 +34,8 @@ from django.utils import timezone
 from contexts.payments.domain.amounts import AmountError, from_yuan_string, to_yuan_string
 from contexts.payments.models import SandboxTransaction
 from contexts.payments.ports import (
+    AgreementCharge,
+    AgreementStart,
     BillTotals,
     InvalidNotification,
     Notification,
@@ -59,6 +61,7 @@ _REFUND_STATES = {
     "REFUND_SUCCESS": "succeeded",
     "REFUND_FAIL": "failed",
 }
+_AGREEMENT_STATES = {"NORMAL": "signed", "STOP": "terminated"}
 _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 _MAX_BODY = 8192
 
@@ -107,6 +110,9 @@ class SandboxProvider:
         # What refund_start answers: "succeeded" (at once) or "processing" (settled by a
         # callback or a query later).
         self.refund_outcome = "succeeded"
+        # What agreement_charge does: "succeeded", "declined" (a permanent refusal, as when
+        # the buyer's balance is short) or "unavailable" (a transient failure).
+        self.charge_outcome = "succeeded"
         self._lock = threading.Lock()
         self._keys: tuple[rsa.RSAPrivateKey, rsa.RSAPublicKey] | None = None
 
@@ -188,7 +194,88 @@ class SandboxProvider:
             state=state, settled_at=timezone.now()
         )
 
+    def simulate_agreement_sign(self, *, agreement_no: str) -> tuple[dict[str, str], bytes]:
+        """The buyer signed the agreement at the sandbox: its book says signed, and here is
+        its callback."""
+        with transaction.atomic():
+            row = (
+                SandboxTransaction.objects.select_for_update()
+                .filter(kind="agreement", number=agreement_no)
+                .first()
+            )
+            if row is None:
+                raise ProviderError(
+                    "sandbox sign: unknown agreement", code="AGREEMENT_NOT_EXIST", permanent=True
+                )
+            if row.state == "pending":
+                row.state, row.settled_at = "signed", timezone.now()
+                row.save(update_fields=["state", "settled_at"])
+        return self.signed_callback(
+            {
+                "app_id": self.app_id,
+                "notify_type": "dut_user_sign",
+                "notify_id": uuid.uuid4().hex,
+                "notify_time": timezone.now().strftime(_TIME_FORMAT),
+                "external_agreement_no": row.number,
+                "agreement_no": row.provider_ref,
+                "status": "NORMAL" if row.state == "signed" else "STOP",
+            }
+        )
+
     # --- the port ---------------------------------------------------------------------------
+
+    def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
+        SandboxTransaction.objects.get_or_create(
+            kind="agreement",
+            number=start.agreement_no,
+            defaults={
+                "payment_no": start.agreement_no,
+                "amount": ZERO,
+                "state": "pending",
+                "provider_ref": f"SBXA{uuid.uuid4().hex[:20].upper()}",
+            },
+        )
+        base = (settings.PAYMENTS_NOTIFY_BASE_URL or "").rstrip("/")
+        return PaymentStarted(
+            kind="url",
+            data={
+                "url": f"{base}/api/v1/payments/sandbox/agreements/{start.agreement_no}/sign",
+                "method": "POST",
+            },
+        )
+
+    def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
+        signed = SandboxTransaction.objects.filter(
+            kind="agreement", number=charge.agreement_no, state="signed"
+        ).first()
+        if signed is None or signed.provider_ref != charge.provider_ref:
+            raise ProviderError(
+                "sandbox charge: agreement not signed", code="AGREEMENT_NOT_EXIST", permanent=True
+            )
+        if self.charge_outcome == "unavailable":
+            raise ProviderError("sandbox charge: system busy", code="SYSTEM_ERROR")
+        if self.charge_outcome == "declined":
+            raise ProviderError(
+                "sandbox charge: balance not enough", code="BALANCE_NOT_ENOUGH", permanent=True
+            )
+        row, _ = SandboxTransaction.objects.get_or_create(
+            kind="payment",
+            number=charge.payment_no,
+            defaults={
+                "payment_no": charge.payment_no,
+                "amount": charge.amount,
+                "state": "succeeded",
+                "provider_ref": f"SBX{uuid.uuid4().hex[:20].upper()}",
+                "settled_at": timezone.now(),
+            },
+        )
+        return ProviderPayment(
+            payment_no=row.payment_no,
+            state=row.state,
+            amount=row.amount,
+            provider_ref=row.provider_ref,
+            paid_at=row.settled_at,
+        )
 
     def payment_start(self, *, start: PaymentStart) -> PaymentStarted:
         SandboxTransaction.objects.get_or_create(
@@ -332,6 +419,18 @@ class SandboxProvider:
 
     def _parse(self, fields: dict[str, str]) -> Notification:
         sent_at = _parse_time(fields["notify_time"])
+        if fields.get("notify_type") == "dut_user_sign":
+            return Notification(
+                kind="agreement",
+                payment_no="",
+                agreement_no=fields["external_agreement_no"],
+                state=_AGREEMENT_STATES[fields["status"]],
+                amount=None,
+                provider_ref=fields["agreement_no"],
+                app_id=fields["app_id"],
+                nonce=fields["notify_id"],
+                sent_at=sent_at,
+            )
         if fields.get("notify_type") == "refund_status_sync":
             return Notification(
                 kind="refund",

@@ -42,6 +42,8 @@ from contexts.payments.adapters._wechat_protocol import (
 )
 from contexts.payments.domain.amounts import AmountError, from_fen, to_fen
 from contexts.payments.ports import (
+    AgreementCharge,
+    AgreementStart,
     BillTotals,
     InvalidNotification,
     Notification,
@@ -421,6 +423,20 @@ class WechatPayProvider:
         )
 
     # -- reconciliation -------------------------------------------------------------------
+
+    def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
+        raise ProviderError(
+            "agreement signing is not implemented for WeChat Pay yet",
+            code="AGREEMENT_UNSUPPORTED",
+            permanent=True,
+        )
+
+    def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
+        raise ProviderError(
+            "agreement charges are not implemented for WeChat Pay yet",
+            code="AGREEMENT_UNSUPPORTED",
+            permanent=True,
+        )
 
     def bill_totals(self, *, day: date) -> BillTotals:
         """GET /v3/bill/tradebill (bill_type ALL) for the download URL and SHA1, then the file

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contexts.payments.domain.states import PaymentState, RefundState
-from contexts.payments.models import BillMismatch, Payment, Refund
+from contexts.payments.models import BillMismatch, Payment, PaymentAgreement, Refund
 from contexts.payments.services import CHANNELS
 from shared.rest.fields import money_amount
 from shared.rest.serializers import Input, QueryInput
@@ -63,6 +63,10 @@ class ClientOut(serializers.Serializer):
 
 class PaymentOut(serializers.ModelSerializer):
     amount = _money()
+    kind = serializers.CharField(
+        help_text="What is paid: trade, or another context's payable (subscription); "
+        "trade_no then holds that context's reference (an invoice number)."
+    )
     client = serializers.SerializerMethodField()
     refunds = RefundOut(many=True, read_only=True)
     refund_reason = serializers.CharField(
@@ -73,6 +77,7 @@ class PaymentOut(serializers.ModelSerializer):
         model = Payment
         fields = (
             "payment_no",
+            "kind",
             "trade_no",
             "provider",
             "channel",
@@ -149,3 +154,9 @@ class RefundFilterIn(QueryInput):
 
 class BillMismatchFilterIn(QueryInput):
     resolved = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class PaymentAgreementOut(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentAgreement
+        fields = ("agreement_no", "provider", "kind", "source_ref", "state", "signed_at")

@@ -12,6 +12,16 @@ urlpatterns = [
         views.TradePaymentCreateView.as_view(),
         name="trade-payment-create",
     ),
+    path(
+        "payables/<str:kind>/<str:reference>/payments",
+        views.PayablePaymentCreateView.as_view(),
+        name="payable-payment-create",
+    ),
+    path(
+        "payments/sandbox/agreements/<str:agreement_no>/sign",
+        views.SandboxAgreementSignView.as_view(),
+        name="sandbox-agreement-sign",
+    ),
     path("payments/notify/<str:provider>", views.NotifyView.as_view(), name="payment-notify"),
     path(
         "payments/sandbox/<str:payment_no>/pay",

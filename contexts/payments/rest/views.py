@@ -117,6 +117,67 @@ class TradePaymentCreateView(APIView):
         return Response(s.PaymentOut(payment).data, status=status.HTTP_201_CREATED, headers=headers)
 
 
+class PayablePaymentCreateView(APIView):
+    permission_classes = (IsAuthenticated,)
+    parser_classes = JSON_ONLY
+
+    @extend_schema(
+        operation_id="v1_payables_payments_create",
+        parameters=[
+            OpenApiParameter("kind", str, OpenApiParameter.PATH, description="e.g. subscription"),
+            OpenApiParameter("reference", str, OpenApiParameter.PATH),
+            _idempotency_parameter("pay this"),
+        ],
+        request=s.PaymentCreateIn,
+        responses={
+            201: s.PaymentOut,
+            **error_responses(400, 401, 404, 409, 422),
+            **NOT_JSON,
+            **_UNAVAILABLE,
+        },
+        summary="Pay a subscription invoice (or another payable) through a provider",
+        description="As paying a trade, for what a context registered as a payable source "
+        "(`kind`): the amount comes from that context, never from the client. 404 for an "
+        "unknown kind or reference or another buyer's; 409 not_payable when nothing is owed.",
+    )
+    def post(self, request: Request, kind: str, reference: str) -> Response:
+        key = _idempotency_key(request)
+        data = _valid(s.PaymentCreateIn, request.data)
+        created = services.payment_create(
+            principal=principal_of(request),
+            trade_no=reference,
+            kind=kind,
+            provider=data["provider"],
+            channel=data["channel"],
+            payer_openid=data.get("payer_openid", ""),
+            idempotency_key=key,
+        )
+        payment = selectors.payment_get(payment_no=created.payment.payment_no)
+        headers = {"Idempotent-Replayed": "true"} if created.replayed else {}
+        return Response(s.PaymentOut(payment).data, status=status.HTTP_201_CREATED, headers=headers)
+
+
+class SandboxAgreementSignView(APIView):
+    permission_classes = (IsAuthenticated,)
+    parser_classes = JSON_ONLY
+
+    @extend_schema(
+        parameters=[OpenApiParameter("agreement_no", str, OpenApiParameter.PATH)],
+        request=None,
+        responses={202: s.PaymentAgreementOut, **error_responses(401, 404, 409)},
+        summary="Sign an auto-charge agreement at the sandbox provider",
+        description="The sandbox stands in for the provider's signing page: it records the "
+        "signature and sends its signed callback, which marks the agreement signed. 404 when "
+        "the sandbox is not enabled or the agreement is not yours; 409 agreement_not_pending.",
+    )
+    def post(self, request: Request, agreement_no: str) -> Response:
+        agreement = services.sandbox_agreement_sign(
+            buyer_id=request.user.pk, agreement_no=agreement_no
+        )
+        agreement.refresh_from_db()
+        return Response(s.PaymentAgreementOut(agreement).data, status=status.HTTP_202_ACCEPTED)
+
+
 class PaymentDetailView(APIView):
     permission_classes = (IsAuthenticated,)
 

@@ -1,7 +1,13 @@
 """Payments' commands; this package re-exports what the transport layer (views, tasks,
 handlers, admin, api) calls."""
 
+from contexts.payments.services.agreements import agreement_charge, agreement_start
 from contexts.payments.services.notifications import notification_process
+from contexts.payments.services.payables import (
+    payable_kinds,
+    payable_resolve,
+    payable_source_register,
+)
 from contexts.payments.services.payments import (
     CHANNELS,
     payment_create,
@@ -22,17 +28,22 @@ from contexts.payments.services.refunds import (
     refund_retry,
     refund_submit,
 )
-from contexts.payments.services.sandbox import sandbox_pay
+from contexts.payments.services.sandbox import sandbox_agreement_sign, sandbox_pay
 from contexts.payments.services.transfers import transfer_request, transfer_submit
 
 __all__ = [
     "CHANNELS",
     "ProviderUnavailable",
+    "agreement_charge",
+    "agreement_start",
     "bill_check",
     "breakers_reset",
     "enabled_codes",
     "is_enabled",
     "notification_process",
+    "payable_kinds",
+    "payable_resolve",
+    "payable_source_register",
     "payment_create",
     "payment_query_now",
     "payments_reconcile",
@@ -42,6 +53,7 @@ __all__ = [
     "refund_request",
     "refund_retry",
     "refund_submit",
+    "sandbox_agreement_sign",
     "sandbox_pay",
     "transfer_request",
     "transfer_submit",

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 
 from contexts.payments.models import NotificationReceipt, Payment, Refund
 from contexts.payments.ports import InvalidNotification, Notification, NotificationAnswer
+from contexts.payments.services.agreements import agreement_apply
 from contexts.payments.services.payments import AmountMismatch, lock_payment, payment_apply
 from contexts.payments.services.providers import provider_for
 from contexts.payments.services.refunds import refund_apply
@@ -72,6 +73,9 @@ def notification_process(
 def _apply(provider: str, app_id: str, n: Notification, body_hash: str) -> None:
     if app_id and n.app_id and n.app_id != app_id:
         raise _Refused("app_id_mismatch")
+    if n.kind == "agreement":
+        _apply_agreement(provider, n, body_hash)
+        return
     payment: Payment | None = lock_payment(n.payment_no)  # deliveries of one payment queue here
     if payment is None:
         raise _Refused("unknown_payment")
@@ -124,5 +128,24 @@ def _apply(provider: str, app_id: str, n: Notification, body_hash: str) -> None:
         kind=n.kind,
         payment_no=payment.payment_no,
         refund_no=n.refund_no[:40],
+        state=n.state[:12],
+    )
+
+
+def _apply_agreement(provider: str, n: Notification, body_hash: str) -> None:
+    nonce = (n.nonce or body_hash)[:128]
+    seen = NotificationReceipt.objects.filter(provider=provider, nonce=nonce).first()
+    if seen is not None:
+        if seen.body_hash != body_hash:
+            raise _Refused("nonce_replayed")
+        return
+    if not agreement_apply(provider=provider, notification=n):
+        raise _Refused("unknown_agreement")
+    NotificationReceipt.objects.create(
+        provider=provider,
+        nonce=nonce,
+        body_hash=body_hash,
+        kind=n.kind,
+        payment_no=n.agreement_no[:40],
         state=n.state[:12],
     )

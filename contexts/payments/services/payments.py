@@ -1,9 +1,10 @@
-"""Paying a trade: create a payment at a provider, and settle it (from a callback or a query).
+"""Paying a trade (or another registered payable, services/payables.py): create a payment at a
+provider, and settle it (from a callback or a query).
 
-A payment's amount is the trade's payable amount, read from ordering on the server; the client
-only chooses the provider and channel. Creation is one transaction around the provider call:
-when the provider is unavailable (breaker open, timeout, error) nothing is kept and the
-answer is 503 payment_provider_unavailable.
+A payment's amount is the payable's amount, read from its source on the server (ordering for a
+trade); the client only chooses the provider and channel. Creation is one transaction around
+the provider call: when the provider is unavailable (breaker open, timeout, error) nothing is
+kept and the answer is 503 payment_provider_unavailable.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from contexts.ordering import api as ordering_api
 from contexts.payments.domain.states import PaymentState, payment_can_move
 from contexts.payments.events import PaymentFailed, PaymentSucceeded
-from contexts.payments.models import Payment
+from contexts.payments.models import TRADE, Payment
 from contexts.payments.ports import PaymentStart, ProviderError, ProviderPayment
+from contexts.payments.services.payables import payable_resolve
 from contexts.payments.services.providers import (
     ProviderUnavailable,
     provider_call,
@@ -68,39 +69,47 @@ def payment_create(
     channel: str,
     idempotency_key: str,
     payer_openid: str = "",
+    kind: str = TRADE,
 ) -> CreatedPayment:
-    """Start paying the buyer's trade: the amount is what the trade still has to pay.
+    """Start paying the buyer's trade (or, with another `kind`, the payable that source
+    registered under `trade_no` as its reference): the amount is what it still has to pay.
 
     The same Idempotency-Key with the same request returns the payment it created (replayed);
     with another request it is 409 idempotency_key_reused. A trade not awaiting payment is 409
-    trade_not_payable. The buyer's other trade is 404.
+    trade_not_payable (another payable: 409 not_payable). The buyer's other trade, or an
+    unknown kind, is 404.
     """
     principal.require("payment.pay")
-    fingerprint = request_hash(
-        {"trade_no": trade_no, "provider": provider, "channel": channel, "openid": payer_openid}
-    )
+    request = {"trade_no": trade_no, "provider": provider, "channel": channel}
+    if kind != TRADE:
+        request["kind"] = kind
+    fingerprint = request_hash({**request, "openid": payer_openid})
     existing = _keyed_payment(principal.user_id, idempotency_key, fingerprint)
     if existing is not None:
         return CreatedPayment(existing, replayed=True)
     adapter = provider_for_new_payment(provider)
-    trade = ordering_api.get_trade(trade_no)
-    if trade is None or trade.buyer_id != principal.user_id:
-        raise _trade_not_found()
-    if trade.payable_amount <= 0 or trade.status != "unpaid":
+    payable = payable_resolve(kind=kind, source_ref=trade_no)
+    if payable is None or payable.buyer_id != principal.user_id:
+        raise _trade_not_found() if kind == TRADE else NotFound("Nothing to pay by that number.")
+    if payable.amount <= 0 or not payable.payable:
         raise Conflict(
-            "This trade is not awaiting payment.",
-            code="trade_not_payable",
-            details={"status": trade.status},
+            "This trade is not awaiting payment."
+            if kind == TRADE
+            else "This is not awaiting payment.",
+            code="trade_not_payable" if kind == TRADE else "not_payable",
+            details={"status": payable.status},
         )
     try:
         with transaction.atomic():
             payment = Payment.objects.create(
                 payment_no=next_public_id("P"),
-                trade_no=trade.trade_no,
+                kind=kind,
+                source_ref=payable.source_ref,
+                trade_no=payable.source_ref,
                 buyer_id=principal.user_id,
                 provider=provider,
                 channel=channel,
-                amount=trade.payable_amount,
+                amount=payable.amount,
                 state=PaymentState.CREATED.value,
                 idempotency_key=idempotency_key,
                 request_hash=fingerprint,
@@ -112,11 +121,11 @@ def payment_create(
                     start=PaymentStart(
                         payment_no=payment.payment_no,
                         amount=payment.amount,
-                        subject=f"Trade {trade.trade_no}",
+                        subject=payable.subject,
                         channel=channel,
                         notify_url=notify_url(provider),
                         payer_openid=payer_openid,
-                        expires_at=trade.payment_deadline,
+                        expires_at=payable.expires_at,
                     ),
                 )
             except ProviderError as exc:
@@ -198,6 +207,8 @@ def payment_apply(
                 buyer_id=payment.buyer_id,
                 provider=payment.provider,
                 amount=payment.amount,
+                kind=payment.kind,
+                source_ref=payment.source_ref or payment.trade_no,
             )
         )
     else:
@@ -208,6 +219,8 @@ def payment_apply(
                 buyer_id=payment.buyer_id,
                 provider=payment.provider,
                 state=state,
+                kind=payment.kind,
+                source_ref=payment.source_ref or payment.trade_no,
             )
         )
     return True

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from contexts.payments.domain.states import PaymentState
-from contexts.payments.models import Payment
+from contexts.payments.models import Payment, PaymentAgreement
 from contexts.payments.services.notifications import notification_process
 from contexts.payments.services.payments import notify_url
 from contexts.payments.services.providers import is_enabled, provider_for
@@ -47,11 +47,33 @@ def sandbox_pay(*, principal: Principal, payment_no: str) -> Payment:
     adapter = provider_for(SANDBOX)
     with transaction.atomic():
         headers, body = adapter.simulate_payment(payment_no=payment_no)
-        transaction.on_commit(lambda: _deliver(headers, body), robust=True)
+        transaction.on_commit(lambda: deliver_callback(headers, body), robust=True)
     return Payment.objects.get(pk=payment.pk)
 
 
-def _deliver(headers: Mapping[str, str], body: bytes) -> None:
+def sandbox_agreement_sign(*, buyer_id: int, agreement_no: str) -> PaymentAgreement:
+    """The buyer signs their own pending sandbox agreement; the sandbox's signed callback goes
+    through the callback path after commit (404 when not theirs or not sandbox; 409
+    agreement_not_pending)."""
+    if not is_enabled(SANDBOX):
+        raise NotFound("The sandbox provider is not enabled.")
+    agreement = PaymentAgreement.objects.filter(
+        agreement_no=agreement_no, buyer_id=buyer_id, provider=SANDBOX
+    ).first()
+    if agreement is None:
+        raise NotFound("Agreement not found.")
+    if agreement.state != PaymentAgreement.State.PENDING:
+        raise Conflict("This agreement is not awaiting a signature.", code="agreement_not_pending")
+    adapter = provider_for(SANDBOX)
+    with transaction.atomic():
+        headers, body = adapter.simulate_agreement_sign(agreement_no=agreement_no)
+        transaction.on_commit(lambda: deliver_callback(headers, body), robust=True)
+    return PaymentAgreement.objects.get(pk=agreement.pk)
+
+
+def deliver_callback(headers: Mapping[str, str], body: bytes) -> None:
+    """Deliver a sandbox callback: over HTTP when PAYMENTS_NOTIFY_BASE_URL is set, else
+    in-process, through `notification_process` either way."""
     if settings.PAYMENTS_NOTIFY_BASE_URL:
         try:
             response = requests.post(

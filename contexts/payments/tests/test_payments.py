@@ -111,6 +111,8 @@ def test_the_sandbox_pay_endpoint_settles_through_the_signed_callback(
             "buyer_id": buyer.pk,
             "provider": "sandbox",
             "amount": "19.99",
+            "kind": "trade",
+            "source_ref": trade.trade_no,
         }
     ]
     again = buyer_api.post(f"/api/v1/payments/sandbox/{payment_no}/pay")

@@ -17,8 +17,9 @@ from contexts.logistics.demo import demo_freight_templates_create
 from contexts.loyalty.demo import demo_points_create
 from contexts.payments.services import payment_create, sandbox_pay
 from contexts.promotions.demo import demo_activities_create
-from shared.auth import principal_from
 from contexts.settlement.demo import demo_settlement_create
+from contexts.subscription.demo import demo_memberships_create
+from shared.auth import principal_from
 
 DEMO_MERCHANTS = 3
 
@@ -39,7 +40,8 @@ def _sandbox_pay(buyer_id: int, trade_no: str) -> None:
 class Command(BaseCommand):
     help = (
         "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions, "
-        "coupons, points, flash sales and settlement profiles."
+        "coupons, points, flash sales, group buys, settlement profiles and membership plans "
+        "(buyer2 is a member)."
     )
 
     def add_arguments(self, parser):
@@ -75,13 +77,15 @@ class Command(BaseCommand):
             sku_ids_by_merchant=skus_by_merchant, buyer_ids=buyer_ids, pay=_sandbox_pay
         )
         demo_settlement_create(sku_ids_by_merchant=skus_by_merchant)
+        members = demo_memberships_create(buyer_ids=buyer_ids)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready: {len(buyer_ids)} buyers, {len(owner_ids)} shop owners, "
                 f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
                 f"{stock_rows} new stock records, {activities} new promotions, "
-                f"{flash_sessions} flash sale sessions, {groups} group buy groups.\n"
+                f"{flash_sessions} flash sale sessions, {groups} group buy groups, {members} new "
+                "members (buyer2 ships free).\n"
                 "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
                 "merchant1@example.com / merchant12345"
             )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0002_plural_names'),
+        ('payments', '0003_payable_sources_and_agreements'),
     ]
 
     operations = [

@@ -1,0 +1,199 @@
+"""Auto-charge agreements (代扣): another context asks the buyer to sign one for one of its
+payables, the provider's signed callback confirms it, and later charges run against it
+without the buyer present (auto-renewal).
+
+A charge is a payment like any other (kind / source_ref of the payable source, amount from its
+resolver, never from the caller) settled through `payment_apply`, so PaymentSucceeded /
+PaymentFailed reach the source as for a payment the buyer made by hand. A charge is keyed by
+the caller's idempotency key: a retry with the same key answers the first payment and never
+charges twice; a new attempt (a retry after a refusal) takes a new key.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from contexts.payments.domain.states import PaymentState
+from contexts.payments.events import AgreementChanged
+from contexts.payments.models import Payment, PaymentAgreement
+from contexts.payments.ports import AgreementCharge, AgreementStart, Notification, ProviderError
+from contexts.payments.services.payables import payable_resolve
+from contexts.payments.services.payments import (
+    AmountMismatch,
+    lock_payment,
+    notify_url,
+    payment_apply,
+    request_hash,
+)
+from contexts.payments.services.providers import (
+    ProviderUnavailable,
+    provider_call,
+    provider_for,
+    provider_for_new_payment,
+)
+from shared.errors import BusinessRuleViolation, Conflict, NotFound
+from shared.events import publish
+from shared.ids import next_public_id
+
+logger = logging.getLogger(__name__)
+
+
+def agreement_start(
+    *, buyer_id: int, provider: str, kind: str, source_ref: str
+) -> PaymentAgreement:
+    """Ask the provider for an agreement the buyer signs (the answer's client_kind/client_data
+    is what their client opens). The provider refusing (one that has no agreements here) is a
+    422 payment_provider_refused; unreachable, 503; nothing is kept then."""
+    adapter = provider_for_new_payment(provider)
+    with transaction.atomic():
+        agreement = PaymentAgreement.objects.create(
+            agreement_no=next_public_id("PA"),
+            buyer_id=buyer_id,
+            provider=provider,
+            kind=kind,
+            source_ref=source_ref,
+        )
+        try:
+            started = provider_call(
+                provider,
+                adapter.agreement_sign_start,
+                start=AgreementStart(
+                    agreement_no=agreement.agreement_no,
+                    subject=f"Auto-renewal {source_ref}",
+                    notify_url=notify_url(provider),
+                ),
+            )
+        except ProviderError as exc:
+            if exc.permanent:
+                raise BusinessRuleViolation(
+                    "The payment provider refused this agreement.",
+                    code="payment_provider_refused",
+                    details={"provider_code": exc.code},
+                ) from exc
+            raise ProviderUnavailable() from exc
+        agreement.client_kind = started.kind
+        agreement.client_data = dict(started.data)
+        agreement.save(update_fields=["client_kind", "client_data"])
+    return agreement
+
+
+def agreement_apply(*, provider: str, notification: Notification) -> bool:
+    """A verified agreement callback (inside the callback's transaction): the agreement becomes
+    signed (or terminated) once; AgreementChanged tells its source. False when unknown."""
+    agreement = (
+        PaymentAgreement.objects.select_for_update()
+        .filter(agreement_no=notification.agreement_no, provider=provider)
+        .first()
+    )
+    if agreement is None:
+        return False
+    if notification.state == agreement.state or notification.state not in ("signed", "terminated"):
+        return True
+    if agreement.state == PaymentAgreement.State.TERMINATED:
+        return True  # an ended agreement is never signed again: the buyer signs a new one
+    agreement.state = notification.state
+    agreement.provider_ref = notification.provider_ref[:64]
+    if notification.state == "signed":
+        agreement.signed_at = timezone.now()
+    agreement.save(update_fields=["state", "provider_ref", "signed_at"])
+    publish(
+        AgreementChanged(
+            agreement_no=agreement.agreement_no,
+            buyer_id=agreement.buyer_id,
+            provider=agreement.provider,
+            kind=agreement.kind,
+            source_ref=agreement.source_ref,
+            state=agreement.state,
+        )
+    )
+    return True
+
+
+def agreement_charge(
+    *, agreement_no: str, kind: str, source_ref: str, idempotency_key: str
+) -> tuple[Payment, str]:
+    """Charge the signed agreement for the payable `kind`/`source_ref` (its amount from the
+    resolver); answers the payment and the provider's failure code ("" unless refused).
+
+    404 when the agreement or the payable is unknown or they belong to different buyers; 409
+    agreement_not_signed; 409 not_payable when nothing is owed. A provider refusal leaves the
+    payment failed (PaymentFailed); a provider that cannot be reached is 503 with the payment
+    kept pending (a retry with the same key asks again; reconciliation queries it)."""
+    agreement = PaymentAgreement.objects.filter(agreement_no=agreement_no).first()
+    payable = payable_resolve(kind=kind, source_ref=source_ref)
+    if agreement is None or payable is None or payable.buyer_id != agreement.buyer_id:
+        raise NotFound("No such agreement or payable.")
+    if agreement.state != PaymentAgreement.State.SIGNED:
+        raise Conflict("The agreement is not signed.", code="agreement_not_signed")
+    key = f"agreement:{idempotency_key}"[:128]
+    fingerprint = request_hash({"agreement": agreement_no, "kind": kind, "ref": source_ref})
+    payment = Payment.objects.filter(buyer_id=agreement.buyer_id, idempotency_key=key).first()
+    if payment is not None and payment.request_hash != fingerprint:
+        raise Conflict("This key was used for another charge.", code="idempotency_key_reused")
+    if payment is not None and payment.state != PaymentState.PENDING:
+        return payment, ""
+    if payment is None:
+        if not payable.payable or payable.amount <= 0:
+            raise Conflict("Nothing is owed.", code="not_payable")
+        try:
+            payment = Payment.objects.create(
+                payment_no=next_public_id("P"),
+                kind=kind,
+                source_ref=payable.source_ref,
+                trade_no=payable.source_ref,
+                buyer_id=agreement.buyer_id,
+                provider=agreement.provider,
+                channel="agreement",
+                amount=payable.amount,
+                state=PaymentState.PENDING.value,
+                idempotency_key=key,
+                request_hash=fingerprint,
+            )
+        except IntegrityError:
+            payment = Payment.objects.get(buyer_id=agreement.buyer_id, idempotency_key=key)
+            return payment, ""
+    adapter = provider_for(agreement.provider)
+    failure_code = ""
+    try:
+        found = provider_call(
+            agreement.provider,
+            adapter.agreement_charge,
+            charge=AgreementCharge(
+                agreement_no=agreement.agreement_no,
+                provider_ref=agreement.provider_ref,
+                payment_no=payment.payment_no,
+                amount=payment.amount,
+                subject=payable.subject,
+                notify_url=notify_url(agreement.provider),
+            ),
+        )
+        state, amount, ref, paid_at = found.state, found.amount, found.provider_ref, found.paid_at
+    except ProviderError as exc:
+        logger.warning(
+            "agreement charge refused or failed",
+            extra={"payment_no": payment.payment_no, "code": exc.code, "permanent": exc.permanent},
+        )
+        if not exc.permanent:
+            raise ProviderUnavailable() from exc
+        state, amount, ref, paid_at = PaymentState.FAILED.value, None, "", None
+        failure_code = exc.code
+    with transaction.atomic():
+        locked = lock_payment(payment.payment_no)
+        try:
+            payment_apply(
+                locked,
+                state=state,
+                amount=amount,
+                provider_ref=ref,
+                paid_at=paid_at,
+                source="agreement",
+            )
+        except AmountMismatch:
+            logger.error(
+                "provider charged another amount than ours",
+                extra={"payment_no": payment.payment_no},
+            )
+    return Payment.objects.get(pk=payment.pk), failure_code
