@@ -41,6 +41,7 @@ class TransferInfo:
     failure_code: str
 
 
+@dataclass(frozen=True)
 class PayableInfo:
     """What a payable source answers for one of its references (services/payables.py): who
     owes how much, and whether it may be paid now."""
