@@ -246,3 +246,33 @@ def test_a_refund_payments_cannot_make_leaves_that_group_open_and_the_others_go_
     assert GroupBuyGroup.objects.get(group_no=stuck["group_no"]).status == "open"
     assert _status(stuck["order_no"]) == "paid"  # nothing of its expiry was written
     assert GroupBuyGroup.objects.get(group_no=other["group_no"]).status == "failed"
+
+
+def test_a_payment_recorded_just_before_the_expiry_is_refunded_when_its_event_arrives(
+    shop, buyers, monkeypatch
+):
+    """The other order of the race: ordering recorded the payment, but group buy had not heard
+    of it (its OrderPaid not delivered yet) when the deadline job ran."""
+    activity = running_activity(shop["sku_id"], size=3)
+    a, b, _ = buyers
+    on_hand, reserved = levels(shop["sku_id"])
+    leader = ok(start(a["api"], activity.pk, a["address_id"]))
+    pay(a["api"], leader["trade_no"])
+    late = ok(join(b["api"], leader["group_no"], b["address_id"]))
+    delayed = []
+    real_member_order_paid = services.member_order_paid
+    monkeypatch.setattr(services, "member_order_paid", lambda **kw: delayed.append(kw))
+    late_payment = pay(b["api"], late["trade_no"])
+    assert _status(late["order_no"]) == "paid" and len(delayed) == 1
+
+    _expire_now(leader["group_no"])
+    member = GroupBuyMember.objects.get(order_no=late["order_no"])
+    assert member.status == "released"  # ordering kept the paid order: not cancelled
+    assert _status(late["order_no"]) == "paid"
+
+    assert real_member_order_paid(**delayed[0]) == "refunded"
+    assert real_member_order_paid(**delayed[0]) == "ignored"
+    assert _status(late["order_no"]) == "refunded"
+    refunds = payments_api.get_payment(late_payment).refunds
+    assert [(r.amount, r.state) for r in refunds] == [(D("55.00"), "succeeded")]
+    assert levels(shop["sku_id"]) == (on_hand, reserved)
