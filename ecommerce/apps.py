@@ -12,6 +12,12 @@ class EcommerceConfig(AppConfig):
     def ready(self) -> None:
         # post_migrate is sent per app with models; the schedule's tables are django_celery_beat's.
         post_migrate.connect(_periodic_tasks_sync, dispatch_uid="ecommerce.beat.sync")
+        # django-prometheus builds its metrics singleton on the first request without a lock:
+        # two first requests in two threads register every series twice (DuplicateTimeseries).
+        # Build it once here, before any request thread exists.
+        from django_prometheus.middleware import Metrics
+
+        Metrics.get_instance()
 
 
 def _periodic_tasks_sync(*, sender: AppConfig, using: str = "default", **_: object) -> None:
