@@ -81,6 +81,7 @@ _PLATFORM_WORK = frozenset(
         "loyalty.manage",
         "coupons.code.write",
         "flashsale.session.write",
+        "order.search",
     }
 )
 
