@@ -78,7 +78,7 @@ class AdminOrderSearchView(APIView):
         operation_id="v1_admin_search_orders",
         parameters=[s.OrderSearchQuery],
         responses={200: s.OrderSearchOut, **error_responses(400, 401, 403)},
-        summary="Search orders (staff): number, buyer, receiver, phone, status, time placed",
+        summary="Search orders by number, buyer, receiver, phone, status, time",
     )
     def get(self, request: Request) -> Response:
         query = _query(s.OrderSearchQuery, request, lists=("status",))

@@ -15,6 +15,7 @@ from contexts.inventory.services import catalog_stock_resync
 from contexts.logistics.demo import demo_freight_templates_create
 from contexts.loyalty.demo import demo_points_create
 from contexts.promotions.demo import demo_activities_create
+from contexts.search.demo import demo_search_index_build
 
 DEMO_MERCHANTS = 3
 
@@ -54,13 +55,15 @@ class Command(BaseCommand):
         demo_points_create(user_ids=buyer_ids)
         demo_coupons_create(merchant_ids=sorted(skus_by_merchant), buyer_ids=buyer_ids)
         flash_sessions = demo_flash_sales_create(sku_ids_by_merchant=skus_by_merchant)
+        indexed, _ = demo_search_index_build(progress=progress)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
                 f"demo data ready: {len(buyer_ids)} buyers, {len(owner_ids)} shop owners, "
                 f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
                 f"{stock_rows} new stock records, {activities} new promotions, "
-                f"{flash_sessions} flash sale sessions.\n"
+                f"{flash_sessions} flash sale sessions, {indexed} products in the search "
+                "index.\n"
                 "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
                 "merchant1@example.com / merchant12345"
             )
