@@ -1,4 +1,5 @@
-"""The search endpoints over the default (embedded) index with the real catalog."""
+"""Search (contexts/search): the endpoints over the default (embedded) index with the real
+catalog."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The index follows the catalog, inventory and ordering through their events (delivered after
-each commit, as in production), on each adapter."""
+"""Search (contexts/search): the index follows the catalog, inventory and ordering through their
+events (delivered after each commit, as in production), on each adapter."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from contexts.ordering.events import OrderCompleted, OrderPaid, OrderPlaced, Pla
 from contexts.search import services
 from contexts.search.data import OrderQuery, ProductQuery
 from contexts.search.models import SkuStock
+from contexts.search.tests.fixtures import search_index_fixture  # noqa: F401 (fixture "index")
 from shared.events import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
