@@ -61,7 +61,11 @@ class IndexedProductCategory(models.Model):
         db_table = "search_product_category"
         indexes = [models.Index(fields=["category_id", "spu_id"], name="search_cat_spu")]
         constraints = [
-            models.UniqueConstraint(fields=["spu_id", "category_id"], name="search_spu_cat_unique")
+            models.UniqueConstraint(
+                fields=["spu_id", "category_id"],
+                name="search_spu_cat_unique",
+                violation_error_message="The product is already indexed under this category.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -79,7 +83,11 @@ class IndexedProductAttribute(models.Model):
         db_table = "search_product_attribute"
         indexes = [models.Index(fields=["value_id", "spu_id"], name="search_attr_value_spu")]
         constraints = [
-            models.UniqueConstraint(fields=["spu_id", "value_id"], name="search_spu_value_unique")
+            models.UniqueConstraint(
+                fields=["spu_id", "value_id"],
+                name="search_spu_value_unique",
+                violation_error_message="The product is already indexed with this value.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -135,6 +143,8 @@ class ProductSales(models.Model):
 
     class Meta:
         db_table = "search_product_sales"
+        verbose_name = "product sales"
+        verbose_name_plural = "product sales"
 
     def __str__(self) -> str:
         return f"{self.spu_id}: {self.units}"
