@@ -24,6 +24,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 TOKEN_PREFIX = "xx"
 MAX_QUERY_TERMS = 12
 MAX_PAGE_WINDOW = 10_000  # page * page_size (Elasticsearch's default result window)
+MAX_PRICE_BUCKETS = 100  # the lowest ones, when a narrow interval makes more
 
 # How much a match weighs by field (title > brand > category > attributes).
 BOOSTS = {"title": 4, "brand": 3, "category": 2, "attributes": 1}

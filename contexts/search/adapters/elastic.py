@@ -401,7 +401,7 @@ class ElasticsearchSearchIndex:
                 (Decimal(str(b.key)).quantize(Decimal("0.01")) // interval + 1) * interval,
                 b.doc_count,
             )
-            for b in aggs.prices.buckets
+            for b in aggs.prices.buckets[: domain.MAX_PRICE_BUCKETS]
             if b.doc_count
         )
         values: dict[tuple[int, str], list[FacetBucket]] = {}

@@ -156,7 +156,7 @@ def _facets(products: QuerySet, interval: Decimal) -> Facets:
             .annotate(n=Count("spu_id"))
         ),
         key=lambda b: b.low,
-    )
+    )[: domain.MAX_PRICE_BUCKETS]
     values: dict[tuple[int, str], list[FacetBucket]] = defaultdict(list)
     for row in (
         IndexedProductAttribute.objects.filter(spu_id__in=products.order_by().values("spu_id"))
