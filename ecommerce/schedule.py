@@ -48,4 +48,6 @@ BEAT_SCHEDULE = {
     "flashsale-load-items": {"task": "flashsale.load_items", "schedule": 15.0},
     "flashsale-end-sessions": {"task": "flashsale.end_sessions", "schedule": 30.0},
     "flashsale-reconcile": {"task": "flashsale.reconcile", "schedule": 60.0},
+    # Search: a full rebuild after inventory's nightly stock-mirror resync (04:30).
+    "search-reindex": {"task": "search.reindex", "schedule": crontab(minute=0, hour=5)},
 }

@@ -19,9 +19,11 @@ from contexts.ordering import api as ordering_api
 from contexts.ordering.events import OrderCompleted, OrderPaid, OrderPlaced, PlacedLine
 from contexts.search import services
 from contexts.search.data import OrderQuery, ProductQuery
-from contexts.search.models import SkuStock
+from contexts.search.models import ProductSales, SkuStock
+from contexts.search.tasks import reindex
 from contexts.search.tests.fixtures import search_index_fixture  # noqa: F401 (fixture "index")
 from shared.events import publish
+from shared.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -145,6 +147,9 @@ def test_the_reindex_command_rebuilds_the_index_from_the_catalog(index):
 
     assert set(hits("silk")) == {kept.pk}
     assert "1 products" in out.getvalue()
+    index.products_replace_all(iter([]))
+    assert reindex.delay().get() == {"products": 1, "orders": 0}  # the nightly beat job
+    assert set(hits("silk")) == {kept.pk}
 
 
 def test_orders_are_indexed_from_ordering_whatever_the_order_of_their_events(index, monkeypatch):
@@ -189,3 +194,27 @@ def test_orders_are_indexed_from_ordering_whatever_the_order_of_their_events(ind
         publish(placed)
     [hit] = services.search_index().orders_search(OrderQuery(phone="1234")).hits
     assert (hit.order_no, hit.status, hit.buyer_id) == ("O9", "paid", 7)
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_reports_keep_the_newest_stock_and_every_sold_unit():
+    cat = build_catalog()
+    spu = make_product(cat, title="Straw hat")
+    sku = Sku.objects.get(spu=spu)
+    versions = [5, 2, 8, 1, 7, 3, 6, 4]
+
+    results = run_concurrently(
+        len(versions),
+        lambda n: services.sku_stock_apply(
+            sku_id=sku.pk, available=versions[n] * 10, version=versions[n]
+        ),
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    row = SkuStock.objects.get(sku_id=sku.pk)
+    assert (row.version, row.available) == (8, 80)
+
+    results = run_concurrently(8, lambda n: services.sales_record(sku_quantities={sku.pk: 1}))
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert ProductSales.objects.get(spu_id=spu.pk).units == 8
+    assert hits("straw")[spu.pk].sales_count == 8

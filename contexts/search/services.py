@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from tqdm import tqdm
 
@@ -22,8 +22,15 @@ from contexts.ordering import api as ordering_api
 from contexts.search.data import AttributeValue, OrderDocument, ProductDocument
 from contexts.search.models import ProductSales, SkuStock
 from contexts.search.ports import search_index
+from shared.events import aggregates_lock
 
 REINDEX_BATCH = 500
+# Per-product and per-SKU locks (the event bus's aggregate locks, on streams of search's own):
+# two syncs of one product run one after the other, so the later one reads the newer state and
+# writes its document last (to Elasticsearch too), and the embedded index's delete-and-insert of
+# one product never interleaves. Taken SKU first, then products in id order: no deadlock.
+PRODUCT_LOCKS = "search.product"
+SKU_LOCKS = "search.sku"
 
 
 def _documents(spu_ids: Iterable[int]) -> tuple[list[ProductDocument], list[int]]:
@@ -78,12 +85,15 @@ def _documents(spu_ids: Iterable[int]) -> tuple[list[ProductDocument], list[int]
 def products_sync(*, spu_ids: Iterable[int]) -> int:
     """Rebuild these products' documents from the catalog: listed ones are (re)indexed, the
     others (unpublished, deleted, of a suspended shop) removed. Returns how many are indexed."""
-    documents, gone = _documents(spu_ids)
-    index = search_index()
-    if documents:
-        index.products_upsert(documents)
-    if gone:
-        index.products_delete(gone)
+    ids = sorted(set(spu_ids))
+    with transaction.atomic():
+        aggregates_lock(stream=PRODUCT_LOCKS, aggregate_ids=ids)
+        documents, gone = _documents(ids)
+        index = search_index()
+        if documents:
+            index.products_upsert(documents)
+        if gone:
+            index.products_delete(gone)
     return len(documents)
 
 
@@ -95,30 +105,23 @@ def sku_stock_apply(*, sku_id: int, available: int, version: int) -> bool:
         return False
     spu_id = skus[sku_id].spu_id
     with transaction.atomic():
+        aggregates_lock(stream=SKU_LOCKS, aggregate_ids=[sku_id])
         updated = SkuStock.objects.filter(sku_id=sku_id, version__lt=version).update(
             available=available, version=version, spu_id=spu_id
         )
         if not updated:
             if SkuStock.objects.filter(sku_id=sku_id).exists():
                 return False
-            try:
-                with transaction.atomic():
-                    SkuStock.objects.create(
-                        sku_id=sku_id, spu_id=spu_id, available=available, version=version
-                    )
-            except IntegrityError:  # created meanwhile by a concurrent report: compare again
-                if not SkuStock.objects.filter(sku_id=sku_id, version__lt=version).update(
-                    available=available, version=version
-                ):
-                    return False
-    products_sync(spu_ids=[spu_id])
+            SkuStock.objects.create(
+                sku_id=sku_id, spu_id=spu_id, available=available, version=version
+            )
+        products_sync(spu_ids=[spu_id])
     return True
 
 
 def sales_record(*, sku_quantities: Mapping[int, int]) -> None:
     """Count completed units into search's per-product counter (once per event: the bus's
-    inbox) and refresh the products. Rows are updated in id order so that concurrent
-    completions never deadlock."""
+    inbox) and refresh the products, under the products' locks (taken in id order)."""
     skus = catalog_api.get_skus(sku_ids=list(sku_quantities))
     per_spu: dict[int, int] = {}
     for sku_id, quantity in sku_quantities.items():
@@ -126,18 +129,13 @@ def sales_record(*, sku_quantities: Mapping[int, int]) -> None:
             spu_id = skus[sku_id].spu_id
             per_spu[spu_id] = per_spu.get(spu_id, 0) + quantity
     with transaction.atomic():
+        aggregates_lock(stream=PRODUCT_LOCKS, aggregate_ids=per_spu)
         for spu_id in sorted(per_spu):
             if not ProductSales.objects.filter(spu_id=spu_id).update(
                 units=F("units") + per_spu[spu_id]
             ):
-                try:
-                    with transaction.atomic():
-                        ProductSales.objects.create(spu_id=spu_id, units=per_spu[spu_id])
-                except IntegrityError:
-                    ProductSales.objects.filter(spu_id=spu_id).update(
-                        units=F("units") + per_spu[spu_id]
-                    )
-    products_sync(spu_ids=per_spu)
+                ProductSales.objects.create(spu_id=spu_id, units=per_spu[spu_id])
+        products_sync(spu_ids=per_spu)
 
 
 def _order_document(source: ordering_api.OrderSearchSource) -> OrderDocument:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -507,9 +508,7 @@ class ElasticsearchSearchIndex:
         )
 
 
-def _datetime(value: Any):
-    from datetime import datetime
-
+def _datetime(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
