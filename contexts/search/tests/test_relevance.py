@@ -55,8 +55,10 @@ CORPUS = [
 
 JUDGED = [
     # (query, the expected top results: a list in that order, a set in any order)
-    ("iphone", [1, 2]),  # the phone, then its case (the case's title is longer)
-    ("智能手机", [3, 4]),
+    # Equal matches: BM25 (SQLite, Elasticsearch) favours the shorter title, InnoDB's ranking
+    # does not normalise by length, and then the better seller wins; both answers are right.
+    ("iphone", {1, 2}),
+    ("智能手机", {3, 4}),
     ("小米", [4]),
     ("apple", {1, 10}),  # title and brand both: the shorter title may come first
     ("huawei 平板", [5]),
