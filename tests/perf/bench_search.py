@@ -3,7 +3,7 @@
 Chinese titles), then time keyword searches with facets and suggestions.
 
     DATABASE_URL=mysql://root@127.0.0.1:3306/ecommerce_bench_search \\
-        .venv/bin/python tests/perf/bench_search.py [--products 20000] [--repeat 20]
+        .venv/bin/python tests/perf/bench_search.py [--products 20000] [--repeat 20] [--skip-load]
 
 The database must exist and be migrated (`manage.py migrate`). Not a test: figures depend on the
 machine. Prints, per query, the median and p95 milliseconds and the hit count.
@@ -106,6 +106,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--products", type=int, default=20000)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--skip-load", action="store_true", help="reuse the indexed products")
     args = parser.parse_args()
 
     import django
@@ -117,9 +118,11 @@ def main() -> None:
     from contexts.search.data import ProductQuery
 
     index = EmbeddedSearchIndex()
-    started = time.perf_counter()
-    count = index.products_replace_all(documents(args.products))
-    print(f"{connection.vendor}: indexed {count} products in {time.perf_counter() - started:.1f}s")
+    if not args.skip_load:
+        started = time.perf_counter()
+        count = index.products_replace_all(documents(args.products))
+        spent = time.perf_counter() - started
+        print(f"{connection.vendor}: indexed {count} products in {spent:.1f}s")
     print(f"{'query':<32} {'p50 ms':>8} {'p95 ms':>8} {'hits':>7}")
     for text in QUERIES:
         for label, query in (
