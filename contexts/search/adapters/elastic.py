@@ -8,8 +8,9 @@ next event of that product brings it back in step.)
 
 Text analysis: the standard tokenizer, then `cjk_bigram` (Chinese, Japanese, Korean runs become
 overlapping character pairs; the index keeps the single characters too, so a one-character query
-finds them), the same rule the embedded index follows (contexts/search/domain.py). ik is not
-required. Latin words match with fuzziness AUTO (typo tolerance).
+finds them), the same rule the embedded index follows (contexts/search/domain.py). When the
+cluster has the ik plugin (analysis-ik), new indices analyse text with its dictionary instead.
+Latin words match with fuzziness AUTO (typo tolerance).
 """
 
 from __future__ import annotations
@@ -211,6 +212,7 @@ class ElasticsearchSearchIndex:
         self.prefix = settings.SEARCH_INDEX_PREFIX if prefix is None else prefix
         self.refresh = refresh
         self._ready: set[str] = set()
+        self._ik: bool | None = None
 
     # --- indices and aliases ------------------------------------------------------------------
 
@@ -220,11 +222,33 @@ class ElasticsearchSearchIndex:
     def _mapping(self, kind: str) -> dict[str, Any]:
         return PRODUCT_MAPPING if kind == "products" else ORDER_MAPPING
 
+    def has_ik(self) -> bool:
+        """Whether the cluster has the ik Chinese analysis plugin (checked once)."""
+        if self._ik is None:
+            try:
+                plugins = self.client.cat.plugins(format="json").body
+            except Exception:  # a cluster that does not list plugins: keep the n-gram analysis
+                plugins = []
+            self._ik = any("ik" in str(p.get("component", "")).lower() for p in plugins)
+        return self._ik
+
+    def _analysis(self) -> dict[str, Any]:
+        """The n-gram analysis, or with ik when present: words from its dictionary (ik_max_word
+        when indexing, ik_smart when searching), lower-cased."""
+        if not self.has_ik():
+            return ANALYSIS
+        analyzers = {
+            **ANALYSIS["analyzer"],
+            "text_index": {"type": "custom", "tokenizer": "ik_max_word", "filter": ["lowercase"]},
+            "text_search": {"type": "custom", "tokenizer": "ik_smart", "filter": ["lowercase"]},
+        }
+        return {**ANALYSIS, "analyzer": analyzers}
+
     def _create(self, kind: str) -> str:
         name = f"{self.alias(kind)}-{time.time_ns()}"
         self.client.indices.create(
             index=name,
-            settings={"number_of_shards": 1, "analysis": ANALYSIS},
+            settings={"number_of_shards": 1, "analysis": self._analysis()},
             mappings=self._mapping(kind),
         )
         return name

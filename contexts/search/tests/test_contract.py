@@ -390,3 +390,13 @@ def test_an_order_upsert_replaces_its_document(orders):
     assert hit.placed_at == T0
     assert orders.orders_replace_all(iter([order("O1")])) == 1
     assert numbers(orders.orders_search(OrderQuery())) == ["O1"]
+
+
+def test_elasticsearch_uses_ik_only_when_the_cluster_has_it(index):
+    if index.__class__.__name__ != "ElasticsearchSearchIndex":
+        pytest.skip("Elasticsearch analysis")
+    assert index.has_ik() is False  # the test server has no plugins: n-grams
+    index._ik = True
+    analysis = index._analysis()
+    assert analysis["analyzer"]["text_index"]["tokenizer"] == "ik_max_word"
+    assert analysis["analyzer"]["text_search"]["tokenizer"] == "ik_smart"
