@@ -17,8 +17,11 @@ def product_changed_reindex(event: DomainEvent) -> None:
 
 
 def merchant_updated_reindex(event: MerchantUpdated) -> None:
-    """A shop was suspended or reopened: its products leave or rejoin the index."""
-    services.products_sync(spu_ids=catalog_api.merchant_product_ids(merchant_id=event.merchant_id))
+    """A shop was suspended or reopened: its products leave or rejoin the index (in batches,
+    each under its products' locks)."""
+    ids = catalog_api.merchant_product_ids(merchant_id=event.merchant_id)
+    for start in range(0, len(ids), services.REINDEX_BATCH):
+        services.products_sync(spu_ids=ids[start : start + services.REINDEX_BATCH])
 
 
 def stock_changed_index(event: StockChanged) -> None:
