@@ -63,4 +63,6 @@ BEAT_SCHEDULE = {
     },
     # Memberships: bill ended periods, charge due renewals (retries), expire after the grace.
     "subscription-renewals": {"task": "subscription.renewals_run", "schedule": 300.0},
+    # Search: a full rebuild after inventory's nightly stock-mirror resync (04:30).
+    "search-reindex": {"task": "search.reindex", "schedule": crontab(minute=0, hour=5)},
 }

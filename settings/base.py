@@ -329,6 +329,16 @@ CATALOG_DOCUMENT_STORE = env(
     else "contexts.catalog.adapters.relational.RelationalDocumentStore",
 )
 ELASTICSEARCH_URL = env("ELASTICSEARCH_URL")
+# The search index (contexts/search/ports.py): Elasticsearch when ELASTICSEARCH_URL is set, else
+# the embedded full-text index in the database (SQLite FTS5 / MariaDB FULLTEXT).
+SEARCH_INDEX = env(
+    "SEARCH_INDEX",
+    "contexts.search.adapters.elastic.ElasticsearchSearchIndex"
+    if ELASTICSEARCH_URL
+    else "contexts.search.adapters.embedded.EmbeddedSearchIndex",
+)
+# Names of the Elasticsearch aliases are "<prefix>products" and "<prefix>orders".
+SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "ecommerce-")
 NEO4J_URL = env("NEO4J_URL")
 CLICKHOUSE_URL = env("CLICKHOUSE_URL")
 

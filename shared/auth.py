@@ -90,6 +90,7 @@ _PLATFORM_WORK = frozenset(
         "settlement.manage",
         "subscription.read",
         "subscription.manage",
+        "order.search",
     }
 )
 

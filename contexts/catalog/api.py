@@ -9,18 +9,29 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from contexts.catalog import selectors
-from contexts.catalog.data import MerchantInfo, SkuInfo
+from contexts.catalog.data import (
+    MerchantInfo,
+    ProductSearchSource,
+    SearchAttributeSource,
+    SearchSkuSource,
+    SkuInfo,
+)
 from contexts.catalog.models import Merchant, Sku, Spu
 from contexts.catalog.services import stock as _stock
 
 __all__ = [
     "MerchantInfo",
+    "ProductSearchSource",
     "SkuInfo",
+    "attribute_value_attributes",
     "categories_ancestor_ids",
     "get_merchant",
     "get_merchants",
     "get_skus",
+    "listed_product_ids",
     "merchant_names",
+    "merchant_product_ids",
+    "products_for_search",
     "spu_merchants",
 ]
 
@@ -107,3 +118,74 @@ def sku_stock_resync(
     return _stock.sku_stock_resync(
         availability_of=availability_of, sku_ids=sku_ids, progress=progress
     )
+
+
+def products_for_search(*, spu_ids: Iterable[int]) -> dict[int, ProductSearchSource]:
+    """What a search index shows and filters on, for each existing (not deleted) product among
+    `spu_ids`, in a fixed number of queries; `listed` says whether the storefront shows it."""
+    products = selectors.products_for_search(spu_ids=spu_ids)
+    ancestors = selectors.categories_ancestor_ids(category_ids={p.category_id for p in products})
+    names = selectors.categories_by_ids(
+        category_ids={cid for ids in ancestors.values() for cid in ids}
+    )
+    out: dict[int, ProductSearchSource] = {}
+    for spu in products:
+        attributes: dict[int, SearchAttributeSource] = {}
+        for link in spu.attribute_values.all():
+            value = link.value
+            attributes[value.pk] = SearchAttributeSource(
+                value.attribute_id, value.attribute.name, value.pk, value.value
+            )
+        skus = []
+        for sku in spu.skus.all():
+            sellable = sku.status == Sku.Status.ACTIVE
+            skus.append(
+                SearchSkuSource(sku.pk, sku.price, sellable, sku.available_stock, sku.stock_version)
+            )
+            if sellable:
+                for sv in sku.values.all():
+                    attributes[sv.value_id] = SearchAttributeSource(
+                        sv.attribute_id, sv.attribute.name, sv.value_id, sv.value.value
+                    )
+        category_ids = ancestors.get(spu.category_id, (spu.category_id,))
+        out[spu.pk] = ProductSearchSource(
+            spu_id=spu.pk,
+            merchant_id=spu.merchant_id,
+            title=spu.title,
+            subtitle=spu.subtitle,
+            listed=spu.status == Spu.Status.PUBLISHED
+            and spu.merchant.status == Merchant.Status.ACTIVE,
+            category_id=spu.category_id,
+            category_ids=category_ids,
+            category_names=tuple(names.get(cid, "") for cid in category_ids),
+            brand_id=spu.brand_id,
+            brand_name=spu.brand.name if spu.brand else "",
+            image_url=spu.main_image_url,
+            min_price=spu.min_price,
+            max_price=spu.max_price,
+            sales_count=spu.sales_count,
+            rating_avg=spu.rating_avg,
+            rating_count=spu.rating_count,
+            published_at=spu.published_at,
+            skus=tuple(skus),
+            attributes=tuple(
+                sorted(attributes.values(), key=lambda a: (a.attribute_id, a.value_id))
+            ),
+        )
+    return out
+
+
+def listed_product_ids(*, after_id: int = 0, limit: int = 500) -> list[int]:
+    """Ids of the products the storefront shows, above `after_id`, ascending, at most `limit`
+    (a full search reindex walks them in batches)."""
+    return selectors.listed_product_ids(after_id=after_id, limit=limit)
+
+
+def attribute_value_attributes(*, value_ids: Iterable[int]) -> dict[int, int]:
+    """The attribute of each existing attribute value among `value_ids` (one query)."""
+    return {vid: ref.attribute_id for vid, ref in selectors.value_refs(value_ids=value_ids).items()}
+
+
+def merchant_product_ids(*, merchant_id: int) -> list[int]:
+    """Ids of the shop's products that are not deleted (whatever their status), ascending."""
+    return selectors.merchant_product_ids(merchant_id=merchant_id)

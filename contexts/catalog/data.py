@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 
@@ -28,3 +29,45 @@ class MerchantInfo:
     is_active: bool
     owner_user_id: int
     commission_rate: Decimal  # e.g. Decimal("0.0500")
+
+
+@dataclass(frozen=True)
+class SearchSkuSource:
+    sku_id: int
+    price: Decimal
+    sellable: bool  # live and active
+    available: int  # the mirrored availability
+    stock_version: int  # the inventory aggregate version `available` was taken from
+
+
+@dataclass(frozen=True)
+class SearchAttributeSource:
+    attribute_id: int
+    attribute_name: str
+    value_id: int
+    value: str
+
+
+@dataclass(frozen=True)
+class ProductSearchSource:
+    """What a search index needs of one product (read by the search context)."""
+
+    spu_id: int
+    merchant_id: int
+    title: str
+    subtitle: str
+    listed: bool  # published, not deleted, shop active: shown by the storefront
+    category_id: int
+    category_ids: tuple[int, ...]  # the category and its ancestors, root first
+    category_names: tuple[str, ...]  # same order
+    brand_id: int | None
+    brand_name: str
+    image_url: str
+    min_price: Decimal | None
+    max_price: Decimal | None
+    sales_count: int
+    rating_avg: Decimal
+    rating_count: int
+    published_at: datetime | None
+    skus: tuple[SearchSkuSource, ...]
+    attributes: tuple[SearchAttributeSource, ...]  # descriptive and SKU sales values, distinct

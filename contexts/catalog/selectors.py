@@ -514,3 +514,50 @@ def product_reviews(*, spu_id: int) -> ProductReviews:
     if not storefront_product_exists(spu_id=spu_id):
         raise NotFound("Product not found.", code="product_not_found")
     return ProductReviews(spu_id=spu_id)
+
+
+# --- Search sources (read by the search context through api.products_for_search) ------------
+
+
+def products_for_search(*, spu_ids: Iterable[int]) -> list[Spu]:
+    """Live products with shop, brand, category, SKUs and attribute values prefetched: a fixed
+    number of queries whatever the batch size (ancestors are resolved by the caller)."""
+    return list(
+        Spu.objects.live()
+        .filter(pk__in=set(spu_ids))
+        .select_related("merchant", "brand", "category")
+        .prefetch_related(
+            Prefetch("skus", queryset=Sku.objects.live().order_by("id")),
+            Prefetch(
+                "skus__values", queryset=SkuValue.objects.select_related("attribute", "value")
+            ),
+            Prefetch(
+                "attribute_values",
+                queryset=SpuAttributeValue.objects.select_related("value__attribute"),
+            ),
+        )
+        .order_by("id")
+    )
+
+
+def categories_by_ids(*, category_ids: Iterable[int]) -> dict[int, str]:
+    return dict(Category.objects.filter(pk__in=set(category_ids)).values_list("pk", "name"))
+
+
+def listed_product_ids(*, after_id: int, limit: int) -> list[int]:
+    """Ids of published products of active shops above `after_id`, ascending (reindex)."""
+    return list(
+        Spu.objects.live()
+        .filter(pk__gt=after_id, status=Spu.Status.PUBLISHED, merchant__status="active")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def merchant_product_ids(*, merchant_id: int) -> list[int]:
+    return list(
+        Spu.objects.live()
+        .filter(merchant_id=merchant_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

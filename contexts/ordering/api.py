@@ -11,6 +11,7 @@ of its name with `replace_pricing_step`). The types it needs are re-exported her
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from contexts.ordering import selectors, services
@@ -26,6 +27,7 @@ from contexts.ordering.data import (
     OrderDiscountsInfo,
     OrderInfo,
     OrderLineInfo,
+    OrderSearchSource,
     PricedLine,
     PricingHold,
     PricingNote,
@@ -55,6 +57,7 @@ __all__ = [
     "OrderDiscountsInfo",
     "OrderInfo",
     "OrderLineInfo",
+    "OrderSearchSource",
     "PricedLine",
     "PricingHold",
     "PricingNote",
@@ -71,6 +74,8 @@ __all__ = [
     "get_order_discounts",
     "get_trade",
     "mark_trade_paid",
+    "orders_for_search",
+    "orders_for_search_after",
     "place_special_order",
     "pricing_step_names",
     "refund_unshipped_order",
@@ -302,3 +307,34 @@ def get_order_discounts(order_no: str) -> OrderDiscountsInfo | None:
     return OrderDiscountsInfo(
         order_no=order.order_no, merchant_id=order.merchant_id, shares=tuple(shares)
     )
+
+
+def _order_search_source(order) -> OrderSearchSource:
+    return OrderSearchSource(
+        order_no=order.order_no,
+        trade_no=order.trade.trade_no,
+        buyer_id=order.buyer_id,
+        merchant_id=order.merchant_id,
+        status=order.status,
+        receiver_name=order.receiver_name,
+        receiver_phone=order.receiver_phone,
+        pay_amount=order.pay_amount,
+        created_at=order.created_at,
+    )
+
+
+def orders_for_search(*, order_nos: Iterable[str]) -> dict[str, OrderSearchSource]:
+    """The orders among `order_nos` that exist, by number, for staff order search (one query)."""
+    return {
+        order.order_no: _order_search_source(order)
+        for _, order in selectors.orders_for_search(order_nos=order_nos)
+    }
+
+
+def orders_for_search_after(
+    *, cursor: int = 0, limit: int = 500
+) -> tuple[int, list[OrderSearchSource]]:
+    """The next `limit` orders after `cursor` (0 to start) for a full reindex, and the cursor
+    to pass next (the same one when there are no more)."""
+    rows = selectors.orders_for_search(after_id=cursor, limit=limit)
+    return (rows[-1][0] if rows else cursor), [_order_search_source(o) for _, o in rows]

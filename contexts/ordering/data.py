@@ -366,3 +366,18 @@ class OrderDiscountsInfo:
     order_no: str
     merchant_id: int
     shares: tuple[DiscountShare, ...]
+
+
+@dataclass(frozen=True)
+class OrderSearchSource:
+    """What staff order search shows and filters on (read by the search context)."""
+
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    status: str
+    receiver_name: str
+    receiver_phone: str
+    pay_amount: Decimal
+    created_at: datetime

@@ -4,6 +4,7 @@ order is simply not found (404, nothing leaks)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
@@ -108,3 +109,14 @@ def completed_purchase_exists(*, user_id: int, sku_id: int) -> bool:
     return OrderLine.objects.filter(
         sku_id=sku_id, order__buyer_id=user_id, order__status=OrderStatus.COMPLETED
     ).exists()
+
+
+def orders_for_search(*, order_nos: Iterable[str] = (), after_id: int = 0, limit: int = 0):
+    """Orders by number, or (with `limit`) the next `limit` orders above row id `after_id`,
+    ascending, as (row id, order) pairs with their trade, in one query."""
+    orders = Order.objects.select_related("trade").order_by("id")
+    if limit:
+        orders = orders.filter(pk__gt=after_id)[:limit]
+    else:
+        orders = orders.filter(order_no__in=list(order_nos))
+    return [(order.pk, order) for order in orders]

@@ -17,6 +17,7 @@ from contexts.logistics.demo import demo_freight_templates_create
 from contexts.loyalty.demo import demo_points_create
 from contexts.payments.services import payment_create, sandbox_pay
 from contexts.promotions.demo import demo_activities_create
+from contexts.search.demo import demo_search_index_build
 from contexts.settlement.demo import demo_settlement_create
 from contexts.subscription.demo import demo_memberships_create
 from shared.auth import principal_from
@@ -40,8 +41,8 @@ def _sandbox_pay(buyer_id: int, trade_no: str) -> None:
 class Command(BaseCommand):
     help = (
         "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions, "
-        "coupons, points, flash sales, group buys, settlement profiles and membership plans "
-        "(buyer2 is a member)."
+        "coupons, points, flash sales, group buys, settlement profiles, membership plans "
+        "(buyer2 is a member) and the search index."
     )
 
     def add_arguments(self, parser):
@@ -78,6 +79,7 @@ class Command(BaseCommand):
         )
         demo_settlement_create(sku_ids_by_merchant=skus_by_merchant)
         members = demo_memberships_create(buyer_ids=buyer_ids)
+        indexed, _ = demo_search_index_build(progress=progress)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
@@ -85,7 +87,7 @@ class Command(BaseCommand):
                 f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
                 f"{stock_rows} new stock records, {activities} new promotions, "
                 f"{flash_sessions} flash sale sessions, {groups} group buy groups, {members} new "
-                "members (buyer2 ships free).\n"
+                f"members (buyer2 ships free), {indexed} products in the search index.\n"
                 "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
                 "merchant1@example.com / merchant12345"
             )
