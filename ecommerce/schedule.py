@@ -48,4 +48,8 @@ BEAT_SCHEDULE = {
     "flashsale-load-items": {"task": "flashsale.load_items", "schedule": 15.0},
     "flashsale-end-sessions": {"task": "flashsale.end_sessions", "schedule": 30.0},
     "flashsale-reconcile": {"task": "flashsale.reconcile", "schedule": 60.0},
+    # After-sales: approve requests the merchant left unanswered, close returns not shipped in
+    # time (both act only on requests still waiting: safe to re-run).
+    "aftersales-auto-approve": {"task": "aftersales.auto_approve", "schedule": crontab(minute=25)},
+    "aftersales-auto-close": {"task": "aftersales.auto_close", "schedule": crontab(minute=35)},
 }

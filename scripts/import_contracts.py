@@ -46,6 +46,7 @@ CONTEXT_TIERS = (
     ("payments",),
     ("promotions", "loyalty"),
     ("coupons", "flashsale"),
+    ("aftersales",),
 )
 
 

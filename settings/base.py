@@ -526,3 +526,11 @@ FLASHSALE_TOKEN_LEAD_SECONDS = env_int("FLASHSALE_TOKEN_LEAD_SECONDS", 60)
 FLASHSALE_TOKEN_TTL_SECONDS = env_int("FLASHSALE_TOKEN_TTL_SECONDS", 120)
 # Reconciliation leaves tickets younger than this alone (their request may still be running).
 FLASHSALE_RECONCILE_GRACE_SECONDS = env_int("FLASHSALE_RECONCILE_GRACE_SECONDS", 60)
+
+# --- After-sales (contexts/aftersales) -------------------------------------------------------
+# The merchant answers a request within this many days, or it is approved for them.
+AFTERSALES_REVIEW_DAYS = env_int("AFTERSALES_REVIEW_DAYS", 2)
+# The buyer ships an approved return within this many days, or the request is closed.
+AFTERSALES_RETURN_SHIP_DAYS = env_int("AFTERSALES_RETURN_SHIP_DAYS", 7)
+# A completed order takes after-sales requests for this many days.
+AFTERSALES_WINDOW_DAYS = env_int("AFTERSALES_WINDOW_DAYS", 15)

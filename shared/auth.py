@@ -63,6 +63,7 @@ _SHOP_WORK = frozenset(
         "coupons.template.write",
         "flashsale.read",
         "flashsale.item.write",
+        "aftersales.manage",
     }
 )
 
@@ -81,6 +82,7 @@ _PLATFORM_WORK = frozenset(
         "loyalty.manage",
         "coupons.code.write",
         "flashsale.session.write",
+        "aftersales.arbitrate",
     }
 )
 

@@ -131,3 +131,35 @@ class TradePaymentRefused(DomainEvent):
     payment_ref: str
     amount: Decimal
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderLineRefunded(DomainEvent):
+    """Money of one order line went back to the buyer (one after-sales refund, `reference`).
+    Units refunded before shipment are already back on hand."""
+
+    event_type: ClassVar[str] = "ordering.order.line_refunded.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    line_id: int
+    sku_id: int
+    quantity: int
+    amount: Decimal
+    reference: str
+    before_shipment: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRefunded(DomainEvent):
+    """Every line of the order was refunded: the order is over (status refunded)."""
+
+    event_type: ClassVar[str] = "ordering.order.refunded.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    refunded_amount: Decimal
