@@ -248,12 +248,14 @@ def place_special_order(
 # (when the order becomes refunding / refunded) is in domain/refunds.py.
 
 
-def order_line_refundable(*, order_no: str) -> OrderRefundInfo | None:
+def order_line_refundable(*, order_no: str, lock: bool = False) -> OrderRefundInfo | None:
     """The order with each line's paid share (after the discounts allocated to it), what its
     refunds took and what is left to refund; None when there is no such order. The caller
-    checks who may see it."""
+    checks who may see it. With `lock` (inside the caller's transaction) the order row stays
+    locked until it ends: a caller that decides on these figures (after-sales accepting a
+    request for some units) is serialised with every other change of the order."""
     try:
-        order, states = services.order_refund_view(order_no=order_no)
+        order, states = services.order_refund_view(order_no=order_no, lock=lock)
     except NotFound:
         return None
     return OrderRefundInfo(

@@ -118,7 +118,8 @@ def request_apply(*, principal: Principal, application: Application) -> Aftersal
     if isinstance(a.quantity, bool) or not isinstance(a.quantity, int) or a.quantity < 1:
         raise _invalid("quantity", "Must be a positive integer.")
     evidence = domain.check_evidence(list(a.evidence))
-    order = ordering_api.order_line_refundable(order_no=a.order_no)
+    # Locked: two requests for one line are decided one after the other.
+    order = ordering_api.order_line_refundable(order_no=a.order_no, lock=True)
     if order is None or order.buyer_id != principal.user_id:
         raise NotFound("Order not found.")
     line = order.line(a.line_id)

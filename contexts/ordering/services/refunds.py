@@ -239,9 +239,12 @@ def order_line_refund_settle(*, reference: str, succeeded: bool, actor: str = "s
     return True
 
 
-def order_refund_view(*, order_no: str) -> tuple[Order, list[LineState]]:
-    """The order with each line's refund balance (reads, no lock)."""
-    order = Order.objects.select_related("trade").filter(order_no=order_no).first()
+def order_refund_view(*, order_no: str, lock: bool = False) -> tuple[Order, list[LineState]]:
+    """The order with each line's refund balance; with `lock` the order row stays locked
+    until the caller's transaction ends (the lock every change of the order takes)."""
+    # Locked alone (the trade is read after): a join would lock the trade row too.
+    orders = Order.objects.select_for_update() if lock else Order.objects.select_related("trade")
+    order = orders.filter(order_no=order_no).first()
     if order is None:
         raise NotFound("Order not found.")
     return order, line_states(order)
