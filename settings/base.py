@@ -268,6 +268,9 @@ SPECTACULAR_SETTINGS = {
         "FlashSessionStatusEnum": "contexts.flashsale.models.SESSION_STATUS_CHOICES",
         "FlashItemStatusEnum": "contexts.flashsale.models.ITEM_STATUS_CHOICES",
         "FlashPurchaseStatusEnum": "contexts.flashsale.models.PURCHASE_STATUS_CHOICES",
+        "AftersalesKindEnum": "contexts.aftersales.models.KIND_CHOICES",
+        "AftersalesStatusEnum": "contexts.aftersales.models.STATUS_CHOICES",
+        "AftersalesReasonEnum": "contexts.aftersales.models.REASON_CHOICES",
     },
 }
 
