@@ -132,3 +132,41 @@ def test_the_lists_cost_a_fixed_number_of_queries(world, django_assert_max_num_q
             world["merchant_api"].get("/api/v1/admin/aftersales/requests?status=requested")
         )
     assert mine["count"] == queue["count"] == 3
+
+
+def test_the_admin_finds_requests_and_acts_through_the_services(world, client):
+    from django.contrib.messages import get_messages
+
+    from contexts.aftersales.models import AftersalesRequest
+
+    order_no = paid_order(world, quantity=1)["order_no"]
+    no = created(
+        world["buyer_api"].post(
+            "/api/v1/aftersales/requests", apply_body(order_no, kind="refund_only"), format="json"
+        )
+    )["request_no"]
+    superuser = make_user(is_staff=True)
+    superuser.is_superuser = True
+    superuser.save()
+    client.force_login(superuser)
+    pk = AftersalesRequest.objects.get(request_no=no).pk
+
+    listing = client.get(f"/admin/aftersales/aftersalesrequest/?q={order_no}")
+    assert listing.status_code == 200 and no in listing.content.decode()
+    assert client.get(f"/admin/aftersales/aftersalesrequest/{pk}/change/").status_code == 200
+
+    done = client.post(
+        "/admin/aftersales/aftersalesrequest/",
+        {"action": "approve", "_selected_action": [pk]},
+        follow=True,
+    )
+    assert AftersalesRequest.objects.get(pk=pk).status == "refunded"
+    assert any("approved" in str(m) for m in get_messages(done.wsgi_request))
+
+    again = client.post(
+        "/admin/aftersales/aftersalesrequest/",
+        {"action": "approve", "_selected_action": [pk]},
+        follow=True,
+    )
+    shown = [(m.level_tag, str(m)) for m in get_messages(again.wsgi_request)]
+    assert shown and all(level == "error" for level, _ in shown), shown
