@@ -122,7 +122,8 @@ class AftersalesStaffRequestPageOut(_Page):
 
 class AftersalesApplyIn(Input):
     order_no = serializers.CharField(**_NUMBER)
-    line_id = id_field()
+    line_id = id_field(required=False, help_text="The order line; or name it by `sku_id`.")
+    sku_id = id_field(required=False, help_text="The SKU of the order line (instead of line_id).")
     kind = serializers.ChoiceField(choices=_KINDS)
     quantity = positive_int(min_value=1, max_value=100_000)
     reason_code = serializers.ChoiceField(choices=_REASONS)
@@ -134,6 +135,11 @@ class AftersalesApplyIn(Input):
         help_text="The refund asked for (refund kinds); absent: the most these units may give "
         "back (the line's paid share after its discounts, minus what was refunded).",
     )
+
+    def validate(self, attrs):
+        if ("line_id" in attrs) == ("sku_id" in attrs):
+            raise serializers.ValidationError({"line_id": ["Give line_id or sku_id (one)."]})
+        return attrs
 
 
 class AftersalesMyRequestsQuery(QueryInput):

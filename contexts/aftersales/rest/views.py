@@ -74,7 +74,8 @@ class MyRequestsView(APIView):
             principal=principal_of(request),
             application=services.Application(
                 order_no=data["order_no"],
-                line_id=data["line_id"],
+                line_id=data.get("line_id"),
+                sku_id=data.get("sku_id"),
                 kind=data["kind"],
                 quantity=data["quantity"],
                 reason_code=data["reason_code"],

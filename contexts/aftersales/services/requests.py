@@ -68,8 +68,11 @@ def _invalid(field: str, message: str) -> ValidationFailed:
 
 @dataclass(frozen=True)
 class Application:
+    """What the buyer asks for. The line is named by its id, or (line_id None) by its SKU: an
+    order holds one paid line per SKU."""
+
     order_no: str
-    line_id: int
+    line_id: int | None
     kind: str
     quantity: int
     reason_code: str
@@ -77,6 +80,7 @@ class Application:
     evidence: tuple[str, ...] = ()
     # The refund asked for; None: the most these units may give back.
     amount: Decimal | None = None
+    sku_id: int | None = None
 
 
 def _carrier(code: str) -> str:
@@ -122,7 +126,10 @@ def request_apply(*, principal: Principal, application: Application) -> Aftersal
     order = ordering_api.order_line_refundable(order_no=a.order_no, lock=True)
     if order is None or order.buyer_id != principal.user_id:
         raise NotFound("Order not found.")
-    line = order.line(a.line_id)
+    if a.line_id is None:
+        line = next((x for x in order.lines if x.sku_id == a.sku_id and not x.gift), None)
+    else:
+        line = order.line(a.line_id)
     if line is None or line.gift:
         raise NotFound("Order line not found.")
     if order.status not in domain.ORDER_STATUSES_FOR[kind]:
