@@ -260,3 +260,39 @@ def test_timers_approve_unanswered_requests_and_close_unshipped_returns(world):
     assert services.requests_auto_close(now=later + timedelta(days=8)) == 1
     assert services.requests_auto_close(now=later + timedelta(days=8)) == 0
     assert status(ret) == "closed"
+
+
+def test_a_failed_refund_keeps_the_units_taken_and_is_retried_through_arbitration(
+    world, monkeypatch
+):
+    from contexts.payments.ports import ProviderError
+    from contexts.payments.tests.support import sandbox
+
+    def refuse(**kwargs):
+        raise ProviderError("refund: account frozen", code="ACCOUNT_FROZEN", permanent=True)
+
+    order_no = paid_order(world, quantity=3)["order_no"]
+    req = apply(world, order_no, kind="refund_only", quantity=2)
+    monkeypatch.setattr(sandbox(), "refund_start", refuse)
+    services.request_approve(principal=world["merchant_p"], request_no=req.request_no)
+    monkeypatch.undo()
+
+    assert status(req) == "refund_failed"
+    line = ordering_api.order_line_refundable(order_no=order_no).lines[0]
+    assert (line.taken_quantity, line.refunded_quantity) == (2, 0)
+    with pytest.raises(AppError) as taken:
+        apply(world, order_no, kind="refund_only", quantity=2)
+    assert taken.value.code == "quantity_exceeds_line"
+
+    services.request_arbitrate(
+        principal=world["staff_p"], request_no=req.request_no, decision="buyer", reason="retry"
+    )
+
+    assert status(req) == "refunded"
+    assert sorted(Refund.objects.values_list("state", "amount")) == [
+        ("failed", D("120.00")),
+        ("succeeded", D("120.00")),
+    ]
+    assert ordering_api.get_order(order_no).status == "paid"  # one unit left to ship
+    keys = set(Refund.objects.values_list("idempotency_key", flat=True))
+    assert keys == {f"aftersales:{req.request_no}", f"aftersales:{req.request_no}:1"}

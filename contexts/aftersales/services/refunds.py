@@ -65,31 +65,48 @@ def refund_start(req: AftersalesRequest, *, actor: str, role: str, reason: str) 
 
 @transaction.atomic
 def refund_settle(*, refund_no: str, succeeded: bool) -> bool:
-    """Payments' answer for the request's refund `refund_no`: refunded (ordering's ledger
-    records it, which restocks units refunded before shipment) or refund_failed (the ledger
-    releases it; staff may retry). False when no request waits for this refund (another
-    context's, or already settled): idempotent."""
+    """Payments' answer for the request's refund `refund_no`.
+
+    Succeeded: ordering's ledger records it (units refunded before shipment go back on hand)
+    and the request is refunded, also when it had failed before (payments' staff retried the
+    same refund). Failed: refund_failed; the line's units and money stay taken in the ledger
+    (payments may still retry that refund), until arbitration retries or closes the request.
+    False when no request waits for this refund (another context's, or already settled)."""
     request_no = (
-        AftersalesRequest.objects.filter(refund_no=refund_no, status=Status.REFUNDING)
+        AftersalesRequest.objects.filter(
+            refund_no=refund_no, status__in=(Status.REFUNDING, Status.REFUND_FAILED)
+        )
         .values_list("request_no", flat=True)
         .first()
     )
     if request_no is None:
         return False
     req = lock(request_no)
-    if req.status != Status.REFUNDING or req.refund_no != refund_no:
+    if req.refund_no != refund_no:
         return False
-    ordering_api.order_line_refund_settle(reference=refund_reference(req), succeeded=succeeded)
-    if succeeded:
-        move(
-            req,
-            Status.REFUNDED,
-            actor=SYSTEM,
-            role=SYSTEM,
-            reason="refund succeeded",
-            refunded_at=timezone.now(),
-        )
-        publish(RequestRefunded(**event_fields(req), refund_no=refund_no))
-    else:
+    if not succeeded:
+        if req.status != Status.REFUNDING:
+            return False
         move(req, Status.REFUND_FAILED, actor=SYSTEM, role=SYSTEM, reason="refund failed")
+        return True
+    if req.status == Status.REFUND_FAILED:
+        move(req, Status.REFUNDING, actor=SYSTEM, role=SYSTEM, reason="refund retried by payments")
+    elif req.status != Status.REFUNDING:
+        return False
+    ordering_api.order_line_refund_settle(reference=refund_reference(req), succeeded=True)
+    move(
+        req,
+        Status.REFUNDED,
+        actor=SYSTEM,
+        role=SYSTEM,
+        reason="refund succeeded",
+        refunded_at=timezone.now(),
+    )
+    publish(RequestRefunded(**event_fields(req), refund_no=refund_no))
     return True
+
+
+def refund_give_up(req: AftersalesRequest) -> None:
+    """A failed refund that will not be retried (arbitration closed the request): the line's
+    units and money are free again in ordering's ledger."""
+    ordering_api.order_line_refund_settle(reference=refund_reference(req), succeeded=False)

@@ -30,7 +30,7 @@ from contexts.aftersales.services._common import (
     move,
     not_found,
 )
-from contexts.aftersales.services.refunds import refund_reference, refund_start
+from contexts.aftersales.services.refunds import refund_give_up, refund_reference, refund_start
 from contexts.inventory import api as inventory_api
 from contexts.logistics import api as logistics_api
 from contexts.ordering import api as ordering_api
@@ -391,6 +391,8 @@ def request_arbitrate(
             details={"status": req.status},
         )
     if decision == FOR_MERCHANT:
+        if req.status == Status.REFUND_FAILED:
+            refund_give_up(req)
         move(req, Status.CLOSED, actor=actor, role=STAFF, reason=reason, decision_note=reason[:200])
     elif req.status == Status.REFUND_FAILED:
         refund_start(req, actor=actor, role=STAFF, reason=reason)
