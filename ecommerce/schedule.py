@@ -52,4 +52,6 @@ BEAT_SCHEDULE = {
     # time (both act only on requests still waiting: safe to re-run).
     "aftersales-auto-approve": {"task": "aftersales.auto_approve", "schedule": crontab(minute=25)},
     "aftersales-auto-close": {"task": "aftersales.auto_close", "schedule": crontab(minute=35)},
+    # Open tickets past their SLA go up one level (safe to re-run).
+    "aftersales-escalate-tickets": {"task": "aftersales.escalate_tickets", "schedule": 300.0},
 }

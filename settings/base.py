@@ -537,3 +537,5 @@ AFTERSALES_REVIEW_DAYS = env_int("AFTERSALES_REVIEW_DAYS", 2)
 AFTERSALES_RETURN_SHIP_DAYS = env_int("AFTERSALES_RETURN_SHIP_DAYS", 7)
 # A completed order takes after-sales requests for this many days.
 AFTERSALES_WINDOW_DAYS = env_int("AFTERSALES_WINDOW_DAYS", 15)
+# A ticket waiting for the shop or the platform is escalated after this many hours.
+AFTERSALES_TICKET_SLA_HOURS = env_int("AFTERSALES_TICKET_SLA_HOURS", 24)

@@ -7,10 +7,16 @@ from __future__ import annotations
 from django.contrib import admin
 
 from contexts.aftersales import services
-from contexts.aftersales.models import AftersalesRequest, RequestLog, RequestMessage
+from contexts.aftersales.models import (
+    AftersalesRequest,
+    RequestLog,
+    RequestMessage,
+    Ticket,
+    TicketMessage,
+)
 from contexts.catalog import api as catalog_api
 from contexts.identity import api as identity_api
-from shared.admin import ReadOnlyInline, ServiceAdmin, id_label
+from shared.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, id_label
 from shared.auth import principal_of
 
 
@@ -89,3 +95,31 @@ class AftersalesRequestAdmin(ServiceAdmin):
     @admin.action(description="Arbitrate for the merchant (close)")
     def arbitrate_for_merchant(self, request, queryset):
         self._arbitrate(request, queryset, services.FOR_MERCHANT)
+
+
+class TicketMessageInline(ReadOnlyInline):
+    model = TicketMessage
+    fields = ("created_at", "role", "author_id", "body", "attachments")
+    readonly_fields = fields
+
+
+@admin.register(Ticket)
+class TicketAdmin(ReadOnlyAdmin):
+    """Tickets are answered through the API; the admin shows them for support."""
+
+    list_display = (
+        "ticket_no",
+        "subject",
+        "status",
+        "buyer",
+        "merchant_id",
+        "assignee_id",
+        "escalation_level",
+        "sla_due_at",
+    )
+    list_filter = ("status", "escalation_level")
+    search_fields = ("=ticket_no", "=buyer_id", "=request__request_no", "subject")
+    list_select_related = ("request",)
+    inlines = (TicketMessageInline,)
+    id_labels = {"buyer_id": lambda ids: identity_api.user_names(user_ids=ids)}
+    buyer = id_label("buyer_id", "buyer")

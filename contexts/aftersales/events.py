@@ -49,3 +49,16 @@ class RequestRefunded(_RequestEvent):
 
     event_type: ClassVar[str] = "aftersales.request.refunded.v1"
     refund_no: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TicketEscalated(DomainEvent):
+    """Nobody answered the buyer's ticket within its SLA: its escalation level went up."""
+
+    event_type: ClassVar[str] = "aftersales.ticket.escalated.v1"
+    aggregate: ClassVar[str] = "ticket_no"
+    ticket_no: str
+    buyer_id: int
+    merchant_id: int | None
+    assignee_id: int | None
+    escalation_level: int

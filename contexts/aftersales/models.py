@@ -113,3 +113,59 @@ class RequestMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role} {self.author_id} on {self.request_id}"
+
+
+class Ticket(models.Model):
+    """A support thread (工单) between a buyer, a shop and platform staff, on an after-sales
+    request or standalone, with an assignee and an SLA timer: when nobody on the platform or
+    shop side answered the buyer by `sla_due_at`, the escalation timer raises its level."""
+
+    OPEN = "open"  # waiting for the shop or the platform
+    PENDING = "pending"  # waiting for the buyer
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    STATUSES = (OPEN, PENDING, RESOLVED, CLOSED)
+
+    ticket_no = models.CharField(max_length=NUMBER_LENGTH, unique=True)
+    subject = models.CharField(max_length=120)
+    request = models.ForeignKey(
+        AftersalesRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    buyer_id = models.BigIntegerField()
+    merchant_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=[(s, s) for s in STATUSES], default=OPEN)
+    assignee_id = models.BigIntegerField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["buyer_id", "id"], name="as_ticket_buyer"),
+            models.Index(fields=["status", "sla_due_at"], name="as_ticket_sla"),
+        ]
+
+    def __str__(self) -> str:
+        return self.ticket_no
+
+
+class TicketMessage(models.Model):
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author_id = models.BigIntegerField(null=True, blank=True)
+    role = models.CharField(max_length=16)
+    body = models.CharField(max_length=2000)
+    attachments = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.role} on {self.ticket_id}"

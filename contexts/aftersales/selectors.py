@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from contexts.aftersales.models import AftersalesRequest, RequestLog, RequestMessage
-from contexts.aftersales.services._common import MANAGE, not_found
+from contexts.aftersales.models import (
+    AftersalesRequest,
+    RequestLog,
+    RequestMessage,
+    Ticket,
+    TicketMessage,
+)
+from contexts.aftersales.services._common import ARBITRATE, MANAGE, not_found
+from contexts.aftersales.services.tickets import role_on
 from shared.auth import Principal
+from shared.errors import NotFound
 
 
 def requests_of_buyer(*, buyer_id: int, status: str | None = None) -> QuerySet[AftersalesRequest]:
@@ -63,3 +71,42 @@ def request_for_staff(*, principal: Principal, request_no: str) -> AftersalesReq
     if found is None:
         raise not_found()
     return found
+
+
+def tickets_of_buyer(*, buyer_id: int) -> QuerySet[Ticket]:
+    return Ticket.objects.filter(buyer_id=buyer_id).select_related("request").order_by("-id")
+
+
+def ticket_for(*, principal: Principal, ticket_no: str) -> Ticket:
+    """One ticket with its messages, for its buyer, the shop or platform staff (404 else)."""
+    ticket = (
+        Ticket.objects.select_related("request")
+        .prefetch_related(Prefetch("messages", queryset=TicketMessage.objects.order_by("id")))
+        .filter(ticket_no=ticket_no)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("Ticket not found.")
+    role_on(principal, ticket)
+    return ticket
+
+
+def ticket_queue(
+    *,
+    principal: Principal,
+    status: str | None = None,
+    assignee_id: int | None = None,
+    escalated: bool | None = None,
+) -> QuerySet[Ticket]:
+    """Tickets for platform staff (aftersales.arbitrate: all) or a shop (aftersales.manage:
+    those on its requests), the most overdue first."""
+    rows = Ticket.objects.select_related("request")
+    if not principal.can(ARBITRATE):
+        rows = principal.filter(rows.exclude(merchant_id=None), MANAGE)
+    if status:
+        rows = rows.filter(status=status)
+    if assignee_id:
+        rows = rows.filter(assignee_id=assignee_id)
+    if escalated is not None:
+        rows = rows.filter(escalation_level__gt=0) if escalated else rows.filter(escalation_level=0)
+    return rows.order_by("sla_due_at", "-id")

@@ -15,3 +15,9 @@ def auto_approve() -> int:
 def auto_close() -> int:
     """Close approved returns not shipped within AFTERSALES_RETURN_SHIP_DAYS."""
     return services.requests_auto_close()
+
+
+@shared_task(name="aftersales.escalate_tickets")
+def escalate_tickets() -> int:
+    """Escalate open tickets nobody answered within AFTERSALES_TICKET_SLA_HOURS."""
+    return services.tickets_escalate()

@@ -12,6 +12,8 @@ from contexts.aftersales.models import (
     AftersalesRequest,
     RequestLog,
     RequestMessage,
+    Ticket,
+    TicketMessage,
 )
 from shared.rest.fields import id_field, money_amount, positive_int
 from shared.rest.serializers import Input, MultilineCharField, QueryInput
@@ -180,3 +182,69 @@ class AftersalesArbitrateIn(Input):
 class AftersalesMessageIn(Input):
     body = MultilineCharField(max_length=1000, min_length=1)
     attachments = _evidence()
+
+
+# --- Tickets ----------------------------------------------------------------------------------
+
+
+class TicketMessageOut(serializers.ModelSerializer):
+    class Meta:
+        model = TicketMessage
+        fields = ("id", "author_id", "role", "body", "attachments", "created_at")
+
+
+class TicketOut(serializers.ModelSerializer):
+    request_no = serializers.CharField(source="request.request_no", allow_null=True, default=None)
+
+    class Meta:
+        model = Ticket
+        fields = (
+            "ticket_no",
+            "subject",
+            "request_no",
+            "merchant_id",
+            "status",
+            "assignee_id",
+            "sla_due_at",
+            "escalation_level",
+            "escalated_at",
+            "created_at",
+            "updated_at",
+        )
+
+
+class TicketDetailOut(TicketOut):
+    messages = TicketMessageOut(many=True)
+
+    class Meta(TicketOut.Meta):
+        fields = (*TicketOut.Meta.fields, "messages")
+
+
+class TicketPageOut(_Page):
+    results = TicketOut(many=True)
+
+
+class TicketOpenIn(Input):
+    subject = serializers.CharField(max_length=120, min_length=1)
+    body = MultilineCharField(max_length=2000, min_length=1)
+    request_no = serializers.CharField(required=False, **_NUMBER)
+    attachments = _evidence()
+
+
+class TicketReplyIn(Input):
+    body = MultilineCharField(max_length=2000, min_length=1)
+    attachments = _evidence()
+
+
+class TicketAssignIn(Input):
+    assignee_id = id_field(allow_null=True)
+
+
+class TicketResolveIn(Input):
+    close = serializers.BooleanField(required=False, default=False)
+
+
+class TicketQueueQuery(QueryInput):
+    status = serializers.ChoiceField(choices=list(Ticket.STATUSES), required=False)
+    assignee_id = id_field(required=False)
+    escalated = serializers.BooleanField(required=False, allow_null=True, default=None)

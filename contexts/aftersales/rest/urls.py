@@ -23,4 +23,22 @@ urlpatterns = [
     path(f"{_STAFF}/reship", views.ReshipView.as_view(), name="reship"),
     path(f"{_STAFF}/arbitrate", views.ArbitrateView.as_view(), name="arbitrate"),
     path(f"{_STAFF}/messages", views.StaffMessagesView.as_view(), name="staff-messages"),
+    path("aftersales/tickets", views.MyTicketsView.as_view(), name="my-tickets"),
+    path("aftersales/tickets/<str:ticket_no>", views.TicketView.as_view(), name="ticket"),
+    path(
+        "aftersales/tickets/<str:ticket_no>/messages",
+        views.TicketMessagesView.as_view(),
+        name="ticket-messages",
+    ),
+    path(
+        "aftersales/tickets/<str:ticket_no>/resolve",
+        views.TicketResolveView.as_view(),
+        name="ticket-resolve",
+    ),
+    path("admin/aftersales/tickets", views.TicketQueueView.as_view(), name="ticket-queue"),
+    path(
+        "admin/aftersales/tickets/<str:ticket_no>/assign",
+        views.TicketAssignView.as_view(),
+        name="ticket-assign",
+    ),
 ]

@@ -282,3 +282,109 @@ class StaffMessagesView(APIView):
             attachments=data.get("attachments"),
         )
         return Response(s.AftersalesMessageOut(message).data, status=status.HTTP_201_CREATED)
+
+
+# --- Tickets ----------------------------------------------------------------------------------
+
+_TICKET = [OpenApiParameter("ticket_no", str, OpenApiParameter.PATH)]
+
+
+def _ticket(request: Request, ticket_no: str, code: int = status.HTTP_200_OK) -> Response:
+    ticket = selectors.ticket_for(principal=principal_of(request), ticket_no=ticket_no)
+    return Response(s.TicketDetailOut(ticket).data, status=code)
+
+
+class MyTicketsView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        operation_id="v1_aftersales_tickets_list",
+        parameters=_PAGING,
+        responses={200: s.TicketPageOut, **error_responses(401)},
+        summary="List my tickets",
+    )
+    def get(self, request: Request) -> Response:
+        rows = selectors.tickets_of_buyer(buyer_id=request.user.pk)
+        return _paginated(request, self, rows, s.TicketOut)
+
+    @extend_schema(
+        request=s.TicketOpenIn,
+        responses={201: s.TicketDetailOut, **error_responses(400, 401, 404)},
+        summary="Open a ticket (on one of my after-sales requests, or standalone)",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.TicketOpenIn, request.data)
+        ticket = services.ticket_open(principal=principal_of(request), **data)
+        return _ticket(request, ticket.ticket_no, status.HTTP_201_CREATED)
+
+
+class TicketView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        parameters=_TICKET,
+        responses={200: s.TicketDetailOut, **error_responses(401, 404)},
+        summary="One ticket with its messages (its buyer, the shop, platform staff)",
+    )
+    def get(self, request: Request, ticket_no: str) -> Response:
+        return _ticket(request, ticket_no)
+
+
+class TicketMessagesView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        parameters=_TICKET,
+        request=s.TicketReplyIn,
+        responses={201: s.TicketDetailOut, **error_responses(400, 401, 404, 409)},
+        summary="Write on a ticket",
+    )
+    def post(self, request: Request, ticket_no: str) -> Response:
+        data = _valid(s.TicketReplyIn, request.data)
+        services.ticket_reply(principal=principal_of(request), ticket_no=ticket_no, **data)
+        return _ticket(request, ticket_no, status.HTTP_201_CREATED)
+
+
+class TicketResolveView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        parameters=_TICKET,
+        request=s.TicketResolveIn,
+        responses={200: s.TicketDetailOut, **error_responses(400, 401, 404, 409)},
+        summary="Mark a ticket resolved, or close it (the buyer or platform staff)",
+    )
+    def post(self, request: Request, ticket_no: str) -> Response:
+        data = _valid(s.TicketResolveIn, request.data)
+        services.ticket_resolve(principal=principal_of(request), ticket_no=ticket_no, **data)
+        return _ticket(request, ticket_no)
+
+
+class TicketQueueView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        operation_id="v1_admin_aftersales_tickets_list",
+        parameters=[s.TicketQueueQuery, *_PAGING],
+        responses={200: s.TicketPageOut, **error_responses(400, 401, 403)},
+        summary="Tickets to answer, the most overdue first",
+    )
+    def get(self, request: Request) -> Response:
+        query = _valid(s.TicketQueueQuery, request.query_params)
+        rows = selectors.ticket_queue(principal=principal_of(request), **query)
+        return _paginated(request, self, rows, s.TicketOut)
+
+
+class TicketAssignView(APIView):
+    permission_classes = (IsAuthenticated,)
+
+    @extend_schema(
+        parameters=_TICKET,
+        request=s.TicketAssignIn,
+        responses={200: s.TicketDetailOut, **error_responses(400, 401, 403, 404)},
+        summary="Assign a ticket (platform staff)",
+    )
+    def post(self, request: Request, ticket_no: str) -> Response:
+        data = _valid(s.TicketAssignIn, request.data)
+        services.ticket_assign(principal=principal_of(request), ticket_no=ticket_no, **data)
+        return _ticket(request, ticket_no)

@@ -18,6 +18,13 @@ from contexts.aftersales.services.requests import (
     requests_auto_approve,
     requests_auto_close,
 )
+from contexts.aftersales.services.tickets import (
+    ticket_assign,
+    ticket_open,
+    ticket_reply,
+    ticket_resolve,
+    tickets_escalate,
+)
 
 __all__ = [
     "ARBITRATE",
@@ -38,4 +45,9 @@ __all__ = [
     "request_withdraw",
     "requests_auto_approve",
     "requests_auto_close",
+    "ticket_assign",
+    "ticket_open",
+    "ticket_reply",
+    "ticket_resolve",
+    "tickets_escalate",
 ]
