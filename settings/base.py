@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "AftersalesKindEnum": "contexts.aftersales.models.KIND_CHOICES",
         "AftersalesStatusEnum": "contexts.aftersales.models.STATUS_CHOICES",
         "AftersalesReasonEnum": "contexts.aftersales.models.REASON_CHOICES",
+        "AftersalesTicketStatusEnum": "contexts.aftersales.models.TICKET_STATUS_CHOICES",
     },
 }
 

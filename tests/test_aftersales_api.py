@@ -170,3 +170,37 @@ def test_the_admin_finds_requests_and_acts_through_the_services(world, client):
     )
     shown = [(m.level_tag, str(m)) for m in get_messages(again.wsgi_request)]
     assert shown and all(level == "error" for level, _ in shown), shown
+
+
+def test_evidence_is_uploaded_as_an_image_and_named_by_its_key(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    api = world["buyer_api"]
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    stored = api.post(
+        "/api/v1/aftersales/evidence",
+        {"file": SimpleUploadedFile("photo.txt", png, content_type="text/plain")},
+        format="multipart",
+    )
+    assert stored.status_code == 201, stored.json()
+    key = stored.json()["key"]
+    assert key.startswith("aftersales/") and key.endswith(".png")
+    assert (tmp_path / key).read_bytes() == png
+
+    text = api.post(
+        "/api/v1/aftersales/evidence",
+        {"file": SimpleUploadedFile("x.png", b"not an image", content_type="image/png")},
+        format="multipart",
+    )
+    assert text.status_code == 400 and error_code(text) == "unsupported_media"
+
+    order_no = paid_order(world, quantity=1)["order_no"]
+    req = created(
+        api.post(
+            "/api/v1/aftersales/requests",
+            apply_body(order_no, kind="refund_only", evidence=[key]),
+            format="json",
+        )
+    )
+    assert req["evidence"] == [key]

@@ -17,6 +17,7 @@ NUMBER_LENGTH = 40
 KIND_CHOICES = [(k.value, k.value.replace("_", " ")) for k in Kind]
 STATUS_CHOICES = [(s.value, s.value.replace("_", " ")) for s in Status]
 REASON_CHOICES = [(r.value, r.value.replace("_", " ")) for r in Reason]
+TICKET_STATUS_CHOICES = [(s, s) for s in ("open", "pending", "resolved", "closed")]
 
 
 class AftersalesRequest(models.Model):
@@ -137,7 +138,7 @@ class Ticket(models.Model):
     )
     buyer_id = models.BigIntegerField()
     merchant_id = models.BigIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=10, choices=[(s, s) for s in STATUSES], default=OPEN)
+    status = models.CharField(max_length=10, choices=TICKET_STATUS_CHOICES, default=OPEN)
     assignee_id = models.BigIntegerField(null=True, blank=True)
     sla_due_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)

@@ -9,17 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from contexts.catalog import selectors
-from contexts.catalog.data import MerchantInfo, SkuInfo
+from contexts.catalog.data import MerchantInfo, SkuInfo, StoredImage
 from contexts.catalog.models import Merchant, Sku, Spu
+from contexts.catalog.services import media as _media
 from contexts.catalog.services import stock as _stock
 
 __all__ = [
     "MerchantInfo",
     "SkuInfo",
+    "StoredImage",
     "categories_ancestor_ids",
     "get_merchant",
     "get_merchants",
     "get_skus",
+    "image_store",
     "merchant_names",
     "spu_merchants",
 ]
@@ -106,4 +109,14 @@ def sku_stock_resync(
     Called by inventory, downstream of the catalog, which never calls inventory itself."""
     return _stock.sku_stock_resync(
         availability_of=availability_of, sku_ids=sku_ids, progress=progress
+    )
+
+
+def image_store(*, upload, folder: str) -> StoredImage:
+    """Store an uploaded image in the media storage under `folder/YYYY/MM/<32 hex>.<ext>`
+    (after-sales evidence ...): at most MEDIA_MAX_UPLOAD_BYTES (400 file_too_large), a JPEG,
+    PNG, GIF or WebP by its content (400 unsupported_media). The caller checks who may upload."""
+    stored = _media.image_store(upload=upload, folder=folder)
+    return StoredImage(
+        name=stored.name, url=stored.url, content_type=stored.content_type, size=stored.size
     )

@@ -28,3 +28,13 @@ class MerchantInfo:
     is_active: bool
     owner_user_id: int
     commission_rate: Decimal  # e.g. Decimal("0.0500")
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An image kept in the media storage: its key (`name`), URL, sniffed type and size."""
+
+    name: str
+    url: str
+    content_type: str
+    size: int

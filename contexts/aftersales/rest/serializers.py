@@ -187,13 +187,13 @@ class AftersalesMessageIn(Input):
 # --- Tickets ----------------------------------------------------------------------------------
 
 
-class TicketMessageOut(serializers.ModelSerializer):
+class AftersalesTicketMessageOut(serializers.ModelSerializer):
     class Meta:
         model = TicketMessage
         fields = ("id", "author_id", "role", "body", "attachments", "created_at")
 
 
-class TicketOut(serializers.ModelSerializer):
+class AftersalesTicketOut(serializers.ModelSerializer):
     request_no = serializers.CharField(source="request.request_no", allow_null=True, default=None)
 
     class Meta:
@@ -213,38 +213,49 @@ class TicketOut(serializers.ModelSerializer):
         )
 
 
-class TicketDetailOut(TicketOut):
-    messages = TicketMessageOut(many=True)
+class AftersalesTicketDetailOut(AftersalesTicketOut):
+    messages = AftersalesTicketMessageOut(many=True)
 
-    class Meta(TicketOut.Meta):
-        fields = (*TicketOut.Meta.fields, "messages")
-
-
-class TicketPageOut(_Page):
-    results = TicketOut(many=True)
+    class Meta(AftersalesTicketOut.Meta):
+        fields = (*AftersalesTicketOut.Meta.fields, "messages")
 
 
-class TicketOpenIn(Input):
+class AftersalesTicketPageOut(_Page):
+    results = AftersalesTicketOut(many=True)
+
+
+class AftersalesTicketOpenIn(Input):
     subject = serializers.CharField(max_length=120, min_length=1)
     body = MultilineCharField(max_length=2000, min_length=1)
     request_no = serializers.CharField(required=False, **_NUMBER)
     attachments = _evidence()
 
 
-class TicketReplyIn(Input):
+class AftersalesTicketReplyIn(Input):
     body = MultilineCharField(max_length=2000, min_length=1)
     attachments = _evidence()
 
 
-class TicketAssignIn(Input):
+class AftersalesTicketAssignIn(Input):
     assignee_id = id_field(allow_null=True)
 
 
-class TicketResolveIn(Input):
+class AftersalesTicketResolveIn(Input):
     close = serializers.BooleanField(required=False, default=False)
 
 
-class TicketQueueQuery(QueryInput):
+class AftersalesTicketQueueQuery(QueryInput):
     status = serializers.ChoiceField(choices=list(Ticket.STATUSES), required=False)
     assignee_id = id_field(required=False)
     escalated = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class AftersalesEvidenceIn(Input):
+    file = serializers.FileField()
+
+
+class AftersalesEvidenceOut(serializers.Serializer):
+    key = serializers.CharField(source="name", help_text="Pass it in `evidence` / `attachments`.")
+    url = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()

@@ -23,6 +23,7 @@ urlpatterns = [
     path(f"{_STAFF}/reship", views.ReshipView.as_view(), name="reship"),
     path(f"{_STAFF}/arbitrate", views.ArbitrateView.as_view(), name="arbitrate"),
     path(f"{_STAFF}/messages", views.StaffMessagesView.as_view(), name="staff-messages"),
+    path("aftersales/evidence", views.EvidenceUploadView.as_view(), name="evidence-upload"),
     path("aftersales/tickets", views.MyTicketsView.as_view(), name="my-tickets"),
     path("aftersales/tickets/<str:ticket_no>", views.TicketView.as_view(), name="ticket"),
     path(

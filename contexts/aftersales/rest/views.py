@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -291,7 +292,7 @@ _TICKET = [OpenApiParameter("ticket_no", str, OpenApiParameter.PATH)]
 
 def _ticket(request: Request, ticket_no: str, code: int = status.HTTP_200_OK) -> Response:
     ticket = selectors.ticket_for(principal=principal_of(request), ticket_no=ticket_no)
-    return Response(s.TicketDetailOut(ticket).data, status=code)
+    return Response(s.AftersalesTicketDetailOut(ticket).data, status=code)
 
 
 class MyTicketsView(APIView):
@@ -300,20 +301,20 @@ class MyTicketsView(APIView):
     @extend_schema(
         operation_id="v1_aftersales_tickets_list",
         parameters=_PAGING,
-        responses={200: s.TicketPageOut, **error_responses(401)},
+        responses={200: s.AftersalesTicketPageOut, **error_responses(401)},
         summary="List my tickets",
     )
     def get(self, request: Request) -> Response:
         rows = selectors.tickets_of_buyer(buyer_id=request.user.pk)
-        return _paginated(request, self, rows, s.TicketOut)
+        return _paginated(request, self, rows, s.AftersalesTicketOut)
 
     @extend_schema(
-        request=s.TicketOpenIn,
-        responses={201: s.TicketDetailOut, **error_responses(400, 401, 404)},
+        request=s.AftersalesTicketOpenIn,
+        responses={201: s.AftersalesTicketDetailOut, **error_responses(400, 401, 404)},
         summary="Open a ticket (on one of my after-sales requests, or standalone)",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.TicketOpenIn, request.data)
+        data = _valid(s.AftersalesTicketOpenIn, request.data)
         ticket = services.ticket_open(principal=principal_of(request), **data)
         return _ticket(request, ticket.ticket_no, status.HTTP_201_CREATED)
 
@@ -323,7 +324,7 @@ class TicketView(APIView):
 
     @extend_schema(
         parameters=_TICKET,
-        responses={200: s.TicketDetailOut, **error_responses(401, 404)},
+        responses={200: s.AftersalesTicketDetailOut, **error_responses(401, 404)},
         summary="One ticket with its messages (its buyer, the shop, platform staff)",
     )
     def get(self, request: Request, ticket_no: str) -> Response:
@@ -335,12 +336,12 @@ class TicketMessagesView(APIView):
 
     @extend_schema(
         parameters=_TICKET,
-        request=s.TicketReplyIn,
-        responses={201: s.TicketDetailOut, **error_responses(400, 401, 404, 409)},
+        request=s.AftersalesTicketReplyIn,
+        responses={201: s.AftersalesTicketDetailOut, **error_responses(400, 401, 404, 409)},
         summary="Write on a ticket",
     )
     def post(self, request: Request, ticket_no: str) -> Response:
-        data = _valid(s.TicketReplyIn, request.data)
+        data = _valid(s.AftersalesTicketReplyIn, request.data)
         services.ticket_reply(principal=principal_of(request), ticket_no=ticket_no, **data)
         return _ticket(request, ticket_no, status.HTTP_201_CREATED)
 
@@ -350,12 +351,12 @@ class TicketResolveView(APIView):
 
     @extend_schema(
         parameters=_TICKET,
-        request=s.TicketResolveIn,
-        responses={200: s.TicketDetailOut, **error_responses(400, 401, 404, 409)},
+        request=s.AftersalesTicketResolveIn,
+        responses={200: s.AftersalesTicketDetailOut, **error_responses(400, 401, 404, 409)},
         summary="Mark a ticket resolved, or close it (the buyer or platform staff)",
     )
     def post(self, request: Request, ticket_no: str) -> Response:
-        data = _valid(s.TicketResolveIn, request.data)
+        data = _valid(s.AftersalesTicketResolveIn, request.data)
         services.ticket_resolve(principal=principal_of(request), ticket_no=ticket_no, **data)
         return _ticket(request, ticket_no)
 
@@ -365,14 +366,14 @@ class TicketQueueView(APIView):
 
     @extend_schema(
         operation_id="v1_admin_aftersales_tickets_list",
-        parameters=[s.TicketQueueQuery, *_PAGING],
-        responses={200: s.TicketPageOut, **error_responses(400, 401, 403)},
+        parameters=[s.AftersalesTicketQueueQuery, *_PAGING],
+        responses={200: s.AftersalesTicketPageOut, **error_responses(400, 401, 403)},
         summary="Tickets to answer, the most overdue first",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.TicketQueueQuery, request.query_params)
+        query = _valid(s.AftersalesTicketQueueQuery, request.query_params)
         rows = selectors.ticket_queue(principal=principal_of(request), **query)
-        return _paginated(request, self, rows, s.TicketOut)
+        return _paginated(request, self, rows, s.AftersalesTicketOut)
 
 
 class TicketAssignView(APIView):
@@ -380,11 +381,28 @@ class TicketAssignView(APIView):
 
     @extend_schema(
         parameters=_TICKET,
-        request=s.TicketAssignIn,
-        responses={200: s.TicketDetailOut, **error_responses(400, 401, 403, 404)},
+        request=s.AftersalesTicketAssignIn,
+        responses={200: s.AftersalesTicketDetailOut, **error_responses(400, 401, 403, 404)},
         summary="Assign a ticket (platform staff)",
     )
     def post(self, request: Request, ticket_no: str) -> Response:
-        data = _valid(s.TicketAssignIn, request.data)
+        data = _valid(s.AftersalesTicketAssignIn, request.data)
         services.ticket_assign(principal=principal_of(request), ticket_no=ticket_no, **data)
         return _ticket(request, ticket_no)
+
+
+class EvidenceUploadView(APIView):
+    permission_classes = (IsAuthenticated,)
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(
+        request={"multipart/form-data": s.AftersalesEvidenceIn},
+        responses={201: s.AftersalesEvidenceOut, **error_responses(400, 401)},
+        summary="Upload an evidence image (for a request, a ticket or a message)",
+        description="JPEG, PNG, GIF or WebP (recognised by content), up to "
+        "MEDIA_MAX_UPLOAD_BYTES. Returns the key to pass in `evidence` or `attachments`.",
+    )
+    def post(self, request: Request) -> Response:
+        data = _valid(s.AftersalesEvidenceIn, request.data)
+        stored = services.evidence_upload(principal=principal_of(request), upload=data["file"])
+        return Response(s.AftersalesEvidenceOut(stored).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,7 @@
 """After-sales commands; the transport layer (views, tasks, handlers, admin) calls these."""
 
 from contexts.aftersales.services._common import ARBITRATE, MANAGE
-from contexts.aftersales.services.messages import message_post
+from contexts.aftersales.services.messages import evidence_upload, message_post
 from contexts.aftersales.services.refunds import refund_reference, refund_settle
 from contexts.aftersales.services.requests import (
     FOR_BUYER,
@@ -32,6 +32,7 @@ __all__ = [
     "FOR_MERCHANT",
     "MANAGE",
     "Application",
+    "evidence_upload",
     "message_post",
     "refund_reference",
     "refund_settle",

@@ -7,8 +7,11 @@ from django.db import transaction
 from contexts.aftersales import domain
 from contexts.aftersales.models import AftersalesRequest, RequestMessage
 from contexts.aftersales.services._common import BUYER, MANAGE, MERCHANT, STAFF, not_found
+from contexts.catalog import api as catalog_api
 from shared.auth import Principal
-from shared.errors import ValidationFailed
+from shared.errors import NotAuthenticated, ValidationFailed
+
+EVIDENCE_FOLDER = "aftersales"
 
 
 def _role_on(principal: Principal, req: AftersalesRequest) -> str:
@@ -40,3 +43,11 @@ def message_post(
         body=body,
         attachments=domain.check_evidence(list(attachments or [])),
     )
+
+
+def evidence_upload(*, principal: Principal, upload) -> catalog_api.StoredImage:
+    """Any signed-in user stores an image for a request, a ticket or a message: in the media
+    storage the catalog uses, under aftersales/ (the key domain.check_evidence accepts)."""
+    if principal.user_id is None:
+        raise NotAuthenticated()
+    return catalog_api.image_store(upload=upload, folder=EVIDENCE_FOLDER)
