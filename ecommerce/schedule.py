@@ -65,4 +65,10 @@ BEAT_SCHEDULE = {
     "subscription-renewals": {"task": "subscription.renewals_run", "schedule": 300.0},
     # Search: a full rebuild after inventory's nightly stock-mirror resync (04:30).
     "search-reindex": {"task": "search.reindex", "schedule": crontab(minute=0, hour=5)},
+    # After-sales: approve requests the merchant left unanswered, close returns not shipped in
+    # time (both act only on requests still waiting: safe to re-run).
+    "aftersales-auto-approve": {"task": "aftersales.auto_approve", "schedule": crontab(minute=25)},
+    "aftersales-auto-close": {"task": "aftersales.auto_close", "schedule": crontab(minute=35)},
+    # Open tickets past their SLA go up one level (safe to re-run).
+    "aftersales-escalate-tickets": {"task": "aftersales.escalate_tickets", "schedule": 300.0},
 }

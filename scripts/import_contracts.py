@@ -45,7 +45,7 @@ CONTEXT_TIERS = (
     ("ordering",),
     ("payments",),
     ("promotions", "loyalty"),
-    ("coupons", "flashsale", "groupbuy"),
+    ("coupons", "flashsale", "groupbuy", "aftersales"),
     ("settlement", "subscription", "search"),
 )
 

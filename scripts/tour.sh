@@ -5,15 +5,17 @@
 # under one trade; the same numbers as the preview), pay through the sandbox payment provider
 # (its signed callback, verified as a real provider's), ship with the sandbox carrier and follow
 # its tracking to delivered (re-polled through the API), confirm receipt (points earned). Then an
-# order cancelled before payment gives its coupon and points back. Settlement: the completed
-# orders are lines, staff issue the statements (as of a day past the after-sales window), approve
-# and pay one out; then a full refund reverses the points and is an adjustment line in
-# settlement. Then a flash sale: a one-time purchase token, one unit bought, the order created
-# asynchronously at the flash price, paid. And a group buy: buyer1 starts a group, buyer2 joins,
-# both pay, the group completes and its order ships. Then memberships: a member's checkout ships
-# free and costs the member price, and a buyer subscribes and pays the invoice through the
-# sandbox. Works against any BASE_URL whose server has the demo data and the sandbox provider and
-# carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the defaults).
+# order cancelled before payment gives its coupon and points back. Then a return and refund after
+# delivery through after-sales (apply, approve, return parcel, inspection, refund, unit restocked,
+# points reversed). Settlement: the completed orders are lines, staff issue the statements (as of
+# a day past the after-sales window), approve and pay one out; then a full refund reverses the
+# points and is an adjustment line in settlement. Then a flash sale: a one-time purchase token,
+# one unit bought, the order created asynchronously at the flash price, paid. And a group buy:
+# buyer1 starts a group, buyer2 joins, both pay, the group completes and its order ships. Then
+# memberships: a member's checkout ships free and costs the member price, and a buyer subscribes
+# and pays the invoice through the sandbox. Works against any BASE_URL whose server has the demo
+# data and the sandbox provider and carrier enabled (PAYMENTS_PROVIDERS, LOGISTICS_CARRIERS: the
+# defaults).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 B=${BASE_URL:-http://127.0.0.1:8000}/api/v1
@@ -181,6 +183,46 @@ for _ in $(seq 1 20); do
 done
 curl -sf "$B/admin/settlement/open-lines?page_size=100" -H "$STAFF" \
   | json "[(l['kind'], l['refund_no'], l['refunded'], l['commission_returned'], l['net_amount']) for l in d['results'] if l['trade_no'] == '$TRADE']"
+echo "== after-sales: a return and refund after delivery (apply, approve, return parcel, inspection, refund)"
+post orders "{\"address_id\": $ADDR, \"points\": 100, \"items\": [{\"sku_id\": $SKU1, \"quantity\": 2}]}" \
+  -H "$AUTH" -H "Idempotency-Key: $KEY-as" > /tmp/tour-as.json
+AS_TRADE=$(json 'd["trade_no"]' < /tmp/tour-as.json)
+AS_ORDER=$(json 'd["orders"][0]["order_no"]' < /tmp/tour-as.json)
+AS_PAYMENT=$(post "trades/$AS_TRADE/payments" '{"provider": "sandbox", "channel": "page"}' -H "$AUTH" \
+  -H "Idempotency-Key: $KEY-as-pay" | json 'd["payment_no"]')
+post "payments/sandbox/$AS_PAYMENT/pay" '{}' -H "$AUTH" >/dev/null
+for _ in $(seq 1 30); do
+  [ "$(curl -sf "$B/orders/$AS_ORDER" -H "$AUTH" | json 'd["status"]')" = paid ] && break
+  sleep 1
+done
+post "admin/orders/$AS_ORDER/shipments" '{"carrier_code": "sandbox", "waybill": true}' \
+  -H "Authorization: Bearer $ADMIN" >/dev/null
+post "admin/orders/$AS_ORDER/deliver" '{}' -H "Authorization: Bearer $ADMIN" >/dev/null
+post "orders/$AS_ORDER/confirm" '{}' -H "$AUTH" | json '"order '"$AS_ORDER"': " + d["status"]'
+STOCK_BEFORE=$(curl -sf "$B/skus/availability?ids=$SKU1" | json 'd[0]["available"]')
+REVERSED_BEFORE=$(curl -sf "$B/me/points/entries?kind=reverse" -H "$AUTH" | json 'd["count"]')
+REQ=$(post aftersales/requests "{\"order_no\": \"$AS_ORDER\", \"sku_id\": $SKU1, \"kind\": \"return_refund\", \"quantity\": 1, \"reason_code\": \"damaged\", \"description\": \"cracked lid\"}" \
+  -H "$AUTH" | json 'd["request_no"]')
+curl -sf "$B/aftersales/requests/$REQ" -H "$AUTH" | json '(d["request_no"], d["kind"], d["status"], d["amount"])'
+post "admin/aftersales/requests/$REQ/approve" '{"note": "send it back"}' -H "Authorization: Bearer $ADMIN" | json '"merchant: " + d["status"]'
+post "aftersales/requests/$REQ/return-shipment" '{"carrier_code": "sandbox", "tracking_number": "RT'"$(date +%s)"'"}' -H "$AUTH" | json '"buyer: " + d["status"]'
+post "admin/aftersales/requests/$REQ/inspect" '{"passed": true, "note": "lid cracked as described"}' -H "Authorization: Bearer $ADMIN" | json '"inspection: " + d["status"]'
+for _ in $(seq 1 30); do  # the refund's result comes back through the event relay
+  STATE=$(curl -sf "$B/aftersales/requests/$REQ" -H "$AUTH" | json 'd["status"]')
+  [ "$STATE" = refunded ] && break
+  sleep 1
+done
+curl -sf "$B/aftersales/requests/$REQ" -H "$AUTH" | json '[(t["to_status"], t["role"]) for t in d["timeline"]]'
+[ "$STATE" = refunded ] || { echo "the after-sales refund did not complete" >&2; exit 1; }
+STOCK_AFTER=$(curl -sf "$B/skus/availability?ids=$SKU1" | json 'd[0]["available"]')
+echo "stock of SKU $SKU1 available: $STOCK_BEFORE before, $STOCK_AFTER after the return"
+[ "$STOCK_AFTER" -gt "$STOCK_BEFORE" ] || { echo "the returned unit was not restocked" >&2; exit 1; }
+for _ in $(seq 1 20); do
+  REVERSED=$(curl -sf "$B/me/points/entries?kind=reverse" -H "$AUTH" | json 'd["count"]')
+  [ "$REVERSED" != "$REVERSED_BEFORE" ] && break
+  sleep 0.5
+done
+echo "points reversal entries: $REVERSED_BEFORE before, $REVERSED after the refund"
 
 echo "== flash sale: the session on now, a one-time purchase token, buy one unit, poll the ticket"
 curl -sf "$B/flash-sessions" | json '[(s["name"], s["state"], s["ends_in_seconds"], [(i["id"], i["title"][:20], i["flash_price"], i["remaining"]) for i in s["items"]]) for s in d["sessions"]]'

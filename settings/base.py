@@ -275,6 +275,10 @@ SPECTACULAR_SETTINGS = {
         "SubscriptionInvoiceStateEnum": "contexts.subscription.models.Invoice.State",
         "SubscriptionInvoiceKindEnum": "contexts.subscription.models.Invoice.Kind",
         "PaymentAgreementStateEnum": "contexts.payments.models.PaymentAgreement.State",
+        "AftersalesKindEnum": "contexts.aftersales.models.KIND_CHOICES",
+        "AftersalesStatusEnum": "contexts.aftersales.models.STATUS_CHOICES",
+        "AftersalesReasonEnum": "contexts.aftersales.models.REASON_CHOICES",
+        "AftersalesTicketStatusEnum": "contexts.aftersales.models.TICKET_STATUS_CHOICES",
     },
 }
 
@@ -572,3 +576,12 @@ SETTLEMENT_DEFAULT_CYCLE = env("SETTLEMENT_DEFAULT_CYCLE", "weekly")
 SETTLEMENT_PLATFORM_FUNDED_SOURCES = env_list(
     "SETTLEMENT_PLATFORM_FUNDED_SOURCES", "coupons,points"
 )
+# --- After-sales (contexts/aftersales) -------------------------------------------------------
+# The merchant answers a request within this many days, or it is approved for them.
+AFTERSALES_REVIEW_DAYS = env_int("AFTERSALES_REVIEW_DAYS", 2)
+# The buyer ships an approved return within this many days, or the request is closed.
+AFTERSALES_RETURN_SHIP_DAYS = env_int("AFTERSALES_RETURN_SHIP_DAYS", 7)
+# A completed order takes after-sales requests for this many days.
+AFTERSALES_WINDOW_DAYS = env_int("AFTERSALES_WINDOW_DAYS", 15)
+# A ticket waiting for the shop or the platform is escalated after this many hours.
+AFTERSALES_TICKET_SLA_HOURS = env_int("AFTERSALES_TICKET_SLA_HOURS", 24)

@@ -69,6 +69,7 @@ _SHOP_WORK = frozenset(
         "groupbuy.read",
         "groupbuy.manage",
         "settlement.read",
+        "aftersales.manage",
     }
 )
 
@@ -91,6 +92,7 @@ _PLATFORM_WORK = frozenset(
         "subscription.read",
         "subscription.manage",
         "order.search",
+        "aftersales.arbitrate",
     }
 )
 

@@ -15,19 +15,23 @@ from contexts.catalog.data import (
     SearchAttributeSource,
     SearchSkuSource,
     SkuInfo,
+    StoredImage,
 )
 from contexts.catalog.models import Merchant, Sku, Spu
+from contexts.catalog.services import media as _media
 from contexts.catalog.services import stock as _stock
 
 __all__ = [
     "MerchantInfo",
     "ProductSearchSource",
     "SkuInfo",
+    "StoredImage",
     "attribute_value_attributes",
     "categories_ancestor_ids",
     "get_merchant",
     "get_merchants",
     "get_skus",
+    "image_store",
     "listed_product_ids",
     "merchant_names",
     "merchant_product_ids",
@@ -189,3 +193,13 @@ def attribute_value_attributes(*, value_ids: Iterable[int]) -> dict[int, int]:
 def merchant_product_ids(*, merchant_id: int) -> list[int]:
     """Ids of the shop's products that are not deleted (whatever their status), ascending."""
     return selectors.merchant_product_ids(merchant_id=merchant_id)
+
+
+def image_store(*, upload, folder: str) -> StoredImage:
+    """Store an uploaded image in the media storage under `folder/YYYY/MM/<32 hex>.<ext>`
+    (after-sales evidence ...): at most MEDIA_MAX_UPLOAD_BYTES (400 file_too_large), a JPEG,
+    PNG, GIF or WebP by its content (400 unsupported_media). The caller checks who may upload."""
+    stored = _media.image_store(upload=upload, folder=folder)
+    return StoredImage(
+        name=stored.name, url=stored.url, content_type=stored.content_type, size=stored.size
+    )

@@ -71,3 +71,13 @@ class ProductSearchSource:
     published_at: datetime | None
     skus: tuple[SearchSkuSource, ...]
     attributes: tuple[SearchAttributeSource, ...]  # descriptive and SKU sales values, distinct
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """An image kept in the media storage: its key (`name`), URL, sniffed type and size."""
+
+    name: str
+    url: str
+    content_type: str
+    size: int

@@ -23,10 +23,12 @@ from contexts.ordering.data import (
     FreightCharge,
     GiftLine,
     HeldOrder,
+    LineRefundInfo,
     MerchantGroup,
     OrderDiscountsInfo,
     OrderInfo,
     OrderLineInfo,
+    OrderRefundInfo,
     OrderSearchSource,
     PricedLine,
     PricingHold,
@@ -34,6 +36,7 @@ from contexts.ordering.data import (
     PricingSettlement,
     PricingStep,
     PricingStepBase,
+    RefundableLine,
     SpecialOrderInfo,
     TradeInfo,
     TradeOrderInfo,
@@ -41,6 +44,7 @@ from contexts.ordering.data import (
 from contexts.ordering.domain.states import OrderStatus
 from contexts.ordering.models import STOCK_PREALLOCATED, STOCK_RESERVE
 from contexts.ordering.services import fulfilment
+from shared.errors import NotFound
 from shared.money import ZERO
 
 __all__ = [
@@ -53,10 +57,12 @@ __all__ = [
     "FreightCharge",
     "GiftLine",
     "HeldOrder",
+    "LineRefundInfo",
     "MerchantGroup",
     "OrderDiscountsInfo",
     "OrderInfo",
     "OrderLineInfo",
+    "OrderRefundInfo",
     "OrderSearchSource",
     "PricedLine",
     "PricingHold",
@@ -64,6 +70,7 @@ __all__ = [
     "PricingSettlement",
     "PricingStep",
     "PricingStepBase",
+    "RefundableLine",
     "SpecialOrderInfo",
     "TradeInfo",
     "TradeOrderInfo",
@@ -74,6 +81,9 @@ __all__ = [
     "get_order_discounts",
     "get_trade",
     "mark_trade_paid",
+    "order_line_refund_request",
+    "order_line_refund_settle",
+    "order_line_refundable",
     "orders_for_search",
     "orders_for_search_after",
     "place_special_order",
@@ -338,3 +348,105 @@ def orders_for_search_after(
     to pass next (the same one when there are no more)."""
     rows = selectors.orders_for_search(after_id=cursor, limit=limit)
     return (rows[-1][0] if rows else cursor), [_order_search_source(o) for _, o in rows]
+
+
+# --- Line refunds (after-sales) ---------------------------------------------------------------
+# The ledger that keeps an order line's refunds within what was paid for it; the status rule
+# (when the order becomes refunding / refunded) is in domain/refunds.py.
+
+
+def order_line_refundable(*, order_no: str, lock: bool = False) -> OrderRefundInfo | None:
+    """The order with each line's paid share (after the discounts allocated to it), what its
+    refunds took and what is left to refund; None when there is no such order. The caller
+    checks who may see it. With `lock` (inside the caller's transaction) the order row stays
+    locked until it ends: a caller that decides on these figures (after-sales accepting a
+    request for some units) is serialised with every other change of the order."""
+    try:
+        order, states = services.order_refund_view(order_no=order_no, lock=lock)
+    except NotFound:
+        return None
+    return OrderRefundInfo(
+        order_no=order.order_no,
+        trade_no=order.trade.trade_no,
+        buyer_id=order.buyer_id,
+        merchant_id=order.merchant_id,
+        status=order.status,
+        pay_amount=order.pay_amount,
+        paid_at=order.paid_at,
+        shipped_at=order.shipped_at,
+        delivered_at=order.delivered_at,
+        completed_at=order.completed_at,
+        lines=tuple(
+            RefundableLine(
+                line_id=s.line.id,
+                sku_id=s.line.sku_id,
+                title=s.line.title,
+                spec=s.line.spec,
+                image_url=s.line.image_url,
+                unit_price=s.line.unit_price,
+                quantity=s.line.quantity,
+                subtotal=s.line.subtotal,
+                discount_amount=s.line.discount_amount,
+                pay_amount=s.line.pay_amount,
+                gift=s.line.gift,
+                taken_quantity=s.balance.taken_quantity,
+                taken_amount=s.balance.taken_amount,
+                refunded_quantity=s.refunded_quantity,
+                refunded_amount=s.refunded_amount,
+                refundable_quantity=0 if s.line.gift else s.balance.refundable_quantity,
+                refundable_amount=ZERO if s.line.gift else s.balance.refundable_amount,
+            )
+            for s in states
+        ),
+    )
+
+
+def _line_refund_info(row) -> LineRefundInfo:
+    return LineRefundInfo(
+        reference=row.reference,
+        order_no=row.order.order_no,
+        line_id=row.line_id,
+        quantity=row.quantity,
+        amount=row.amount,
+        state=row.state,
+        before_shipment=row.before_shipment,
+    )
+
+
+def order_line_refund_request(
+    *,
+    order_no: str,
+    line_id: int,
+    quantity: int,
+    amount: Decimal,
+    reference: str,
+    reason: str = "",
+    actor: str = "system",
+) -> LineRefundInfo:
+    """Count units and money of a line as being refunded for `reference`, joining the caller's
+    transaction (call it in the transaction that asks payments for the money).
+
+    Never past the line's units (422 refund_exceeds_quantity) or its refundable amount (422
+    refund_exceeds_refundable; for some of the units left: their share of the paid amount);
+    concurrent calls for one order queue on the order's lock. Idempotent per reference (409
+    refund_reference_reused for other figures; a released reference counts again: a retry).
+    409 order_not_refundable unless the order is paid, shipped, delivered, completed or
+    refunding. When the refunds cover every line the order becomes refunding."""
+    row = services.order_line_refund_request(
+        order_no=order_no,
+        line_id=line_id,
+        quantity=quantity,
+        amount=amount,
+        reference=reference,
+        reason=reason,
+        actor=actor,
+    )
+    return _line_refund_info(row)
+
+
+def order_line_refund_settle(*, reference: str, succeeded: bool) -> bool:
+    """Payments' answer for a line refund: succeeded records it (units refunded before
+    shipment go back on hand; OrderLineRefunded; the order becomes refunded once every line
+    is: OrderRefunded), failed releases it. Idempotent (False when already settled); 404 for
+    an unknown reference."""
+    return services.order_line_refund_settle(reference=reference, succeeded=succeeded)

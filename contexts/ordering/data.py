@@ -381,3 +381,61 @@ class OrderSearchSource:
     receiver_phone: str
     pay_amount: Decimal
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class RefundableLine:
+    """One order line as after-sales sees it: what was paid for it (subtotal minus the
+    discounts allocated to it), what its refunds took (pending or made: `taken_*`) and made
+    (`refunded_*`), and what is left (`refundable_*`). Freight is never a line's."""
+
+    line_id: int
+    sku_id: int
+    title: str
+    spec: str
+    image_url: str
+    unit_price: Decimal
+    quantity: int
+    subtotal: Decimal
+    discount_amount: Decimal
+    pay_amount: Decimal
+    gift: bool
+    taken_quantity: int
+    taken_amount: Decimal
+    refunded_quantity: int
+    refunded_amount: Decimal
+    refundable_quantity: int
+    refundable_amount: Decimal
+
+
+@dataclass(frozen=True)
+class OrderRefundInfo:
+    """An order with its lines' refund balances (ordering api `order_refundable`)."""
+
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    status: str
+    pay_amount: Decimal
+    paid_at: datetime | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    completed_at: datetime | None
+    lines: tuple[RefundableLine, ...]
+
+    def line(self, line_id: int) -> RefundableLine | None:
+        return next((line for line in self.lines if line.line_id == line_id), None)
+
+
+@dataclass(frozen=True)
+class LineRefundInfo:
+    """One line refund as recorded (state pending, refunded or released)."""
+
+    reference: str
+    order_no: str
+    line_id: int
+    quantity: int
+    amount: Decimal
+    state: str
+    before_shipment: bool

@@ -134,11 +134,32 @@ class TradePaymentRefused(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrderLineRefunded(DomainEvent):
+    """Money of one order line went back to the buyer (one after-sales refund, `reference`).
+    Units refunded before shipment are already back on hand."""
+
+    event_type: ClassVar[str] = "ordering.order.line_refunded.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    line_id: int
+    sku_id: int
+    quantity: int
+    amount: Decimal
+    reference: str
+    before_shipment: bool
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderRefunded(DomainEvent):
-    """A paid order that never shipped was refunded whole at its placing context's request (a
-    group buy that failed): it went paid -> refunding -> refunded and its sold units are back
-    on hand. The money goes back through payments (the caller asks payments for it); coupons and
-    points follow payments' RefundSucceeded, as for any full refund."""
+    """The whole order went back to the buyer and is over (status refunded): every line refunded
+    through after-sales (`OrderLineRefunded` per refund), or a paid order that never shipped
+    refunded whole at its placing context's request (a group buy that failed: `reason`, `lines`,
+    `source` and `source_ref` say so, and its sold units are back on hand). The money goes back
+    through payments; coupons and points follow payments' RefundSucceeded, as for any full
+    refund."""
 
     event_type: ClassVar[str] = "ordering.order.refunded.v1"
     aggregate: ClassVar[str] = "order_no"
@@ -146,8 +167,8 @@ class OrderRefunded(DomainEvent):
     trade_no: str
     buyer_id: int
     merchant_id: int
-    pay_amount: Decimal
-    reason: str
-    lines: tuple[PlacedLine, ...]
+    refunded_amount: Decimal
+    reason: str = ""
+    lines: tuple[PlacedLine, ...] = ()
     source: str = ""
     source_ref: str = ""

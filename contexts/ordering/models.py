@@ -206,3 +206,37 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class OrderLineRefund(models.Model):
+    """Money (and units) of one order line given back for one reference (an after-sales request:
+    "aftersales:<request_no>"): the line's ledger of refunds, so no two refunds together ever
+    pass what the line was paid (services/refunds.py locks the order row to check it).
+
+    `pending` counts against the line from the moment the refund is asked for, `refunded` once
+    the money went back; `released` (a refund that will not happen) counts no more."""
+
+    PENDING = "pending"
+    REFUNDED = "refunded"
+    RELEASED = "released"
+    STATES = (PENDING, REFUNDED, RELEASED)
+
+    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="refunds")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="line_refunds")
+    reference = models.CharField(max_length=SOURCE_REF_MAX_LENGTH, unique=True)
+    quantity = models.PositiveIntegerField()
+    amount = money_field()
+    # Whether the units were still with the merchant (the order not shipped yet) when refunded.
+    before_shipment = models.BooleanField(default=False)
+    state = models.CharField(
+        max_length=10, choices=[(s, s) for s in STATES], default=PENDING, db_index=True
+    )
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.quantity} / {self.amount} ({self.state})"

@@ -33,6 +33,12 @@ def media_upload(*, principal: Principal, upload: UploadedFile) -> StoredMedia:
     random, with the extension of the sniffed type.
     """
     principal.require("catalog.media.upload")
+    return image_store(upload=upload, folder="catalog")
+
+
+def image_store(*, upload: UploadedFile, folder: str) -> StoredMedia:
+    """Store an image under `folder/YYYY/MM/<random hex>.<ext>` by the rules of media_upload
+    (size, content sniffed); the caller has checked who may upload."""
     limit = settings.MEDIA_MAX_UPLOAD_BYTES
     if upload.size is None or upload.size > limit:
         raise ValidationFailed(
@@ -52,7 +58,7 @@ def media_upload(*, principal: Principal, upload: UploadedFile) -> StoredMedia:
     upload.content_type = kind.content_type
     storage = storages["default"]
     name = storage.save(
-        f"catalog/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{kind.extension}", upload
+        f"{folder}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{kind.extension}", upload
     )
     return StoredMedia(
         name=name, url=storage.url(name), content_type=kind.content_type, size=upload.size

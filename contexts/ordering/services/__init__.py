@@ -20,6 +20,11 @@ from contexts.ordering.services.pricing_steps import (
     pricing_step_register,
     pricing_step_replace,
 )
+from contexts.ordering.services.refunds import (
+    order_line_refund_request,
+    order_line_refund_settle,
+    order_refund_view,
+)
 from contexts.ordering.services.special_orders import PlacedSpecialOrder, special_order_place
 from contexts.ordering.services.timers import orders_auto_confirm, orders_cancel_unpaid
 from contexts.ordering.services.transitions import (
@@ -48,9 +53,12 @@ __all__ = [
     "order_confirm_receipt",
     "order_deliver",
     "order_deliver_if_all_parcels_delivered",
+    "order_line_refund_request",
+    "order_line_refund_settle",
     "order_mark_paid",
     "order_note_add",
     "order_place",
+    "order_refund_view",
     "order_ship",
     "order_shipment_create",
     "orders_auto_confirm",

@@ -102,7 +102,7 @@ def order_refund_unshipped(*, order_no: str, reason: str) -> bool:
             trade_no=trade.trade_no,
             buyer_id=order.buyer_id,
             merchant_id=order.merchant_id,
-            pay_amount=order.pay_amount,
+            refunded_amount=order.pay_amount,
             reason=reason[:200],
             lines=_placed_lines(order),
             source=order.source,

@@ -119,7 +119,7 @@ def test_refunding_a_paid_unshipped_order_returns_its_stock_once(world):
     assert [(e.payload["order_no"], e.payload["source"]) for e in events] == [
         (info.order_no, "groupbuy")
     ]
-    assert events[0].payload["pay_amount"] == "49.00"
+    assert events[0].payload["refunded_amount"] == "49.00"
 
 
 def test_only_a_paid_unshipped_order_is_refunded_this_way(world):
