@@ -26,7 +26,14 @@ from contexts.ordering.events import (
     OrderShipped,
     PlacedLine,
 )
-from contexts.ordering.models import STOCK_RESERVE, Order, OrderLog, OrderNote, Trade
+from contexts.ordering.models import (
+    STOCK_RESERVE,
+    Order,
+    OrderLineRefund,
+    OrderLog,
+    OrderNote,
+    Trade,
+)
 from contexts.ordering.services.checkout import stock_hold_seconds
 from contexts.ordering.services.pricing_steps import pricing_steps_confirm, pricing_steps_release
 from shared.auth import Principal
@@ -353,9 +360,18 @@ def order_cancel(*, order_no: str, buyer_id: int, reason: str = "") -> Order:
 
 
 def _ordered_quantities(order: Order) -> dict[int, int]:
+    """Units to ship per SKU: what was ordered, less the units refunded (or being refunded)
+    before shipment, which the buyer no longer expects and whose stock went back on hand."""
     ordered: dict[int, int] = {}
     for sku_id, quantity in order.lines.values_list("sku_id", "quantity"):
         ordered[sku_id] = ordered.get(sku_id, 0) + quantity
+    refunded = (
+        OrderLineRefund.objects.filter(order=order, before_shipment=True)
+        .exclude(state=OrderLineRefund.RELEASED)
+        .values_list("line__sku_id", "quantity")
+    )
+    for sku_id, quantity in refunded:
+        ordered[sku_id] = max(ordered.get(sku_id, 0) - quantity, 0)
     return ordered
 
 

@@ -224,3 +224,37 @@ def test_a_carrier_down_is_a_503_and_the_order_stays_paid(fake, order, shop_api)
     assert error_code(response) == "carrier_unavailable"
     assert status(order) == "paid"
     assert not OutboxEvent.objects.filter(event_type__startswith="logistics.").exists()
+
+
+def test_units_refunded_before_shipment_do_not_ship(fake, order, shop_api):
+    """A refund-only request for one of two units (after-sales) leaves one to ship; a released
+    (failed) refund puts the unit back on the parcel list."""
+    from contexts.ordering import api as ordering_api
+
+    line = order.lines.get(sku_id=11)
+    ordering_api.order_line_refund_request(
+        order_no=order.order_no,
+        line_id=line.id,
+        quantity=1,
+        amount=line.pay_amount / 2,
+        reference="aftersales:R1",
+    )
+
+    too_many = ship(
+        shop_api,
+        order.order_no,
+        carrier_code="fake",
+        tracking_number="T1",
+        lines=[{"sku_id": 11, "quantity": 2}],
+    )
+    rest = ship(shop_api, order.order_no, carrier_code="fake", tracking_number="T2")
+
+    assert too_many.status_code == 422
+    assert error_code(too_many) == "over_shipped"
+    assert rest.status_code == 201, rest.json()
+    assert sorted((x["sku_id"], x["quantity"]) for x in rest.json()["lines"]) == [(11, 1), (12, 1)]
+
+    ordering_api.order_line_refund_settle(reference="aftersales:R1", succeeded=False)
+    again = ship(shop_api, order.order_no, carrier_code="fake", tracking_number="T3")
+    assert again.status_code == 201, again.json()
+    assert [(x["sku_id"], x["quantity"]) for x in again.json()["lines"]] == [(11, 1)]
