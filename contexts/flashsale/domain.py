@@ -78,6 +78,26 @@ class EngineSnapshot:
     remaining: int
     tickets: dict[str, tuple[int, int]]  # ticket -> (user, units): every ticket taken
     returned: frozenset[str]  # tickets whose units went back
+    # Tickets taken whose purchase row the order task has not written yet (Redis engine).
+    queued: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class QueuedTicket:
+    """A ticket the Redis engine took and recorded, waiting for the order task to write its
+    purchase row (the buyer polls it meanwhile)."""
+
+    ticket_no: str
+    item_id: int
+    user_id: int
+    address_id: int
+    quantity: int
+
+
+def ticket_item_id(ticket_no: str) -> int | None:
+    """The item id a ticket number carries after its "I" (None for anything else)."""
+    _, sep, tail = ticket_no.rpartition("I")
+    return int(tail) if sep and tail.isdigit() and len(tail) <= 18 else None
 
 
 def allotment_ref(item_id: int) -> str:
@@ -95,4 +115,5 @@ def item_keys(item_id: int) -> dict[str, str]:
         "users": f"flashsale:{tag}:users",
         "tickets": f"flashsale:{tag}:tickets",
         "returned": f"flashsale:{tag}:returned",
+        "queued": f"flashsale:{tag}:queued",
     }

@@ -20,6 +20,7 @@ from django.utils import timezone
 from contexts.flashsale.domain import (
     EngineSnapshot,
     ItemStock,
+    QueuedTicket,
     TakeOutcome,
     TakeResult,
 )
@@ -40,7 +41,14 @@ class DatabaseStockEngine:
         )
 
     def take(
-        self, *, item_id: int, user_id: int, quantity: int, ticket_no: str, now: datetime
+        self,
+        *,
+        item_id: int,
+        user_id: int,
+        quantity: int,
+        ticket_no: str,
+        now: datetime,
+        address_id: int = 0,
     ) -> TakeResult:
         window = (
             FlashItem.objects.filter(pk=item_id)
@@ -106,6 +114,16 @@ class DatabaseStockEngine:
                 item_id=item_id, user_id=user_id, units__gte=quantity
             ).update(units=F("units") - quantity)
         return quantity
+
+    # The purchase row is written in the take's transaction: nothing is ever queued.
+    def queued_ticket(self, *, item_id: int, ticket_no: str) -> QueuedTicket | None:
+        return None
+
+    def queued_tickets(self, *, item_id: int) -> dict[str, QueuedTicket]:
+        return {}
+
+    def dequeue(self, *, item_id: int, ticket_no: str) -> None:
+        return None
 
     def remaining(self, *, item_ids: Iterable[int]) -> dict[int, int | None]:
         rows = FlashItem.objects.filter(pk__in=list(item_ids)).values_list(

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from contexts.flashsale import services
 from contexts.flashsale.domain import PurchaseStatus
 from contexts.flashsale.models import FlashPurchase
 from contexts.flashsale.rest import serializers as s
@@ -43,7 +44,9 @@ def test_a_bearer_token_buys_as_its_user_until_the_account_is_closed(
     bought = purchase(api, item.pk, address_id)
     assert bought.status_code == 202, bought.content
     ticket = bought.json()["ticket_no"]
-    assert FlashPurchase.objects.get(ticket_no=ticket).user_id == buyer.pk
+    # Queued in Redis (no database row yet: the order task writes it), as this buyer's.
+    assert not FlashPurchase.objects.filter(ticket_no=ticket).exists()
+    assert redis_engine.queued_ticket(item_id=item.pk, ticket_no=ticket).user_id == buyer.pk
     assert ok(api.get(f"/api/v1/flash-tickets/{ticket}"))["ticket_no"] == ticket
     # The account's state is cached by now; closing it drops that once the change commits.
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,9 +148,13 @@ def test_the_ticket_answer_is_the_serializers(redis_engine, shop, buyer_api):
     _, item = selling_session(shop["sku_id"], units=5, limit=2)
     token = ok(buyer_api.get(f"/api/v1/flash-items/{item.pk}/purchase-token"))["token"]
     body = {"token": token, "address_id": address_id, "quantity": 2}
-    ok(buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json"))
+    bought = ok(buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json"))
+    queued = ok(buyer_api.get(f"/api/v1/flash-tickets/{bought['ticket_no']}"))
+    assert queued == bought and queued["state"] == "pending"
+    services.purchase_order_create(ticket_no=bought["ticket_no"])
     purchase = FlashPurchase.objects.get()
-    assert s.ticket_out(purchase) == s.TicketOut(purchase).data
+    purchase.status, purchase.order_no = PurchaseStatus.PENDING, ""
+    assert s.ticket_out(purchase) == s.TicketOut(purchase).data == bought
     purchase.status, purchase.order_no = PurchaseStatus.ORDERED, "O123"
     assert s.ticket_out(purchase) == s.TicketOut(purchase).data
     purchase.status, purchase.order_no, purchase.failure_code = PurchaseStatus.RETURNED, "", "x"
