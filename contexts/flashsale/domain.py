@@ -10,6 +10,7 @@ the order was cancelled unpaid, or the sale ended first: the unit went back, exa
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -50,6 +51,7 @@ class TakeOutcome(StrEnum):
     SOLD_OUT = "sold_out"
     LIMIT_REACHED = "limit_reached"
     DUPLICATE = "duplicate"
+    INVALID_TOKEN = "invalid_token"  # the one-time purchase token is missing, expired or used
 
 
 @dataclass(frozen=True)
@@ -117,3 +119,13 @@ def item_keys(item_id: int) -> dict[str, str]:
         "returned": f"flashsale:{tag}:returned",
         "queued": f"flashsale:{tag}:queued",
     }
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a purchase token (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def token_key(item_id: int, user_id: int, digest: str) -> str:
+    """A purchase token's Redis key: the item's hash tag, so the take script consumes it."""
+    return f"flashsale:{{fs:{item_id}}}:token:{user_id}:{digest}"

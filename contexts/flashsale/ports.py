@@ -35,10 +35,17 @@ class StockEngine(Protocol):
         ticket_no: str,
         now: datetime,
         address_id: int = 0,
+        token_digest: str | None = None,
     ) -> TakeResult:
         """Atomically: inside the window, enough left, the user under the limit -> take the
         units for the ticket. Joins the caller's transaction (database adapter); queues the
-        ticket with its address (Redis adapter)."""
+        ticket with its address (Redis adapter). With `token_digest` the purchase token is
+        consumed first, whatever the answer (INVALID_TOKEN when it is not there); the Redis
+        adapter does it in the same script."""
+        ...
+
+    def store_token(self, *, item_id: int, user_id: int, digest: str, ttl: int) -> None:
+        """Keep a one-time purchase token (its digest) for `ttl` seconds."""
         ...
 
     def queued_ticket(self, *, item_id: int, ticket_no: str) -> QueuedTicket | None:

@@ -7,6 +7,8 @@ scripts as KEYS (never built inside a script), so the scripts run on Redis Clust
   users     hash: user id -> units held
   tickets   hash: ticket -> "user:units" for every ticket taken (reconciliation reads it)
   returned  set of tickets whose units went back (give_back's idempotency)
+  token:<user>:<digest>  a one-time purchase token (TTL FLASHSALE_TOKEN_TTL_SECONDS), consumed
+            by TAKE itself
   queued    hash: ticket -> "user:address:units" for every ticket taken whose purchase row the
             order task has not written yet. TAKE writes it with the ticket, so a buyer who got a
             unit always has a ticket: the request does no database round trip, and the order
@@ -32,6 +34,7 @@ from contexts.flashsale.domain import (
     TakeOutcome,
     TakeResult,
     item_keys,
+    token_key,
 )
 from shared.errors import ServiceUnavailable
 
@@ -59,10 +62,12 @@ end
 return fresh and 1 or 0
 """
 
-# KEYS: meta, stock, users, tickets, queued. ARGV: user, units, now ms, ticket, address.
+# KEYS: meta, stock, users, tickets, queued, token. ARGV: user, units, now ms, ticket, address,
+# "1" to consume the token (first, whatever the answer: a token works for one call).
 # Returns {code, units left}: 1 taken, -1 not loaded, -2 not started, -3 ended, -4 sold out,
-# -5 limit reached, -6 duplicate ticket.
+# -5 limit reached, -6 duplicate ticket, -7 token missing, expired or used.
 TAKE = """
+if ARGV[6] == '1' and redis.call('DEL', KEYS[6]) == 0 then return {-7, 0} end
 local meta = redis.call('HMGET', KEYS[1], 'start', 'end', 'limit')
 if not meta[1] then return {-1, 0} end
 local now = tonumber(ARGV[3])
@@ -123,6 +128,7 @@ _OUTCOMES = {
     -4: TakeOutcome.SOLD_OUT,
     -5: TakeOutcome.LIMIT_REACHED,
     -6: TakeOutcome.DUPLICATE,
+    -7: TakeOutcome.INVALID_TOKEN,
 }
 
 
@@ -201,13 +207,23 @@ class RedisStockEngine:
         ticket_no: str,
         now: datetime,
         address_id: int = 0,
+        token_digest: str | None = None,
     ) -> TakeResult:
         # Redis unreachable or too slow: 503. If the script ran before the error, its ticket is
         # queued all the same: reconciliation queues its order after the grace period.
+        keys = self._keys(item_id, "meta", "stock", "users", "tickets", "queued")
+        keys.append(token_key(item_id, user_id, token_digest or "none"))
         try:
             code, left = self._take(
-                keys=self._keys(item_id, "meta", "stock", "users", "tickets", "queued"),
-                args=[user_id, quantity, _ms(now), ticket_no, address_id],
+                keys=keys,
+                args=[
+                    user_id,
+                    quantity,
+                    _ms(now),
+                    ticket_no,
+                    address_id,
+                    "1" if token_digest is not None else "0",
+                ],
             )
         except redis.RedisError as exc:
             logger.warning("flash sale Redis unavailable", extra={"error": type(exc).__name__})
@@ -239,6 +255,13 @@ class RedisStockEngine:
             item_id: (int(value) if value is not None else None)
             for item_id, value in zip(item_ids, values, strict=True)
         }
+
+    def store_token(self, *, item_id: int, user_id: int, digest: str, ttl: int) -> None:
+        try:
+            self.client.set(token_key(item_id, user_id, digest), 1, ex=ttl)
+        except redis.RedisError as exc:
+            logger.warning("flash sale Redis unavailable", extra={"error": type(exc).__name__})
+            raise ServiceUnavailable("The flash sale is busy; try again.") from exc
 
     def queued_ticket(self, *, item_id: int, ticket_no: str) -> QueuedTicket | None:
         record = self.client.hget(item_keys(item_id)["queued"], ticket_no)

@@ -2,9 +2,10 @@
 the order created asynchronously through ordering, and the unit's return (exactly once).
 
 Flow: GET token (issued from FLASHSALE_TOKEN_LEAD_SECONDS before the start until the end, kept
-in the cache for FLASHSALE_TOKEN_TTL_SECONDS, consumed by the first purchase call that shows it)
--> POST purchase: token consumed, risk port asked, the engine takes the units (window, stock and
-the buyer's limit checked atomically) -> the ticket:
+by the stock engine for FLASHSALE_TOKEN_TTL_SECONDS: in the item's Redis keys, or the cache for
+the database engine) -> POST purchase: risk port asked, the engine consumes the token (the first
+purchase call that shows it) and takes the units (window, stock and the buyer's limit checked
+atomically; Redis: the token in the same script) -> the ticket:
   * database engine: the buyer's address is checked (404) and the ticket row written in the
     take's transaction;
   * Redis engine: the take script records the ticket itself (queued, with the address), so the
@@ -24,7 +25,6 @@ through the item's settlement (services.sessions).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -44,13 +43,13 @@ from contexts.flashsale.domain import (
     SessionStatus,
     TakeOutcome,
     ticket_item_id,
+    token_digest,
 )
 from contexts.flashsale.events import FlashPurchaseOrdered, FlashPurchaseReturned
 from contexts.flashsale.models import FlashItem, FlashPurchase
 from contexts.flashsale.services.sessions import item_stock, stock_engine
 from contexts.identity import api as identity_api
 from contexts.ordering import api as ordering_api
-from shared.cache import cache_required
 from shared.errors import AppError, Conflict, NotFound, PermissionDenied
 from shared.events import publish
 from shared.risk import risk_check
@@ -76,11 +75,6 @@ _REFUSALS = {
 class PurchaseToken:
     token: str
     expires_in: int
-
-
-def _token_key(item_id: int, user_id: int, token: str) -> str:
-    digest = hashlib.sha256(token.encode()).hexdigest()[:32]  # the token itself is never stored
-    return f"flashsale:token:{item_id}:{user_id}:{digest}"
 
 
 def new_ticket_no(item_id: int) -> str:
@@ -118,39 +112,37 @@ def purchase_token_issue(*, item_id: int, user_id: int) -> PurchaseToken:
         )
     token = secrets.token_urlsafe(24)
     ttl = settings.FLASHSALE_TOKEN_TTL_SECONDS
-    cache_required(
-        "flashsale_token", lambda: cache.set(_token_key(item_id, user_id, token), 1, timeout=ttl)
+    # Kept by the stock engine (Redis: in the item's keys, so the take script consumes it).
+    stock_engine().store_token(
+        item_id=item_id, user_id=user_id, digest=token_digest(token), ttl=ttl
     )
     return PurchaseToken(token=token, expires_in=ttl)
-
-
-def _consume_token(*, item_id: int, user_id: int, token: str) -> None:
-    deleted = cache_required(
-        "flashsale_token", lambda: cache.delete(_token_key(item_id, user_id, token))
-    )
-    if not deleted:
-        raise PermissionDenied(
-            "The purchase token is missing, expired or used.", code="invalid_purchase_token"
-        )
 
 
 def purchase_start(
     *, item_id: int, user_id: int, token: str, address_id: int, quantity: int = 1, ip: str = ""
 ) -> FlashPurchase:
-    """Buy: the token is consumed (403 invalid_purchase_token: missing, expired, another
-    item's or buyer's, or used), the risk port consulted (403 risk_refused); then the engine
+    """Buy: the risk port consulted (403 risk_refused); then the engine consumes the token
+    (403 invalid_purchase_token: missing, expired, another item's or buyer's, or used) and
     takes the units atomically: 409 sale_not_started, sale_ended, sold_out or limit_reached
     when it refuses. On success the pending ticket is returned; the caller queues
     purchase_order_create after commit. Database engine: the address must be the buyer's (404,
     nothing taken) and the ticket row is written here. Redis engine: the take queued the ticket
     (no database round trip); the order task writes its row and checks the address then."""
-    _consume_token(item_id=item_id, user_id=user_id, token=token)
     risk_check(action="flashsale.purchase", user_id=user_id, ip=ip, subject=str(item_id))
     ticket_no = new_ticket_no(item_id)
+    digest = token_digest(token)
     engine = stock_engine()
     if engine.joins_transaction:
         with transaction.atomic():
-            _take(engine, item_id=item_id, user_id=user_id, quantity=quantity, ticket=ticket_no)
+            _take(
+                engine,
+                item_id=item_id,
+                user_id=user_id,
+                quantity=quantity,
+                ticket=ticket_no,
+                digest=digest,
+            )
             return _write_ticket(
                 ticket_no=ticket_no,
                 item_id=item_id,
@@ -158,14 +150,16 @@ def purchase_start(
                 address_id=address_id,
                 quantity=quantity,
             )
-    # The take and the queued ticket are one script: nothing to undo if this process dies
-    # now (reconciliation queues the order of a ticket still queued after the grace period).
+    # The token, the take and the queued ticket are one script: nothing to undo if this
+    # process dies now (reconciliation queues the order of a ticket still queued after the
+    # grace period).
     _take(
         engine,
         item_id=item_id,
         user_id=user_id,
         quantity=quantity,
         ticket=ticket_no,
+        digest=digest,
         address_id=address_id,
     )
     return FlashPurchase(
@@ -179,7 +173,14 @@ def purchase_start(
 
 
 def _take(
-    engine, *, item_id: int, user_id: int, quantity: int, ticket: str, address_id: int = 0
+    engine,
+    *,
+    item_id: int,
+    user_id: int,
+    quantity: int,
+    ticket: str,
+    digest: str,
+    address_id: int = 0,
 ) -> None:
     result = engine.take(
         item_id=item_id,
@@ -188,7 +189,12 @@ def _take(
         ticket_no=ticket,
         now=timezone.now(),
         address_id=address_id,
+        token_digest=digest,
     )
+    if result.outcome == TakeOutcome.INVALID_TOKEN:
+        raise PermissionDenied(
+            "The purchase token is missing, expired or used.", code="invalid_purchase_token"
+        )
     if result.outcome != TakeOutcome.TAKEN:
         code, message = _REFUSALS[result.outcome]
         raise Conflict(message, code=code)

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from contexts.flashsale import services
-from contexts.flashsale.domain import PurchaseStatus
+from contexts.flashsale.domain import PurchaseStatus, token_digest, token_key
 from contexts.flashsale.models import FlashPurchase
 from contexts.flashsale.rest import serializers as s
 from contexts.flashsale.tests.support import address_of, error_code, ok, selling_session
@@ -181,3 +181,24 @@ def test_both_rate_limits_cost_one_round_trip(
     assert (throttled.status_code, error_code(throttled)) == (429, "throttled")
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert throttled.json()["error"]["details"]["wait_seconds"] == int(throttled["Retry-After"])
+
+
+def test_the_redis_take_script_consumes_the_purchase_token(
+    redis_engine, shop, buyer, buyer_api, settings
+):
+    _, item = selling_session(shop["sku_id"], units=1)
+    token = ok(buyer_api.get(f"/api/v1/flash-items/{item.pk}/purchase-token"))["token"]
+    key = token_key(item.pk, buyer.pk, token_digest(token))
+    assert 0 < redis_engine.client.ttl(key) <= settings.FLASHSALE_TOKEN_TTL_SECONDS
+    assert not cache.get(key)  # kept in the item's keys, not in the cache
+    address_id = address_of(buyer_api)
+    body = {"token": token, "address_id": address_id}
+    ok(buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json"))
+    assert not redis_engine.client.exists(key)
+    # A refusal consumes its token too: it works for one call whatever the answer.
+    token = ok(buyer_api.get(f"/api/v1/flash-items/{item.pk}/purchase-token"))["token"]
+    body = {"token": token, "address_id": address_id}
+    sold_out = buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json")
+    assert error_code(sold_out) == "sold_out"
+    again = buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json")
+    assert error_code(again) == "invalid_purchase_token"
