@@ -99,7 +99,9 @@ class QueuedTicket:
 def ticket_item_id(ticket_no: str) -> int | None:
     """The item id a ticket number carries after its "I" (None for anything else)."""
     _, sep, tail = ticket_no.rpartition("I")
-    return int(tail) if sep and tail.isdigit() and len(tail) <= 18 else None
+    if not (sep and tail.isascii() and tail.isdigit() and len(tail) <= 18):
+        return None
+    return int(tail)
 
 
 def allotment_ref(item_id: int) -> str:

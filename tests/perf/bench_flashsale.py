@@ -5,11 +5,12 @@
 
 In one run: the bare DRF endpoint (baseline), then `POST /api/v1/flash-items/{id}/purchase` on
 the Redis stock engine and on the database stock engine (a gunicorn per engine, same database).
-Every request carries a fresh one-time purchase token (issued into the cache beforehand, as
-`GET .../purchase-token` would) and a buyer's JWT; the items have enough units and a high limit
-that every purchase succeeds (the expensive path: the take and the ticket (Redis: queued by the
-take script; database: the row), the order task queued to the Celery broker; no worker runs, so
-order creation and the Redis tickets' rows stay out of the measured requests, as in production). Prints requests/s, p50/p95/p99 and the ratios Redis/database and Redis/bare. Not a
+Every request carries a fresh one-time purchase token (issued beforehand where the engine keeps
+it, as `GET .../purchase-token` would) and a buyer's JWT; the items have enough units and a high
+limit that every purchase succeeds (the expensive path: the take and the ticket (Redis: queued by
+the take script; database: the row), the order task queued to the Celery broker; no worker runs,
+so order creation and the Redis tickets' rows stay out of the measured requests, as in
+production). Prints requests/s, p50/p95/p99 and the ratios Redis/database and Redis/bare. Not a
 test: figures depend on the machine.
 """
 

@@ -264,7 +264,11 @@ class RedisStockEngine:
             raise ServiceUnavailable("The flash sale is busy; try again.") from exc
 
     def queued_ticket(self, *, item_id: int, ticket_no: str) -> QueuedTicket | None:
-        record = self.client.hget(item_keys(item_id)["queued"], ticket_no)
+        try:
+            record = self.client.hget(item_keys(item_id)["queued"], ticket_no)
+        except redis.RedisError as exc:  # the buyer polls again
+            logger.warning("flash sale Redis unavailable", extra={"error": type(exc).__name__})
+            raise ServiceUnavailable("The flash sale is busy; try again.") from exc
         return _queued(item_id, ticket_no, record) if record is not None else None
 
     def queued_tickets(self, *, item_id: int) -> dict[str, QueuedTicket]:

@@ -30,7 +30,7 @@ import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -88,6 +88,11 @@ def ticket_age_seconds(ticket_no: str, now: datetime) -> float:
         return now.timestamp() - int(ticket_no[1:14]) / 1000
     except ValueError:
         return float("inf")
+
+
+def _ticket_time(ticket_no: str) -> datetime:
+    """When the ticket was taken (its number carries the milliseconds)."""
+    return datetime.fromtimestamp(int(ticket_no[1:14]) / 1000, tz=UTC)
 
 
 def purchase_token_issue(*, item_id: int, user_id: int) -> PurchaseToken:
@@ -262,6 +267,7 @@ def _purchase_from_queue(ticket_no: str) -> FlashPurchase | None:
                 user_id=queued.user_id,
                 address_id=queued.address_id,
                 quantity=queued.quantity,
+                created_at=_ticket_time(ticket_no),
             )
     except IntegrityError:
         pass  # a concurrent run of the task wrote it: the lock below waits for its commit

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from contexts.flashsale import services
-from contexts.flashsale.domain import PurchaseStatus, token_digest, token_key
+from contexts.flashsale.domain import PurchaseStatus, ticket_item_id, token_digest, token_key
 from contexts.flashsale.models import FlashPurchase
 from contexts.flashsale.rest import serializers as s
 from contexts.flashsale.tests.support import address_of, error_code, ok, selling_session
@@ -202,3 +202,16 @@ def test_the_redis_take_script_consumes_the_purchase_token(
     assert error_code(sold_out) == "sold_out"
     again = buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json")
     assert error_code(again) == "invalid_purchase_token"
+
+
+@pytest.mark.parametrize(
+    ("ticket_no", "item_id"),
+    [("F1700000000000abcdefI12", 12), ("FxI", None), ("Fx", None), ("FxI\u00b2", None)],
+)
+def test_a_ticket_number_carries_its_item(ticket_no, item_id):
+    assert ticket_item_id(ticket_no) == item_id
+
+
+def test_an_unknown_ticket_is_not_found(redis_engine, buyer_api):
+    for ticket_no in ("FxI\u00b2", "FxI999999", "nothing"):
+        assert buyer_api.get(f"/api/v1/flash-tickets/{ticket_no}").status_code == 404
