@@ -168,6 +168,8 @@ def test_redis_engine_sells_exactly_the_units_to_a_crowd(enough_connections, set
         assert min(lowest) >= 0 and len(lowest) > 10
         assert int(client.get(stock_key)) == 0
         assert client.hlen(item_keys(item.pk)["tickets"]) == 100
+        # Every queued ticket got its purchase row (the order task) and left the queue.
+        assert client.hlen(item_keys(item.pk)["queued"]) == 0
         held = {int(k): int(v) for k, v in client.hgetall(item_keys(item.pk)["users"]).items()}
         assert sum(held.values()) == 100 and max(held.values()) <= 2
 

@@ -10,6 +10,7 @@ the order was cancelled unpaid, or the sale ended first: the unit went back, exa
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -50,6 +51,7 @@ class TakeOutcome(StrEnum):
     SOLD_OUT = "sold_out"
     LIMIT_REACHED = "limit_reached"
     DUPLICATE = "duplicate"
+    INVALID_TOKEN = "invalid_token"  # the one-time purchase token is missing, expired or used
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,28 @@ class EngineSnapshot:
     remaining: int
     tickets: dict[str, tuple[int, int]]  # ticket -> (user, units): every ticket taken
     returned: frozenset[str]  # tickets whose units went back
+    # Tickets taken whose purchase row the order task has not written yet (Redis engine).
+    queued: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class QueuedTicket:
+    """A ticket the Redis engine took and recorded, waiting for the order task to write its
+    purchase row (the buyer polls it meanwhile)."""
+
+    ticket_no: str
+    item_id: int
+    user_id: int
+    address_id: int
+    quantity: int
+
+
+def ticket_item_id(ticket_no: str) -> int | None:
+    """The item id a ticket number carries after its "I" (None for anything else)."""
+    _, sep, tail = ticket_no.rpartition("I")
+    if not (sep and tail.isascii() and tail.isdigit() and len(tail) <= 18):
+        return None
+    return int(tail)
 
 
 def allotment_ref(item_id: int) -> str:
@@ -95,4 +119,15 @@ def item_keys(item_id: int) -> dict[str, str]:
         "users": f"flashsale:{tag}:users",
         "tickets": f"flashsale:{tag}:tickets",
         "returned": f"flashsale:{tag}:returned",
+        "queued": f"flashsale:{tag}:queued",
     }
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a purchase token (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def token_key(item_id: int, user_id: int, digest: str) -> str:
+    """A purchase token's Redis key: the item's hash tag, so the take script consumes it."""
+    return f"flashsale:{{fs:{item_id}}}:token:{user_id}:{digest}"

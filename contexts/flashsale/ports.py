@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
-from contexts.flashsale.domain import EngineSnapshot, ItemStock, TakeResult
+from contexts.flashsale.domain import EngineSnapshot, ItemStock, QueuedTicket, TakeResult
 
 
 class StockEngine(Protocol):
     # True: take() writes through the caller's database transaction (the database engine), so
-    # the purchase row joins it; False: take() is atomic on its own (Redis), and a refusal costs
-    # no database transaction at all.
+    # the purchase row joins it; False: take() is atomic on its own (Redis) and records the
+    # ticket itself (queued): the purchase costs no database round trip, and the order task
+    # writes the purchase row.
     joins_transaction: bool
 
     def load(self, item: ItemStock) -> None:
@@ -26,10 +27,37 @@ class StockEngine(Protocol):
         ...
 
     def take(
-        self, *, item_id: int, user_id: int, quantity: int, ticket_no: str, now: datetime
+        self,
+        *,
+        item_id: int,
+        user_id: int,
+        quantity: int,
+        ticket_no: str,
+        now: datetime,
+        address_id: int = 0,
+        token_digest: str | None = None,
     ) -> TakeResult:
         """Atomically: inside the window, enough left, the user under the limit -> take the
-        units for the ticket. Joins the caller's transaction (database adapter)."""
+        units for the ticket. Joins the caller's transaction (database adapter); queues the
+        ticket with its address (Redis adapter). With `token_digest` the purchase token is
+        consumed first, whatever the answer (INVALID_TOKEN when it is not there); the Redis
+        adapter does it in the same script."""
+        ...
+
+    def store_token(self, *, item_id: int, user_id: int, digest: str, ttl: int) -> None:
+        """Keep a one-time purchase token (its digest) for `ttl` seconds."""
+        ...
+
+    def queued_ticket(self, *, item_id: int, ticket_no: str) -> QueuedTicket | None:
+        """A ticket taken whose purchase row is not written yet (None: none such)."""
+        ...
+
+    def queued_tickets(self, *, item_id: int) -> dict[str, QueuedTicket]:
+        """Every ticket of the item still queued."""
+        ...
+
+    def dequeue(self, *, item_id: int, ticket_no: str) -> None:
+        """Forget a queued ticket: its purchase row committed. Idempotent."""
         ...
 
     def give_back(self, *, item_id: int, ticket_no: str) -> int:

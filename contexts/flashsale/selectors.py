@@ -12,7 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from contexts.catalog import api as catalog_api
-from contexts.flashsale.domain import ItemStatus, SessionStatus
+from contexts.flashsale.domain import ItemStatus, PurchaseStatus, SessionStatus, ticket_item_id
 from contexts.flashsale.models import FlashItem, FlashPurchase, FlashSession
 from contexts.flashsale.services import stock_engine
 from shared.auth import Principal
@@ -121,11 +121,34 @@ def storefront_session(*, session_id: int, now: datetime | None = None) -> Store
 
 
 def purchase_get(*, ticket_no: str, user_id: int) -> FlashPurchase:
-    """The buyer's own ticket (someone else's is not found)."""
-    purchase = FlashPurchase.objects.filter(ticket_no=ticket_no, user_id=user_id).first()
-    if purchase is None:
+    """The buyer's own ticket (someone else's is not found): its purchase row, or while the
+    order task has not written it, the engine's queued ticket (pending, not saved)."""
+    rows = FlashPurchase.objects.filter(ticket_no=ticket_no, user_id=user_id)
+    purchase = rows.first()
+    if purchase is not None:
+        return purchase
+    item_id = ticket_item_id(ticket_no)
+    queued = (
+        stock_engine().queued_ticket(item_id=item_id, ticket_no=ticket_no)
+        if item_id is not None
+        else None
+    )
+    if queued is None:
+        # The task may have written the row and left the queue since the first read.
+        purchase = rows.first()
+        if purchase is None:
+            raise NotFound("Ticket not found.")
+        return purchase
+    if queued.user_id != user_id:
         raise NotFound("Ticket not found.")
-    return purchase
+    return FlashPurchase(
+        ticket_no=ticket_no,
+        item_id=item_id,
+        user_id=user_id,
+        address_id=queued.address_id,
+        quantity=queued.quantity,
+        status=PurchaseStatus.PENDING,
+    )
 
 
 def session_list(*, principal: Principal, status: str | None = None) -> QuerySet[FlashSession]:

@@ -5,10 +5,11 @@
 
 In one run: the bare DRF endpoint (baseline), then `POST /api/v1/flash-items/{id}/purchase` on
 the Redis stock engine and on the database stock engine (a gunicorn per engine, same database).
-Every request carries a fresh one-time purchase token (issued into the cache beforehand, as
-`GET .../purchase-token` would) and a buyer's JWT; the items have enough units and a high limit
-that every purchase succeeds (the expensive path: the take, the ticket row, the order task queued
-to the Celery broker; no worker runs, so order creation stays out of the measured requests, as in
+Every request carries a fresh one-time purchase token (issued beforehand where the engine keeps
+it, as `GET .../purchase-token` would) and a buyer's JWT; the items have enough units and a high
+limit that every purchase succeeds (the expensive path: the take and the ticket (Redis: queued by
+the take script; database: the row), the order task queued to the Celery broker; no worker runs,
+so order creation and the Redis tickets' rows stay out of the measured requests, as in
 production). Prints requests/s, p50/p95/p99 and the ratios Redis/database and Redis/bare. Not a
 test: figures depend on the machine.
 """
@@ -81,18 +82,32 @@ print("SETUP " + json.dumps({"redis": ids[0], "database": ids[1], "redis_sold_ou
 TOKENS = """
 import json, secrets, sys
 from django.core.cache import cache
-from contexts.flashsale.services.purchases import _token_key
-item_id, count, users = {item_id}, {count}, {users}
+from contexts.flashsale.adapters.database import _token_key
+from contexts.flashsale.adapters.redis import RedisStockEngine
+from contexts.flashsale.domain import token_digest, token_key
+item_id, count, users, engine = {item_id}, {count}, {users}, "{engine}"
+# Where each engine keeps them: the item's Redis keys (the take script consumes them) or the cache.
+client = RedisStockEngine().client if engine == "redis" else None
 tokens, batch = [], {{}}
+def flush():
+    if client is None:
+        cache.set_many(batch, timeout=3600)
+        return
+    pipe = client.pipeline(transaction=False)
+    for key in batch:
+        pipe.set(key, 1, ex=3600)
+    pipe.execute()
 for n in range(count):
     user_id = users[n % len(users)]
     token = secrets.token_urlsafe(24)
     tokens.append(token)
-    batch[_token_key(item_id, user_id, token)] = 1
+    digest = token_digest(token)
+    key = token_key(item_id, user_id, digest) if client else _token_key(item_id, user_id, digest)
+    batch[key] = 1
     if len(batch) >= 5000:
-        cache.set_many(batch, timeout=3600)
+        flush()
         batch = {{}}
-cache.set_many(batch, timeout=3600)
+flush()
 print("TOKENS " + json.dumps(tokens))
 """
 
@@ -218,7 +233,10 @@ def run(args) -> None:
                 runs = []
                 for connections in (1, args.connections):
                     code = TOKENS.format(
-                        item_id=item_id, count=args.tokens, users=[b["user_id"] for b in buyers]
+                        item_id=item_id,
+                        count=args.tokens,
+                        users=[b["user_id"] for b in buyers],
+                        engine=engine,
                     )
                     tokens = shell(env, code, "TOKENS")
                     lua = purchase_lua(item_id, buyers, tokens)

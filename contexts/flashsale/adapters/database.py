@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,10 +21,17 @@ from django.utils import timezone
 from contexts.flashsale.domain import (
     EngineSnapshot,
     ItemStock,
+    QueuedTicket,
     TakeOutcome,
     TakeResult,
 )
 from contexts.flashsale.models import FlashItem, FlashPurchase, FlashReturn, FlashUserCount
+from shared.cache import cache_required
+
+
+def _token_key(item_id: int, user_id: int, digest: str) -> str:
+    # The purchase tokens live in the cache (this engine has no Redis of its own).
+    return f"flashsale:token:{item_id}:{user_id}:{digest}"
 
 
 class _LimitReached(Exception):
@@ -40,8 +48,20 @@ class DatabaseStockEngine:
         )
 
     def take(
-        self, *, item_id: int, user_id: int, quantity: int, ticket_no: str, now: datetime
+        self,
+        *,
+        item_id: int,
+        user_id: int,
+        quantity: int,
+        ticket_no: str,
+        now: datetime,
+        address_id: int = 0,
+        token_digest: str | None = None,
     ) -> TakeResult:
+        if token_digest is not None and not cache_required(
+            "flashsale_token", lambda: cache.delete(_token_key(item_id, user_id, token_digest))
+        ):
+            return TakeResult(TakeOutcome.INVALID_TOKEN, 0)
         window = (
             FlashItem.objects.filter(pk=item_id)
             .values_list("session__starts_at", "session__ends_at", "per_user_limit", "loaded_at")
@@ -106,6 +126,22 @@ class DatabaseStockEngine:
                 item_id=item_id, user_id=user_id, units__gte=quantity
             ).update(units=F("units") - quantity)
         return quantity
+
+    def store_token(self, *, item_id: int, user_id: int, digest: str, ttl: int) -> None:
+        cache_required(
+            "flashsale_token",
+            lambda: cache.set(_token_key(item_id, user_id, digest), 1, timeout=ttl),
+        )
+
+    # The purchase row is written in the take's transaction: nothing is ever queued.
+    def queued_ticket(self, *, item_id: int, ticket_no: str) -> QueuedTicket | None:
+        return None
+
+    def queued_tickets(self, *, item_id: int) -> dict[str, QueuedTicket]:
+        return {}
+
+    def dequeue(self, *, item_id: int, ticket_no: str) -> None:
+        return None
 
     def remaining(self, *, item_ids: Iterable[int]) -> dict[int, int | None]:
         rows = FlashItem.objects.filter(pk__in=list(item_ids)).values_list(

@@ -7,7 +7,15 @@ scripts as KEYS (never built inside a script), so the scripts run on Redis Clust
   users     hash: user id -> units held
   tickets   hash: ticket -> "user:units" for every ticket taken (reconciliation reads it)
   returned  set of tickets whose units went back (give_back's idempotency)
-Keys expire a day after the session's end (FLASHSALE_REDIS_KEY_TTL_SECONDS past it).
+  token:<user>:<digest>  a one-time purchase token (TTL FLASHSALE_TOKEN_TTL_SECONDS), consumed
+            by TAKE itself
+  queued    hash: ticket -> "user:address:units" for every ticket taken whose purchase row the
+            order task has not written yet. TAKE writes it with the ticket, so a buyer who got a
+            unit always has a ticket: the request does no database round trip, and the order
+            task (flashsale.create_order) writes the purchase row, then removes the entry after
+            its commit. Reconciliation counts these tickets as held (never an orphan).
+Keys expire a day after the session's end (FLASHSALE_REDIS_KEY_TTL_SECONDS past it); the hashes a
+take creates get the meta key's expiry.
 """
 
 from __future__ import annotations
@@ -22,13 +30,15 @@ from django.conf import settings
 from contexts.flashsale.domain import (
     EngineSnapshot,
     ItemStock,
+    QueuedTicket,
     TakeOutcome,
     TakeResult,
     item_keys,
+    token_key,
 )
 from shared.errors import ServiceUnavailable
 
-# KEYS: meta, stock, users, tickets, returned. ARGV: start ms, end ms, limit, stock, ttl s,
+# KEYS: meta, stock, users, tickets, returned, queued. ARGV: start ms, end ms, limit, stock, ttl s,
 # then user/units pairs, then ticket/"user:units" pairs (counts of ARGV[6] and ARGV[7]).
 LOAD = """
 redis.call('HSET', KEYS[1], 'start', ARGV[1], 'end', ARGV[2], 'limit', ARGV[3])
@@ -46,16 +56,18 @@ if fresh then
     i = i + 2
   end
 end
-for k = 1, 5 do
+for k = 1, #KEYS do
   redis.call('EXPIRE', KEYS[k], ARGV[5])
 end
 return fresh and 1 or 0
 """
 
-# KEYS: meta, stock, users, tickets. ARGV: user, units, now ms, ticket.
+# KEYS: meta, stock, users, tickets, queued, token. ARGV: user, units, now ms, ticket, address,
+# "1" to consume the token (first, whatever the answer: a token works for one call).
 # Returns {code, units left}: 1 taken, -1 not loaded, -2 not started, -3 ended, -4 sold out,
-# -5 limit reached, -6 duplicate ticket.
+# -5 limit reached, -6 duplicate ticket, -7 token missing, expired or used.
 TAKE = """
+if ARGV[6] == '1' and redis.call('DEL', KEYS[6]) == 0 then return {-7, 0} end
 local meta = redis.call('HMGET', KEYS[1], 'start', 'end', 'limit')
 if not meta[1] then return {-1, 0} end
 local now = tonumber(ARGV[3])
@@ -71,6 +83,15 @@ if redis.call('HSETNX', KEYS[4], ARGV[4], ARGV[1] .. ':' .. ARGV[2]) == 0 then
 end
 left = redis.call('DECRBY', KEYS[2], units)
 redis.call('HINCRBY', KEYS[3], ARGV[1], units)
+redis.call('HSET', KEYS[5], ARGV[4], ARGV[1] .. ':' .. ARGV[5] .. ':' .. ARGV[2])
+if redis.call('TTL', KEYS[5]) == -1 then
+  local ttl = redis.call('TTL', KEYS[1])
+  if ttl > 0 then
+    for k = 3, 5 do
+      redis.call('EXPIRE', KEYS[k], ttl)
+    end
+  end
+end
 return {1, left}
 """
 
@@ -107,7 +128,19 @@ _OUTCOMES = {
     -4: TakeOutcome.SOLD_OUT,
     -5: TakeOutcome.LIMIT_REACHED,
     -6: TakeOutcome.DUPLICATE,
+    -7: TakeOutcome.INVALID_TOKEN,
 }
+
+
+def _queued(item_id: int, ticket_no: str, record: bytes) -> QueuedTicket:
+    user, address, units = record.decode().split(":")
+    return QueuedTicket(
+        ticket_no=ticket_no,
+        item_id=item_id,
+        user_id=int(user),
+        address_id=int(address),
+        quantity=int(units),
+    )
 
 
 def _ms(moment: datetime) -> int:
@@ -159,19 +192,38 @@ class RedisStockEngine:
         for ticket, (user_id, units) in item.tickets.items():
             args += [ticket, f"{user_id}:{units}"]
         self._load(
-            keys=self._keys(item.item_id, "meta", "stock", "users", "tickets", "returned"),
+            keys=self._keys(
+                item.item_id, "meta", "stock", "users", "tickets", "returned", "queued"
+            ),
             args=args,
         )
 
     def take(
-        self, *, item_id: int, user_id: int, quantity: int, ticket_no: str, now: datetime
+        self,
+        *,
+        item_id: int,
+        user_id: int,
+        quantity: int,
+        ticket_no: str,
+        now: datetime,
+        address_id: int = 0,
+        token_digest: str | None = None,
     ) -> TakeResult:
-        # Redis unreachable or too slow: 503. If the script ran before the error, its ticket has
-        # no purchase row and reconciliation gives it back after the grace period.
+        # Redis unreachable or too slow: 503. If the script ran before the error, its ticket is
+        # queued all the same: reconciliation queues its order after the grace period.
+        keys = self._keys(item_id, "meta", "stock", "users", "tickets", "queued")
+        keys.append(token_key(item_id, user_id, token_digest or "none"))
         try:
             code, left = self._take(
-                keys=self._keys(item_id, "meta", "stock", "users", "tickets"),
-                args=[user_id, quantity, _ms(now), ticket_no],
+                keys=keys,
+                args=[
+                    user_id,
+                    quantity,
+                    _ms(now),
+                    ticket_no,
+                    address_id,
+                    "1" if token_digest is not None else "0",
+                ],
             )
         except redis.RedisError as exc:
             logger.warning("flash sale Redis unavailable", extra={"error": type(exc).__name__})
@@ -204,13 +256,38 @@ class RedisStockEngine:
             for item_id, value in zip(item_ids, values, strict=True)
         }
 
+    def store_token(self, *, item_id: int, user_id: int, digest: str, ttl: int) -> None:
+        try:
+            self.client.set(token_key(item_id, user_id, digest), 1, ex=ttl)
+        except redis.RedisError as exc:
+            logger.warning("flash sale Redis unavailable", extra={"error": type(exc).__name__})
+            raise ServiceUnavailable("The flash sale is busy; try again.") from exc
+
+    def queued_ticket(self, *, item_id: int, ticket_no: str) -> QueuedTicket | None:
+        try:
+            record = self.client.hget(item_keys(item_id)["queued"], ticket_no)
+        except redis.RedisError as exc:  # the buyer polls again
+            logger.warning("flash sale Redis unavailable", extra={"error": type(exc).__name__})
+            raise ServiceUnavailable("The flash sale is busy; try again.") from exc
+        return _queued(item_id, ticket_no, record) if record is not None else None
+
+    def queued_tickets(self, *, item_id: int) -> dict[str, QueuedTicket]:
+        raw = self.client.hgetall(item_keys(item_id)["queued"])
+        return {t.decode(): _queued(item_id, t.decode(), record) for t, record in raw.items()}
+
+    def dequeue(self, *, item_id: int, ticket_no: str) -> None:
+        self.client.hdel(item_keys(item_id)["queued"], ticket_no)
+
     def snapshot(self, *, item_id: int) -> EngineSnapshot | None:
-        stock, tickets, returned = self._keys(item_id, "stock", "tickets", "returned")
+        stock, tickets, returned, queued = self._keys(
+            item_id, "stock", "tickets", "returned", "queued"
+        )
         pipe = self.client.pipeline(transaction=True)  # one slot: MULTI works on a cluster too
         pipe.get(stock)
         pipe.hgetall(tickets)
         pipe.smembers(returned)
-        left, raw_tickets, raw_returned = pipe.execute()
+        pipe.hkeys(queued)
+        left, raw_tickets, raw_returned, raw_queued = pipe.execute()
         if left is None:
             return None
         parsed = {}
@@ -221,6 +298,7 @@ class RedisStockEngine:
             remaining=int(left),
             tickets=parsed,
             returned=frozenset(t.decode() for t in raw_returned),
+            queued=frozenset(t.decode() for t in raw_queued),
         )
 
     def lower(self, *, item_id: int, units: int) -> int:

@@ -104,7 +104,11 @@ class PurchaseView(BatchedThrottlesMixin, APIView):
         description="Needs the purchase token (403 `invalid_purchase_token`). When a unit is "
         "yours the answer is 202 with a ticket: poll it until it has an `order_no` (pay that "
         "order within the flash sale's payment window) or it failed. 409 `sold_out`, "
-        "`limit_reached`, `sale_not_started`, `sale_ended`; 403 `risk_refused`.",
+        "`limit_reached`, `sale_not_started`, `sale_ended`; 403 `risk_refused`. The address "
+        "must be yours: with the Redis stock engine (the default in production) it is checked "
+        "when the order is created, and the ticket fails with `failure_code` "
+        "`address_invalid` (the unit goes back); with the database engine the purchase "
+        "answers 404.",
     )
     def post(self, request: Request, item_id: int) -> Response:
         data = s.purchase_input(request.data)
@@ -129,7 +133,8 @@ class TicketView(APIView):
         responses={200: s.TicketOut, **error_responses(401, 404)},
         summary="A flash sale ticket",
         description="`state`: pending (the order is being created), ordered (`order_no`), "
-        "failed (`failure_code`).",
+        "failed (`failure_code`: `address_invalid` when the address is not yours, or the "
+        "order's refusal code).",
     )
     def get(self, request: Request, ticket_no: str) -> Response:
         purchase = selectors.purchase_get(ticket_no=ticket_no, user_id=request.user.pk)

@@ -2,11 +2,19 @@
 the order created asynchronously through ordering, and the unit's return (exactly once).
 
 Flow: GET token (issued from FLASHSALE_TOKEN_LEAD_SECONDS before the start until the end, kept
-in the cache for FLASHSALE_TOKEN_TTL_SECONDS, consumed by the first purchase call that shows it)
--> POST purchase: token consumed, risk port asked, the engine takes the units (window, stock and
-the buyer's limit checked atomically), the ticket row is written, the order task is queued after
-commit -> the task places the order at the flash price (ordering.api.place_special_order, stock
-"preallocated", payment window FLASHSALE_PAYMENT_TIMEOUT_SECONDS, idempotent per ticket).
+by the stock engine for FLASHSALE_TOKEN_TTL_SECONDS: in the item's Redis keys, or the cache for
+the database engine) -> POST purchase: risk port asked, the engine consumes the token (the first
+purchase call that shows it) and takes the units (window, stock and the buyer's limit checked
+atomically; Redis: the token in the same script) -> the ticket:
+  * database engine: the buyer's address is checked (404) and the ticket row written in the
+    take's transaction;
+  * Redis engine: the take script records the ticket itself (queued, with the address), so the
+    purchase does no database round trip; the order task writes the purchase row, checks the
+    address (not the buyer's: the ticket fails with `address_invalid` and the unit goes back)
+    and removes the queued ticket after its commit;
+the order task is queued after commit -> the task places the order at the flash price
+(ordering.api.place_special_order, stock "preallocated", payment window
+FLASHSALE_PAYMENT_TIMEOUT_SECONDS, idempotent per ticket).
 
 A unit goes back to the engine when the order cannot be created, when the order is cancelled
 unpaid (ordering's OrderCancelled), or never (paid). The purchase row moves to "returned" under
@@ -17,17 +25,15 @@ through the item's settlement (services.sessions).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from contexts.flashsale.domain import (
@@ -36,13 +42,14 @@ from contexts.flashsale.domain import (
     PurchaseStatus,
     SessionStatus,
     TakeOutcome,
+    ticket_item_id,
+    token_digest,
 )
 from contexts.flashsale.events import FlashPurchaseOrdered, FlashPurchaseReturned
 from contexts.flashsale.models import FlashItem, FlashPurchase
 from contexts.flashsale.services.sessions import item_stock, stock_engine
 from contexts.identity import api as identity_api
 from contexts.ordering import api as ordering_api
-from shared.cache import cache_required
 from shared.errors import AppError, Conflict, NotFound, PermissionDenied
 from shared.events import publish
 from shared.risk import risk_check
@@ -52,6 +59,7 @@ logger = logging.getLogger(__name__)
 SOURCE = "flashsale"
 ORDER_FAILED = "order_failed"
 ORDER_CANCELLED = "order_cancelled"
+ADDRESS_INVALID = "address_invalid"
 
 _REFUSALS = {
     TakeOutcome.NOT_LOADED: ("sale_not_started", "The sale has not started."),
@@ -69,14 +77,10 @@ class PurchaseToken:
     expires_in: int
 
 
-def _token_key(item_id: int, user_id: int, token: str) -> str:
-    digest = hashlib.sha256(token.encode()).hexdigest()[:32]  # the token itself is never stored
-    return f"flashsale:token:{item_id}:{user_id}:{digest}"
-
-
-def new_ticket_no() -> str:
-    """F + milliseconds + random: unique, unguessable, and its age is readable (reconcile)."""
-    return f"F{int(time.time() * 1000):013d}{uuid.uuid4().hex[:16]}"
+def new_ticket_no(item_id: int) -> str:
+    """F + milliseconds + random + I + item id: unique, unguessable, its age is readable
+    (reconcile) and so is its item (a queued ticket is found in the item's Redis keys)."""
+    return f"F{int(time.time() * 1000):013d}{uuid.uuid4().hex[:16]}I{item_id}"
 
 
 def ticket_age_seconds(ticket_no: str, now: datetime) -> float:
@@ -84,6 +88,11 @@ def ticket_age_seconds(ticket_no: str, now: datetime) -> float:
         return now.timestamp() - int(ticket_no[1:14]) / 1000
     except ValueError:
         return float("inf")
+
+
+def _ticket_time(ticket_no: str) -> datetime:
+    """When the ticket was taken (its number carries the milliseconds)."""
+    return datetime.fromtimestamp(int(ticket_no[1:14]) / 1000, tz=UTC)
 
 
 def purchase_token_issue(*, item_id: int, user_id: int) -> PurchaseToken:
@@ -108,38 +117,37 @@ def purchase_token_issue(*, item_id: int, user_id: int) -> PurchaseToken:
         )
     token = secrets.token_urlsafe(24)
     ttl = settings.FLASHSALE_TOKEN_TTL_SECONDS
-    cache_required(
-        "flashsale_token", lambda: cache.set(_token_key(item_id, user_id, token), 1, timeout=ttl)
+    # Kept by the stock engine (Redis: in the item's keys, so the take script consumes it).
+    stock_engine().store_token(
+        item_id=item_id, user_id=user_id, digest=token_digest(token), ttl=ttl
     )
     return PurchaseToken(token=token, expires_in=ttl)
-
-
-def _consume_token(*, item_id: int, user_id: int, token: str) -> None:
-    deleted = cache_required(
-        "flashsale_token", lambda: cache.delete(_token_key(item_id, user_id, token))
-    )
-    if not deleted:
-        raise PermissionDenied(
-            "The purchase token is missing, expired or used.", code="invalid_purchase_token"
-        )
 
 
 def purchase_start(
     *, item_id: int, user_id: int, token: str, address_id: int, quantity: int = 1, ip: str = ""
 ) -> FlashPurchase:
-    """Buy: the token is consumed (403 invalid_purchase_token: missing, expired, another
-    item's or buyer's, or used), the risk port consulted (403 risk_refused); then the engine
+    """Buy: the risk port consulted (403 risk_refused); then the engine consumes the token
+    (403 invalid_purchase_token: missing, expired, another item's or buyer's, or used) and
     takes the units atomically: 409 sale_not_started, sale_ended, sold_out or limit_reached
-    when it refuses. The address must be the buyer's (404, the units given back). On success the
-    ticket is written (pending) and returned; the caller queues purchase_order_create after
-    commit."""
-    _consume_token(item_id=item_id, user_id=user_id, token=token)
+    when it refuses. On success the pending ticket is returned; the caller queues
+    purchase_order_create after commit. Database engine: the address must be the buyer's (404,
+    nothing taken) and the ticket row is written here. Redis engine: the take queued the ticket
+    (no database round trip); the order task writes its row and checks the address then."""
     risk_check(action="flashsale.purchase", user_id=user_id, ip=ip, subject=str(item_id))
-    ticket_no = new_ticket_no()
+    ticket_no = new_ticket_no(item_id)
+    digest = token_digest(token)
     engine = stock_engine()
     if engine.joins_transaction:
         with transaction.atomic():
-            _take(engine, item_id=item_id, user_id=user_id, quantity=quantity, ticket=ticket_no)
+            _take(
+                engine,
+                item_id=item_id,
+                user_id=user_id,
+                quantity=quantity,
+                ticket=ticket_no,
+                digest=digest,
+            )
             return _write_ticket(
                 ticket_no=ticket_no,
                 item_id=item_id,
@@ -147,29 +155,51 @@ def purchase_start(
                 address_id=address_id,
                 quantity=quantity,
             )
-    _take(engine, item_id=item_id, user_id=user_id, quantity=quantity, ticket=ticket_no)
-    try:
-        # No transaction block of its own: the ticket is one INSERT, atomic by itself (outside
-        # a caller's transaction it commits at once), and the block's three extra round trips
-        # to the database (autocommit off, commit, autocommit on) were most of its cost.
-        return _write_ticket(
-            ticket_no=ticket_no,
-            item_id=item_id,
-            user_id=user_id,
-            address_id=address_id,
-            quantity=quantity,
-        )
-    except Exception:
-        # The ticket row did not commit: the engine's units go back (a crash right here leaves
-        # an orphan ticket, which reconciliation gives back after the grace period).
-        engine.give_back(item_id=item_id, ticket_no=ticket_no)
-        raise
-
-
-def _take(engine, *, item_id: int, user_id: int, quantity: int, ticket: str) -> None:
-    result = engine.take(
-        item_id=item_id, user_id=user_id, quantity=quantity, ticket_no=ticket, now=timezone.now()
+    # The token, the take and the queued ticket are one script: nothing to undo if this
+    # process dies now (reconciliation queues the order of a ticket still queued after the
+    # grace period).
+    _take(
+        engine,
+        item_id=item_id,
+        user_id=user_id,
+        quantity=quantity,
+        ticket=ticket_no,
+        digest=digest,
+        address_id=address_id,
     )
+    return FlashPurchase(
+        ticket_no=ticket_no,
+        item_id=item_id,
+        user_id=user_id,
+        address_id=address_id,
+        quantity=quantity,
+        status=PurchaseStatus.PENDING,
+    )
+
+
+def _take(
+    engine,
+    *,
+    item_id: int,
+    user_id: int,
+    quantity: int,
+    ticket: str,
+    digest: str,
+    address_id: int = 0,
+) -> None:
+    result = engine.take(
+        item_id=item_id,
+        user_id=user_id,
+        quantity=quantity,
+        ticket_no=ticket,
+        now=timezone.now(),
+        address_id=address_id,
+        token_digest=digest,
+    )
+    if result.outcome == TakeOutcome.INVALID_TOKEN:
+        raise PermissionDenied(
+            "The purchase token is missing, expired or used.", code="invalid_purchase_token"
+        )
     if result.outcome != TakeOutcome.TAKEN:
         code, message = _REFUSALS[result.outcome]
         raise Conflict(message, code=code)
@@ -179,7 +209,7 @@ def _write_ticket(
     *, ticket_no: str, item_id: int, user_id: int, address_id: int, quantity: int
 ) -> FlashPurchase:
     # After the take, so a refused attempt (most of a crowd) costs no address read; a wrong
-    # address (404) rolls the database engine's take back, and the caller gives Redis's back.
+    # address (404) rolls the database engine's take back.
     identity_api.require_own_address(user_id=user_id, address_id=address_id)
     return FlashPurchase.objects.create(
         ticket_no=ticket_no,
@@ -219,18 +249,60 @@ def _lock_purchase(ticket_no: str) -> FlashPurchase | None:
     return FlashPurchase.objects.select_for_update().filter(ticket_no=ticket_no).first()
 
 
+def _purchase_from_queue(ticket_no: str) -> FlashPurchase | None:
+    """The purchase row of a ticket the Redis engine queued, written now (locked); None when
+    the engine has no such ticket."""
+    item_id = ticket_item_id(ticket_no)
+    if item_id is None:
+        return None
+    engine = stock_engine()
+    queued = engine.queued_ticket(item_id=item_id, ticket_no=ticket_no)
+    if queued is None:
+        return None
+    try:
+        with transaction.atomic():
+            FlashPurchase.objects.create(
+                ticket_no=ticket_no,
+                item_id=item_id,
+                user_id=queued.user_id,
+                address_id=queued.address_id,
+                quantity=queued.quantity,
+                created_at=_ticket_time(ticket_no),
+            )
+    except IntegrityError:
+        pass  # a concurrent run of the task wrote it: the lock below waits for its commit
+    return _lock_purchase(ticket_no)
+
+
+def _dequeue_after_commit(purchase: FlashPurchase) -> None:
+    # After the row committed: at every moment the ticket is queued, written, or both, so
+    # reconciliation and settlement (which read the queue first) never miss it.
+    item_id, ticket_no = purchase.item_id, purchase.ticket_no
+    transaction.on_commit(
+        lambda: stock_engine().dequeue(item_id=item_id, ticket_no=ticket_no), robust=True
+    )
+
+
 @transaction.atomic
 def purchase_order_create(*, ticket_no: str) -> str:
     """Create the pending purchase's order at the flash price (the queued task's work).
 
-    Idempotent: a purchase no longer pending is left alone, and ordering places at most one
-    order per ticket. When ordering refuses (the SKU unavailable, the address gone, not
-    deliverable ...) the purchase is returned (reason order_failed, failure code kept) and its
-    unit given back. Returns the purchase's status."""
-    purchase = _lock_purchase(ticket_no)
+    A ticket the Redis engine queued gets its purchase row first. Idempotent: a purchase no
+    longer pending is left alone, and ordering places at most one order per ticket. When the
+    address is not the buyer's (reason order_failed, failure code address_invalid) or ordering
+    refuses (the SKU unavailable, not deliverable ...: its failure code kept) the purchase is
+    returned and its unit given back, once. Returns the purchase's status."""
+    purchase = _lock_purchase(ticket_no) or _purchase_from_queue(ticket_no)
     if purchase is None:
         return "missing"
+    _dequeue_after_commit(purchase)
     if purchase.status != PurchaseStatus.PENDING:
+        return purchase.status
+    try:
+        identity_api.require_own_address(user_id=purchase.user_id, address_id=purchase.address_id)
+    except NotFound:
+        logger.warning("flash sale address invalid", extra={"ticket_no": ticket_no})
+        _return_locked(purchase, reason=ORDER_FAILED, failure_code=ADDRESS_INVALID)
         return purchase.status
     item = purchase.item
     try:
@@ -304,9 +376,13 @@ def purchases_reconcile(*, now: datetime | None = None) -> ReconcileReport:
         purchases (units held, buyers' counts, tickets);
       * a purchase returned whose units the engine did not get back: give them back (the
         engine's give_back is idempotent per ticket);
-      * a ticket the engine took but no purchase row committed within
-        FLASHSALE_RECONCILE_GRACE_SECONDS (a crash between the take and the insert): give it
-        back;
+      * a ticket the engine took, not queued, and no purchase row committed within
+        FLASHSALE_RECONCILE_GRACE_SECONDS (the database engine's rows are in the take's
+        transaction; a Redis ticket is queued by the take script until its row commits, so
+        this only catches records from before that): give it back. A queued ticket holds its
+        unit like a purchase row: it is never given back here;
+      * a queued ticket older than the grace period (its task was lost: the publish failed,
+        the worker died): in `stuck_tickets`;
       * the engine has more units left than the allotment minus the units held: lower it (it
         would oversell); fewer is only logged (a unit unsold is safe);
       * purchases pending longer than the grace period are returned in `stuck_tickets` for
@@ -339,9 +415,13 @@ def purchases_reconcile(*, now: datetime | None = None) -> ReconcileReport:
                     )
             elif status == PurchaseStatus.PENDING and ticket_age_seconds(ticket, now) > grace:
                 stuck.append(ticket)
+        for ticket in snap.queued:
+            if ticket not in purchases and ticket_age_seconds(ticket, now) > grace:
+                stuck.append(ticket)
         for ticket in snap.tickets:
             if (
                 ticket not in purchases
+                and ticket not in snap.queued
                 and ticket not in snap.returned
                 and ticket_age_seconds(ticket, now) > grace
                 and not FlashPurchase.objects.filter(ticket_no=ticket).exists()

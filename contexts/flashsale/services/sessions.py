@@ -304,7 +304,11 @@ def items_settle_due() -> int:
 @transaction.atomic
 def item_settle(*, item_id: int) -> bool:
     """Settle one item of an ended session (see items_settle_due); False when it is not due
-    (already settled, or purchases still open)."""
+    (already settled, or purchases still open or queued in the engine)."""
+    # The queue first: a ticket leaves it only after its purchase row committed, so read in
+    # this order an open ticket is seen in one place or the other.
+    if stock_engine().queued_tickets(item_id=item_id):
+        return False
     item = FlashItem.objects.select_for_update().filter(pk=item_id).first()
     if item is None or item.status != ItemStatus.SCHEDULED:
         return False

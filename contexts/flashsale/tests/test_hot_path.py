@@ -9,7 +9,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from contexts.flashsale.domain import PurchaseStatus
+from contexts.flashsale import services
+from contexts.flashsale.domain import PurchaseStatus, ticket_item_id, token_digest, token_key
 from contexts.flashsale.models import FlashPurchase
 from contexts.flashsale.rest import serializers as s
 from contexts.flashsale.tests.support import address_of, error_code, ok, selling_session
@@ -43,7 +44,9 @@ def test_a_bearer_token_buys_as_its_user_until_the_account_is_closed(
     bought = purchase(api, item.pk, address_id)
     assert bought.status_code == 202, bought.content
     ticket = bought.json()["ticket_no"]
-    assert FlashPurchase.objects.get(ticket_no=ticket).user_id == buyer.pk
+    # Queued in Redis (no database row yet: the order task writes it), as this buyer's.
+    assert not FlashPurchase.objects.filter(ticket_no=ticket).exists()
+    assert redis_engine.queued_ticket(item_id=item.pk, ticket_no=ticket).user_id == buyer.pk
     assert ok(api.get(f"/api/v1/flash-tickets/{ticket}"))["ticket_no"] == ticket
     # The account's state is cached by now; closing it drops that once the change commits.
     with django_capture_on_commit_callbacks(execute=True):
@@ -145,9 +148,13 @@ def test_the_ticket_answer_is_the_serializers(redis_engine, shop, buyer_api):
     _, item = selling_session(shop["sku_id"], units=5, limit=2)
     token = ok(buyer_api.get(f"/api/v1/flash-items/{item.pk}/purchase-token"))["token"]
     body = {"token": token, "address_id": address_id, "quantity": 2}
-    ok(buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json"))
+    bought = ok(buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json"))
+    queued = ok(buyer_api.get(f"/api/v1/flash-tickets/{bought['ticket_no']}"))
+    assert queued == bought and queued["state"] == "pending"
+    services.purchase_order_create(ticket_no=bought["ticket_no"])
     purchase = FlashPurchase.objects.get()
-    assert s.ticket_out(purchase) == s.TicketOut(purchase).data
+    purchase.status, purchase.order_no = PurchaseStatus.PENDING, ""
+    assert s.ticket_out(purchase) == s.TicketOut(purchase).data == bought
     purchase.status, purchase.order_no = PurchaseStatus.ORDERED, "O123"
     assert s.ticket_out(purchase) == s.TicketOut(purchase).data
     purchase.status, purchase.order_no, purchase.failure_code = PurchaseStatus.RETURNED, "", "x"
@@ -174,3 +181,37 @@ def test_both_rate_limits_cost_one_round_trip(
     assert (throttled.status_code, error_code(throttled)) == (429, "throttled")
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert throttled.json()["error"]["details"]["wait_seconds"] == int(throttled["Retry-After"])
+
+
+def test_the_redis_take_script_consumes_the_purchase_token(
+    redis_engine, shop, buyer, buyer_api, settings
+):
+    _, item = selling_session(shop["sku_id"], units=1)
+    token = ok(buyer_api.get(f"/api/v1/flash-items/{item.pk}/purchase-token"))["token"]
+    key = token_key(item.pk, buyer.pk, token_digest(token))
+    assert 0 < redis_engine.client.ttl(key) <= settings.FLASHSALE_TOKEN_TTL_SECONDS
+    assert not cache.get(key)  # kept in the item's keys, not in the cache
+    address_id = address_of(buyer_api)
+    body = {"token": token, "address_id": address_id}
+    ok(buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json"))
+    assert not redis_engine.client.exists(key)
+    # A refusal consumes its token too: it works for one call whatever the answer.
+    token = ok(buyer_api.get(f"/api/v1/flash-items/{item.pk}/purchase-token"))["token"]
+    body = {"token": token, "address_id": address_id}
+    sold_out = buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json")
+    assert error_code(sold_out) == "sold_out"
+    again = buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json")
+    assert error_code(again) == "invalid_purchase_token"
+
+
+@pytest.mark.parametrize(
+    ("ticket_no", "item_id"),
+    [("F1700000000000abcdefI12", 12), ("FxI", None), ("Fx", None), ("FxI\u00b2", None)],
+)
+def test_a_ticket_number_carries_its_item(ticket_no, item_id):
+    assert ticket_item_id(ticket_no) == item_id
+
+
+def test_an_unknown_ticket_is_not_found(redis_engine, buyer_api):
+    for ticket_no in ("FxI\u00b2", "FxI999999", "nothing"):
+        assert buyer_api.get(f"/api/v1/flash-tickets/{ticket_no}").status_code == 404

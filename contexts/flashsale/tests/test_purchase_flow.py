@@ -140,13 +140,66 @@ def test_a_token_works_once_and_only_for_its_buyer_and_item(engine, shop, buyer_
     )
 
 
-def test_someone_elses_address_is_not_found_and_takes_nothing(engine, shop, buyer_api):
+def test_someone_elses_address_is_not_found_and_takes_nothing(db_engine, shop, buyer_api):
     _, item = selling_session(shop["sku_id"], units=3)
     other = client_for(make_user())
     response = buy(buyer_api, item.pk, address_of(other))
     assert (response.status_code, error_code(response)) == (404, "not_found")
-    assert engine.remaining(item_ids=[item.pk]) == {item.pk: 3}
+    assert db_engine.remaining(item_ids=[item.pk]) == {item.pk: 3}
     assert not FlashPurchase.objects.exists()
+
+
+def test_someone_elses_address_fails_the_redis_ticket_and_returns_the_unit_once(
+    redis_engine, shop, buyer_api, committed
+):
+    # The Redis purchase does no database round trip: the order task checks the address.
+    _, item = committed(selling_session, shop["sku_id"], units=3, limit=1)
+    other = client_for(make_user())
+    response = committed(buy, buyer_api, item.pk, address_of(other))
+    assert response.status_code == 202, response.json()
+    ticket_no = response.json()["ticket_no"]
+
+    ticket = ok(buyer_api.get(f"/api/v1/flash-tickets/{ticket_no}"))
+    assert (ticket["state"], ticket["failure_code"], ticket["order_no"]) == (
+        "failed",
+        "address_invalid",
+        "",
+    )
+    assert redis_engine.remaining(item_ids=[item.pk]) == {item.pk: 3}
+    assert redis_engine.queued_ticket(item_id=item.pk, ticket_no=ticket_no) is None
+    _returned_twice_adds_one(
+        redis_engine,
+        item,
+        ticket_no,
+        lambda: committed(services.purchase_order_create, ticket_no=ticket_no),
+    )
+    assert committed(services.purchases_reconcile).returns_replayed == 0
+    assert redis_engine.remaining(item_ids=[item.pk]) == {item.pk: 3}
+    # The buyer's count went back too: they may buy again with their own address.
+    assert committed(buy, buyer_api, item.pk, address_of(buyer_api)).status_code == 202
+
+
+def test_a_redis_ticket_is_queued_until_the_order_task_writes_it(
+    redis_engine, shop, buyer, buyer_api, address_id, django_assert_num_queries
+):
+    _, item = selling_session(shop["sku_id"], units=3)
+    token = ok(buyer_api.get(f"/api/v1/flash-items/{item.pk}/purchase-token"))["token"]
+    with django_assert_num_queries(0):  # the purchase itself reads and writes no table
+        response = buyer_api.post(
+            f"/api/v1/flash-items/{item.pk}/purchase",
+            {"token": token, "address_id": address_id},
+            format="json",
+        )
+    assert response.status_code == 202, response.json()
+    ticket_no = response.json()["ticket_no"]
+    assert not FlashPurchase.objects.exists()
+    assert ok(buyer_api.get(f"/api/v1/flash-tickets/{ticket_no}"))["state"] == "pending"
+    assert client_for(make_user()).get(f"/api/v1/flash-tickets/{ticket_no}").status_code == 404
+
+    assert services.purchase_order_create(ticket_no=ticket_no) == "ordered"
+    assert ok(buyer_api.get(f"/api/v1/flash-tickets/{ticket_no}"))["state"] == "ordered"
+    purchase = FlashPurchase.objects.get(ticket_no=ticket_no)
+    assert (purchase.user_id, purchase.address_id) == (buyer.pk, address_id)
 
 
 def test_anonymous_cannot_buy(engine, shop, client):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -41,10 +42,14 @@ def test_an_orphan_ticket_older_than_the_grace_period_is_given_back(redis_engine
         item_id=item.pk, user_id=1, quantity=1, ticket_no=ticket, now=timezone.now()
     )
     assert taken.outcome == "taken"
+    # Neither queued nor written (a record from before tickets were queued with the take).
+    redis_engine.dequeue(item_id=item.pk, ticket_no=ticket)
+    young_ticket = old_ticket(0)
     young = redis_engine.take(
-        item_id=item.pk, user_id=2, quantity=1, ticket_no=old_ticket(0), now=timezone.now()
+        item_id=item.pk, user_id=2, quantity=1, ticket_no=young_ticket, now=timezone.now()
     )
     assert young.remaining == 3
+    redis_engine.dequeue(item_id=item.pk, ticket_no=young_ticket)
 
     report = services.purchases_reconcile()
 
@@ -56,6 +61,7 @@ def test_an_orphan_ticket_older_than_the_grace_period_is_given_back(redis_engine
 def test_a_return_the_engine_missed_is_replayed_once(redis_engine, shop, buyer_api, address_id):
     _, item = selling_session(shop["sku_id"], units=5)
     ticket_no = buy(buyer_api, item.pk, address_id).json()["ticket_no"]
+    services.purchase_order_create(ticket_no=ticket_no)
     # The purchase was returned but the process died before the engine got the unit back.
     FlashPurchase.objects.filter(ticket_no=ticket_no).update(status="returned")
     assert left(redis_engine, item) == 4
@@ -83,7 +89,9 @@ def test_an_engine_that_lost_the_item_is_reloaded_from_the_purchases(
     redis_engine, shop, buyer_api, address_id
 ):
     _, item = selling_session(shop["sku_id"], units=5, limit=1)
-    assert buy(buyer_api, item.pk, address_id).status_code == 202
+    bought = buy(buyer_api, item.pk, address_id)
+    assert bought.status_code == 202
+    services.purchase_order_create(ticket_no=bought.json()["ticket_no"])  # the row is written
     redis_engine.unload(item_id=item.pk)  # Redis restarted without its data
 
     assert services.purchases_reconcile().reloaded == 1
@@ -122,3 +130,53 @@ def test_the_storefront_survives_an_unreachable_redis(shop, settings, client):
     with use_adapter("FLASHSALE_STOCK_ENGINE", RedisStockEngine()):
         assert RedisStockEngine().remaining(item_ids=[item.pk]) == {item.pk: None}
         assert client.get("/api/v1/flash-sessions").status_code == 200
+
+
+def test_queued_tickets_hold_their_units_and_old_ones_get_their_order(
+    redis_engine, shop, buyer, address_id
+):
+    """A ticket the take queued has no purchase row until its order task runs: reconciliation
+    never gives its unit back (it would be sold twice), and queues the order of one older than
+    the grace period (its task was lost)."""
+    _, item = selling_session(shop["sku_id"], units=5, limit=2)
+    old, young = old_ticket(), old_ticket(0)
+    for ticket in (old, young):
+        taken = redis_engine.take(
+            item_id=item.pk,
+            user_id=buyer.pk,
+            quantity=1,
+            ticket_no=f"{ticket}I{item.pk}",
+            now=timezone.now(),
+            address_id=address_id,
+        )
+        assert taken.outcome == "taken"
+    redis_engine.client.incrby(item_keys(item.pk)["stock"], 1)  # drift: one unit too many
+
+    report = services.purchases_reconcile()
+
+    assert (report.orphans_returned, report.lowered_units) == (0, 1)
+    assert report.stuck_tickets == (f"{old}I{item.pk}",)
+    assert left(redis_engine, item) == 3  # 5 minus the two queued tickets
+    assert not FlashPurchase.objects.exists()
+
+    assert tasks.reconcile()["requeued"] == 1
+    purchase = FlashPurchase.objects.get(ticket_no=f"{old}I{item.pk}")
+    assert purchase.status == "ordered" and purchase.order_no
+    assert left(redis_engine, item) == 3
+
+
+def test_settlement_waits_for_queued_tickets(redis_engine, shop, buyer, address_id):
+    _, item = selling_session(shop["sku_id"], units=5)
+    ticket = f"{old_ticket(0)}I{item.pk}"
+    redis_engine.take(
+        item_id=item.pk,
+        user_id=buyer.pk,
+        quantity=1,
+        ticket_no=ticket,
+        now=timezone.now(),
+        address_id=address_id,
+    )
+    services.sessions_end_due(now=timezone.now() + timedelta(hours=2))
+    assert services.item_settle(item_id=item.pk) is False
+    redis_engine.dequeue(item_id=item.pk, ticket_no=ticket)
+    assert services.item_settle(item_id=item.pk) is True
