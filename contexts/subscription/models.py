@@ -120,7 +120,9 @@ class Invoice(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            # A renewal beat that runs twice bills a period once.
+            # A renewal beat that runs twice bills a period once: the membership row lock does
+            # it everywhere; this constraint backs it where the database creates conditional
+            # constraints (SQLite, PostgreSQL; MariaDB skips it, Django warning W036).
             models.UniqueConstraint(
                 fields=["membership", "period_start"],
                 condition=models.Q(kind="renewal"),
