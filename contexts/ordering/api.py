@@ -280,9 +280,11 @@ def cancel_unpaid_order(*, order_no: str, reason: str) -> bool:
 def refund_unshipped_order(*, order_no: str, reason: str) -> bool:
     """Refund a paid, unshipped order whole: paid -> refunding -> refunded (logged), its units
     back on hand (inventory restore keyed by the order: never twice), OrderRefunded published,
-    in the caller's transaction. The money goes back through payments' refund_trade, asked by
-    the caller. Idempotent: a repeat or a refunded order changes nothing (False); a shipped or
-    unpaid order is a 409 illegal_transition; 404 for an unknown number."""
+    in the caller's transaction; each line's refund is written to the line ledger (refunded),
+    so its refundable amount is 0 and after-sales never refunds the order again. The money goes
+    back through payments' refund_trade, asked by the caller. Idempotent: a repeat or a
+    refunded order changes nothing (False); a shipped or unpaid order is a 409
+    illegal_transition; 404 for an unknown number."""
     return fulfilment.order_refund_unshipped(order_no=order_no, reason=reason)
 
 
@@ -447,6 +449,8 @@ def order_line_refund_request(
 def order_line_refund_settle(*, reference: str, succeeded: bool) -> bool:
     """Payments' answer for a line refund: succeeded records it (units refunded before
     shipment go back on hand; OrderLineRefunded; the order becomes refunded once every line
-    is: OrderRefunded), failed releases it. Idempotent (False when already settled); 404 for
-    an unknown reference."""
+    is: OrderRefunded), failed releases it (a refund that will not be retried): an order that
+    was `refunding` and is no longer covered by its refunds goes back to the status it came
+    from (paid, shipped or delivered; logged; OrderRefundAbandoned). Idempotent (False when
+    already settled); 404 for an unknown reference."""
     return services.order_line_refund_settle(reference=reference, succeeded=succeeded)

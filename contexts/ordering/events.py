@@ -153,6 +153,22 @@ class OrderLineRefunded(DomainEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class OrderRefundAbandoned(DomainEvent):
+    """An order that was `refunding` (its refunds covered every line) is back in the status it
+    came from (`status`: paid, shipped or delivered) because a refund covering it ended without
+    the money going back (after-sales gave up a failed refund). A paid order ships again."""
+
+    event_type: ClassVar[str] = "ordering.order.refund_abandoned.v1"
+    aggregate: ClassVar[str] = "order_no"
+    order_no: str
+    trade_no: str
+    buyer_id: int
+    merchant_id: int
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class OrderRefunded(DomainEvent):
     """The whole order went back to the buyer and is over (status refunded): every line refunded
     through after-sales (`OrderLineRefunded` per refund), or a paid order that never shipped

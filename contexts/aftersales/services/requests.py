@@ -91,9 +91,10 @@ def _carrier(code: str) -> str:
 
 
 def _units_in_open_requests(order_no: str, line_id: int) -> int:
+    # A refunding request's units are in the ledger's taken_quantity already.
     return (
         AftersalesRequest.objects.filter(
-            order_no=order_no, line_id=line_id, status__in=domain.OPEN_STATUSES
+            order_no=order_no, line_id=line_id, status__in=domain.UNITS_OUTSIDE_LEDGER
         ).aggregate(n=Sum("quantity"))["n"]
         or 0
     )
@@ -144,7 +145,7 @@ def request_apply(*, principal: Principal, application: Application) -> Aftersal
             "The after-sales window of this order has closed.", code="aftersales_window_closed"
         )
     free_units = (
-        line.quantity - line.taken_quantity - _units_in_open_requests(a.order_no, a.line_id)
+        line.quantity - line.taken_quantity - _units_in_open_requests(order.order_no, line.line_id)
     )
     if a.quantity > free_units:
         raise BusinessRuleViolation(

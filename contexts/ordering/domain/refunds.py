@@ -11,7 +11,10 @@ Status rule (documented in README, "After-sales"):
     remaining lines are never shipped);
   * a partial refund leaves the order as it is (paid: the merchant ships what is left;
     delivered or completed: the order keeps its status) and shows on the lines;
-  * a completed order's status never changes (the state machine ends there).
+  * a completed order's status never changes (the state machine ends there);
+  * a `refunding` order whose refunds no longer cover it (a refund that covered it failed and
+    was given up: its ledger row released) goes back to the status it came from (paid,
+    shipped or delivered, read from its log), logged, `ordering.order.refund_abandoned.v1`.
 """
 
 from __future__ import annotations
@@ -56,6 +59,13 @@ class LineBalance:
             Decimal("0.01"), rounding=ROUND_DOWN
         )
         return min(share, self.refundable_amount)
+
+
+def status_after_abandoned_refund(came_from: str | None) -> OrderStatus | None:
+    """Where a `refunding` order goes back when its refunds no longer cover it: the status it
+    came from (its log's last move into refunding). None for anything but paid, shipped or
+    delivered (no such move logged): the order then stays as it is, for staff to look at."""
+    return OrderStatus(came_from) if came_from in COVERABLE_STATUSES else None
 
 
 def fully_covered(balances: list[LineBalance]) -> bool:

@@ -39,8 +39,10 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PAID: frozenset({S.SHIPPED, S.REFUNDING}),
     S.SHIPPED: frozenset({S.DELIVERED, S.REFUNDING}),
     S.DELIVERED: frozenset({S.COMPLETED, S.REFUNDING}),
-    # Refunds are driven by after-sales: the whole amount back (refunded) or the deal closed.
-    S.REFUNDING: frozenset({S.REFUNDED, S.CLOSED}),
+    # Refunds are driven by after-sales: the whole amount back (refunded) or the deal closed;
+    # or back to the status it came from when the refund that covered the order ended without
+    # the money going back (domain/refunds.py, `status_after_abandoned_refund`).
+    S.REFUNDING: frozenset({S.REFUNDED, S.CLOSED, S.PAID, S.SHIPPED, S.DELIVERED}),
     S.COMPLETED: frozenset(),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),

@@ -17,6 +17,7 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering.domain.states import OrderStatus
 from contexts.ordering.events import OrderRefunded
 from contexts.ordering.models import STOCK_RESERVE, Order, OrderLog, Trade
+from contexts.ordering.services.refunds import ledger_record_whole_refund
 from contexts.ordering.services.transitions import (
     SYSTEM,
     _placed_lines,
@@ -80,7 +81,9 @@ def order_refund_unshipped(*, order_no: str, reason: str) -> bool:
     logged), its sold units back on hand through inventory's restore keyed by the order (a
     replay restores nothing), OrderRefunded published, all in one transaction. The money is
     the caller's to return through payments. A repeat, or an order already refunded, changes
-    nothing (returns False); any other status is a 409 illegal_transition.
+    nothing (returns False); any other status is a 409 illegal_transition. Each line's refund
+    is written to the line ledger (refunded, keyed `refund:<order_no>:<line id>`), so its
+    refundable amount is 0 and after-sales never refunds the order again.
 
     Pricing steps: nothing is released here. A special order carries no coupon or points, and
     for a checkout order coupons and points react to payments' RefundSucceeded of a full
@@ -92,6 +95,9 @@ def order_refund_unshipped(*, order_no: str, reason: str) -> bool:
         transition(order, OrderStatus.REFUNDING, actor=SYSTEM, reason=reason)
     # Anything but paid or refunding is refused by the state machine (409).
     transition(order, OrderStatus.REFUNDED, actor=SYSTEM, reason=reason)
+    # Every line's refundable amount becomes 0 in the line ledger: after-sales (which reads
+    # it) can never give this money back a second time.
+    ledger_record_whole_refund(order, reference=f"refund:{order.order_no}", reason=reason)
     if order.stock_mode == STOCK_RESERVE:
         inventory_api.restore(
             order_ref=order.order_no, reference=f"refund:{order.order_no}", reason=reason[:100]

@@ -9,6 +9,7 @@ they never pass the line's paid amount or its units. The status rule is in domai
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,13 +20,14 @@ from django.utils import timezone
 from contexts.inventory import api as inventory_api
 from contexts.ordering.domain import refunds as rules
 from contexts.ordering.domain.states import OrderStatus
-from contexts.ordering.events import OrderLineRefunded, OrderRefunded
+from contexts.ordering.events import OrderLineRefunded, OrderRefundAbandoned, OrderRefunded
 from contexts.ordering.models import (
     SOURCE_REF_MAX_LENGTH,
     STOCK_RESERVE,
     Order,
     OrderLine,
     OrderLineRefund,
+    OrderLog,
 )
 from contexts.ordering.services.transitions import _lock_order, transition
 from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
@@ -33,6 +35,7 @@ from shared.events import publish
 from shared.money import ZERO
 
 R = OrderLineRefund
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,8 @@ def order_line_refund_settle(*, reference: str, succeeded: bool, actor: str = "s
     """Record payments' answer for `reference`: succeeded makes the row refunded (units taken
     before shipment go back on hand, keyed by the reference; OrderLineRefunded; the order
     becomes refunded when its refunds cover it and all succeeded: OrderRefunded), failed
-    releases it (it counts no more; the order's status stays). Idempotent: a settled row is
+    releases it (it counts no more): a `refunding` order its refunds no longer cover goes back
+    to the status it came from (logged, OrderRefundAbandoned). Idempotent: a settled row is
     left alone (False)."""
     order_id = R.objects.filter(reference=reference).values_list("order_id", flat=True).first()
     if order_id is None:
@@ -201,6 +205,10 @@ def order_line_refund_settle(*, reference: str, succeeded: bool, actor: str = "s
     row.settled_at = timezone.now()
     row.save(update_fields=["state", "settled_at"])
     if not succeeded:
+        if order.status == OrderStatus.REFUNDING and not rules.fully_covered(
+            _paid_lines(line_states(order))
+        ):
+            _refund_abandoned(order, actor=actor, reason=f"refund {reference} ended unpaid")
         return True
     if row.before_shipment and order.stock_mode == STOCK_RESERVE:
         inventory_api.restore(
@@ -237,6 +245,64 @@ def order_line_refund_settle(*, reference: str, succeeded: bool, actor: str = "s
             )
         )
     return True
+
+
+def ledger_record_whole_refund(order: Order, *, reference: str, reason: str) -> int:
+    """Record in the ledger, as refunded, what each (non-gift) line of the locked `order` still
+    had to give back, one row per such line keyed `<reference>:<line id>`: the order was refunded
+    whole outside after-sales (a failed group buy), so every line's refundable amount is 0 and
+    after-sales can never refund it again. Rows already there are left alone (a replay writes
+    nothing). No OrderLineRefunded: the caller publishes OrderRefunded for the whole order,
+    and a second event would count the money twice. Returns how many rows were written."""
+    now = timezone.now()
+    rows = [
+        R(
+            line=s.line,
+            order=order,
+            reference=f"{reference}:{s.line.id}",
+            quantity=s.balance.refundable_quantity,
+            amount=s.balance.refundable_amount,
+            before_shipment=order.shipped_at is None,
+            state=R.REFUNDED,
+            reason=reason[:200],
+            created_at=now,
+            settled_at=now,
+        )
+        for s in line_states(order)
+        if not s.line.gift and s.balance.refundable_quantity > 0
+    ]
+    known = set(
+        R.objects.filter(reference__in=[r.reference for r in rows]).values_list(
+            "reference", flat=True
+        )
+    )
+    fresh = [r for r in rows if r.reference not in known]
+    R.objects.bulk_create(fresh)
+    return len(fresh)
+
+
+def _refund_abandoned(order: Order, *, actor: str, reason: str) -> None:
+    came_from = (
+        OrderLog.objects.filter(order=order, to_status=OrderStatus.REFUNDING)
+        .order_by("-id")
+        .values_list("from_status", flat=True)
+        .first()
+    )
+    target = rules.status_after_abandoned_refund(came_from)
+    if target is None:
+        logger.warning("refunding order not reverted", extra={"order_no": order.order_no})
+        return
+    transition(order, target, actor=actor, reason=reason, stamp=False)
+    publish(
+        OrderRefundAbandoned(
+            order_no=order.order_no,
+            trade_no=order.trade.trade_no,
+            buyer_id=order.buyer_id,
+            merchant_id=order.merchant_id,
+            status=target.value,
+            reason=reason[:200],
+        )
+    )
 
 
 def order_refund_view(*, order_no: str, lock: bool = False) -> tuple[Order, list[LineState]]:

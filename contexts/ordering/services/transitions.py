@@ -88,10 +88,20 @@ def _lock_trade_of(order_no: str, **scope) -> Trade:
     return Trade.objects.select_for_update().get(pk=trade_id)
 
 
-def transition(order: Order, target: OrderStatus, *, actor: str, reason: str, **changes) -> None:
+def transition(
+    order: Order,
+    target: OrderStatus,
+    *,
+    actor: str,
+    reason: str,
+    stamp: bool = True,
+    **changes,
+) -> None:
     """Move a locked order to `target` if the table allows it, log it and save.
 
     `changes` are other fields to set in the same write (tracking number, payment ...).
+    `stamp=False` keeps the status's time (paid_at ...) as it was: an order going back to a
+    status it had (an abandoned refund) was not paid or shipped again.
     """
     states.check_transition(order.status, target)
     now = timezone.now()
@@ -107,7 +117,7 @@ def transition(order: Order, target: OrderStatus, *, actor: str, reason: str, **
     fields = ["status", "updated_at", *changes]
     for name, value in changes.items():
         setattr(order, name, value)
-    if target in _TIMESTAMP_OF:
+    if stamp and target in _TIMESTAMP_OF:
         setattr(order, _TIMESTAMP_OF[target], now)
         fields.append(_TIMESTAMP_OF[target])
     order.save(update_fields=fields)

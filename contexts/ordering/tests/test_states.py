@@ -21,6 +21,10 @@ ALLOWED = {
     (S.DELIVERED, S.REFUNDING),
     (S.REFUNDING, S.REFUNDED),
     (S.REFUNDING, S.CLOSED),
+    # A refund that covered the order ended without money going back: where it came from.
+    (S.REFUNDING, S.PAID),
+    (S.REFUNDING, S.SHIPPED),
+    (S.REFUNDING, S.DELIVERED),
 }
 
 
