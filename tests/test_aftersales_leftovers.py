@@ -6,6 +6,7 @@ takes its replacement from stock and puts the returned unit back."""
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -207,3 +208,109 @@ def test_units_in_open_requests_count_when_the_line_is_named_by_its_sku(world):
     with pytest.raises(AppError) as refused:
         by_sku(1)
     assert refused.value.code == "quantity_exceeds_line"
+
+
+def _sandbox_number(minutes_ago: int) -> str:
+    """A number the sandbox carrier made `minutes_ago` (it tracks only its own numbers, and
+    moves one step a minute with LOGISTICS_SANDBOX_STEP_SECONDS=60)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    made = timezone.now() - timedelta(minutes=minutes_ago)
+    return f"SBX{int(made.timestamp() * 1000):013d}{uuid.uuid4().int % 10_000:04d}"
+
+
+def _return_approved(world, *, delivered: bool, kind: str = "return_refund"):
+    from tests.aftersales_support import deliver_and_confirm, paid_order, ship
+
+    order_no = paid_order(world, quantity=2)["order_no"]
+    ship(world, order_no)
+    if delivered:
+        deliver_and_confirm(world, order_no)
+    req = _apply(world, order_no, kind=kind, quantity=1)
+    services.request_approve(principal=world["merchant_p"], request_no=req.request_no)
+    return order_no, req
+
+
+def _ship_back(world, req, number, carrier="sandbox"):
+    return services.request_ship_return(
+        principal=world["buyer_p"],
+        request_no=req.request_no,
+        carrier_code=carrier,
+        tracking_number=number,
+    )
+
+
+def _poll_return_parcel(world, req):
+    from contexts.logistics import services as logistics_services
+    from contexts.logistics.models import Shipment
+
+    parcel = Shipment.objects.get(reference=f"aftersales:{req.request_no}")
+    logistics_services.shipment_poll(shipment_id=parcel.pk, principal=world["staff_p"])
+    return Shipment.objects.get(pk=parcel.pk)
+
+
+def test_the_return_parcel_is_tracked_by_logistics_and_its_delivery_awaits_inspection(
+    world, settings
+):
+    from shared.events.models import OutboxEvent
+
+    settings.LOGISTICS_SANDBOX_STEP_SECONDS = 60
+    order_no, req = _return_approved(world, delivered=False)  # shipped, not received
+    number = _sandbox_number(minutes_ago=2)  # picked up, in transit
+    _ship_back(world, req, number)
+
+    from contexts.logistics import api as logistics_api
+
+    # The return is not one of the order's parcels.
+    assert len(logistics_api.shipments_for_order(order_no=order_no)) == 1
+    parcel = _poll_return_parcel(world, req)
+    assert (parcel.purpose, parcel.status) == ("return", "in_transit")
+    assert AftersalesRequest.objects.get(pk=req.pk).status == "return_shipped"
+
+    # Two minutes on the parcel is delivered (a fresh number made 5 minutes ago stands in).
+    from contexts.logistics.models import Shipment
+
+    Shipment.objects.filter(pk=parcel.pk).update(tracking_number=_sandbox_number(minutes_ago=5))
+    parcel = _poll_return_parcel(world, req)
+    assert parcel.status == "delivered"
+
+    got = AftersalesRequest.objects.get(pk=req.pk)
+    assert got.status == "return_received"
+    assert got.received_at == parcel.delivered_at
+    assert list(got.logs.values_list("to_status", "role"))[-1] == ("return_received", "system")
+    delivered = OutboxEvent.objects.filter(event_type="logistics.return_parcel.delivered.v1")
+    assert [e.payload["reference"] for e in delivered] == [f"aftersales:{req.request_no}"]
+    # The order's own delivery is not the return's: the order is still shipped.
+    assert ordering_api.get_order(order_no).status == "shipped"
+    assert not OutboxEvent.objects.filter(
+        event_type="logistics.shipment.delivered.v1", payload__order_no=order_no
+    ).exists()
+
+    # Idempotent: polling again, or the same delivery again, changes nothing.
+    _poll_return_parcel(world, req)
+    assert not services.return_parcel_delivered(
+        reference=f"aftersales:{req.request_no}", delivered_at=parcel.delivered_at
+    )
+    assert AftersalesRequest.objects.get(pk=req.pk).logs.count() == got.logs.count()
+
+    services.request_inspect(
+        principal=world["merchant_p"], request_no=req.request_no, passed=True, note="ok"
+    )
+    got = AftersalesRequest.objects.get(pk=req.pk)
+    assert got.status == "refunded"
+    assert got.received_at == parcel.delivered_at
+
+
+def test_a_return_number_already_on_another_parcel_is_refused(world):
+    from contexts.logistics.models import Shipment
+
+    order_no, req = _return_approved(world, delivered=True)
+    outbound = Shipment.objects.get(order_no=order_no, purpose="outbound")
+
+    with pytest.raises(AppError) as refused:
+        _ship_back(world, req, outbound.tracking_number, carrier=outbound.carrier_code)
+    assert (refused.value.status_code, refused.value.code) == (409, "tracking_number_taken")
+    assert AftersalesRequest.objects.get(pk=req.pk).status == "approved"
+    assert not Shipment.objects.filter(purpose="return").exists()

@@ -11,6 +11,7 @@ class AftersalesConfig(AppConfig):
 
     def ready(self) -> None:
         from contexts.aftersales import handlers
+        from contexts.logistics.events import ReturnParcelDelivered
         from contexts.payments.events import RefundFailed, RefundSucceeded
         from shared.events import subscribe
 
@@ -18,3 +19,8 @@ class AftersalesConfig(AppConfig):
             RefundSucceeded, handlers.refund_succeeded_settle, name="aftersales.refund_succeeded"
         )
         subscribe(RefundFailed, handlers.refund_failed_settle, name="aftersales.refund_failed")
+        subscribe(
+            ReturnParcelDelivered,
+            handlers.return_parcel_delivered_receive,
+            name="aftersales.return_parcel_delivered",
+        )

@@ -9,6 +9,8 @@ The flows (README, "After-sales"):
   return_refund  requested -> approved -> return_shipped -> inspected -> refunding -> refunded
   exchange       requested -> approved -> return_shipped -> inspected -> completed (re-shipped)
   repair         requested -> approved -> return_shipped -> inspected -> completed (sent back)
+(return_shipped -> return_received when logistics tracks the parcel delivered to the merchant;
+inspection follows either.)
 Rejections (at review, or a failed inspection) end in `rejected`, which staff arbitration
 turns into approved / refunding / inspected (for the buyer) or closed (for the merchant). The
 buyer may withdraw while nothing was shipped back nor refunded; a return the buyer does not ship
@@ -35,6 +37,7 @@ class Status(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     RETURN_SHIPPED = "return_shipped"
+    RETURN_RECEIVED = "return_received"
     INSPECTED = "inspected"
     REFUNDING = "refunding"
     REFUNDED = "refunded"
@@ -65,7 +68,10 @@ _REFUND = {
 }
 _RETURN = {
     S.APPROVED: frozenset({S.RETURN_SHIPPED, S.WITHDRAWN, S.CLOSED}),
-    S.RETURN_SHIPPED: frozenset({S.INSPECTED, S.REJECTED}),
+    # The carrier's tracking says the parcel reached the merchant: awaiting inspection. The
+    # merchant may inspect without it (a carrier that never reports delivery).
+    S.RETURN_SHIPPED: frozenset({S.RETURN_RECEIVED, S.INSPECTED, S.REJECTED}),
+    S.RETURN_RECEIVED: frozenset({S.INSPECTED, S.REJECTED}),
 }
 _END: dict[Status, frozenset[Status]] = {
     s: frozenset() for s in (S.REFUNDED, S.COMPLETED, S.WITHDRAWN, S.CLOSED)
@@ -109,7 +115,15 @@ REFUND_KINDS = frozenset({K.REFUND_ONLY, K.RETURN_REFUND})
 RETURN_KINDS = frozenset({K.RETURN_REFUND, K.EXCHANGE, K.REPAIR})
 # Requests still running: a line's units in them are not free for another request.
 OPEN_STATUSES = frozenset(
-    {S.REQUESTED, S.APPROVED, S.RETURN_SHIPPED, S.INSPECTED, S.REFUNDING, S.REFUND_FAILED}
+    {
+        S.REQUESTED,
+        S.APPROVED,
+        S.RETURN_SHIPPED,
+        S.RETURN_RECEIVED,
+        S.INSPECTED,
+        S.REFUNDING,
+        S.REFUND_FAILED,
+    }
 )
 # Open requests whose units ordering's line ledger does not hold yet (a refund takes them there
 # when it is asked for): counted on top of the ledger's, never twice.

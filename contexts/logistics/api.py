@@ -25,6 +25,7 @@ __all__ = [
     "TrackingInfo",
     "carrier_codes",
     "quote_freight",
+    "return_parcel_register",
     "shipment_create",
     "shipments_for_order",
 ]
@@ -147,3 +148,35 @@ def shipments_for_order(*, order_no: str, with_tracking: bool = False) -> tuple[
         _shipment_info(shipment, with_tracking=with_tracking)
         for shipment in selectors.shipments_of_order(order_no=order_no)
     )
+
+
+def return_parcel_register(
+    *,
+    reference: str,
+    order_no: str,
+    merchant_id: int,
+    buyer_id: int,
+    carrier_code: str,
+    tracking_number: str,
+    lines: Mapping[int, int],
+) -> ShipmentInfo:
+    """Track a buyer's parcel back to the merchant (after-sales: `reference`
+    "aftersales:<request_no>", `lines` SKU id -> units in it), joining the caller's
+    transaction. It is polled (or pushed) like any parcel, but it is not one of the order's
+    (never in `shipments_for_order`, never counted as shipped): its route publishes
+    logistics.return_parcel.tracked.v1 and, once, logistics.return_parcel.delivered.v1,
+    both with `reference`.
+
+    Idempotent per reference (same carrier and number: the parcel registered; another number:
+    409 return_parcel_registered). 400 unknown carrier or empty number, 409
+    tracking_number_taken when the carrier's number is on another parcel; nothing written."""
+    shipment = services.return_parcel_register(
+        reference=reference,
+        order_no=order_no,
+        merchant_id=merchant_id,
+        buyer_id=buyer_id,
+        carrier_code=carrier_code,
+        tracking_number=tracking_number,
+        lines=lines,
+    )
+    return _shipment_info(shipment, with_tracking=False)

@@ -58,3 +58,36 @@ class ShipmentDelivered(DomainEvent):
     merchant_id: int
     buyer_id: int
     delivered_at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnParcelTracked(DomainEvent):
+    """New route events were recorded for a return parcel (a buyer's parcel back to the
+    merchant, registered by `reference`, e.g. "aftersales:<request_no>"). Return parcels never
+    publish TrackingUpdated / ShipmentDelivered: those are about an order's delivery."""
+
+    event_type: ClassVar[str] = "logistics.return_parcel.tracked.v1"
+    aggregate: ClassVar[str] = "shipment_id"
+    shipment_id: int
+    reference: str
+    order_no: str
+    merchant_id: int
+    buyer_id: int
+    status: str
+    latest_kind: str
+    latest_at: datetime
+    added: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnParcelDelivered(DomainEvent):
+    """The carrier reported a return parcel delivered to the merchant (once per parcel)."""
+
+    event_type: ClassVar[str] = "logistics.return_parcel.delivered.v1"
+    aggregate: ClassVar[str] = "shipment_id"
+    shipment_id: int
+    reference: str
+    order_no: str
+    merchant_id: int
+    buyer_id: int
+    delivered_at: datetime

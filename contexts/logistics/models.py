@@ -101,9 +101,20 @@ class Shipment(models.Model):
         DELIVERED = ShipmentStatus.DELIVERED.value, "Delivered"
         EXCEPTION = ShipmentStatus.EXCEPTION.value, "Exception"
 
+    OUTBOUND = "outbound"  # the merchant's parcel of an order to its buyer
+    RETURN = "return"  # a buyer's parcel back to the merchant (after-sales)
+
     order_no = models.CharField(max_length=40, db_index=True)
     merchant_id = models.BigIntegerField(db_index=True)
     buyer_id = models.BigIntegerField(db_index=True)
+    purpose = models.CharField(
+        max_length=8,
+        choices=[(OUTBOUND, "outbound"), (RETURN, "return")],
+        default=OUTBOUND,
+    )
+    # The registering context's key of a return parcel (e.g. "aftersales:<request_no>"); ""
+    # for an order's own parcels.
+    reference = models.CharField(max_length=64, blank=True, db_index=True)
     carrier_code = models.CharField(max_length=32)
     tracking_number = models.CharField(max_length=64)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CREATED)

@@ -101,9 +101,10 @@ def shipment_get(*, shipment_id: int, principal: Principal) -> Shipment:
 
 
 def shipments_of_order(*, order_no: str) -> list[Shipment]:
-    """Every parcel of an order with lines and route, oldest first (no scope: callers check)."""
+    """Every parcel of an order with lines and route, oldest first (no scope: callers check);
+    buyers' return parcels are not the order's."""
     return list(
-        Shipment.objects.filter(order_no=order_no)
+        Shipment.objects.filter(order_no=order_no, purpose=Shipment.OUTBOUND)
         .prefetch_related("lines", "tracking")
         .order_by("created_at", "id")
     )

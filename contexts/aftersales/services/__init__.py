@@ -17,6 +17,7 @@ from contexts.aftersales.services.requests import (
     request_withdraw,
     requests_auto_approve,
     requests_auto_close,
+    return_parcel_delivered,
 )
 from contexts.aftersales.services.tickets import (
     ticket_assign,
@@ -46,6 +47,7 @@ __all__ = [
     "request_withdraw",
     "requests_auto_approve",
     "requests_auto_close",
+    "return_parcel_delivered",
     "ticket_assign",
     "ticket_open",
     "ticket_reply",

@@ -252,12 +252,26 @@ def request_reject(*, principal: Principal, request_no: str, reason: str) -> Aft
 def request_ship_return(
     *, principal: Principal, request_no: str, carrier_code: str, tracking_number: str
 ) -> AftersalesRequest:
-    """The buyer sent the goods back: an enabled carrier (logistics) and its tracking number."""
+    """The buyer sent the goods back: an enabled carrier (logistics) and its tracking number.
+    The parcel is registered with logistics (keyed by the request), which tracks it: 409
+    tracking_number_taken for a number already on another parcel."""
     carrier_code = _carrier(carrier_code)
     tracking_number = (tracking_number or "").strip()
     if not tracking_number or len(tracking_number) > 64:
         raise _invalid("tracking_number", "1 to 64 characters.")
     req = lock(request_no, buyer_id=principal.user_id or -1)
+    domain.check_transition(req.kind, req.status, Status.RETURN_SHIPPED)
+    # Logistics tracks the parcel (its delivery to the merchant moves the request:
+    # return_parcel_delivered); a number already on another parcel is a 409, nothing written.
+    logistics_api.return_parcel_register(
+        reference=refund_reference(req),
+        order_no=req.order_no,
+        merchant_id=req.merchant_id,
+        buyer_id=req.buyer_id,
+        carrier_code=carrier_code,
+        tracking_number=tracking_number,
+        lines={req.sku_id: req.quantity},
+    )
     move(
         req,
         Status.RETURN_SHIPPED,
@@ -302,7 +316,7 @@ def request_inspect(
             actor=actor,
             role=role,
             reason=note,
-            received_at=now,
+            received_at=req.received_at or now,
             inspection_passed=False,
             decision_note=note[:200],
         )
@@ -313,7 +327,7 @@ def request_inspect(
         actor=actor,
         role=role,
         reason=note or "inspection passed",
-        received_at=now,
+        received_at=req.received_at or now,
         inspection_passed=True,
     )
     if req.kind == Kind.RETURN_REFUND:
@@ -405,6 +419,32 @@ def request_arbitrate(
     else:
         move(req, Status.INSPECTED, actor=actor, role=STAFF, reason=reason)
     return req
+
+
+@transaction.atomic
+def return_parcel_delivered(*, reference: str, delivered_at) -> bool:
+    """Logistics tracked the buyer's return parcel (registered under `reference`) to the
+    merchant: a request still return_shipped becomes return_received (awaiting inspection;
+    logged on its timeline, received at the delivery time). Anything else (another context's
+    parcel, a request inspected already, a repeat) changes nothing: False."""
+    prefix = "aftersales:"
+    if not reference.startswith(prefix):
+        return False
+    found = AftersalesRequest.objects.filter(request_no=reference[len(prefix) :]).exists()
+    if not found:
+        return False
+    req = lock(reference[len(prefix) :])
+    if req.status != Status.RETURN_SHIPPED:
+        return False
+    move(
+        req,
+        Status.RETURN_RECEIVED,
+        actor=SYSTEM,
+        role=SYSTEM,
+        reason="return parcel delivered (carrier tracking)",
+        received_at=delivered_at,
+    )
+    return True
 
 
 # --- Timers (beat tasks; safe to re-run: each acts only on requests still waiting) ------------

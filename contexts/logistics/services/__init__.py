@@ -11,6 +11,7 @@ from contexts.logistics.services.freight import (
 )
 from contexts.logistics.services.shipments import (
     push_receive,
+    return_parcel_register,
     shipment_create,
     shipment_poll,
     shipments_poll_due,
@@ -25,6 +26,7 @@ __all__ = [
     "freight_template_delete",
     "freight_template_update",
     "push_receive",
+    "return_parcel_register",
     "shipment_create",
     "shipment_poll",
     "shipments_poll_due",

@@ -26,6 +26,8 @@ from django.utils import timezone
 
 from contexts.logistics import domain
 from contexts.logistics.events import (
+    ReturnParcelDelivered,
+    ReturnParcelTracked,
     ShipmentCreated,
     ShipmentDelivered,
     ShippedLine,
@@ -58,9 +60,9 @@ def shipment_not_found() -> NotFound:
 def shipped_quantities(order_no: str) -> dict[int, int]:
     """Units of each SKU already in a parcel of the order."""
     totals: dict[int, int] = defaultdict(int)
-    for sku_id, quantity in ShipmentLine.objects.filter(shipment__order_no=order_no).values_list(
-        "sku_id", "quantity"
-    ):
+    for sku_id, quantity in ShipmentLine.objects.filter(
+        shipment__order_no=order_no, shipment__purpose=Shipment.OUTBOUND
+    ).values_list("sku_id", "quantity"):
         totals[sku_id] += quantity
     return dict(totals)
 
@@ -159,6 +161,69 @@ def shipment_create(
 
 
 @transaction.atomic
+def return_parcel_register(
+    *,
+    reference: str,
+    order_no: str,
+    merchant_id: int,
+    buyer_id: int,
+    carrier_code: str,
+    tracking_number: str,
+    lines: Mapping[int, int],
+) -> Shipment:
+    """A buyer's parcel back to the merchant, tracked like any parcel (polled or pushed) but
+    not one of the order's: it never counts as shipped and publishes ReturnParcelTracked /
+    ReturnParcelDelivered (with `reference`) instead of the order's tracking events.
+
+    Idempotent per `reference`: the same carrier and number again answer the parcel
+    registered; another number for it is a 409 return_parcel_registered. Refused, with nothing
+    written: an unknown carrier (400), an empty or over-long number (400), a number the
+    carrier already has on another parcel (409 tracking_number_taken)."""
+    adapter = carrier(carrier_code)
+    tracking_number = (tracking_number or "").strip()
+    if not tracking_number or len(tracking_number) > 64:
+        raise ValidationFailed(
+            "A tracking number of 1 to 64 characters.",
+            details={"fields": {"tracking_number": ["1 to 64 characters."]}},
+        )
+    if not reference or len(reference) > 64:
+        raise ValidationFailed(
+            "A reference of 1 to 64 characters.",
+            details={"fields": {"reference": ["1 to 64 characters."]}},
+        )
+    existing = (
+        Shipment.objects.filter(purpose=Shipment.RETURN, reference=reference).order_by("id").first()
+    )
+    if existing is not None:
+        if (existing.carrier_code, existing.tracking_number) != (adapter.code, tracking_number):
+            raise Conflict(
+                "A return parcel is already registered for this reference.",
+                code="return_parcel_registered",
+            )
+        return existing
+    try:
+        with transaction.atomic():
+            shipment = Shipment.objects.create(
+                order_no=order_no,
+                merchant_id=merchant_id,
+                buyer_id=buyer_id,
+                purpose=Shipment.RETURN,
+                reference=reference,
+                carrier_code=adapter.code,
+                tracking_number=tracking_number,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "This tracking number is already on another parcel.", code="tracking_number_taken"
+        ) from exc
+    ShipmentLine.objects.bulk_create(
+        ShipmentLine(shipment=shipment, sku_id=sku, quantity=quantity)
+        for sku, quantity in sorted(lines.items())
+    )
+    return shipment
+
+
+@transaction.atomic
 def tracking_record(*, shipment_id: int, events: Sequence[RouteEvent], polled: bool = False) -> int:
     """Store a parcel's route events not stored yet and move its status; returns how many were
     new. Publishes TrackingUpdated when any was, ShipmentDelivered when the parcel became
@@ -212,17 +277,22 @@ def tracking_record(*, shipment_id: int, events: Sequence[RouteEvent], polled: b
             "merchant_id": shipment.merchant_id,
             "buyer_id": shipment.buyer_id,
         }
-        publish(
-            TrackingUpdated(
-                **ids,
-                status=shipment.status,
-                latest_kind=latest_kind,
-                latest_at=latest_at,
-                added=len(fresh),
-            )
-        )
-        if became_delivered:
-            publish(ShipmentDelivered(**ids, delivered_at=shipment.delivered_at))
+        progress = {
+            "status": shipment.status,
+            "latest_kind": latest_kind,
+            "latest_at": latest_at,
+            "added": len(fresh),
+        }
+        if shipment.purpose == Shipment.RETURN:
+            # A buyer's parcel back: its own events (ordering's delivery is not about it).
+            ids["reference"] = shipment.reference
+            publish(ReturnParcelTracked(**ids, **progress))
+            if became_delivered:
+                publish(ReturnParcelDelivered(**ids, delivered_at=shipment.delivered_at))
+        else:
+            publish(TrackingUpdated(**ids, **progress))
+            if became_delivered:
+                publish(ShipmentDelivered(**ids, delivered_at=shipment.delivered_at))
     else:
         shipment.save(update_fields=fields)
     return len(fresh)

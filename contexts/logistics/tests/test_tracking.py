@@ -266,3 +266,50 @@ def test_the_admin_lists_shipments_read_only_and_polls_them_through_the_service(
     shipment.refresh_from_db()
     assert shipment.status == "in_transit"
     assert AuditRecord.objects.filter(model="shipment", action="poll").count() == 1
+
+
+def test_a_return_parcel_is_tracked_apart_from_the_orders_parcels(fake):
+    from contexts.logistics import api
+    from shared.errors import Conflict
+
+    ship("fake", order_no="O9", tracking_number="OUT1")
+    first = api.return_parcel_register(
+        reference="aftersales:AS1",
+        order_no="O9",
+        merchant_id=1,
+        buyer_id=7,
+        carrier_code="fake",
+        tracking_number="BACK1",
+        lines={11: 1},
+    )
+    again = api.return_parcel_register(
+        reference="aftersales:AS1",
+        order_no="O9",
+        merchant_id=1,
+        buyer_id=7,
+        carrier_code="FAKE",
+        tracking_number=" BACK1 ",
+        lines={11: 1},
+    )
+    assert again.id == first.id
+    with pytest.raises(Conflict) as other:
+        api.return_parcel_register(
+            reference="aftersales:AS1",
+            order_no="O9",
+            merchant_id=1,
+            buyer_id=7,
+            carrier_code="fake",
+            tracking_number="BACK2",
+            lines={11: 1},
+        )
+    assert other.value.code == "return_parcel_registered"
+    # Not one of the order's: not listed, and the order's units are all still to ship.
+    assert [s.tracking_number for s in api.shipments_for_order(order_no="O9")] == ["OUT1"]
+    assert services.shipments.shipped_quantities("O9") == {11: 2, 12: 1}
+
+    fake.add_route("BACK1", "delivered", T0)
+    assert services.tracking_record(shipment_id=first.id, events=fake.route_query(["BACK1"])) == 1
+    types = list(
+        OutboxEvent.objects.filter(aggregate_id=str(first.id)).values_list("event_type", flat=True)
+    )
+    assert types == ["logistics.return_parcel.tracked.v1", "logistics.return_parcel.delivered.v1"]
