@@ -314,3 +314,85 @@ def test_a_return_number_already_on_another_parcel_is_refused(world):
     assert (refused.value.status_code, refused.value.code) == (409, "tracking_number_taken")
     assert AftersalesRequest.objects.get(pk=req.pk).status == "approved"
     assert not Shipment.objects.filter(purpose="return").exists()
+
+
+def _levels(sku_id):
+    from contexts.inventory import api as inventory_api
+
+    level = inventory_api.availability(sku_ids=[sku_id])[sku_id]
+    return level.on_hand, level.available
+
+
+def test_an_exchange_restocks_the_returned_unit_and_takes_its_replacement_once(world):
+    from contexts.inventory import api as inventory_api
+    from contexts.inventory.models import Reservation
+
+    sku = world["sku_id"]
+    _, req = _return_approved(world, delivered=True, kind="exchange")
+    on_hand, _ = _levels(sku)  # 10 - the order's 2
+    _ship_back(world, req, "SF-BACK-1", carrier="sf")
+    services.request_inspect(principal=world["merchant_p"], request_no=req.request_no, passed=True)
+    assert _levels(sku)[0] == on_hand + 1  # the returned unit is sellable again
+
+    # Someone holds every unit left: the replacement cannot leave stock, nothing changes.
+    held = inventory_api.reserve(
+        requests=[
+            inventory_api.ReservationRequest(
+                order_ref="OTHER-BUYER",
+                lines=(inventory_api.ReservationLine(sku_id=sku, quantity=on_hand + 1),),
+            )
+        ]
+    )
+    assert held
+    with pytest.raises(AppError) as short:
+        services.request_reship(
+            principal=world["merchant_p"],
+            request_no=req.request_no,
+            carrier_code="sf",
+            tracking_number="SF-NEW-1",
+        )
+    assert (short.value.status_code, short.value.code) == (409, "replacement_out_of_stock")
+    got = AftersalesRequest.objects.get(pk=req.pk)
+    assert (got.status, got.reship_tracking_number) == ("inspected", "")
+    assert not Reservation.objects.filter(order_ref=f"aftersales:{req.request_no}").exists()
+    assert _levels(sku) == (on_hand + 1, 0)
+
+    inventory_api.release(order_refs=["OTHER-BUYER"])
+    for _ in range(2):  # a retried call with the same parcel changes nothing more
+        services.request_reship(
+            principal=world["merchant_p"],
+            request_no=req.request_no,
+            carrier_code="sf",
+            tracking_number="SF-NEW-1",
+        )
+    assert AftersalesRequest.objects.get(pk=req.pk).status == "completed"
+    assert _levels(sku) == (on_hand, on_hand)
+    # The take is keyed by the request: asked again it deducts nothing.
+    from contexts.aftersales.services.requests import _take_replacement
+
+    _take_replacement(AftersalesRequest.objects.get(pk=req.pk))
+    assert _levels(sku) == (on_hand, on_hand)
+    with pytest.raises(AppError) as other_parcel:
+        services.request_reship(
+            principal=world["merchant_p"],
+            request_no=req.request_no,
+            carrier_code="sf",
+            tracking_number="SF-NEW-2",
+        )
+    assert other_parcel.value.code == "illegal_transition"
+
+
+def test_a_repair_moves_no_stock(world):
+    sku = world["sku_id"]
+    _, req = _return_approved(world, delivered=True, kind="repair")
+    before = _levels(sku)
+    _ship_back(world, req, "SF-BACK-2", carrier="sf")
+    services.request_inspect(principal=world["merchant_p"], request_no=req.request_no, passed=True)
+    services.request_reship(
+        principal=world["merchant_p"],
+        request_no=req.request_no,
+        carrier_code="sf",
+        tracking_number="SF-FIXED-1",
+    )
+    assert AftersalesRequest.objects.get(pk=req.pk).status == "completed"
+    assert _levels(sku) == before

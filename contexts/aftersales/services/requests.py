@@ -333,19 +333,60 @@ def request_inspect(
     if req.kind == Kind.RETURN_REFUND:
         _restock(req, "returned goods passed inspection")
         refund_start(req, actor=actor, role=role, reason="refund after inspection")
+    elif req.kind == Kind.EXCHANGE:
+        # The returned unit is sellable again; its replacement leaves stock when re-shipped.
+        _restock(req, "exchanged goods passed inspection")
     return req
+
+
+def _take_replacement(req: AftersalesRequest) -> None:
+    """An exchange's replacement units leave stock, held and deducted at once under the
+    request's key (`aftersales:<request_no>`): a replay deducts nothing more. 409
+    replacement_out_of_stock when the SKU has too few units; nothing is written then."""
+    reference = refund_reference(req)
+    try:
+        inventory_api.reserve(
+            requests=[
+                inventory_api.ReservationRequest(
+                    order_ref=reference,
+                    lines=(
+                        inventory_api.ReservationLine(sku_id=req.sku_id, quantity=req.quantity),
+                    ),
+                )
+            ]
+        )
+    except BusinessRuleViolation as refused:
+        if refused.code != "out_of_stock":
+            raise
+        raise Conflict(
+            "Not enough stock for the replacement; restock the SKU, then re-ship.",
+            code="replacement_out_of_stock",
+            details={"sku_id": req.sku_id, "quantity": req.quantity},
+        ) from refused
+    inventory_api.commit(order_refs=[reference])
 
 
 @transaction.atomic
 def request_reship(
     *, principal: Principal, request_no: str, carrier_code: str, tracking_number: str
 ) -> AftersalesRequest:
-    """An exchange's new goods or a repaired item are on their way back to the buyer."""
+    """An exchange's new goods or a repaired item are on their way back to the buyer. An
+    exchange's replacement leaves stock (inventory, keyed by the request): 409
+    replacement_out_of_stock when there is too little, and nothing changes. The same parcel
+    sent again (a retried call) answers the completed request and changes nothing."""
     carrier_code = _carrier(carrier_code)
     tracking_number = (tracking_number or "").strip()
     if not tracking_number or len(tracking_number) > 64:
         raise _invalid("tracking_number", "1 to 64 characters.")
     req, role = lock_for_merchant(principal, request_no)
+    if req.status == Status.COMPLETED and (req.reship_carrier_code, req.reship_tracking_number) == (
+        carrier_code,
+        tracking_number,
+    ):
+        return req
+    domain.check_transition(req.kind, req.status, Status.COMPLETED)
+    if req.kind == Kind.EXCHANGE:
+        _take_replacement(req)
     move(
         req,
         Status.COMPLETED,
@@ -418,6 +459,8 @@ def request_arbitrate(
         refund_start(req, actor=actor, role=STAFF, reason=reason)
     else:
         move(req, Status.INSPECTED, actor=actor, role=STAFF, reason=reason)
+        if req.kind == Kind.EXCHANGE:
+            _restock(req, "arbitrated for the buyer")
     return req
 
 
