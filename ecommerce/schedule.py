@@ -36,6 +36,8 @@ BEAT_SCHEDULE = {
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 60.0},
     # Available coupons past their validity become expired (safe to re-run).
     "coupons-expire-coupons": {"task": "coupons.expire_coupons", "schedule": 600.0},
+    # Transfers (payouts) left processing by the provider: query and settle (safe to re-run).
+    "payments-poll-transfers": {"task": "payments.poll_transfers", "schedule": 60.0},
     "payments-bill-check": {"task": "payments.bill_check", "schedule": crontab(minute=30, hour=2)},
     # Points buckets past LOYALTY_POINTS_VALID_DAYS; birthday points once a day.
     "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": crontab(minute=20)},

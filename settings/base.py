@@ -423,6 +423,8 @@ PAYMENTS_BREAKER_FAIL_MAX = env_int("PAYMENTS_BREAKER_FAIL_MAX", 5)
 PAYMENTS_BREAKER_RESET_SECONDS = env_int("PAYMENTS_BREAKER_RESET_SECONDS", 30)
 # Reconciliation queries payments still pending (and refunds unfinished) after this long.
 PAYMENTS_RECONCILE_AFTER_MINUTES = env_int("PAYMENTS_RECONCILE_AFTER_MINUTES", 10)
+# Transfers left processing by the provider are queried (beat payments.poll_transfers) after this.
+PAYMENTS_TRANSFER_POLL_AFTER_SECONDS = env_int("PAYMENTS_TRANSFER_POLL_AFTER_SECONDS", 120)
 # The sandbox provider's app id and key pair (PEM; generated on first use when both are absent).
 PAYMENTS_SANDBOX_APP_ID = env("PAYMENTS_SANDBOX_APP_ID", "sandbox-app")
 PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = env(

@@ -216,8 +216,9 @@ class Transfer(models.Model):
     payee_name = models.CharField(max_length=100, blank=True)
     amount = money_field()
     remark = models.CharField(max_length=100, blank=True)
-    # WeChat profit sharing splits one payment: its transaction id.
-    source_payment_ref = models.CharField(max_length=64, blank=True)
+    # The payments that funded it: [{"payment_no", "provider", "payment_ref", "amount"}]
+    # ordered by payment_no (WeChat's profit sharing splits each: one order per source).
+    sources = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.REQUESTED)
     idempotency_key = models.CharField(max_length=KEY_LENGTH, unique=True)
     request_hash = models.CharField(max_length=64)
@@ -230,6 +231,7 @@ class Transfer(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "updated_at"], name="transfer_state_updated")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0),

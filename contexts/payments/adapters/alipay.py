@@ -37,6 +37,7 @@ from contexts.payments.adapters._http import send, yuan
 from contexts.payments.adapters._signing import rsa2_sign, rsa2_verify
 from contexts.payments.domain.amounts import AmountError, to_yuan_string
 from contexts.payments.ports import (
+    TRANSFER_NOT_FOUND,
     AgreementCharge,
     AgreementStart,
     BillTotals,
@@ -62,7 +63,7 @@ TRADE_STATES = {
 # Errors worth retrying; every other error answer is permanent (bad parameters, business rules).
 # Error answers this adapter turns into a result (pending, closed, an empty bill): believed only
 # when Alipay signed them, as it signs its business answers.
-SIGNED_ONLY_CODES = {"ACQ.TRADE_NOT_EXIST", "isp.bill_not_exist"}
+SIGNED_ONLY_CODES = {"ACQ.TRADE_NOT_EXIST", "isp.bill_not_exist", "ORDER_NOT_EXIST"}
 TRANSIENT_CODES = {"20000", "ACQ.SYSTEM_ERROR", "aop.ACQ.SYSTEM_ERROR", "isp.unknow-error"}
 
 
@@ -312,6 +313,47 @@ class AlipayProvider:
             state=state,  # type: ignore[arg-type]
             provider_ref=str(body.get("order_id", "")),
             failure_code=str(body.get("fail_reason", "")) if state == "failed" else "",
+        )
+
+    def transfer_query(self, *, transfer: TransferStart) -> ProviderTransfer:
+        """alipay.fund.trans.common.query by out_biz_no (same product_code and biz_scene as
+        the transfer). SUCCESS succeeded; FAIL, REFUND (退票: paid back) and CLOSED failed;
+        DEALING / WAIT_PAY processing. ORDER_NOT_EXIST (believed only when signed): Alipay
+        never received it, TRANSFER_NOT_FOUND (sent again under the same out_biz_no)."""
+        try:
+            body = self._call(
+                "alipay.fund.trans.common.query",
+                {
+                    "out_biz_no": transfer.transfer_no,
+                    "product_code": "TRANS_ACCOUNT_NO_PWD",
+                    "biz_scene": "DIRECT_TRANSFER",
+                },
+                operation="transfer query",
+            )
+        except ProviderError as exc:
+            if exc.code == "ORDER_NOT_EXIST":
+                raise ProviderError(
+                    "transfer query: Alipay has no such transfer", code=TRANSFER_NOT_FOUND
+                ) from exc
+            raise
+        if body.get("out_biz_no", transfer.transfer_no) != transfer.transfer_no:
+            raise ProviderError(
+                "transfer query: the answer is about another transfer", code="bad_response"
+            )
+        status = str(body.get("status", ""))
+        state = {
+            "SUCCESS": "succeeded",
+            "FAIL": "failed",
+            "REFUND": "failed",
+            "CLOSED": "failed",
+        }.get(status, "processing")
+        return ProviderTransfer(
+            transfer_no=transfer.transfer_no,
+            state=state,  # type: ignore[arg-type]
+            provider_ref=str(body.get("order_id", "")),
+            failure_code=str(body.get("fail_reason") or body.get("error_code") or status)
+            if state == "failed"
+            else "",
         )
 
     # -- notifications --------------------------------------------------------------------

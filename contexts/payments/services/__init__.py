@@ -29,7 +29,12 @@ from contexts.payments.services.refunds import (
     refund_submit,
 )
 from contexts.payments.services.sandbox import sandbox_agreement_sign, sandbox_pay
-from contexts.payments.services.transfers import transfer_request, transfer_submit
+from contexts.payments.services.transfers import (
+    transfer_query_now,
+    transfer_request,
+    transfer_submit,
+    transfers_poll,
+)
 
 __all__ = [
     "CHANNELS",
@@ -55,6 +60,8 @@ __all__ = [
     "refund_submit",
     "sandbox_agreement_sign",
     "sandbox_pay",
+    "transfer_query_now",
     "transfer_request",
     "transfer_submit",
+    "transfers_poll",
 ]

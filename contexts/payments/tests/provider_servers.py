@@ -265,6 +265,17 @@ class FakeWechat:
         if path in self.files:
             return 200, {"Content-Type": "application/octet-stream"}, self.files[path]
         answer = self.answers.get((request.method, path))
+        if answer is None:  # a path with an id in it: answers[(METHOD, "/prefix/*")]
+            answer = next(
+                (
+                    found
+                    for (method, pattern), found in self.answers.items()
+                    if method == request.method
+                    and pattern.endswith("*")
+                    and path.startswith(pattern[:-1])
+                ),
+                None,
+            )
         if callable(answer):
             answer = answer(request)
         if answer is None:
@@ -388,19 +399,42 @@ def sha1_hex(data: bytes) -> str:
 @dataclass
 class AlipayTransfers:
     """alipay.fund.trans.uni.transfer as Alipay answers it: one transfer per out_biz_no (a
-    repeat answers the first), FAIL for a payee it does not know; `made` counts the money
-    actually moved. Set it as `FakeAlipay.answers["alipay.fund.trans.uni.transfer"]`."""
+    repeat answers the first), FAIL for a payee it does not know, DEALING while `dealing`
+    (`settle` finishes one); `made` counts the money actually moved. Set it as
+    `FakeAlipay.answers["alipay.fund.trans.uni.transfer"]`, and `query` as
+    `answers["alipay.fund.trans.common.query"]` (ORDER_NOT_EXIST for a number it never got)."""
 
     unknown_payees: set[str] = field(default_factory=lambda: {"nobody@example.com"})
+    dealing: bool = False
     book: dict[str, dict[str, Any]] = field(default_factory=dict)
     made: list[str] = field(default_factory=list)
+    queried: list[dict[str, Any]] = field(default_factory=list)
+
+    def query(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
+        self.queried.append(dict(biz))
+        found = self.book.get(biz.get("out_biz_no", ""))
+        if found is None:
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "ORDER_NOT_EXIST",
+                "sub_msg": "转账订单不存在",
+            }
+        return {key: value for key, value in found.items() if key != "trans_date"}
+
+    def settle(self, number: str, status: str, fail_reason: str = "") -> None:
+        self.book[number]["status"] = status
+        if fail_reason:
+            self.book[number]["fail_reason"] = fail_reason
+        elif status == "SUCCESS":
+            self.made.append(number)
 
     def __call__(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
         number = biz["out_biz_no"]
         if number not in self.book:
             payee = biz.get("payee_info") or {}
             failed = payee.get("identity") in self.unknown_payees
-            if not failed:
+            if not failed and not self.dealing:
                 self.made.append(number)
             self.book[number] = {
                 "code": "10000",
@@ -408,7 +442,7 @@ class AlipayTransfers:
                 "out_biz_no": number,
                 "order_id": f"20261201{len(self.book):012d}",
                 "pay_fund_order_id": f"20261201{len(self.book):012d}9",
-                "status": "FAIL" if failed else "SUCCESS",
+                "status": "FAIL" if failed else ("DEALING" if self.dealing else "SUCCESS"),
                 "trans_date": "2026-12-01 10:00:00",
                 **({"fail_reason": "PAYEE_NOT_EXIST"} if failed else {}),
             }
@@ -424,12 +458,38 @@ class WechatProfitSharing:
 
     unknown_receivers: set[str] = field(default_factory=lambda: {"1900000000"})
     pending: bool = False
+    # Payments whose splittable amount is used up: 403 NOT_ENOUGH, no order made.
+    short_transactions: set[str] = field(default_factory=set)
     book: dict[str, dict[str, Any]] = field(default_factory=dict)
     made: list[str] = field(default_factory=list)
+
+    def query(self, request: Seen) -> tuple[int, Any]:
+        """GET /v3/profitsharing/orders/{out_order_no}?transaction_id=: set it as
+        `FakeWechat.answers[("GET", "/v3/profitsharing/orders/*")]`."""
+        parts = urlsplit(request.path)
+        number = parts.path.rsplit("/", 1)[-1]
+        transaction_id = dict(parse_qsl(parts.query)).get("transaction_id")
+        found = self.book.get(number)
+        if found is None or found["transaction_id"] != transaction_id:
+            return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "记录不存在"}
+        return 200, found
+
+    def settle(self, number: str, result: str) -> None:
+        """Finish a PENDING order: every receiver SUCCESS or CLOSED."""
+        order = self.book[number]
+        order["state"] = "FINISHED"
+        for receiver in order["receivers"]:
+            receiver["result"] = result
+            if result == "CLOSED":
+                receiver["fail_reason"] = "RECEIVER_INVALID"
+        if result == "SUCCESS":
+            self.made.append(number)
 
     def __call__(self, request: Seen) -> tuple[int, Any]:
         order = json.loads(request.body)
         number = order["out_order_no"]
+        if number not in self.book and order["transaction_id"] in self.short_transactions:
+            return 403, {"code": "NOT_ENOUGH", "message": "分账金额不足"}
         if number not in self.book:
             receivers = []
             for receiver in order["receivers"]:
@@ -447,7 +507,7 @@ class WechatProfitSharing:
                         **({"fail_reason": "RECEIVER_INVALID"} if closed else {}),
                     }
                 )
-                if not closed:
+                if not closed and not self.pending:
                     self.made.append(number)
             self.book[number] = {
                 "transaction_id": order["transaction_id"],

@@ -625,3 +625,30 @@ def test_a_transfer_answer_with_a_bad_signature_or_an_error_is_a_provider_error(
     with pytest.raises(ProviderError) as refused:
         alipay.transfer_start(transfer=payout())
     assert (refused.value.code, refused.value.permanent) == ("PAYER_BALANCE_NOT_ENOUGH", True)
+
+
+def test_transfer_query_settles_a_dealing_transfer_and_knows_an_unknown_one(alipay, gateway):
+    transfers = AlipayTransfers(dealing=True)
+    gateway.answers["alipay.fund.trans.uni.transfer"] = transfers
+    gateway.answers["alipay.fund.trans.common.query"] = transfers.query
+    assert alipay.transfer_start(transfer=payout()).state == "processing"
+    assert alipay.transfer_query(transfer=payout()).state == "processing"
+    transfers.settle("X202612010001", "SUCCESS")
+    done = alipay.transfer_query(transfer=payout())
+    assert (done.state, done.provider_ref) == (
+        "succeeded",
+        transfers.book["X202612010001"]["order_id"],
+    )
+    assert transfers.queried[-1] == {
+        "out_biz_no": "X202612010001",
+        "product_code": "TRANS_ACCOUNT_NO_PWD",
+        "biz_scene": "DIRECT_TRANSFER",
+    }
+    assert gateway.problems == []
+    alipay.transfer_start(transfer=payout("X2"))
+    transfers.settle("X2", "REFUND", fail_reason="PAYEE_ACCOUNT_CLOSED")
+    refunded = alipay.transfer_query(transfer=payout("X2"))
+    assert (refunded.state, refunded.failure_code) == ("failed", "PAYEE_ACCOUNT_CLOSED")
+    with pytest.raises(ProviderError) as unknown:
+        alipay.transfer_query(transfer=payout("X-never-sent"))
+    assert unknown.value.code == "TRANSFER_NOT_FOUND"
