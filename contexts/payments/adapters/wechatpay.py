@@ -465,6 +465,12 @@ class WechatPayProvider:
 
     # -- reconciliation -------------------------------------------------------------------
 
+    # -- agreements (委托代扣, papay v3) ------------------------------------------------------
+    # Verified against WeChat Pay's published v3 papay shapes: the merchant's termination by
+    # contract code and the deduction request (受理扣款, whose result comes by notify/query).
+    # Signing is not implemented: the v3 pre-sign (预签约) needs the buyer's openid, which
+    # payments does not have, and its answer and the signing callback could not be verified.
+
     def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
         raise ProviderError(
             "agreement signing is not implemented for WeChat Pay yet",
@@ -473,11 +479,45 @@ class WechatPayProvider:
         )
 
     def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
-        raise ProviderError(
-            "agreement charges are not implemented for WeChat Pay yet",
-            code="AGREEMENT_UNSUPPORTED",
-            permanent=True,
+        """POST /v3/papay/pay/transactions/apply (受理扣款) against the contract_id: WeChat
+        accepts the request and deducts asynchronously, so the answer is pending, settled by
+        the TRANSACTION.SUCCESS notify or payment_query (out_trade_no = payment_no, a retry
+        with the same number is one deduction). A refusal (contract ended, ...) is a
+        permanent ProviderError with WeChat's code."""
+        self._request(
+            "POST",
+            "/v3/papay/pay/transactions/apply",
+            {
+                "appid": self.config.appid,
+                "out_trade_no": charge.payment_no,
+                "description": charge.subject,
+                "transaction_notify_url": charge.notify_url or self.config.notify_url,
+                "contract_id": charge.provider_ref,
+                "amount": {
+                    "total": _fen_out(charge.amount, operation="agreement charge"),
+                    "currency": "CNY",
+                },
+            },
+            operation="agreement charge",
         )
+        return ProviderPayment(payment_no=charge.payment_no, state="pending")
+
+    def agreement_end(self, *, agreement_no: str, provider_ref: str) -> None:
+        """POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{agreement_no}
+        /terminate (our number is the out_contract_code). A contract WeChat does not hold in
+        force (RESOURCE_NOT_EXISTS, CONTRACT_NOT_EXIST) is ended already."""
+        plan_id = self.config.papay_plan_id
+        try:
+            self._request(
+                "POST",
+                f"/v3/papay/sign/contracts/plan-id/{int(plan_id)}"
+                f"/out-contract-code/{quote(agreement_no, safe='')}/terminate",
+                {"contract_termination_remark": "auto-renew turned off"},
+                operation="agreement end",
+            )
+        except ProviderError as exc:
+            if exc.code not in ("RESOURCE_NOT_EXISTS", "CONTRACT_NOT_EXIST"):
+                raise
 
     def bill_totals(self, *, day: date) -> BillTotals:
         """GET /v3/bill/tradebill (bill_type ALL) for the download URL and SHA1, then the file

@@ -517,3 +517,123 @@ class WechatProfitSharing:
                 "receivers": receivers,
             }
         return 200, self.book[number]
+
+
+# --- Agreements (auto-renew): Alipay 周期扣款 and WeChat Pay 委托代扣 -------------------------
+
+
+@dataclass
+class AlipayAgreements:
+    """Alipay's agreement book: `sign(external_agreement_no)` is the buyer signing in Alipay
+    (answers Alipay's agreement_no); `pay` answers alipay.trade.pay with agreement_params
+    (once per out_trade_no; ACQ.AGREEMENT_NOT_EXIST for an agreement not signed or ended,
+    ACQ.BUYER_BALANCE_NOT_ENOUGH for one in `broke`, 10003 while `processing`); `unsign`
+    answers alipay.user.agreement.unsign (USER_AGREEMENT_NOT_EXIST when not in force)."""
+
+    signed: dict[str, str] = field(default_factory=dict)  # agreement_no -> external no
+    broke: set[str] = field(default_factory=set)
+    processing: bool = False
+    trades: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unsigned: list[str] = field(default_factory=list)
+
+    def sign(self, external_agreement_no: str) -> str:
+        number = f"2026120{len(self.signed) + 1:013d}"
+        self.signed[number] = external_agreement_no
+        return number
+
+    def install(self, gateway: FakeAlipay) -> None:
+        gateway.answers["alipay.trade.pay"] = self.pay
+        gateway.answers["alipay.user.agreement.unsign"] = self.unsign
+
+    def pay(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
+        number = biz["out_trade_no"]
+        if number in self.trades:
+            return self.trades[number]
+        agreement = (biz.get("agreement_params") or {}).get("agreement_no", "")
+        if biz.get("product_code") != "GENERAL_WITHHOLDING" or agreement not in self.signed:
+            return _business_error("ACQ.AGREEMENT_NOT_EXIST", "协议不存在")
+        if agreement in self.broke:
+            return _business_error("ACQ.BUYER_BALANCE_NOT_ENOUGH", "余额不足")
+        if self.processing:
+            return {"code": "10003", "msg": "order success pay inprocess", "out_trade_no": number}
+        self.trades[number] = {
+            "code": "10000",
+            "msg": "Success",
+            "out_trade_no": number,
+            "trade_no": f"2026120122001{len(self.trades):011d}",
+            "total_amount": biz["total_amount"],
+            "gmt_payment": "2026-12-01 10:00:00",
+        }
+        return self.trades[number]
+
+    def unsign(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
+        number = biz.get("agreement_no") or next(
+            (n for n, ext in self.signed.items() if ext == biz.get("external_agreement_no")), ""
+        )
+        if number not in self.signed:
+            return _business_error("USER_AGREEMENT_NOT_EXIST", "用户协议不存在")
+        del self.signed[number]
+        self.unsigned.append(number)
+        return {"code": "10000", "msg": "Success"}
+
+
+def _business_error(sub_code: str, sub_msg: str) -> dict[str, str]:
+    return {"code": "40004", "msg": "Business Failed", "sub_code": sub_code, "sub_msg": sub_msg}
+
+
+def alipay_agreement_notify(
+    *, app_id: str, external_agreement_no: str, agreement_no: str, status: str = "NORMAL"
+) -> dict[str, str]:
+    """The fields of Alipay's dut_user_sign (or dut_user_unsign) notify, to sign with
+    `alipay_notify`."""
+    return {
+        "app_id": app_id,
+        "notify_type": "dut_user_sign" if status == "NORMAL" else "dut_user_unsign",
+        "notify_id": secrets.token_hex(16),
+        "notify_time": "2026-12-01 10:00:00",
+        "external_agreement_no": external_agreement_no,
+        "agreement_no": agreement_no,
+        "personal_product_code": "CYCLE_PAY_AUTH_P",
+        "sign_scene": "INDUSTRY|DIGITAL_MEDIA",
+        "status": status,
+        "alipay_user_id": "2088101122675263",
+    }
+
+
+@dataclass
+class WechatPapay:
+    """WeChat Pay v3 委托代扣 for a direct merchant: `contracts` {contract_id: out_contract_code}
+    in force; `apply` answers POST /v3/papay/pay/transactions/apply (204, accepted once per
+    out_trade_no; 400 CONTRACT_NOT_EXIST for a contract not in force) and `terminate` the
+    POST .../plan-id/{plan_id}/out-contract-code/{code}/terminate (404 RESOURCE_NOT_EXISTS
+    when not in force). `install` sets both on a FakeWechat."""
+
+    plan_id: int
+    contracts: dict[str, str] = field(default_factory=dict)
+    accepted: dict[str, dict[str, Any]] = field(default_factory=dict)
+    terminated: list[str] = field(default_factory=list)
+
+    def install(self, api: FakeWechat) -> None:
+        api.answers[("POST", "/v3/papay/pay/transactions/apply")] = self.apply
+        api.answers[("POST", f"/v3/papay/sign/contracts/plan-id/{self.plan_id}/*")] = self.terminate
+
+    def apply(self, request: Seen) -> tuple[int, Any]:
+        order = json.loads(request.body)
+        if order["contract_id"] not in self.contracts:
+            return 400, {"code": "CONTRACT_NOT_EXIST", "message": "签约协议不存在"}
+        self.accepted.setdefault(order["out_trade_no"], order)
+        return 204, None
+
+    def terminate(self, request: Seen) -> tuple[int, Any]:
+        parts = urlsplit(request.path).path.split("/")
+        if parts[-1] != "terminate" or "contract_termination_remark" not in json.loads(
+            request.body
+        ):
+            return 400, {"code": "PARAM_ERROR", "message": "参数错误"}
+        code = parts[-2]
+        found = next((cid for cid, c in self.contracts.items() if c == code), None)
+        if found is None:
+            return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "协议不存在"}
+        del self.contracts[found]
+        self.terminated.append(code)
+        return 204, None

@@ -8,6 +8,7 @@ import base64
 import json
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +25,8 @@ from contexts.payments.adapters.wechatpay import (
     authorization,
 )
 from contexts.payments.ports import (
+    AgreementCharge,
+    AgreementStart,
     InvalidNotification,
     PaymentStart,
     ProviderError,
@@ -33,6 +36,7 @@ from contexts.payments.ports import (
 )
 from contexts.payments.tests.provider_servers import (
     FakeWechat,
+    WechatPapay,
     WechatProfitSharing,
     certificate_pem,
     new_key,
@@ -741,3 +745,45 @@ def test_profit_sharing_answers_are_verified(wechat, api, keys):
     with pytest.raises(ProviderError) as refused:
         wechat.transfer_start(transfer=sharing())
     assert (refused.value.code, refused.value.permanent) == ("NOT_ENOUGH", True)
+
+
+# --- agreements (委托代扣 v3): deduction and termination; signing refused -------------------
+
+
+def test_a_papay_deduction_is_accepted_as_pending_and_a_dead_contract_refused(keys, api):
+    papay = WechatPapay(plan_id=12535, contracts={"200001": "PA202612010001"})
+    papay.install(api)
+    wechat = WechatPayProvider(replace(config_for(keys, api.url), papay_plan_id=12535))
+    charge = AgreementCharge(
+        agreement_no="PA202612010001",
+        provider_ref="200001",
+        payment_no="P202612010009",
+        amount=Decimal("19.90"),
+        subject="Plus monthly",
+        notify_url="https://n",
+    )
+    assert wechat.agreement_charge(charge=charge).state == "pending"
+    assert papay.accepted["P202612010009"] == {
+        "appid": APPID,
+        "out_trade_no": "P202612010009",
+        "description": "Plus monthly",
+        "transaction_notify_url": "https://n",
+        "contract_id": "200001",
+        "amount": {"total": 1990, "currency": "CNY"},
+    }
+    assert api.problems == []
+    wechat.agreement_end(agreement_no="PA202612010001", provider_ref="200001")
+    wechat.agreement_end(agreement_no="PA202612010001", provider_ref="200001")  # idempotent
+    assert papay.terminated == ["PA202612010001"]
+    request, _ = api.seen[-2]
+    assert request.path == (
+        "/v3/papay/sign/contracts/plan-id/12535/out-contract-code/PA202612010001/terminate"
+    )
+    with pytest.raises(ProviderError) as ended:
+        wechat.agreement_charge(charge=charge)
+    assert (ended.value.code, ended.value.permanent) == ("CONTRACT_NOT_EXIST", True)
+    with pytest.raises(ProviderError) as unsupported:
+        wechat.agreement_sign_start(
+            start=AgreementStart(agreement_no="PA2", subject="s", notify_url="https://n")
+        )
+    assert unsupported.value.code == "AGREEMENT_UNSUPPORTED"
