@@ -65,6 +65,8 @@ BEAT_SCHEDULE = {
     },
     # Memberships: bill ended periods, charge due renewals (retries), expire after the grace.
     "subscription-renewals": {"task": "subscription.renewals_run", "schedule": 300.0},
+    # Pending memberships whose first invoice stayed unpaid: expire, void, close its payment.
+    "subscription-expire-pending": {"task": "subscription.expire_pending", "schedule": 900.0},
     # Search: a full rebuild after inventory's nightly stock-mirror resync (04:30).
     "search-reindex": {"task": "search.reindex", "schedule": crontab(minute=0, hour=5)},
     # After-sales: approve requests the merchant left unanswered, close returns not shipped in

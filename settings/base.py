@@ -543,6 +543,9 @@ GROUPBUY_NOTIFIER = env("GROUPBUY_NOTIFIER", "contexts.groupbuy.adapters.mail.Dj
 SUBSCRIPTION_GRACE_DAYS = env_int("SUBSCRIPTION_GRACE_DAYS", 7)
 SUBSCRIPTION_RETRY_HOURS = env_int("SUBSCRIPTION_RETRY_HOURS", 24)
 SUBSCRIPTION_MAX_ATTEMPTS = env_int("SUBSCRIPTION_MAX_ATTEMPTS", 4)
+# A pending membership whose first invoice is still unpaid this long after it was made expires
+# (beat subscription.expire_pending): the invoice is void and its payment closed.
+SUBSCRIPTION_PENDING_EXPIRY_HOURS = env_int("SUBSCRIPTION_PENDING_EXPIRY_HOURS", 48)
 
 # --- Flash sale (contexts/flashsale) ------------------------------------------------------------
 # The stock engine (contexts/flashsale/ports.py): Redis Lua scripts when REDIS_URL is set, else

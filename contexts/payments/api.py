@@ -35,6 +35,8 @@ __all__ = [
     "RefundInfo",
     "TransferInfo",
     "charge_agreement",
+    "close_payable_payments",
+    "end_agreement",
     "get_agreement",
     "get_payment",
     "get_transfer",
@@ -75,6 +77,23 @@ def start_agreement(*, buyer_id: int, provider: str, kind: str, source_ref: str)
             buyer_id=buyer_id, provider=provider, kind=kind, source_ref=source_ref
         )
     )
+
+
+def end_agreement(*, agreement_no: str) -> bool:
+    """End an auto-charge agreement (auto-renew turned off, a membership cancelled or
+    expired), joining the caller's transaction: it is never charged again from then on, the
+    provider is told after commit through the port's agreement_end (reconciliation tells it
+    later when it is down), and AgreementChanged(state="terminated") follows once.
+    Idempotent: False when it was already ending or ended, or is unknown."""
+    return services.agreement_end(agreement_no=agreement_no)
+
+
+def close_payable_payments(*, kind: str, source_ref: str) -> tuple[str, ...]:
+    """The payable `kind`/`source_ref` was withdrawn (a void invoice): its payments still
+    pending are closed at their provider after the caller's transaction commits
+    (PaymentFailed with state "closed" follows each). Money arriving anyway is still reported
+    (PaymentSucceeded): the source refunds it. Answers the payment numbers being closed."""
+    return tuple(services.payable_payments_close(kind=kind, source_ref=source_ref))
 
 
 def get_agreement(agreement_no: str) -> AgreementInfo | None:

@@ -252,6 +252,8 @@ class PaymentAgreement(models.Model):
     class State(models.TextChoices):
         PENDING = "pending"
         SIGNED = "signed"
+        # Ended by us; the provider is told after commit (retried by reconciliation).
+        ENDING = "ending"
         TERMINATED = "terminated"
 
     agreement_no = models.CharField(max_length=NUMBER_LENGTH, unique=True)
@@ -266,6 +268,7 @@ class PaymentAgreement(models.Model):
     client_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     signed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
