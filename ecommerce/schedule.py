@@ -36,6 +36,8 @@ BEAT_SCHEDULE = {
     "payments-reconcile": {"task": "payments.reconcile", "schedule": 60.0},
     # Available coupons past their validity become expired (safe to re-run).
     "coupons-expire-coupons": {"task": "coupons.expire_coupons", "schedule": 600.0},
+    # Transfers (payouts) left processing by the provider: query and settle (safe to re-run).
+    "payments-poll-transfers": {"task": "payments.poll_transfers", "schedule": 60.0},
     "payments-bill-check": {"task": "payments.bill_check", "schedule": crontab(minute=30, hour=2)},
     # Points buckets past LOYALTY_POINTS_VALID_DAYS; birthday points once a day.
     "loyalty-expire-points": {"task": "loyalty.expire_points", "schedule": crontab(minute=20)},
@@ -63,6 +65,8 @@ BEAT_SCHEDULE = {
     },
     # Memberships: bill ended periods, charge due renewals (retries), expire after the grace.
     "subscription-renewals": {"task": "subscription.renewals_run", "schedule": 300.0},
+    # Pending memberships whose first invoice stayed unpaid: expire, void, close its payment.
+    "subscription-expire-pending": {"task": "subscription.expire_pending", "schedule": 900.0},
     # Search: a full rebuild after inventory's nightly stock-mirror resync (04:30).
     "search-reindex": {"task": "search.reindex", "schedule": crontab(minute=0, hour=5)},
     # After-sales: approve requests the merchant left unanswered, close returns not shipped in

@@ -423,6 +423,8 @@ PAYMENTS_BREAKER_FAIL_MAX = env_int("PAYMENTS_BREAKER_FAIL_MAX", 5)
 PAYMENTS_BREAKER_RESET_SECONDS = env_int("PAYMENTS_BREAKER_RESET_SECONDS", 30)
 # Reconciliation queries payments still pending (and refunds unfinished) after this long.
 PAYMENTS_RECONCILE_AFTER_MINUTES = env_int("PAYMENTS_RECONCILE_AFTER_MINUTES", 10)
+# Transfers left processing by the provider are queried (beat payments.poll_transfers) after this.
+PAYMENTS_TRANSFER_POLL_AFTER_SECONDS = env_int("PAYMENTS_TRANSFER_POLL_AFTER_SECONDS", 120)
 # The sandbox provider's app id and key pair (PEM; generated on first use when both are absent).
 PAYMENTS_SANDBOX_APP_ID = env("PAYMENTS_SANDBOX_APP_ID", "sandbox-app")
 PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = env(
@@ -541,6 +543,9 @@ GROUPBUY_NOTIFIER = env("GROUPBUY_NOTIFIER", "contexts.groupbuy.adapters.mail.Dj
 SUBSCRIPTION_GRACE_DAYS = env_int("SUBSCRIPTION_GRACE_DAYS", 7)
 SUBSCRIPTION_RETRY_HOURS = env_int("SUBSCRIPTION_RETRY_HOURS", 24)
 SUBSCRIPTION_MAX_ATTEMPTS = env_int("SUBSCRIPTION_MAX_ATTEMPTS", 4)
+# A pending membership whose first invoice is still unpaid this long after it was made expires
+# (beat subscription.expire_pending): the invoice is void and its payment closed.
+SUBSCRIPTION_PENDING_EXPIRY_HOURS = env_int("SUBSCRIPTION_PENDING_EXPIRY_HOURS", 48)
 
 # --- Flash sale (contexts/flashsale) ------------------------------------------------------------
 # The stock engine (contexts/flashsale/ports.py): Redis Lua scripts when REDIS_URL is set, else

@@ -169,9 +169,19 @@ class TransferAdmin(ReadOnlyAdmin):
 
 @admin.register(PaymentAgreement)
 class PaymentAgreementAdmin(ReadOnlyAdmin):
-    """Auto-charge agreements (read-only: they change only by the provider's callbacks)."""
+    """Auto-charge agreements (read-only: they change by the provider's callbacks and by
+    payments.api.end_agreement: ending, then terminated once the provider is told)."""
 
-    list_display = ("agreement_no", "buyer", "provider", "kind", "source_ref", "state", "signed_at")
+    list_display = (
+        "agreement_no",
+        "buyer",
+        "provider",
+        "kind",
+        "source_ref",
+        "state",
+        "signed_at",
+        "ended_at",
+    )
     list_filter = ("state", "provider", "kind")
     search_fields = ("=agreement_no", "=source_ref", "=buyer_id")
     exclude = ("client_data",)

@@ -9,6 +9,7 @@ the kind and reference, and agreements (auto-charge) can be signed and charged f
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,6 +23,7 @@ from contexts.payments.data import (
     RefundInfo,
     TransferInfo,
 )
+from contexts.payments.ports import ProviderError
 from contexts.payments.services.payables import PayableResolver
 
 __all__ = [
@@ -33,8 +35,12 @@ __all__ = [
     "RefundInfo",
     "TransferInfo",
     "charge_agreement",
+    "close_payable_payments",
+    "end_agreement",
     "get_agreement",
     "get_payment",
+    "get_transfer",
+    "query_transfer",
     "refund_trade",
     "register_payable_source",
     "start_agreement",
@@ -71,6 +77,23 @@ def start_agreement(*, buyer_id: int, provider: str, kind: str, source_ref: str)
             buyer_id=buyer_id, provider=provider, kind=kind, source_ref=source_ref
         )
     )
+
+
+def end_agreement(*, agreement_no: str) -> bool:
+    """End an auto-charge agreement (auto-renew turned off, a membership cancelled or
+    expired), joining the caller's transaction: it is never charged again from then on, the
+    provider is told after commit through the port's agreement_end (reconciliation tells it
+    later when it is down), and AgreementChanged(state="terminated") follows once.
+    Idempotent: False when it was already ending or ended, or is unknown."""
+    return services.agreement_end(agreement_no=agreement_no)
+
+
+def close_payable_payments(*, kind: str, source_ref: str) -> tuple[str, ...]:
+    """The payable `kind`/`source_ref` was withdrawn (a void invoice): its payments still
+    pending are closed at their provider after the caller's transaction commits
+    (PaymentFailed with state "closed" follows each). Money arriving anyway is still reported
+    (PaymentSucceeded): the source refunds it. Answers the payment numbers being closed."""
+    return tuple(services.payable_payments_close(kind=kind, source_ref=source_ref))
 
 
 def get_agreement(agreement_no: str) -> AgreementInfo | None:
@@ -154,11 +177,14 @@ def transfer(
     remark: str,
     idempotency_key: str,
     payee_name: str = "",
-    source_payment_ref: str = "",
+    sources: Sequence[tuple[str, Decimal]] = (),
 ) -> TransferInfo:
-    """Pay `amount` out to a payee through `provider` (settlement payouts; WeChat Pay's is a
-    profit sharing of the payment `source_payment_ref`), asking the provider now: call it
-    outside a transaction.
+    """Pay `amount` out to a payee through `provider` (settlement payouts), asking the provider
+    now: call it outside a transaction. `sources` are the (payment_no, amount) pairs of the
+    succeeded payments that funded it, adding up to `amount` (WeChat Pay moves money by profit
+    sharing of each; the others transfer the total). A transfer the provider leaves processing
+    is settled later by the beat `payments.poll_transfers`; every final state publishes
+    TransferSucceeded / TransferFailed (with `reference` = the idempotency key).
 
     Once per key: a repeat answers the same transfer (and asks the provider again only if the
     last try failed transiently, with the same transfer number, which the provider transfers
@@ -171,9 +197,30 @@ def transfer(
         amount=amount,
         remark=remark,
         idempotency_key=idempotency_key,
-        source_payment_ref=source_payment_ref,
+        sources=tuple(sources),
     )
-    done = services.transfer_submit(transfer_no=requested.transfer.transfer_no)
+    return _transfer_info(services.transfer_submit(transfer_no=requested.transfer.transfer_no))
+
+
+def get_transfer(transfer_no: str) -> TransferInfo | None:
+    """One transfer as payments knows it, or None."""
+    found = selectors.transfer_get(transfer_no=transfer_no)
+    return _transfer_info(found) if found is not None else None
+
+
+def query_transfer(transfer_no: str) -> TransferInfo | None:
+    """Ask the provider now for a processing transfer's state and settle it (its event follows
+    when final); call it outside a transaction. None when unknown; 503
+    payment_provider_unavailable when the provider cannot answer (it stays processing)."""
+    if selectors.transfer_get(transfer_no=transfer_no) is None:
+        return None
+    try:
+        return _transfer_info(services.transfer_query_now(transfer_no=transfer_no))
+    except ProviderError as exc:
+        raise services.ProviderUnavailable() from exc
+
+
+def _transfer_info(done) -> TransferInfo:
     return TransferInfo(
         transfer_no=done.transfer_no,
         provider=done.provider,

@@ -88,3 +88,31 @@ class RefundFailed(DomainEvent):
     buyer_id: int
     amount: Decimal
     failure_reason: str  # the provider's error code, e.g. ACCOUNT_FROZEN
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferSucceeded(DomainEvent):
+    """A transfer (a payout) reached its payee: published once, when the provider's answer or a
+    later query says so. `reference` is the caller's idempotency key of the transfer (settlement:
+    its payout and attempt)."""
+
+    event_type: ClassVar[str] = "payments.transfer.succeeded.v1"
+    aggregate: ClassVar[str] = "transfer_no"
+    transfer_no: str
+    provider: str
+    amount: Decimal
+    reference: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferFailed(DomainEvent):
+    """The provider refused or failed a transfer for good (published once); a new attempt is a
+    new transfer."""
+
+    event_type: ClassVar[str] = "payments.transfer.failed.v1"
+    aggregate: ClassVar[str] = "transfer_no"
+    transfer_no: str
+    provider: str
+    amount: Decimal
+    reference: str
+    failure_reason: str  # the provider's error code, e.g. PAYEE_NOT_EXIST

@@ -216,8 +216,9 @@ class Transfer(models.Model):
     payee_name = models.CharField(max_length=100, blank=True)
     amount = money_field()
     remark = models.CharField(max_length=100, blank=True)
-    # WeChat profit sharing splits one payment: its transaction id.
-    source_payment_ref = models.CharField(max_length=64, blank=True)
+    # The payments that funded it: [{"payment_no", "provider", "payment_ref", "amount"}]
+    # ordered by payment_no (WeChat's profit sharing splits each: one order per source).
+    sources = models.JSONField(default=list, blank=True)
     state = models.CharField(max_length=12, choices=State.choices, default=State.REQUESTED)
     idempotency_key = models.CharField(max_length=KEY_LENGTH, unique=True)
     request_hash = models.CharField(max_length=64)
@@ -230,6 +231,7 @@ class Transfer(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["state", "updated_at"], name="transfer_state_updated")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0),
@@ -250,6 +252,8 @@ class PaymentAgreement(models.Model):
     class State(models.TextChoices):
         PENDING = "pending"
         SIGNED = "signed"
+        # Ended by us; the provider is told after commit (retried by reconciliation).
+        ENDING = "ending"
         TERMINATED = "terminated"
 
     agreement_no = models.CharField(max_length=NUMBER_LENGTH, unique=True)
@@ -264,6 +268,7 @@ class PaymentAgreement(models.Model):
     client_data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     signed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]

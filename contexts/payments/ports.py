@@ -22,6 +22,11 @@ Channel = Literal["page", "app", "native", "jsapi"]
 ProviderPaymentState = Literal["pending", "succeeded", "closed", "failed"]
 ProviderRefundState = Literal["processing", "succeeded", "failed"]
 ProviderTransferState = Literal["processing", "succeeded", "failed"]
+# A transfer_query answer for a transfer the provider never received (safe to send again).
+TRANSFER_NOT_FOUND = "TRANSFER_NOT_FOUND"
+# A transfer's failure code when part of its money moved (WeChat's profit sharing of several
+# payments, some split): a new transfer for the same money would pay that part twice.
+PARTIALLY_SPLIT = "PARTIALLY_SPLIT"
 
 
 class ProviderError(Exception):
@@ -150,19 +155,32 @@ class BillTotals:
 
 
 @dataclass(frozen=True)
+class TransferSource:
+    """A buyer's payment the transfer's money came from, and how much of the transfer it
+    funds. WeChat Pay moves money to a merchant only by profit sharing, which splits one
+    payment at a time: its adapter makes one profit-sharing order per source."""
+
+    payment_no: str  # ours
+    provider: str  # the provider that took the payment
+    payment_ref: str  # the provider's id of it (Alipay trade_no, WeChat transaction_id)
+    amount: Decimal  # yuan, 2 places
+
+
+@dataclass(frozen=True)
 class TransferStart:
     """Money from the platform to a payee (a merchant's settlement payout).
 
-    `transfer_no` is our number (Alipay out_biz_no, WeChat out_order_no): a retry with the same
-    number transfers once at the provider. WeChat Pay moves money only by profit sharing, which
-    splits one payment: `source_payment_ref` names it (its transaction_id)."""
+    `transfer_no` is our number (Alipay out_biz_no, WeChat out_order_no prefix): a retry with
+    the same number transfers once at the provider. `sources` (their amounts add up to
+    `amount`, ordered by payment_no) say which payments funded it: the sandbox and Alipay
+    transfer the total and ignore them, WeChat Pay splits each."""
 
     transfer_no: str
     amount: Decimal  # yuan, 2 places
     payee_account: str  # Alipay login id / user id, WeChat receiver merchant id, sandbox any
     remark: str
     payee_name: str = ""
-    source_payment_ref: str = ""
+    sources: tuple[TransferSource, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -212,6 +230,13 @@ class PaymentProvider(Protocol):
     def transfer_start(self, *, transfer: TransferStart) -> ProviderTransfer:
         """Pay money out to a payee (payouts, profit sharing); the same transfer_no transfers
         once; the answer may be final or still processing."""
+        ...
+
+    def transfer_query(self, *, transfer: TransferStart) -> ProviderTransfer:
+        """Ask the provider for a transfer's state (the same TransferStart that started it).
+        A transfer the provider never received is a ProviderError with code
+        TRANSFER_NOT_FOUND (it may be sent again under the same number)."""
+        ...
 
     def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
         """What the buyer's client opens to sign the agreement; the provider confirms the
@@ -222,4 +247,9 @@ class PaymentProvider(Protocol):
         """Charge a signed agreement; the answer is final (succeeded / failed) or pending
         (settled by a callback or a query later). A refusal (no money, agreement ended) is a
         permanent ProviderError."""
+        ...
+
+    def agreement_end(self, *, agreement_no: str, provider_ref: str) -> None:
+        """End (unsign) an agreement at the provider so it can never be charged again. One
+        already ended (or never signed there) is not an error: ending is idempotent."""
         ...

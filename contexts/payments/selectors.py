@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from contexts.payments.models import BillMismatch, Payment, PaymentAgreement, Refund
+from contexts.payments.models import BillMismatch, Payment, PaymentAgreement, Refund, Transfer
 from shared.auth import Principal
 from shared.errors import NotFound
 
@@ -74,3 +74,7 @@ def bill_mismatch_list(*, principal: Principal, resolved: bool | None = None) ->
 
 def agreement_get(*, agreement_no: str) -> PaymentAgreement | None:
     return PaymentAgreement.objects.filter(agreement_no=agreement_no).first()
+
+
+def transfer_get(*, transfer_no: str) -> Transfer | None:
+    return Transfer.objects.filter(transfer_no=transfer_no).first()

@@ -16,3 +16,9 @@ def reconcile() -> dict[str, int]:
 def bill_check() -> int:
     """Compare yesterday's provider bills with our books; record mismatches."""
     return services.bill_check()
+
+
+@shared_task(name="payments.poll_transfers")
+def poll_transfers() -> dict[str, int]:
+    """Query transfers the provider left processing; settle them (events follow)."""
+    return services.transfers_poll()

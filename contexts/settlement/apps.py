@@ -11,7 +11,7 @@ class SettlementConfig(AppConfig):
 
     def ready(self) -> None:
         from contexts.ordering.events import OrderCompleted
-        from contexts.payments.events import RefundSucceeded
+        from contexts.payments.events import RefundSucceeded, TransferFailed, TransferSucceeded
         from contexts.settlement import handlers
         from shared.events import subscribe
 
@@ -24,4 +24,14 @@ class SettlementConfig(AppConfig):
             RefundSucceeded,
             handlers.refund_succeeded_adjust,
             name="settlement.refund_succeeded_adjust",
+        )
+        subscribe(
+            TransferSucceeded,
+            handlers.transfer_succeeded_payout_paid,
+            name="settlement.transfer_succeeded_payout_paid",
+        )
+        subscribe(
+            TransferFailed,
+            handlers.transfer_failed_payout_failed,
+            name="settlement.transfer_failed_payout_failed",
         )

@@ -229,3 +229,35 @@ STATEMENT_MOVES = {
 
 def statement_can_move(current: str, target: str) -> bool:
     return StatementState(target) in STATEMENT_MOVES[StatementState(current)]
+
+
+# The failure payments reports when part of a payout's money moved (WeChat profit sharing of
+# several payments, some split): a new attempt would pay that part twice, so it is not retried.
+PARTIALLY_SPLIT = "PARTIALLY_SPLIT"
+
+
+def payout_sources(
+    lines: Iterable[tuple[str, Decimal]], *, total: Decimal
+) -> tuple[tuple[str, Decimal], ...]:
+    """Which buyer payments fund a payout of `total`: (payment_no, amount) pairs adding up to
+    `total`, ordered by payment_no, from the statement's (payment_no, net) lines.
+
+    Each payment funds the net of its lines (several orders of one trade share a payment; an
+    adjustment line takes its refund off the payment it was paid with). What no payment can
+    carry (a carried deficit has no payment; a payment whose lines net below zero) is taken
+    off the largest remaining payments first (ties by payment_no), so no source is negative
+    and every cent of `total` is named. A `total` above what the payments carry is a
+    ValueError (a payout is never more than its statement's lines)."""
+    per_payment: dict[str, Decimal] = {}
+    for payment_no, net in lines:
+        if payment_no:
+            per_payment[payment_no] = per_payment.get(payment_no, ZERO) + net
+    per_payment = {p: amount for p, amount in per_payment.items() if amount > 0}
+    excess = sum(per_payment.values(), ZERO) - total
+    if excess < 0:
+        raise ValueError(f"the payments carry {excess + total}, less than the payout {total}")
+    for payment_no in sorted(per_payment, key=lambda p: (-per_payment[p], p)):
+        taken = min(excess, per_payment[payment_no])
+        per_payment[payment_no] -= taken
+        excess -= taken
+    return tuple((p, amount) for p, amount in sorted(per_payment.items()) if amount > 0)

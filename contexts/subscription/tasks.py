@@ -17,3 +17,9 @@ def renewals_run() -> dict[str, int]:
         "failed": len(run.failed),
         "expired": len(run.expired),
     }
+
+
+@shared_task(name="subscription.expire_pending")
+def expire_pending() -> int:
+    """Expire pending memberships whose first invoice went unpaid too long (safe to re-run)."""
+    return len(services.pending_expire())

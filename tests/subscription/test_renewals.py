@@ -151,3 +151,84 @@ def test_members_earn_points_with_their_plan_multiplier(buyer, monthly):
         user_id=buyer.pk, order_no="O2", trade_no="T2", pay_amount=D("100.00")
     ).delta
     assert after == 2 * before > 0
+
+
+# --- ending the agreement: auto-renew off, cancel, expiry ------------------------------------
+
+
+def _sandbox_book(agreement_no: str) -> str:
+    from contexts.payments.models import SandboxTransaction
+
+    return SandboxTransaction.objects.get(kind="agreement", number=agreement_no).state
+
+
+def test_turning_auto_renew_off_ends_the_agreement_at_the_provider_once(
+    trialing, buyer, django_capture_on_commit_callbacks
+):
+    number = trialing.agreement_no
+    with django_capture_on_commit_callbacks(execute=True):
+        services.auto_renew_off(principal=buyer_of(buyer))
+    agreement = PaymentAgreement.objects.get(agreement_no=number)
+    assert (agreement.state, _sandbox_book(number)) == ("terminated", "terminated")
+    assert agreement.ended_at is not None
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        services.auto_renew_off(principal=buyer_of(buyer))  # a repeat asks nothing
+    assert again == []
+    assert PaymentAgreement.objects.get(agreement_no=number).ended_at == agreement.ended_at
+    # the provider refuses a charge now, and payments refuses to ask
+    from contexts.payments import api as payments_api
+    from shared.errors import AppError
+
+    with pytest.raises(AppError) as refused:
+        payments_api.charge_agreement(
+            agreement_no=number, kind="subscription", source_ref="SI-x", idempotency_key="k"
+        )
+    assert refused.value.code in ("agreement_not_signed", "not_found")
+    from tests.subscription.support import relay
+
+    relay()  # payments' AgreementChanged(terminated) finds auto-renew already off
+    assert Membership.objects.get(pk=trialing.pk).auto_renew is False
+
+
+@pytest.mark.parametrize("how", ["cancel", "expire"])
+def test_cancelling_or_expiring_ends_the_agreement(
+    trialing, buyer, sandbox, how, django_capture_on_commit_callbacks
+):
+    number = trialing.agreement_no
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "cancel":
+            services.cancel(principal=buyer_of(buyer))
+        else:
+            sandbox.charge_outcome = "declined"
+            for day in (0, 1, 2, 3, 8):
+                services.renewals_run(now=TRIAL_END + timedelta(days=day))
+    membership = Membership.objects.get(pk=trialing.pk)
+    assert (membership.auto_renew, membership.agreement_no) == (False, "")
+    assert PaymentAgreement.objects.get(agreement_no=number).state == "terminated"
+    assert _sandbox_book(number) == "terminated"
+
+
+def test_a_provider_down_when_ending_leaves_it_ending_and_reconciliation_ends_it(
+    trialing, buyer, sandbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    from contexts.payments import services as payments_services
+    from contexts.payments.ports import ProviderError
+
+    number = trialing.agreement_no
+    real_end = type(sandbox).agreement_end
+
+    def down(self, **kwargs):
+        raise ProviderError("sandbox: busy", code="SYSTEM_ERROR")
+
+    monkeypatch.setattr(type(sandbox), "agreement_end", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.auto_renew_off(principal=buyer_of(buyer))
+    assert PaymentAgreement.objects.get(agreement_no=number).state == "ending"
+    # never charged while ending
+    run = services.renewals_run(now=TRIAL_END)
+    assert run.charged == [] and _sandbox_book(number) == "signed"
+    monkeypatch.setattr(type(sandbox), "agreement_end", real_end)
+    assert payments_services.payments_reconcile()["agreements_ended"] == 1
+    assert PaymentAgreement.objects.get(agreement_no=number).state == "terminated"
+    assert _sandbox_book(number) == "terminated"
+    assert payments_services.payments_reconcile()["agreements_ended"] == 0

@@ -36,6 +36,8 @@ class AlipayConfig:
     gateway: str = DEFAULT_GATEWAY
     timeout: float = 10.0
     notify_url: str = ""
+    # 周期扣款 (auto-renew agreements): the scene Alipay approved for the app.
+    agreement_sign_scene: str = "INDUSTRY|DIGITAL_MEDIA"
 
     @classmethod
     def from_settings(cls) -> AlipayConfig:

@@ -50,6 +50,8 @@ class WechatPayConfig:
     base_url: str = DEFAULT_BASE_URL
     timeout: float = 10.0
     notify_url: str = ""
+    # 委托代扣 (auto-renew): the deduction template WeChat Pay approved for the merchant.
+    papay_plan_id: int = 0
 
     def __post_init__(self) -> None:
         # Hashable, so the loaded keys can be cached per configuration.

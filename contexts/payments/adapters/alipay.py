@@ -37,6 +37,7 @@ from contexts.payments.adapters._http import send, yuan
 from contexts.payments.adapters._signing import rsa2_sign, rsa2_verify
 from contexts.payments.domain.amounts import AmountError, to_yuan_string
 from contexts.payments.ports import (
+    TRANSFER_NOT_FOUND,
     AgreementCharge,
     AgreementStart,
     BillTotals,
@@ -59,10 +60,12 @@ TRADE_STATES = {
     "TRADE_FINISHED": "succeeded",
     "TRADE_CLOSED": "closed",
 }
+AGREEMENT_NOTIFY_TYPES = {"dut_user_sign", "dut_user_unsign"}
+AGREEMENT_STATES = {"NORMAL": "signed", "UNSIGN": "terminated", "STOP": "terminated"}
 # Errors worth retrying; every other error answer is permanent (bad parameters, business rules).
 # Error answers this adapter turns into a result (pending, closed, an empty bill): believed only
 # when Alipay signed them, as it signs its business answers.
-SIGNED_ONLY_CODES = {"ACQ.TRADE_NOT_EXIST", "isp.bill_not_exist"}
+SIGNED_ONLY_CODES = {"ACQ.TRADE_NOT_EXIST", "isp.bill_not_exist", "ORDER_NOT_EXIST"}
 TRANSIENT_CODES = {"20000", "ACQ.SYSTEM_ERROR", "aop.ACQ.SYSTEM_ERROR", "isp.unknow-error"}
 
 
@@ -99,7 +102,9 @@ class AlipayProvider:
         params["sign"] = rsa2_sign(keys_for(config).private, sign_content(params))
         return params
 
-    def _call(self, method: str, biz: Mapping[str, Any], *, operation: str) -> dict[str, Any]:
+    def _call(
+        self, method: str, biz: Mapping[str, Any], *, operation: str, notify_url: str = ""
+    ) -> dict[str, Any]:
         """POST one signed request to the gateway; the verified `<method>_response` object when
         its code is 10000, else ProviderError with Alipay's sub_code (or code)."""
         config = self.config
@@ -109,7 +114,7 @@ class AlipayProvider:
             url=config.gateway,
             timeout=config.timeout,
             headers={"Content-Type": "application/x-www-form-urlencoded;charset=utf-8"},
-            data=urlencode(self._signed_params(method, biz)),
+            data=urlencode(self._signed_params(method, biz, notify_url=notify_url)),
         )
         if response.status_code != 200:
             code = f"http_{response.status_code}"
@@ -314,6 +319,47 @@ class AlipayProvider:
             failure_code=str(body.get("fail_reason", "")) if state == "failed" else "",
         )
 
+    def transfer_query(self, *, transfer: TransferStart) -> ProviderTransfer:
+        """alipay.fund.trans.common.query by out_biz_no (same product_code and biz_scene as
+        the transfer). SUCCESS succeeded; FAIL, REFUND (退票: paid back) and CLOSED failed;
+        DEALING / WAIT_PAY processing. ORDER_NOT_EXIST (believed only when signed): Alipay
+        never received it, TRANSFER_NOT_FOUND (sent again under the same out_biz_no)."""
+        try:
+            body = self._call(
+                "alipay.fund.trans.common.query",
+                {
+                    "out_biz_no": transfer.transfer_no,
+                    "product_code": "TRANS_ACCOUNT_NO_PWD",
+                    "biz_scene": "DIRECT_TRANSFER",
+                },
+                operation="transfer query",
+            )
+        except ProviderError as exc:
+            if exc.code == "ORDER_NOT_EXIST":
+                raise ProviderError(
+                    "transfer query: Alipay has no such transfer", code=TRANSFER_NOT_FOUND
+                ) from exc
+            raise
+        if body.get("out_biz_no", transfer.transfer_no) != transfer.transfer_no:
+            raise ProviderError(
+                "transfer query: the answer is about another transfer", code="bad_response"
+            )
+        status = str(body.get("status", ""))
+        state = {
+            "SUCCESS": "succeeded",
+            "FAIL": "failed",
+            "REFUND": "failed",
+            "CLOSED": "failed",
+        }.get(status, "processing")
+        return ProviderTransfer(
+            transfer_no=transfer.transfer_no,
+            state=state,  # type: ignore[arg-type]
+            provider_ref=str(body.get("order_id", "")),
+            failure_code=str(body.get("fail_reason") or body.get("error_code") or status)
+            if state == "failed"
+            else "",
+        )
+
     # -- notifications --------------------------------------------------------------------
 
     def notification_verify(self, *, headers: Mapping[str, str], body: bytes) -> Notification:
@@ -331,6 +377,8 @@ class AlipayProvider:
             raise InvalidNotification("signature does not verify")
         if params.get("app_id") != config.app_id:
             raise InvalidNotification("app_id is not ours")
+        if params.get("notify_type") in AGREEMENT_NOTIFY_TYPES:
+            return _agreement_notification(params)
         for name in ("out_trade_no", "notify_id", "notify_time", "trade_status"):
             if not params.get(name):
                 raise InvalidNotification(f"{name} is missing")
@@ -378,19 +426,84 @@ class AlipayProvider:
 
     # -- reconciliation -------------------------------------------------------------------
 
+    # -- agreements (周期扣款) ----------------------------------------------------------------
+
     def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
-        raise ProviderError(
-            "agreement signing is not implemented for Alipay yet",
-            code="AGREEMENT_UNSUPPORTED",
-            permanent=True,
+        """alipay.user.agreement.page.sign as a signed gateway URL (kind "url"; nothing is
+        sent: the buyer opens it in Alipay): personal_product_code CYCLE_PAY_AUTH_P,
+        external_agreement_no = our agreement_no, the app's sign_scene, the notify_url of the
+        dut_user_sign callback. Not sent: period_rule_params (the renewal period and amount),
+        which Alipay requires for 周期扣款 in production; the port does not carry them yet."""
+        config = self.config
+        params = self._signed_params(
+            "alipay.user.agreement.page.sign",
+            {
+                "personal_product_code": "CYCLE_PAY_AUTH_P",
+                "product_code": "GENERAL_WITHHOLDING",
+                "sign_scene": config.agreement_sign_scene,
+                "external_agreement_no": start.agreement_no,
+                "access_params": {"channel": "ALIPAYAPP"},
+                "external_logon_id": start.agreement_no,
+            },
+            notify_url=start.notify_url or config.notify_url,
         )
+        return PaymentStarted(kind="url", data={"url": f"{config.gateway}?{urlencode(params)}"})
 
     def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
-        raise ProviderError(
-            "agreement charges are not implemented for Alipay yet",
-            code="AGREEMENT_UNSUPPORTED",
-            permanent=True,
+        """alipay.trade.pay with product_code GENERAL_WITHHOLDING and agreement_params
+        {agreement_no: Alipay's agreement number}, out_trade_no = payment_no (a retry pays
+        once). 10000 is paid; 10003 (being processed) is pending, settled by the notify or
+        a query; a business refusal (balance, agreement ended) is a permanent ProviderError."""
+        try:
+            body = self._call(
+                "alipay.trade.pay",
+                {
+                    "out_trade_no": charge.payment_no,
+                    "total_amount": _yuan_out(charge.amount, operation="agreement charge"),
+                    "subject": charge.subject,
+                    "product_code": "GENERAL_WITHHOLDING",
+                    "agreement_params": {"agreement_no": charge.provider_ref},
+                },
+                operation="agreement charge",
+                notify_url=charge.notify_url or self.config.notify_url,
+            )
+        except ProviderError as exc:
+            if exc.code in ("10003", "ACQ.WAIT_USER_PAY"):  # accepted, not finished
+                return ProviderPayment(payment_no=charge.payment_no, state="pending")
+            raise
+        if body.get("out_trade_no", charge.payment_no) != charge.payment_no:
+            raise ProviderError(
+                "agreement charge: the answer is about another trade", code="bad_response"
+            )
+        paid_at = body.get("gmt_payment")
+        return ProviderPayment(
+            payment_no=charge.payment_no,
+            state="succeeded",
+            amount=yuan(body["total_amount"], operation="agreement charge")
+            if body.get("total_amount")
+            else None,
+            provider_ref=str(body.get("trade_no", "")),
+            paid_at=shanghai_time(paid_at) if paid_at else None,
         )
+
+    def agreement_end(self, *, agreement_no: str, provider_ref: str) -> None:
+        """alipay.user.agreement.unsign by Alipay's agreement_no (or, before the sign callback
+        gave it, by external_agreement_no with the product code and scene).
+        USER_AGREEMENT_NOT_EXIST (never signed, or already ended) is done already."""
+        biz: dict[str, str] = (
+            {"agreement_no": provider_ref}
+            if provider_ref
+            else {
+                "external_agreement_no": agreement_no,
+                "personal_product_code": "CYCLE_PAY_AUTH_P",
+                "sign_scene": self.config.agreement_sign_scene,
+            }
+        )
+        try:
+            self._call("alipay.user.agreement.unsign", biz, operation="agreement end")
+        except ProviderError as exc:
+            if exc.code != "USER_AGREEMENT_NOT_EXIST":
+                raise
 
     def bill_totals(self, *, day: date) -> BillTotals:
         """alipay.data.dataservice.bill.downloadurl.query (bill_type trade) then the zip of
@@ -425,6 +538,32 @@ class AlipayProvider:
             return _bills.alipay_bill_totals(day=day, archive=response.content)
         except _bills.BillFormatError as exc:
             raise ProviderError(f"bill download: {exc}", code="bad_bill", permanent=True) from exc
+
+
+def _agreement_notification(params: Mapping[str, str]) -> Notification:
+    """dut_user_sign (status NORMAL: signed) or dut_user_unsign (the buyer ended it in
+    Alipay: terminated); external_agreement_no is ours, agreement_no Alipay's."""
+    for name in ("external_agreement_no", "agreement_no", "notify_id", "notify_time", "status"):
+        if not params.get(name):
+            raise InvalidNotification(f"{name} is missing")
+    state = AGREEMENT_STATES.get(params["status"])
+    if state is None:
+        raise InvalidNotification("agreement status is unknown")
+    try:
+        sent_at = shanghai_time(params["notify_time"])
+    except ValueError as exc:
+        raise InvalidNotification("a time is malformed") from exc
+    return Notification(
+        kind="agreement",
+        payment_no="",
+        state=state,
+        amount=None,
+        provider_ref=params["agreement_no"],
+        agreement_no=params["external_agreement_no"],
+        app_id=params["app_id"],
+        nonce=params["notify_id"],
+        sent_at=sent_at,
+    )
 
 
 def _yuan_out(amount: Decimal, *, operation: str) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from contexts.payments.ports import (
+    TRANSFER_NOT_FOUND,
     AgreementCharge,
     AgreementStart,
     BillTotals,
@@ -47,6 +48,7 @@ class InMemoryProvider:
         self.transfer_state = "succeeded"
         self.transfers: dict[str, ProviderTransfer] = {}
         self.bill: BillTotals | None = None
+        self.ended_agreements: list[str] = []
 
     def _call(self, name: str) -> None:
         with self.lock:
@@ -146,3 +148,18 @@ class InMemoryProvider:
                     failure_code="PAYEE_NOT_EXIST" if self.transfer_state == "failed" else "",
                 )
             return self.transfers[transfer.transfer_no]
+
+    def transfer_query(self, *, transfer: TransferStart) -> ProviderTransfer:
+        """What `transfers` holds now (a test settles a processing one by replacing it); a
+        number it never received is TRANSFER_NOT_FOUND."""
+        self._call("transfer_query")
+        with self.lock:
+            found = self.transfers.get(transfer.transfer_no)
+        if found is None:
+            raise ProviderError("memory: unknown transfer", code=TRANSFER_NOT_FOUND, permanent=True)
+        return found
+
+    def agreement_end(self, *, agreement_no: str, provider_ref: str) -> None:
+        self._call("agreement_end")
+        with self.lock:
+            self.ended_agreements.append(agreement_no)

@@ -34,6 +34,7 @@ from django.utils import timezone
 from contexts.payments.domain.amounts import AmountError, from_yuan_string, to_yuan_string
 from contexts.payments.models import SandboxTransaction
 from contexts.payments.ports import (
+    TRANSFER_NOT_FOUND,
     AgreementCharge,
     AgreementStart,
     BillTotals,
@@ -113,6 +114,9 @@ class SandboxProvider:
         # What agreement_charge does: "succeeded", "declined" (a permanent refusal, as when
         # the buyer's balance is short) or "unavailable" (a transient failure).
         self.charge_outcome = "succeeded"
+        # What transfer_start answers: "succeeded" (at once) or "processing" (settled later by
+        # settle_transfer, then seen by transfer_query).
+        self.transfer_outcome = "succeeded"
         self._lock = threading.Lock()
         self._keys: tuple[rsa.RSAPrivateKey, rsa.RSAPublicKey] | None = None
 
@@ -191,6 +195,12 @@ class SandboxProvider:
     def settle_refund(self, *, refund_no: str, state: str) -> None:
         """The sandbox finishes a processing refund (tests and the demo)."""
         SandboxTransaction.objects.filter(kind="refund", number=refund_no).update(
+            state=state, settled_at=timezone.now()
+        )
+
+    def settle_transfer(self, *, transfer_no: str, state: str) -> None:
+        """The sandbox finishes a processing transfer (tests and the demo)."""
+        SandboxTransaction.objects.filter(kind="transfer", number=transfer_no).update(
             state=state, settled_at=timezone.now()
         )
 
@@ -376,20 +386,47 @@ class SandboxProvider:
             return ProviderTransfer(
                 transfer_no=transfer.transfer_no, state="failed", failure_code="PAYEE_NOT_EXIST"
             )
+        at_once = self.transfer_outcome == "succeeded"
         row, _ = SandboxTransaction.objects.get_or_create(
             kind="transfer",
             number=transfer.transfer_no,
             defaults={
-                "payment_no": transfer.source_payment_ref,
+                "payment_no": transfer.sources[0].payment_no if transfer.sources else "",
                 "amount": transfer.amount,
-                "state": "succeeded",
+                "state": "succeeded" if at_once else "processing",
                 "provider_ref": f"SBXT{uuid.uuid4().hex[:20].upper()}",
-                "settled_at": timezone.now(),
+                "settled_at": timezone.now() if at_once else None,
             },
         )
+        return self._transfer(row)
+
+    def transfer_query(self, *, transfer: TransferStart) -> ProviderTransfer:
+        row = SandboxTransaction.objects.filter(
+            kind="transfer", number=transfer.transfer_no
+        ).first()
+        if row is None:
+            raise ProviderError(
+                "sandbox transfer query: unknown transfer",
+                code=TRANSFER_NOT_FOUND,
+                permanent=True,
+            )
+        return self._transfer(row)
+
+    @staticmethod
+    def _transfer(row: SandboxTransaction) -> ProviderTransfer:
         return ProviderTransfer(
-            transfer_no=row.number, state=row.state, provider_ref=row.provider_ref
+            transfer_no=row.number,
+            state=row.state,  # type: ignore[arg-type]
+            provider_ref=row.provider_ref,
+            failure_code="PAYEE_NOT_EXIST" if row.state == "failed" else "",
         )
+
+    def agreement_end(self, *, agreement_no: str, provider_ref: str) -> None:
+        """The sandbox's book says the agreement stopped (a later charge is refused); an
+        unknown or already stopped one is left as it is."""
+        SandboxTransaction.objects.filter(kind="agreement", number=agreement_no).exclude(
+            state="terminated"
+        ).update(state="terminated", settled_at=timezone.now())
 
     def notification_verify(self, *, headers: Mapping[str, str], body: bytes) -> Notification:
         if not body or len(body) > _MAX_BODY:

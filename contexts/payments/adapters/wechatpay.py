@@ -42,6 +42,8 @@ from contexts.payments.adapters._wechat_protocol import (
 )
 from contexts.payments.domain.amounts import AmountError, from_fen, to_fen
 from contexts.payments.ports import (
+    PARTIALLY_SPLIT,
+    TRANSFER_NOT_FOUND,
     AgreementCharge,
     AgreementStart,
     BillTotals,
@@ -55,6 +57,7 @@ from contexts.payments.ports import (
     ProviderRefund,
     ProviderTransfer,
     RefundStart,
+    TransferSource,
     TransferStart,
 )
 
@@ -283,57 +286,95 @@ class WechatPayProvider:
         return _refund(body, refund_no=refund.refund_no, operation="refund start")
 
     def transfer_start(self, *, transfer: TransferStart) -> ProviderTransfer:
-        """Profit sharing (请求分账, POST /v3/profitsharing/orders) of the payment named by
-        `source_payment_ref` (its transaction_id) to one MERCHANT_ID receiver, with
-        out_order_no = transfer_no (WeChat splits once per out_order_no) and the rest of the
-        payment unfrozen. The receiver's result decides: SUCCESS succeeded, CLOSED failed (its
-        fail_reason), PENDING (or the order still PROCESSING) processing."""
-        if not transfer.source_payment_ref:
+        """Profit sharing (请求分账, POST /v3/profitsharing/orders): WeChat splits one payment
+        per order, so one order per source payment (its transaction_id), out_order_no
+        `<transfer_no>-<n>` (n = the source's place, sources ordered by payment_no: a retry
+        sends the same numbers, which WeChat splits once each), one MERCHANT_ID receiver with
+        that source's amount. unfreeze_unsplit is false: a payment of a trade with several
+        shops' orders is split once per shop, so the rest stays frozen for the others (the
+        platform's own share is released by WeChat's unfreeze, not called here).
+
+        Orders are sent in turn and the first that fails stops the rest (not sent, so no money
+        moves for them). The transfer: processing while any order is, succeeded when all
+        are, failed when none moved money, and failed with PARTIALLY_SPLIT when some did (a
+        new transfer must not split those again: settlement does not retry it)."""
+        legs = self._legs(transfer)
+        results: list[tuple[str, str, str]] = []
+        for out_order_no, source in legs:
+            if results and results[-1][0] == "failed":
+                results.append(("failed", results[-1][1], ""))  # not sent
+                continue
+            try:
+                body = self._json(
+                    "POST",
+                    "/v3/profitsharing/orders",
+                    {
+                        "appid": self.config.appid,
+                        "transaction_id": source.payment_ref,
+                        "out_order_no": out_order_no,
+                        "receivers": [
+                            {
+                                "type": "MERCHANT_ID",
+                                "account": transfer.payee_account,
+                                "amount": _fen_out(source.amount, operation="transfer start"),
+                                "description": transfer.remark,
+                            }
+                        ],
+                        "unfreeze_unsplit": False,
+                    },
+                    operation="transfer start",
+                )
+            except ProviderError as exc:
+                if not exc.permanent or not results:
+                    raise  # nothing moved yet, or a retry sends the same numbers again
+                results.append(("failed", exc.code, ""))
+                continue
+            results.append(_sharing_result(body, out_order_no, transfer.payee_account))
+        return _transfer_outcome(transfer.transfer_no, results)
+
+    def transfer_query(self, *, transfer: TransferStart) -> ProviderTransfer:
+        """GET /v3/profitsharing/orders/{out_order_no}?transaction_id= for each source's order,
+        combined as transfer_start does. An order WeChat does not know (RESOURCE_NOT_EXISTS:
+        never sent, or refused when sent) makes the transfer TRANSFER_NOT_FOUND unless another
+        is still processing: sending it again under the same numbers is safe."""
+        results: list[tuple[str, str, str]] = []
+        missing = False
+        for out_order_no, source in self._legs(transfer):
+            try:
+                body = self._json(
+                    "GET",
+                    f"/v3/profitsharing/orders/{quote(out_order_no, safe='')}"
+                    f"?transaction_id={quote(source.payment_ref, safe='')}",
+                    operation="transfer query",
+                )
+            except ProviderError as exc:
+                if exc.code not in ("RESOURCE_NOT_EXISTS", "ORDER_NOT_EXIST"):
+                    raise
+                missing = True
+                continue
+            results.append(_sharing_result(body, out_order_no, transfer.payee_account))
+        if missing and not any(state == "processing" for state, _, _ in results):
             raise ProviderError(
-                "transfer start: WeChat Pay profit sharing needs the payment's transaction_id",
+                "transfer query: WeChat Pay does not know every order",
+                code=TRANSFER_NOT_FOUND,
+            )
+        return _transfer_outcome(transfer.transfer_no, results)
+
+    @staticmethod
+    def _legs(transfer: TransferStart) -> list[tuple[str, TransferSource]]:
+        sources = transfer.sources
+        if (
+            not sources
+            or any(s.provider != "wechat" or not s.payment_ref for s in sources)
+            or sum((s.amount for s in sources), Decimal("0")) != transfer.amount
+        ):
+            raise ProviderError(
+                "transfer: WeChat Pay profit sharing needs the WeChat payments (transaction_id)"
+                " that add up to the amount",
                 code="source_payment_missing",
                 permanent=True,
             )
-        config = self.config
-        body = self._json(
-            "POST",
-            "/v3/profitsharing/orders",
-            {
-                "appid": config.appid,
-                "transaction_id": transfer.source_payment_ref,
-                "out_order_no": transfer.transfer_no,
-                "receivers": [
-                    {
-                        "type": "MERCHANT_ID",
-                        "account": transfer.payee_account,
-                        "amount": _fen_out(transfer.amount, operation="transfer start"),
-                        "description": transfer.remark,
-                    }
-                ],
-                "unfreeze_unsplit": True,
-            },
-            operation="transfer start",
-        )
-        if body.get("out_order_no", transfer.transfer_no) != transfer.transfer_no:
-            raise ProviderError(
-                "transfer start: the answer is about another order", code="bad_response"
-            )
-        receiver = next(
-            (
-                r
-                for r in body.get("receivers") or ()
-                if isinstance(r, dict) and r.get("account") == transfer.payee_account
-            ),
-            {},
-        )
-        result = str(receiver.get("result", ""))
-        state = {"SUCCESS": "succeeded", "CLOSED": "failed"}.get(result, "processing")
-        return ProviderTransfer(
-            transfer_no=transfer.transfer_no,
-            state=state,  # type: ignore[arg-type]
-            provider_ref=str(body.get("order_id", "")),
-            failure_code=str(receiver.get("fail_reason", "")) if state == "failed" else "",
-        )
+        return [(f"{transfer.transfer_no}-{n}", s) for n, s in enumerate(sources, start=1)]
 
     def refund_query(self, *, payment_no: str, refund_no: str) -> ProviderRefund:
         body = self._json(
@@ -424,6 +465,12 @@ class WechatPayProvider:
 
     # -- reconciliation -------------------------------------------------------------------
 
+    # -- agreements (委托代扣, papay v3) ------------------------------------------------------
+    # Verified against WeChat Pay's published v3 papay shapes: the merchant's termination by
+    # contract code and the deduction request (受理扣款, whose result comes by notify/query).
+    # Signing is not implemented: the v3 pre-sign (预签约) needs the buyer's openid, which
+    # payments does not have, and its answer and the signing callback could not be verified.
+
     def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
         raise ProviderError(
             "agreement signing is not implemented for WeChat Pay yet",
@@ -432,11 +479,45 @@ class WechatPayProvider:
         )
 
     def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
-        raise ProviderError(
-            "agreement charges are not implemented for WeChat Pay yet",
-            code="AGREEMENT_UNSUPPORTED",
-            permanent=True,
+        """POST /v3/papay/pay/transactions/apply (受理扣款) against the contract_id: WeChat
+        accepts the request and deducts asynchronously, so the answer is pending, settled by
+        the TRANSACTION.SUCCESS notify or payment_query (out_trade_no = payment_no, a retry
+        with the same number is one deduction). A refusal (contract ended, ...) is a
+        permanent ProviderError with WeChat's code."""
+        self._request(
+            "POST",
+            "/v3/papay/pay/transactions/apply",
+            {
+                "appid": self.config.appid,
+                "out_trade_no": charge.payment_no,
+                "description": charge.subject,
+                "transaction_notify_url": charge.notify_url or self.config.notify_url,
+                "contract_id": charge.provider_ref,
+                "amount": {
+                    "total": _fen_out(charge.amount, operation="agreement charge"),
+                    "currency": "CNY",
+                },
+            },
+            operation="agreement charge",
         )
+        return ProviderPayment(payment_no=charge.payment_no, state="pending")
+
+    def agreement_end(self, *, agreement_no: str, provider_ref: str) -> None:
+        """POST /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{agreement_no}
+        /terminate (our number is the out_contract_code). A contract WeChat does not hold in
+        force (RESOURCE_NOT_EXISTS, CONTRACT_NOT_EXIST) is ended already."""
+        plan_id = self.config.papay_plan_id
+        try:
+            self._request(
+                "POST",
+                f"/v3/papay/sign/contracts/plan-id/{int(plan_id)}"
+                f"/out-contract-code/{quote(agreement_no, safe='')}/terminate",
+                {"contract_termination_remark": "auto-renew turned off"},
+                operation="agreement end",
+            )
+        except ProviderError as exc:
+            if exc.code not in ("RESOURCE_NOT_EXISTS", "CONTRACT_NOT_EXIST"):
+                raise
 
     def bill_totals(self, *, day: date) -> BillTotals:
         """GET /v3/bill/tradebill (bill_type ALL) for the download URL and SHA1, then the file
@@ -468,6 +549,47 @@ class WechatPayProvider:
             return _bills.wechat_bill_totals(day=day, content=content)
         except _bills.BillFormatError as exc:
             raise ProviderError(f"bill download: {exc}", code="bad_bill", permanent=True) from exc
+
+
+def _sharing_result(
+    body: Mapping[str, Any], out_order_no: str, account: str
+) -> tuple[str, str, str]:
+    """(state, failure code, WeChat's order_id) of one profit-sharing order, from its
+    receiver's result: SUCCESS succeeded, CLOSED failed (fail_reason), PENDING processing."""
+    if body.get("out_order_no", out_order_no) != out_order_no:
+        raise ProviderError("transfer: the answer is about another order", code="bad_response")
+    receiver = next(
+        (
+            r
+            for r in body.get("receivers") or ()
+            if isinstance(r, dict) and r.get("account") == account
+        ),
+        {},
+    )
+    state = {"SUCCESS": "succeeded", "CLOSED": "failed"}.get(
+        str(receiver.get("result", "")), "processing"
+    )
+    code = str(receiver.get("fail_reason", "")) if state == "failed" else ""
+    return state, code, str(body.get("order_id", ""))
+
+
+def _transfer_outcome(transfer_no: str, results: list[tuple[str, str, str]]) -> ProviderTransfer:
+    states = [state for state, _, _ in results]
+    first_ref = next((ref for _, _, ref in results if ref), "")
+    if "processing" in states:
+        state, code = "processing", ""
+    elif all(s == "succeeded" for s in states):
+        state, code = "succeeded", ""
+    elif all(s == "failed" for s in states):
+        state, code = "failed", next((c for _, c, _ in results if c), "failed")
+    else:
+        state, code = "failed", PARTIALLY_SPLIT
+    return ProviderTransfer(
+        transfer_no=transfer_no,
+        state=state,  # type: ignore[arg-type]
+        provider_ref=first_ref,
+        failure_code=code,
+    )
 
 
 def _refund(body: Mapping[str, Any], *, refund_no: str, operation: str) -> ProviderRefund:

@@ -92,7 +92,7 @@ def agreement_apply(*, provider: str, notification: Notification) -> bool:
         return False
     if notification.state == agreement.state or notification.state not in ("signed", "terminated"):
         return True
-    if agreement.state == PaymentAgreement.State.TERMINATED:
+    if agreement.state in (PaymentAgreement.State.TERMINATED, PaymentAgreement.State.ENDING):
         return True  # an ended agreement is never signed again: the buyer signs a new one
     agreement.state = notification.state
     agreement.provider_ref = notification.provider_ref[:64]
@@ -197,3 +197,69 @@ def agreement_charge(
                 extra={"payment_no": payment.payment_no},
             )
     return Payment.objects.get(pk=payment.pk), failure_code
+
+
+def agreement_end(*, agreement_no: str) -> bool:
+    """End an agreement (joins the caller's transaction): it is `ending` at once, so it is
+    never charged again (agreement_not_signed), and the provider is told after commit
+    (`agreement_end_submit`; when it cannot be reached, reconciliation tells it later).
+    AgreementChanged(state="terminated") is published once. Idempotent: an agreement already
+    ending or ended, or unknown, is answered False and nothing is asked twice."""
+    agreement = (
+        PaymentAgreement.objects.select_for_update().filter(agreement_no=agreement_no).first()
+    )
+    if agreement is None or agreement.state in (
+        PaymentAgreement.State.ENDING,
+        PaymentAgreement.State.TERMINATED,
+    ):
+        return False
+    agreement.state = PaymentAgreement.State.ENDING
+    agreement.save(update_fields=["state"])
+    publish(
+        AgreementChanged(
+            agreement_no=agreement.agreement_no,
+            buyer_id=agreement.buyer_id,
+            provider=agreement.provider,
+            kind=agreement.kind,
+            source_ref=agreement.source_ref,
+            state="terminated",
+        )
+    )
+    transaction.on_commit(lambda: agreement_end_submit(agreement_no=agreement_no), robust=True)
+    return True
+
+
+def agreement_end_submit(*, agreement_no: str) -> bool:
+    """Tell the provider an `ending` agreement ended (its agreement_end is idempotent, so a
+    repeat after a lost answer is harmless); the agreement becomes terminated. False when the
+    provider could not be reached (it stays ending; `agreements_end_pending` asks again)."""
+    agreement = PaymentAgreement.objects.filter(
+        agreement_no=agreement_no, state=PaymentAgreement.State.ENDING
+    ).first()
+    if agreement is None:
+        return True
+    try:
+        provider_call(
+            agreement.provider,
+            provider_for(agreement.provider).agreement_end,
+            agreement_no=agreement.agreement_no,
+            provider_ref=agreement.provider_ref,
+        )
+    except Exception as exc:  # down, breaker open or refused: asked again later
+        logger.warning(
+            "agreement end not confirmed by the provider",
+            extra={"agreement_no": agreement_no, "error": type(exc).__name__},
+        )
+        return False
+    PaymentAgreement.objects.filter(pk=agreement.pk, state=PaymentAgreement.State.ENDING).update(
+        state=PaymentAgreement.State.TERMINATED, ended_at=timezone.now()
+    )
+    return True
+
+
+def agreements_end_pending(*, batch_size: int = 100) -> int:
+    """Reconciliation: tell the providers about agreements still ending; how many ended."""
+    pending = PaymentAgreement.objects.filter(state=PaymentAgreement.State.ENDING).values_list(
+        "agreement_no", flat=True
+    )[:batch_size]
+    return sum(agreement_end_submit(agreement_no=number) for number in list(pending))

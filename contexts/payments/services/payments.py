@@ -265,3 +265,43 @@ def payment_query_now(*, payment_no: str) -> Payment:
 def payment_mark_refused(*, payment_no: str, reason: str) -> None:
     """Record why a payment's money goes back (shown to the buyer)."""
     Payment.objects.filter(payment_no=payment_no).update(refund_reason=reason[:64])
+
+
+def payable_payments_close(*, kind: str, source_ref: str) -> list[str]:
+    """The payable was withdrawn (a void invoice): close its payments still pending at their
+    provider so they can no longer be paid. Joins the caller's transaction; the providers are
+    asked after it commits (`payment_close_now`). Answers the payment numbers to close. A
+    payment that arrives anyway still comes by callback (the source refunds money for a
+    withdrawn payable)."""
+    numbers = list(
+        Payment.objects.filter(
+            kind=kind, source_ref=source_ref, state=PaymentState.PENDING
+        ).values_list("payment_no", flat=True)
+    )
+    for number in numbers:
+        transaction.on_commit(
+            lambda number=number: payment_close_now(payment_no=number), robust=True
+        )
+    return numbers
+
+
+def payment_close_now(*, payment_no: str) -> Payment | None:
+    """Close one pending payment at its provider, then record it closed (PaymentFailed with
+    state "closed", once). The provider refusing to close it (paid meanwhile) settles it by a
+    query instead; a provider that cannot be reached leaves it pending for reconciliation."""
+    payment = Payment.objects.filter(payment_no=payment_no, state=PaymentState.PENDING).first()
+    if payment is None:
+        return None
+    adapter = provider_for(payment.provider)
+    try:
+        provider_call(payment.provider, adapter.payment_close, payment_no=payment_no)
+    except ProviderError as exc:
+        if not exc.permanent:
+            return payment
+        return payment_query_now(payment_no=payment_no)
+    except Exception:  # the breaker is open: reconciliation closes or settles it later
+        return payment
+    with transaction.atomic():
+        locked = lock_payment(payment_no)
+        payment_apply(locked, state=PaymentState.CLOSED.value, amount=None, source="close")
+    return locked

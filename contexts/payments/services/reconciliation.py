@@ -20,6 +20,7 @@ from django.utils import timezone
 from contexts.payments.domain.states import PaymentState, RefundState
 from contexts.payments.models import BillMismatch, Payment, Refund
 from contexts.payments.ports import ProviderError
+from contexts.payments.services.agreements import agreements_end_pending
 from contexts.payments.services.payments import payment_query_now
 from contexts.payments.services.providers import enabled_codes, provider_call, provider_for
 from contexts.payments.services.refunds import refund_query_now
@@ -63,6 +64,7 @@ def payments_reconcile(*, batch_size: int = 200) -> dict[str, int]:
                 "reconciliation could not query a refund",
                 extra={"refund_no": refund_no, "error": type(exc).__name__},
             )
+    counts["agreements_ended"] = agreements_end_pending(batch_size=batch_size)
     return counts
 
 

@@ -265,6 +265,17 @@ class FakeWechat:
         if path in self.files:
             return 200, {"Content-Type": "application/octet-stream"}, self.files[path]
         answer = self.answers.get((request.method, path))
+        if answer is None:  # a path with an id in it: answers[(METHOD, "/prefix/*")]
+            answer = next(
+                (
+                    found
+                    for (method, pattern), found in self.answers.items()
+                    if method == request.method
+                    and pattern.endswith("*")
+                    and path.startswith(pattern[:-1])
+                ),
+                None,
+            )
         if callable(answer):
             answer = answer(request)
         if answer is None:
@@ -388,19 +399,42 @@ def sha1_hex(data: bytes) -> str:
 @dataclass
 class AlipayTransfers:
     """alipay.fund.trans.uni.transfer as Alipay answers it: one transfer per out_biz_no (a
-    repeat answers the first), FAIL for a payee it does not know; `made` counts the money
-    actually moved. Set it as `FakeAlipay.answers["alipay.fund.trans.uni.transfer"]`."""
+    repeat answers the first), FAIL for a payee it does not know, DEALING while `dealing`
+    (`settle` finishes one); `made` counts the money actually moved. Set it as
+    `FakeAlipay.answers["alipay.fund.trans.uni.transfer"]`, and `query` as
+    `answers["alipay.fund.trans.common.query"]` (ORDER_NOT_EXIST for a number it never got)."""
 
     unknown_payees: set[str] = field(default_factory=lambda: {"nobody@example.com"})
+    dealing: bool = False
     book: dict[str, dict[str, Any]] = field(default_factory=dict)
     made: list[str] = field(default_factory=list)
+    queried: list[dict[str, Any]] = field(default_factory=list)
+
+    def query(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
+        self.queried.append(dict(biz))
+        found = self.book.get(biz.get("out_biz_no", ""))
+        if found is None:
+            return {
+                "code": "40004",
+                "msg": "Business Failed",
+                "sub_code": "ORDER_NOT_EXIST",
+                "sub_msg": "转账订单不存在",
+            }
+        return {key: value for key, value in found.items() if key != "trans_date"}
+
+    def settle(self, number: str, status: str, fail_reason: str = "") -> None:
+        self.book[number]["status"] = status
+        if fail_reason:
+            self.book[number]["fail_reason"] = fail_reason
+        elif status == "SUCCESS":
+            self.made.append(number)
 
     def __call__(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
         number = biz["out_biz_no"]
         if number not in self.book:
             payee = biz.get("payee_info") or {}
             failed = payee.get("identity") in self.unknown_payees
-            if not failed:
+            if not failed and not self.dealing:
                 self.made.append(number)
             self.book[number] = {
                 "code": "10000",
@@ -408,7 +442,7 @@ class AlipayTransfers:
                 "out_biz_no": number,
                 "order_id": f"20261201{len(self.book):012d}",
                 "pay_fund_order_id": f"20261201{len(self.book):012d}9",
-                "status": "FAIL" if failed else "SUCCESS",
+                "status": "FAIL" if failed else ("DEALING" if self.dealing else "SUCCESS"),
                 "trans_date": "2026-12-01 10:00:00",
                 **({"fail_reason": "PAYEE_NOT_EXIST"} if failed else {}),
             }
@@ -424,12 +458,38 @@ class WechatProfitSharing:
 
     unknown_receivers: set[str] = field(default_factory=lambda: {"1900000000"})
     pending: bool = False
+    # Payments whose splittable amount is used up: 403 NOT_ENOUGH, no order made.
+    short_transactions: set[str] = field(default_factory=set)
     book: dict[str, dict[str, Any]] = field(default_factory=dict)
     made: list[str] = field(default_factory=list)
+
+    def query(self, request: Seen) -> tuple[int, Any]:
+        """GET /v3/profitsharing/orders/{out_order_no}?transaction_id=: set it as
+        `FakeWechat.answers[("GET", "/v3/profitsharing/orders/*")]`."""
+        parts = urlsplit(request.path)
+        number = parts.path.rsplit("/", 1)[-1]
+        transaction_id = dict(parse_qsl(parts.query)).get("transaction_id")
+        found = self.book.get(number)
+        if found is None or found["transaction_id"] != transaction_id:
+            return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "记录不存在"}
+        return 200, found
+
+    def settle(self, number: str, result: str) -> None:
+        """Finish a PENDING order: every receiver SUCCESS or CLOSED."""
+        order = self.book[number]
+        order["state"] = "FINISHED"
+        for receiver in order["receivers"]:
+            receiver["result"] = result
+            if result == "CLOSED":
+                receiver["fail_reason"] = "RECEIVER_INVALID"
+        if result == "SUCCESS":
+            self.made.append(number)
 
     def __call__(self, request: Seen) -> tuple[int, Any]:
         order = json.loads(request.body)
         number = order["out_order_no"]
+        if number not in self.book and order["transaction_id"] in self.short_transactions:
+            return 403, {"code": "NOT_ENOUGH", "message": "分账金额不足"}
         if number not in self.book:
             receivers = []
             for receiver in order["receivers"]:
@@ -447,7 +507,7 @@ class WechatProfitSharing:
                         **({"fail_reason": "RECEIVER_INVALID"} if closed else {}),
                     }
                 )
-                if not closed:
+                if not closed and not self.pending:
                     self.made.append(number)
             self.book[number] = {
                 "transaction_id": order["transaction_id"],
@@ -457,3 +517,123 @@ class WechatProfitSharing:
                 "receivers": receivers,
             }
         return 200, self.book[number]
+
+
+# --- Agreements (auto-renew): Alipay 周期扣款 and WeChat Pay 委托代扣 -------------------------
+
+
+@dataclass
+class AlipayAgreements:
+    """Alipay's agreement book: `sign(external_agreement_no)` is the buyer signing in Alipay
+    (answers Alipay's agreement_no); `pay` answers alipay.trade.pay with agreement_params
+    (once per out_trade_no; ACQ.AGREEMENT_NOT_EXIST for an agreement not signed or ended,
+    ACQ.BUYER_BALANCE_NOT_ENOUGH for one in `broke`, 10003 while `processing`); `unsign`
+    answers alipay.user.agreement.unsign (USER_AGREEMENT_NOT_EXIST when not in force)."""
+
+    signed: dict[str, str] = field(default_factory=dict)  # agreement_no -> external no
+    broke: set[str] = field(default_factory=set)
+    processing: bool = False
+    trades: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unsigned: list[str] = field(default_factory=list)
+
+    def sign(self, external_agreement_no: str) -> str:
+        number = f"2026120{len(self.signed) + 1:013d}"
+        self.signed[number] = external_agreement_no
+        return number
+
+    def install(self, gateway: FakeAlipay) -> None:
+        gateway.answers["alipay.trade.pay"] = self.pay
+        gateway.answers["alipay.user.agreement.unsign"] = self.unsign
+
+    def pay(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
+        number = biz["out_trade_no"]
+        if number in self.trades:
+            return self.trades[number]
+        agreement = (biz.get("agreement_params") or {}).get("agreement_no", "")
+        if biz.get("product_code") != "GENERAL_WITHHOLDING" or agreement not in self.signed:
+            return _business_error("ACQ.AGREEMENT_NOT_EXIST", "协议不存在")
+        if agreement in self.broke:
+            return _business_error("ACQ.BUYER_BALANCE_NOT_ENOUGH", "余额不足")
+        if self.processing:
+            return {"code": "10003", "msg": "order success pay inprocess", "out_trade_no": number}
+        self.trades[number] = {
+            "code": "10000",
+            "msg": "Success",
+            "out_trade_no": number,
+            "trade_no": f"2026120122001{len(self.trades):011d}",
+            "total_amount": biz["total_amount"],
+            "gmt_payment": "2026-12-01 10:00:00",
+        }
+        return self.trades[number]
+
+    def unsign(self, biz: Mapping[str, Any]) -> Mapping[str, Any]:
+        number = biz.get("agreement_no") or next(
+            (n for n, ext in self.signed.items() if ext == biz.get("external_agreement_no")), ""
+        )
+        if number not in self.signed:
+            return _business_error("USER_AGREEMENT_NOT_EXIST", "用户协议不存在")
+        del self.signed[number]
+        self.unsigned.append(number)
+        return {"code": "10000", "msg": "Success"}
+
+
+def _business_error(sub_code: str, sub_msg: str) -> dict[str, str]:
+    return {"code": "40004", "msg": "Business Failed", "sub_code": sub_code, "sub_msg": sub_msg}
+
+
+def alipay_agreement_notify(
+    *, app_id: str, external_agreement_no: str, agreement_no: str, status: str = "NORMAL"
+) -> dict[str, str]:
+    """The fields of Alipay's dut_user_sign (or dut_user_unsign) notify, to sign with
+    `alipay_notify`."""
+    return {
+        "app_id": app_id,
+        "notify_type": "dut_user_sign" if status == "NORMAL" else "dut_user_unsign",
+        "notify_id": secrets.token_hex(16),
+        "notify_time": "2026-12-01 10:00:00",
+        "external_agreement_no": external_agreement_no,
+        "agreement_no": agreement_no,
+        "personal_product_code": "CYCLE_PAY_AUTH_P",
+        "sign_scene": "INDUSTRY|DIGITAL_MEDIA",
+        "status": status,
+        "alipay_user_id": "2088101122675263",
+    }
+
+
+@dataclass
+class WechatPapay:
+    """WeChat Pay v3 委托代扣 for a direct merchant: `contracts` {contract_id: out_contract_code}
+    in force; `apply` answers POST /v3/papay/pay/transactions/apply (204, accepted once per
+    out_trade_no; 400 CONTRACT_NOT_EXIST for a contract not in force) and `terminate` the
+    POST .../plan-id/{plan_id}/out-contract-code/{code}/terminate (404 RESOURCE_NOT_EXISTS
+    when not in force). `install` sets both on a FakeWechat."""
+
+    plan_id: int
+    contracts: dict[str, str] = field(default_factory=dict)
+    accepted: dict[str, dict[str, Any]] = field(default_factory=dict)
+    terminated: list[str] = field(default_factory=list)
+
+    def install(self, api: FakeWechat) -> None:
+        api.answers[("POST", "/v3/papay/pay/transactions/apply")] = self.apply
+        api.answers[("POST", f"/v3/papay/sign/contracts/plan-id/{self.plan_id}/*")] = self.terminate
+
+    def apply(self, request: Seen) -> tuple[int, Any]:
+        order = json.loads(request.body)
+        if order["contract_id"] not in self.contracts:
+            return 400, {"code": "CONTRACT_NOT_EXIST", "message": "签约协议不存在"}
+        self.accepted.setdefault(order["out_trade_no"], order)
+        return 204, None
+
+    def terminate(self, request: Seen) -> tuple[int, Any]:
+        parts = urlsplit(request.path).path.split("/")
+        if parts[-1] != "terminate" or "contract_termination_remark" not in json.loads(
+            request.body
+        ):
+            return 400, {"code": "PARAM_ERROR", "message": "参数错误"}
+        code = parts[-2]
+        found = next((cid for cid, c in self.contracts.items() if c == code), None)
+        if found is None:
+            return 404, {"code": "RESOURCE_NOT_EXISTS", "message": "协议不存在"}
+        del self.contracts[found]
+        self.terminated.append(code)
+        return 204, None

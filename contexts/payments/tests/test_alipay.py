@@ -19,6 +19,8 @@ from django.test import override_settings
 from contexts.payments.adapters._signing import rsa2_sign, rsa2_verify
 from contexts.payments.adapters.alipay import SHANGHAI, AlipayConfig, AlipayProvider, sign_content
 from contexts.payments.ports import (
+    AgreementCharge,
+    AgreementStart,
     InvalidNotification,
     PaymentStart,
     ProviderError,
@@ -26,8 +28,10 @@ from contexts.payments.ports import (
     TransferStart,
 )
 from contexts.payments.tests.provider_servers import (
+    AlipayAgreements,
     AlipayTransfers,
     FakeAlipay,
+    alipay_agreement_notify,
     alipay_bill_zip,
     alipay_content,
     alipay_notify,
@@ -625,3 +629,129 @@ def test_a_transfer_answer_with_a_bad_signature_or_an_error_is_a_provider_error(
     with pytest.raises(ProviderError) as refused:
         alipay.transfer_start(transfer=payout())
     assert (refused.value.code, refused.value.permanent) == ("PAYER_BALANCE_NOT_ENOUGH", True)
+
+
+def test_transfer_query_settles_a_dealing_transfer_and_knows_an_unknown_one(alipay, gateway):
+    transfers = AlipayTransfers(dealing=True)
+    gateway.answers["alipay.fund.trans.uni.transfer"] = transfers
+    gateway.answers["alipay.fund.trans.common.query"] = transfers.query
+    assert alipay.transfer_start(transfer=payout()).state == "processing"
+    assert alipay.transfer_query(transfer=payout()).state == "processing"
+    transfers.settle("X202612010001", "SUCCESS")
+    done = alipay.transfer_query(transfer=payout())
+    assert (done.state, done.provider_ref) == (
+        "succeeded",
+        transfers.book["X202612010001"]["order_id"],
+    )
+    assert transfers.queried[-1] == {
+        "out_biz_no": "X202612010001",
+        "product_code": "TRANS_ACCOUNT_NO_PWD",
+        "biz_scene": "DIRECT_TRANSFER",
+    }
+    assert gateway.problems == []
+    alipay.transfer_start(transfer=payout("X2"))
+    transfers.settle("X2", "REFUND", fail_reason="PAYEE_ACCOUNT_CLOSED")
+    refunded = alipay.transfer_query(transfer=payout("X2"))
+    assert (refunded.state, refunded.failure_code) == ("failed", "PAYEE_ACCOUNT_CLOSED")
+    with pytest.raises(ProviderError) as unknown:
+        alipay.transfer_query(transfer=payout("X-never-sent"))
+    assert unknown.value.code == "TRANSFER_NOT_FOUND"
+
+
+# --- agreements (周期扣款): sign, charge, unsign ---------------------------------------------
+
+
+def agreement(number="PA202612010001"):
+    return AgreementStart(agreement_no=number, subject="Auto-renewal", notify_url="https://n")
+
+
+def charge(ref, payment_no="P202612010009", amount="19.90"):
+    return AgreementCharge(
+        agreement_no="PA202612010001",
+        provider_ref=ref,
+        payment_no=payment_no,
+        amount=Decimal(amount),
+        subject="Plus monthly",
+        notify_url="https://n",
+    )
+
+
+def test_the_sign_page_is_a_signed_gateway_url(keys, alipay, gateway):
+    started = alipay.agreement_sign_start(start=agreement())
+    assert started.kind == "url"
+    url = urlsplit(started.data["url"])
+    params = dict(parse_qsl(url.query))
+    assert f"{url.scheme}://{url.netloc}{url.path}" == f"{gateway.url}/gateway.do"
+    assert params["method"] == "alipay.user.agreement.page.sign"
+    assert params["notify_url"] == "https://n"
+    assert verify(
+        keys["app"].public_key(), alipay_content(params, exclude=("sign",)), params["sign"]
+    )
+    biz = json.loads(params["biz_content"])
+    assert (biz["personal_product_code"], biz["external_agreement_no"]) == (
+        "CYCLE_PAY_AUTH_P",
+        "PA202612010001",
+    )
+
+
+def test_the_sign_and_unsign_notifies_parse_as_agreement_notifications(keys, alipay):
+    fields = alipay_agreement_notify(
+        app_id=APP_ID, external_agreement_no="PA202612010001", agreement_no="20261201000001"
+    )
+    signed = alipay.notification_verify(headers={}, body=alipay_notify(fields, keys["alipay"]))
+    assert (signed.kind, signed.state, signed.agreement_no, signed.provider_ref) == (
+        "agreement",
+        "signed",
+        "PA202612010001",
+        "20261201000001",
+    )
+    fields = {**fields, "notify_type": "dut_user_unsign", "status": "UNSIGN"}
+    ended = alipay.notification_verify(headers={}, body=alipay_notify(fields, keys["alipay"]))
+    assert ended.state == "terminated"
+    with pytest.raises(InvalidNotification):  # signed by someone else
+        alipay.notification_verify(headers={}, body=alipay_notify(fields, keys["other"]))
+    with pytest.raises(InvalidNotification):
+        alipay.notification_verify(
+            headers={}, body=alipay_notify({**fields, "app_id": "2021000999"}, keys["alipay"])
+        )
+
+
+def test_a_charge_pays_against_the_agreement_once_and_refusals_are_permanent(alipay, gateway):
+    book = AlipayAgreements()
+    book.install(gateway)
+    ref = book.sign("PA202612010001")
+    paid = alipay.agreement_charge(charge=charge(ref))
+    assert (paid.state, paid.amount) == ("succeeded", Decimal("19.90")) and paid.provider_ref
+    assert alipay.agreement_charge(charge=charge(ref)) == paid and len(book.trades) == 1
+    sent = json.loads(gateway.seen[0]["biz_content"])
+    assert sent["product_code"] == "GENERAL_WITHHOLDING"
+    assert sent["agreement_params"] == {"agreement_no": ref}
+    assert gateway.seen[0]["notify_url"] == "https://n" and gateway.problems == []
+    book.broke.add(ref)
+    with pytest.raises(ProviderError) as broke:
+        alipay.agreement_charge(charge=charge(ref, payment_no="P2"))
+    assert (broke.value.code, broke.value.permanent) == ("ACQ.BUYER_BALANCE_NOT_ENOUGH", True)
+    book.broke.clear()
+    book.processing = True
+    assert alipay.agreement_charge(charge=charge(ref, payment_no="P3")).state == "pending"
+
+
+def test_unsign_ends_the_agreement_once_and_again_is_not_an_error(alipay, gateway):
+    book = AlipayAgreements()
+    book.install(gateway)
+    ref = book.sign("PA202612010001")
+    alipay.agreement_end(agreement_no="PA202612010001", provider_ref=ref)
+    alipay.agreement_end(agreement_no="PA202612010001", provider_ref=ref)  # idempotent
+    assert book.unsigned == [ref]
+    with pytest.raises(ProviderError) as ended:
+        alipay.agreement_charge(charge=charge(ref))
+    assert (ended.value.code, ended.value.permanent) == ("ACQ.AGREEMENT_NOT_EXIST", True)
+    # before the sign callback named Alipay's number: by ours, the product and the scene
+    other = book.sign("PA202612010002")
+    alipay.agreement_end(agreement_no="PA202612010002", provider_ref="")
+    assert book.unsigned == [ref, other]
+    assert json.loads(gateway.seen[-1]["biz_content"]) == {
+        "external_agreement_no": "PA202612010002",
+        "personal_product_code": "CYCLE_PAY_AUTH_P",
+        "sign_scene": "INDUSTRY|DIGITAL_MEDIA",
+    }

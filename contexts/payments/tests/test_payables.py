@@ -196,3 +196,77 @@ def test_providers_without_agreements_refuse_them(settings, buyer):
         )
     assert (refused.value.status_code, refused.value.code) == (422, "payment_provider_refused")
     assert not PaymentAgreement.objects.exists()
+
+
+def test_an_alipay_agreement_end_to_end_against_the_local_gateway(
+    invoices, buyer, settings, django_capture_on_commit_callbacks
+):
+    """Through payments' api with the real Alipay adapter and the local gateway: the sign
+    URL, Alipay's signed dut_user_sign notify, a charge (alipay.trade.pay with the
+    agreement), then ending it (alipay.user.agreement.unsign) once."""
+    from contexts.payments.tests.provider_servers import (
+        AlipayAgreements,
+        FakeAlipay,
+        alipay_agreement_notify,
+        alipay_notify,
+        new_key,
+        private_pem,
+        public_pem,
+        serve,
+    )
+
+    app_key, alipay_key = new_key(), new_key()
+    gateway = FakeAlipay(
+        app_id="2021000123", app_public=app_key.public_key(), alipay_key=alipay_key
+    )
+    book = AlipayAgreements()
+    book.install(gateway)
+    with serve(gateway) as url:
+        settings.PAYMENTS_PROVIDERS = ["sandbox", "alipay"]
+        settings.PAYMENTS_ALIPAY = {
+            "app_id": "2021000123",
+            "private_key": private_pem(app_key),
+            "alipay_public_key": public_pem(alipay_key),
+            "gateway": f"{url}/gateway.do",
+            "timeout": 5,
+        }
+        started = payments_api.start_agreement(
+            buyer_id=buyer.pk, provider="alipay", kind="testing", source_ref="M1"
+        )
+        assert started.sign_url.startswith(f"{url}/gateway.do?")
+        assert "alipay.user.agreement.page.sign" in started.sign_url
+        alipay_no = book.sign(started.agreement_no)  # the buyer signs in Alipay
+        body = alipay_notify(
+            alipay_agreement_notify(
+                app_id="2021000123",
+                external_agreement_no=started.agreement_no,
+                agreement_no=alipay_no,
+            ),
+            alipay_key,
+        )
+        answer = services.notification_process(provider="alipay", headers={}, body=body)
+        assert answer.body == b"success"
+        assert payments_api.get_agreement(started.agreement_no).state == "signed"
+
+        ref = invoices.add(buyer_id=buyer.pk, amount="19.90")
+        charged = payments_api.charge_agreement(
+            agreement_no=started.agreement_no, kind="testing", source_ref=ref, idempotency_key="r1"
+        )
+        assert (charged.state, charged.amount) == ("succeeded", D("19.90"))
+        assert len(book.trades) == 1 and gateway.problems == []
+
+        with django_capture_on_commit_callbacks(execute=True):
+            assert payments_api.end_agreement(agreement_no=started.agreement_no) is True
+        with django_capture_on_commit_callbacks(execute=True):
+            assert payments_api.end_agreement(agreement_no=started.agreement_no) is False
+        assert book.unsigned == [alipay_no]
+        agreement = PaymentAgreement.objects.get(agreement_no=started.agreement_no)
+        assert (agreement.state, agreement.provider_ref) == ("terminated", alipay_no)
+        with pytest.raises(AppError) as ended:
+            payments_api.charge_agreement(
+                agreement_no=started.agreement_no,
+                kind="testing",
+                source_ref=ref,
+                idempotency_key="r2",
+            )
+        assert ended.value.code == "agreement_not_signed"

@@ -8,6 +8,7 @@ import base64
 import json
 import re
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,14 +25,18 @@ from contexts.payments.adapters.wechatpay import (
     authorization,
 )
 from contexts.payments.ports import (
+    AgreementCharge,
+    AgreementStart,
     InvalidNotification,
     PaymentStart,
     ProviderError,
     RefundStart,
+    TransferSource,
     TransferStart,
 )
 from contexts.payments.tests.provider_servers import (
     FakeWechat,
+    WechatPapay,
     WechatProfitSharing,
     certificate_pem,
     new_key,
@@ -599,14 +604,22 @@ def test_settings_are_read_when_used(keys, api, tmp_path):
 # --- payouts (profit sharing, POST /v3/profitsharing/orders) ----------------------------------
 
 
-def sharing(number="X202612010001", account="1900000109", amount="88.80", source="4200000001"):
+def sharing(number="X202612010001", account="1900000109", amount="88.80", sources=None):
+    if sources is None:
+        sources = [("P1", "4200000001", amount)]
     return TransferStart(
         transfer_no=number,
         amount=Decimal(amount),
         payee_account=account,
         remark="settlement S1",
-        source_payment_ref=source,
+        sources=tuple(
+            TransferSource(payment_no=no, provider="wechat", payment_ref=ref, amount=Decimal(part))
+            for no, ref, part in sources
+        ),
     )
+
+
+TWO_PAYMENTS = [("P1", "4200000001", "50.00"), ("P2", "4200000002", "38.80")]
 
 
 def test_profit_sharing_is_signed_sent_once_per_number_and_succeeds(wechat, api):
@@ -615,12 +628,12 @@ def test_profit_sharing_is_signed_sent_once_per_number_and_succeeds(wechat, api)
     first = wechat.transfer_start(transfer=sharing())
     again = wechat.transfer_start(transfer=sharing())
     assert (first.state, first.transfer_no) == ("succeeded", "X202612010001")
-    assert again == first and sharer.made == ["X202612010001"]
+    assert again == first and sharer.made == ["X202612010001-1"]
     assert api.problems == []  # the Authorization header verified on both
     assert sent_json(api, 0) == {
         "appid": APPID,
         "transaction_id": "4200000001",
-        "out_order_no": "X202612010001",
+        "out_order_no": "X202612010001-1",
         "receivers": [
             {
                 "type": "MERCHANT_ID",
@@ -629,26 +642,97 @@ def test_profit_sharing_is_signed_sent_once_per_number_and_succeeds(wechat, api)
                 "description": "settlement S1",
             }
         ],
-        "unfreeze_unsplit": True,
+        # another shop's orders of the same trade are split from this payment too
+        "unfreeze_unsplit": False,
     }
 
 
-def test_profit_sharing_pending_closed_and_without_a_payment(wechat, api):
+def test_a_payout_of_several_payments_is_one_profit_sharing_order_per_transaction(wechat, api):
+    sharer = WechatProfitSharing()
+    api.answers[("POST", "/v3/profitsharing/orders")] = sharer
+    done = wechat.transfer_start(transfer=sharing(sources=TWO_PAYMENTS))
+    assert done.state == "succeeded"
+    sent = [
+        (o["transaction_id"], o["out_order_no"], o["receivers"][0]["amount"])
+        for o in (sent_json(api, 0), sent_json(api, 1))
+    ]
+    assert sent == [
+        ("4200000001", "X202612010001-1", 5000),
+        ("4200000002", "X202612010001-2", 3880),
+    ]
+    # a retry sends the same numbers: WeChat splits each once
+    assert wechat.transfer_start(transfer=sharing(sources=TWO_PAYMENTS)) == done
+    assert sharer.made == ["X202612010001-1", "X202612010001-2"]
+
+
+def test_a_payout_whose_second_payment_cannot_be_split_is_partially_split(wechat, api):
+    sharer = WechatProfitSharing(short_transactions={"4200000002"})
+    api.answers[("POST", "/v3/profitsharing/orders")] = sharer
+    partial = wechat.transfer_start(transfer=sharing(sources=TWO_PAYMENTS))
+    assert (partial.state, partial.failure_code) == ("failed", "PARTIALLY_SPLIT")
+    assert sharer.made == ["X202612010001-1"]
+    # the first refused: nothing moved, a plain failure (and the second is never sent)
+    sharer = WechatProfitSharing(short_transactions={"4200000001"})
+    api.answers[("POST", "/v3/profitsharing/orders")] = sharer
+    seen = len(api.seen)
+    with pytest.raises(ProviderError) as refused:
+        wechat.transfer_start(transfer=sharing("X2", sources=TWO_PAYMENTS))
+    assert (refused.value.code, refused.value.permanent) == ("NOT_ENOUGH", True)
+    assert len(api.seen) == seen + 1 and sharer.made == []
+
+
+def test_profit_sharing_pending_closed_and_without_a_wechat_payment(wechat, api):
     sharer = WechatProfitSharing(pending=True)
     api.answers[("POST", "/v3/profitsharing/orders")] = sharer
     assert wechat.transfer_start(transfer=sharing()).state == "processing"
     closed = wechat.transfer_start(transfer=sharing("X2", account="1900000000"))
     assert (closed.state, closed.failure_code) == ("failed", "RECEIVER_INVALID")
-    with pytest.raises(ProviderError) as missing:
-        wechat.transfer_start(transfer=sharing("X3", source=""))
-    assert (missing.value.code, missing.value.permanent) == ("source_payment_missing", True)
-    assert len(api.seen) == 2  # the last one was never sent
+    for bad in (
+        [],  # no source
+        [("P1", "", "88.80")],  # no transaction id
+        [("P1", "4200000001", "80.00")],  # does not add up
+    ):
+        with pytest.raises(ProviderError) as missing:
+            wechat.transfer_start(transfer=sharing("X3", sources=bad))
+        assert (missing.value.code, missing.value.permanent) == ("source_payment_missing", True)
+    alipay_paid = TransferStart(
+        transfer_no="X4",
+        amount=Decimal("1.00"),
+        payee_account="1900000109",
+        remark="r",
+        sources=(TransferSource("P9", "alipay", "2026120122001", Decimal("1.00")),),
+    )
+    with pytest.raises(ProviderError):
+        wechat.transfer_start(transfer=alipay_paid)
+    assert len(api.seen) == 2  # the refused ones were never sent
+
+
+def test_transfer_query_reads_each_order_and_combines_them(wechat, api):
+    sharer = WechatProfitSharing(pending=True)
+    api.answers[("POST", "/v3/profitsharing/orders")] = sharer
+    api.answers[("GET", "/v3/profitsharing/orders/*")] = sharer.query
+    transfer = sharing(sources=TWO_PAYMENTS)
+    assert wechat.transfer_start(transfer=transfer).state == "processing"
+    sharer.settle("X202612010001-1", "SUCCESS")
+    assert wechat.transfer_query(transfer=transfer).state == "processing"
+    sharer.settle("X202612010001-2", "SUCCESS")
+    assert wechat.transfer_query(transfer=transfer).state == "succeeded"
+    request, _ = api.seen[-1]
+    assert request.method == "GET"
+    assert request.path == "/v3/profitsharing/orders/X202612010001-2?transaction_id=4200000002"
+    assert api.problems == []
+    sharer.settle("X202612010001-2", "CLOSED")
+    failed = wechat.transfer_query(transfer=transfer)
+    assert (failed.state, failed.failure_code) == ("failed", "PARTIALLY_SPLIT")
+    with pytest.raises(ProviderError) as unknown:
+        wechat.transfer_query(transfer=sharing("X9", sources=TWO_PAYMENTS))
+    assert unknown.value.code == "TRANSFER_NOT_FOUND"
 
 
 def test_profit_sharing_answers_are_verified(wechat, api, keys):
     api.answers[("POST", "/v3/profitsharing/orders")] = lambda request: api.respond(
         200,
-        {"out_order_no": "X202612010001", "state": "FINISHED", "receivers": []},
+        {"out_order_no": "X202612010001-1", "state": "FINISHED", "receivers": []},
         key=keys["other"],
     )
     with pytest.raises(ProviderError) as forged:
@@ -661,3 +745,45 @@ def test_profit_sharing_answers_are_verified(wechat, api, keys):
     with pytest.raises(ProviderError) as refused:
         wechat.transfer_start(transfer=sharing())
     assert (refused.value.code, refused.value.permanent) == ("NOT_ENOUGH", True)
+
+
+# --- agreements (委托代扣 v3): deduction and termination; signing refused -------------------
+
+
+def test_a_papay_deduction_is_accepted_as_pending_and_a_dead_contract_refused(keys, api):
+    papay = WechatPapay(plan_id=12535, contracts={"200001": "PA202612010001"})
+    papay.install(api)
+    wechat = WechatPayProvider(replace(config_for(keys, api.url), papay_plan_id=12535))
+    charge = AgreementCharge(
+        agreement_no="PA202612010001",
+        provider_ref="200001",
+        payment_no="P202612010009",
+        amount=Decimal("19.90"),
+        subject="Plus monthly",
+        notify_url="https://n",
+    )
+    assert wechat.agreement_charge(charge=charge).state == "pending"
+    assert papay.accepted["P202612010009"] == {
+        "appid": APPID,
+        "out_trade_no": "P202612010009",
+        "description": "Plus monthly",
+        "transaction_notify_url": "https://n",
+        "contract_id": "200001",
+        "amount": {"total": 1990, "currency": "CNY"},
+    }
+    assert api.problems == []
+    wechat.agreement_end(agreement_no="PA202612010001", provider_ref="200001")
+    wechat.agreement_end(agreement_no="PA202612010001", provider_ref="200001")  # idempotent
+    assert papay.terminated == ["PA202612010001"]
+    request, _ = api.seen[-2]
+    assert request.path == (
+        "/v3/papay/sign/contracts/plan-id/12535/out-contract-code/PA202612010001/terminate"
+    )
+    with pytest.raises(ProviderError) as ended:
+        wechat.agreement_charge(charge=charge)
+    assert (ended.value.code, ended.value.permanent) == ("CONTRACT_NOT_EXIST", True)
+    with pytest.raises(ProviderError) as unsupported:
+        wechat.agreement_sign_start(
+            start=AgreementStart(agreement_no="PA2", subject="s", notify_url="https://n")
+        )
+    assert unsupported.value.code == "AGREEMENT_UNSUPPORTED"

@@ -11,6 +11,7 @@ from contexts.settlement.services.payouts import (
     payout_retry,
     payout_start,
     payouts_resend,
+    transfer_settled_record,
 )
 from contexts.settlement.services.reconciliation import (
     statement_reconcile,
@@ -47,4 +48,5 @@ __all__ = [
     "statements_issue_due",
     "statements_reconcile",
     "statements_run",
+    "transfer_settled_record",
 ]

@@ -11,20 +11,23 @@ processing; a retry sends it again under the same key (never a second transfer).
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from contexts.payments import api as payments_api
 from contexts.settlement.domain import (
+    PARTIALLY_SPLIT,
     NothingToPay,
     PayoutNotRetryable,
     PayoutState,
     StatementNotApproved,
     StatementState,
+    payout_sources,
 )
 from contexts.settlement.events import PayoutFailed, PayoutPaid
-from contexts.settlement.models import MerchantProfile, Payout, Statement
+from contexts.settlement.models import MerchantProfile, Payout, SettlementLine, Statement
 from shared.auth import Principal
 from shared.errors import NotFound, ValidationFailed
 from shared.events import publish
@@ -71,14 +74,18 @@ def payout_start(*, principal: Principal, statement_no: str) -> Payout:
 
 def payout_retry(*, principal: Principal, payout_no: str) -> Payout:
     """Try a failed payout again (a new attempt), or send again a processing one whose
-    transfer was not sent (the same attempt); 409 payout_not_retryable when paid."""
+    transfer was not sent (the same attempt); 409 payout_not_retryable when paid, or when
+    its transfer moved part of the money (PARTIALLY_SPLIT: a new attempt would pay that part
+    twice; staff settle the rest by hand)."""
     principal.require("settlement.manage")
     with transaction.atomic():
         payout = Payout.objects.select_for_update().filter(payout_no=payout_no).first()
         if payout is None:
             raise NotFound("Payout not found.")
-        if payout.state == PayoutState.PAID:
-            raise PayoutNotRetryable(details={"state": payout.state})
+        if payout.state == PayoutState.PAID or payout.failure_code == PARTIALLY_SPLIT:
+            raise PayoutNotRetryable(
+                details={"state": payout.state, "failure_code": payout.failure_code}
+            )
         if payout.state == PayoutState.FAILED:
             payout.state = PayoutState.PENDING
             payout.attempts += 1
@@ -108,6 +115,42 @@ def payout_execute(*, payout_no: str) -> Payout:
         amount=payout.amount,
         remark=f"settlement {statement_no}",
         idempotency_key=_transfer_key(payout),
+        sources=_sources(payout),
+    )
+    return _payout_record(payout_no=payout_no, info=info)
+
+
+def _sources(payout: Payout) -> tuple[tuple[str, Decimal], ...]:
+    """The buyer payments the statement's lines were paid with, each with its share of the
+    payout (payments hands them to the provider: WeChat Pay splits each one). The lines are
+    immutable, so every attempt names the same sources."""
+    lines = SettlementLine.objects.filter(statement_id=payout.statement_id).values_list(
+        "payment_no", "net_amount"
+    )
+    return payout_sources(list(lines), total=payout.amount)
+
+
+def transfer_settled_record(
+    *, transfer_no: str, reference: str, state: str, failure_code: str = ""
+) -> Payout | None:
+    """Payments settled a transfer later (its poll of the provider): the payout whose current
+    attempt made it follows (paid or failed, once; events as when the answer came at once).
+    A transfer of an earlier attempt, of a payout already final, or not a payout's is
+    ignored."""
+    prefix, _, rest = reference.partition(":")
+    payout_no, _, attempt = rest.rpartition(":")
+    if prefix != "settlement-payout" or not attempt.isdigit():
+        return None
+    payout = Payout.objects.filter(payout_no=payout_no).first()
+    if payout is None or payout.attempts != int(attempt):
+        return None
+    info = payments_api.TransferInfo(
+        transfer_no=transfer_no,
+        provider=payout.provider,
+        amount=payout.amount,
+        state=state,
+        provider_ref="",
+        failure_code=failure_code,
     )
     return _payout_record(payout_no=payout_no, info=info)
 

@@ -100,3 +100,25 @@ def test_statement_moves_only_forward():
     assert domain.statement_can_move("approved", "paid")
     assert not domain.statement_can_move("issued", "paid")
     assert not domain.statement_can_move("paid", "approved")
+
+
+def test_payout_sources_name_each_payment_and_take_deficits_off_the_largest():
+    lines = [
+        ("P2", D("30.00")),
+        ("P1", D("50.00")),
+        ("P1", D("20.00")),  # two orders of one trade share a payment
+        ("P3", D("10.00")),
+        ("P3", D("-15.00")),  # a refund after settlement: its payment nets below zero
+        ("", D("-12.00")),  # a carried deficit has no payment
+    ]
+    total = sum((net for _, net in lines), D("0"))
+    assert total == D("83.00")
+    # 100.00 + 30.00 carried, 47.00 over: all of it off P1 (the largest)
+    assert domain.payout_sources(lines, total=total) == (("P1", D("53.00")), ("P2", D("30.00")))
+    # a deficit larger than the largest payment moves on to the next one, none negative
+    assert domain.payout_sources(lines, total=D("10.00")) == (("P2", D("10.00")),)
+    assert domain.payout_sources([("P1", D("5.00")), ("P2", D("5.00"))], total=D("4.00")) == (
+        ("P2", D("4.00")),  # equal payments: the first by number gives first
+    )
+    with pytest.raises(ValueError):
+        domain.payout_sources(lines, total=D("130.01"))

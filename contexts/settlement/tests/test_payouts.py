@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from contexts.payments import api as payments_api
-from contexts.settlement import services, tasks
+from contexts.settlement import handlers, services, tasks
 from contexts.settlement.models import Payout, Statement
 from contexts.settlement.tests.support import approved_statement
 from shared.auth import SYSTEM
@@ -117,3 +117,89 @@ def test_a_payout_left_processing_is_sent_again_under_the_same_key(orders, monke
     assert Payout.objects.get(pk=payout.pk).state == "paid"
     assert keys[0] == keys[1]  # the same transfer, never a second one
     assert tasks.resend_payouts() == 0
+
+
+def _sandbox():
+    from shared.ports import adapter
+
+    return adapter("PAYMENTS_PROVIDER_SANDBOX")
+
+
+def _transfer_event(event_type: str, transfer_no: str):
+    from contexts.payments.events import TransferFailed, TransferSucceeded
+
+    row = OutboxEvent.objects.get(event_type=event_type, payload__transfer_no=transfer_no)
+    cls = TransferSucceeded if event_type.endswith("succeeded.v1") else TransferFailed
+    fields = {k: v for k, v in row.payload.items() if k in cls.__dataclass_fields__}
+    fields["amount"] = D(fields["amount"])
+    return cls(**fields)
+
+
+@pytest.mark.django_db
+def test_a_payout_the_provider_finishes_later_follows_payments_transfer_event(orders):
+    statement = approved_statement(orders, amounts=("100.00",))
+    sandbox = _sandbox()
+    sandbox.transfer_outcome = "processing"
+    try:
+        payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    finally:
+        sandbox.transfer_outcome = "succeeded"
+    assert payout.state == "processing" and payout.transfer_no
+    sandbox.settle_transfer(transfer_no=payout.transfer_no, state="succeeded")
+    assert payments_api.get_transfer(payout.transfer_no).state == "processing"
+    assert payments_api.query_transfer(payout.transfer_no).state == "succeeded"
+    event = _transfer_event("payments.transfer.succeeded.v1", payout.transfer_no)
+    for _ in range(2):  # delivered twice: paid once
+        handlers.transfer_succeeded_payout_paid(event)
+    payout.refresh_from_db()
+    assert payout.state == "paid"
+    assert Statement.objects.get(pk=statement.pk).state == "paid"
+    assert OutboxEvent.objects.filter(event_type="settlement.payout.paid.v1").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_transfer_refused_later_fails_the_payout_and_stale_attempts_are_ignored(orders):
+    statement = approved_statement(orders, amounts=("100.00",))
+    sandbox = _sandbox()
+    sandbox.transfer_outcome = "processing"
+    try:
+        payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    finally:
+        sandbox.transfer_outcome = "succeeded"
+    sandbox.settle_transfer(transfer_no=payout.transfer_no, state="failed")
+    assert payments_api.query_transfer(payout.transfer_no).state == "failed"
+    event = _transfer_event("payments.transfer.failed.v1", payout.transfer_no)
+    handlers.transfer_failed_payout_failed(event)
+    payout.refresh_from_db()
+    assert (payout.state, payout.failure_code) == ("failed", "PAYEE_NOT_EXIST")
+    assert OutboxEvent.objects.filter(event_type="settlement.payout.failed.v1").count() == 1
+    retried = services.payout_retry(principal=SYSTEM, payout_no=payout.payout_no)
+    assert (retried.state, retried.attempts) == ("paid", 2)
+    handlers.transfer_failed_payout_failed(event)  # the first attempt's event, again
+    assert Payout.objects.get(pk=payout.pk).state == "paid"
+
+
+@pytest.mark.django_db
+def test_a_partially_split_payout_is_never_retried(orders):
+    statement = approved_statement(orders, amounts=("100.00",), approve=True)
+    payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    Payout.objects.filter(pk=payout.pk).update(state="failed", failure_code="PARTIALLY_SPLIT")
+    with pytest.raises(AppError) as refused:
+        services.payout_retry(principal=SYSTEM, payout_no=payout.payout_no)
+    assert refused.value.code == "payout_not_retryable"
+
+
+@pytest.mark.django_db
+def test_the_payout_names_the_payments_of_its_lines(orders, monkeypatch):
+    statement = approved_statement(orders, amounts=("100.00", "20.00"))
+    seen = {}
+    real_transfer = payments_api.transfer
+
+    def spy(**kwargs):
+        seen.update(kwargs)
+        return real_transfer(**kwargs)
+
+    monkeypatch.setattr(payments_api, "transfer", spy)
+    services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    lines = {line.payment_no: line.net_amount for line in statement.lines.all()}
+    assert dict(seen["sources"]) == lines and sum(lines.values()) == D("114.00")

@@ -15,7 +15,7 @@ from contexts.subscription.services.memberships import (
     subscribe,
 )
 from contexts.subscription.services.plans import PlanDraft, plan_create, plan_delete, plan_update
-from contexts.subscription.services.renewals import RenewalRun, renewals_run
+from contexts.subscription.services.renewals import RenewalRun, pending_expire, renewals_run
 
 __all__ = [
     "PAYABLE_KIND",
@@ -29,6 +29,7 @@ __all__ = [
     "change_plan",
     "invoice_paid",
     "membership_cancel_by_staff",
+    "pending_expire",
     "plan_create",
     "plan_delete",
     "plan_update",

@@ -73,12 +73,27 @@ def _plan_for_buyer(plan_id: int) -> Plan:
 
 
 def invoices_void(membership: Membership, *, kinds: tuple[str, ...] | None = None) -> int:
-    """Void the membership's open invoices (of those kinds): a payment arriving for one later
-    is refunded (invoice_paid)."""
+    """Void the membership's open invoices (of those kinds) and have payments close their
+    pending payments (after commit), so they can no longer be paid; a payment arriving for
+    one anyway is refunded (invoice_paid)."""
     rows = Invoice.objects.filter(membership=membership, state=Invoice.State.OPEN)
     if kinds is not None:
         rows = rows.filter(kind__in=kinds)
-    return rows.update(state=Invoice.State.VOID, updated_at=timezone.now())
+    numbers = list(rows.values_list("invoice_no", flat=True))
+    voided = Invoice.objects.filter(invoice_no__in=numbers, state=Invoice.State.OPEN).update(
+        state=Invoice.State.VOID, updated_at=timezone.now()
+    )
+    for number in numbers:
+        payments_api.close_payable_payments(kind=PAYABLE_KIND, source_ref=number)
+    return voided
+
+
+def agreement_end(membership: Membership) -> None:
+    """Auto-renew ends with the agreement: payments ends it at the provider (after commit,
+    idempotent), so it is never charged again. The caller saves the membership."""
+    if membership.agreement_no:
+        payments_api.end_agreement(agreement_no=membership.agreement_no)
+    membership.agreement_no, membership.auto_renew = "", False
 
 
 def _invoice_create(membership: Membership, *, plan: Plan, kind: str, amount: Decimal) -> Invoice:
@@ -155,6 +170,7 @@ def _cancel(membership: Membership) -> Membership:
         raise Conflict("Already cancelled at period end.", code="already_cancelled")
     if membership.state == S.EXPIRED:
         raise Conflict("The membership has ended.", code="not_subscribed")
+    agreement_end(membership)  # nothing renews any more
     if membership.state in (S.PAST_DUE, S.PENDING):
         membership.state = domain.membership_move(membership.state, S.EXPIRED)
         membership.grace_until = None
@@ -351,10 +367,12 @@ def auto_renew_start(*, principal: Principal, provider: str) -> payments_api.Agr
 
 @transaction.atomic
 def auto_renew_off(*, principal: Principal) -> Membership:
-    """Stop charging renewals automatically (the buyer pays each renewal invoice by hand)."""
+    """Stop charging renewals automatically (the buyer pays each renewal invoice by hand):
+    the agreement is ended at the provider (payments.api.end_agreement); a repeat does
+    nothing more."""
     membership = _own_membership(principal)
-    membership.auto_renew = False
-    membership.save(update_fields=["auto_renew", "updated_at"])
+    agreement_end(membership)
+    membership.save(update_fields=["agreement_no", "auto_renew", "updated_at"])
     return membership
 
 

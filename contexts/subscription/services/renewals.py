@@ -29,6 +29,7 @@ from contexts.subscription.domain import MembershipState as S
 from contexts.subscription.models import Invoice, Membership
 from contexts.subscription.services.memberships import (
     PAYABLE_KIND,
+    agreement_end,
     invoice_paid,
     invoices_void,
     membership_publish,
@@ -64,6 +65,7 @@ def _bill_period_end(pk: int, now: datetime, run: RenewalRun) -> None:
         if membership.state == S.CANCELLING:
             membership.state = domain.membership_move(membership.state, S.EXPIRED)
             invoices_void(membership)
+            agreement_end(membership)
             membership.save()
             membership_publish(membership, "expired")
             run.expired.append(membership.member_no)
@@ -155,6 +157,7 @@ def _expire_after_grace(pk: int, now: datetime, run: RenewalRun) -> None:
         membership.state = domain.membership_move(membership.state, S.EXPIRED)
         membership.grace_until = None
         invoices_void(membership)
+        agreement_end(membership)
         membership.save()
         membership_publish(membership, "expired")
         run.expired.append(membership.member_no)
@@ -187,3 +190,46 @@ def renewals_run(*, now: datetime | None = None) -> RenewalRun:
     for pk in list(lapsed):
         _expire_after_grace(pk, now, run)
     return run
+
+
+def pending_expire(*, now: datetime | None = None, batch_size: int = 200) -> list[str]:
+    """Expire pending memberships whose first invoice was made more than
+    SUBSCRIPTION_PENDING_EXPIRY_HOURS ago and is still unpaid (beat
+    `subscription.expire_pending`; takes `now` so tests drive the clock): the membership
+    expires, the invoice is void and payments closes its pending payment (money arriving
+    anyway is refunded, as for any void invoice). Safe to re-run and to run twice at once:
+    each membership is claimed with SELECT ... FOR UPDATE SKIP LOCKED in its own transaction
+    and its state and invoice re-checked under the lock. Answers the member numbers expired."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(hours=settings.SUBSCRIPTION_PENDING_EXPIRY_HOURS)
+    stale = list(
+        Invoice.objects.filter(
+            kind=Invoice.Kind.INITIAL,
+            state=Invoice.State.OPEN,
+            created_at__lte=cutoff,
+            membership__state=S.PENDING,
+        )
+        .order_by("membership_id")
+        .values_list("membership_id", flat=True)
+        .distinct()[:batch_size]
+    )
+    expired: list[str] = []
+    for pk in stale:
+        with transaction.atomic():
+            membership = (
+                Membership.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            )
+            if membership is None or membership.state != S.PENDING:
+                continue  # another run (or the buyer paying) holds or moved it
+            open_initial = Invoice.objects.filter(
+                membership=membership, kind=Invoice.Kind.INITIAL, state=Invoice.State.OPEN
+            )
+            if not open_initial.exists() or open_initial.filter(created_at__gt=cutoff).exists():
+                continue  # paid meanwhile, or the buyer subscribed again (a new invoice)
+            membership.state = domain.membership_move(membership.state, S.EXPIRED)
+            invoices_void(membership)
+            agreement_end(membership)
+            membership.save()
+            membership_publish(membership, "pending_expired")
+            expired.append(membership.member_no)
+    return expired
