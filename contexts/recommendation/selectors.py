@@ -1,0 +1,163 @@
+"""Recommendation's reads: the sections under a product page and a cart (precomputed lists,
+a constant number of queries, cached briefly) and a buyer's feed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.cache import cache
+
+from contexts.recommendation import domain
+from contexts.recommendation.data import RecommendedProduct, Relation, Scored, Sections
+from contexts.recommendation.models import ProductRecommendations, ProductSnapshot
+from contexts.recommendation.ports import recommendation_graph, trending_store
+from contexts.recommendation.services import sections_cache_key
+
+SECTIONS_CACHE_SECONDS = 60
+TRENDING_CACHE_SECONDS = 60
+HISTORY = 20
+# The feed's sources and their weights in the blend (domain.blend).
+FEED_WEIGHTS = {"bought_together": 3.0, "carted_together": 2.0, "viewed": 1.5, "similar": 1.0}
+
+
+def _products(ids_by_reason: Sequence[tuple[str, Sequence[int]]]) -> list[list[RecommendedProduct]]:
+    """The listed products of each list, in its order (one query for all lists)."""
+    wanted = {i for _, ids in ids_by_reason for i in ids}
+    snapshots = (
+        {
+            s.spu_id: s
+            for s in ProductSnapshot.objects.filter(spu_id__in=wanted, listed=True).only(
+                "spu_id", "title", "image_url", "min_price"
+            )
+        }
+        if wanted
+        else {}
+    )
+    return [
+        [
+            RecommendedProduct(
+                i, snapshots[i].title, snapshots[i].image_url, snapshots[i].min_price, reason
+            )
+            for i in ids
+            if i in snapshots
+        ]
+        for reason, ids in ids_by_reason
+    ]
+
+
+def trending(*, category_id: int = 0, limit: int | None = None) -> tuple[Scored, ...]:
+    """The category's trending products (0: store-wide), cached for a minute."""
+    limit = limit or settings.RECOMMENDATION_LIST_SIZE
+    key = f"recommendation:trending:{category_id}:{limit}"
+    found = cache.get(key)
+    if found is None:
+        found = trending_store().top(category_id=category_id, limit=limit)
+        cache.set(key, found, TRENDING_CACHE_SECONDS)
+    return found
+
+
+def product_sections(*, spu_id: int) -> Sections:
+    """The lists under a product page: at most 2 queries (the precomputed row, the products)."""
+    row = ProductRecommendations.objects.filter(spu_id=spu_id).first()
+    if row is None:
+        return Sections((), (), ())
+    bought, viewed, similar = _products(
+        [
+            ("bought_together", row.bought_together),
+            ("viewed_also_viewed", row.viewed_also_viewed),
+            ("similar", row.similar),
+        ]
+    )
+    return Sections(tuple(bought), tuple(viewed), tuple(similar))
+
+
+def _json(products: Iterable[RecommendedProduct]) -> list[dict]:
+    return [
+        {
+            "spu_id": p.spu_id,
+            "title": p.title,
+            "image_url": p.image_url,
+            "min_price": None if p.min_price is None else str(p.min_price),
+            "reason": p.reason,
+        }
+        for p in products
+    ]
+
+
+def product_sections_json(*, spu_id: int) -> dict:
+    """What the product page shows under the product (served from the cache when warm: no
+    query)."""
+    key = sections_cache_key(spu_id)
+    found = cache.get(key)
+    if found is None:
+        sections = product_sections(spu_id=spu_id)
+        found = {
+            "bought_together": _json(sections.bought_together),
+            "viewed_also_viewed": _json(sections.viewed_also_viewed),
+            "similar": _json(sections.similar),
+        }
+        cache.set(key, found, SECTIONS_CACHE_SECONDS)
+    return found
+
+
+def cart_sections_json(*, spu_ids: Sequence[int]) -> dict:
+    """What the cart shows: its products' "bought together" lists interleaved, then their
+    similar products, without the cart's own products; store-wide trending for an empty cart.
+    At most 2 queries (the precomputed rows, the products) and the cached trending list."""
+    size = settings.RECOMMENDATION_LIST_SIZE
+    in_cart = sorted(set(spu_ids))
+    if not in_cart:
+        [popular] = _products([("trending", [s.spu_id for s in trending(category_id=0)])])
+        return {"bought_together": [], "similar": [], "trending": _json(popular)}
+    rows = list(ProductRecommendations.objects.filter(spu_id__in=in_cart).order_by("spu_id"))
+    bought = domain.merge_ranked([r.bought_together for r in rows], exclude=in_cart, limit=size)
+    similar = domain.merge_ranked(
+        [r.similar for r in rows], exclude=[*in_cart, *bought], limit=size
+    )
+    bought_products, similar_products = _products(
+        [("bought_together", bought), ("similar", similar)]
+    )
+    return {"bought_together": _json(bought_products), "similar": _json(similar_products)}
+
+
+def feed(*, user_id: int, limit: int | None = None) -> list[RecommendedProduct]:
+    """A buyer's personalised feed: products bought and carted with what they bought and
+    carted, viewed with what they viewed, and similar to all of these, blended
+    (domain.blend) without what they already bought; filled up with store-wide trending
+    (the cold start of a new buyer). Cached per buyer for RECOMMENDATION_FEED_CACHE_SECONDS."""
+    limit = limit or settings.RECOMMENDATION_LIST_SIZE
+    key = f"recommendation:feed:{user_id}:{limit}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    graph = recommendation_graph()
+    shopper = domain.user_key(user_id=user_id)
+    bought = graph.user_products(user_key=shopper, relation=Relation.PURCHASED, limit=HISTORY)
+    carted = graph.user_products(user_key=shopper, relation=Relation.CARTED, limit=HISTORY)
+    viewed = graph.user_products(user_key=shopper, relation=Relation.VIEWED, limit=HISTORY)
+    wide = limit * 3
+    sources = [
+        (
+            FEED_WEIGHTS["bought_together"],
+            graph.co_occurring(spu_ids=bought, relation=Relation.PURCHASED, limit=wide),
+        ),
+        (
+            FEED_WEIGHTS["carted_together"],
+            graph.co_occurring(spu_ids=carted, relation=Relation.CARTED, limit=wide),
+        ),
+        (
+            FEED_WEIGHTS["viewed"],
+            graph.co_occurring(spu_ids=viewed, relation=Relation.VIEWED, limit=wide),
+        ),
+        (FEED_WEIGHTS["similar"], graph.similar(spu_ids=[*bought, *carted, *viewed], limit=wide)),
+    ]
+    personal = domain.blend(sources, exclude=bought, limit=wide)
+    popular = [s.spu_id for s in trending(category_id=0, limit=wide) if s.spu_id not in bought]
+    [personal_products, popular_products] = _products(
+        [("for_you", personal), ("trending", popular)]
+    )
+    shown = {p.spu_id for p in personal_products}
+    found = (personal_products + [p for p in popular_products if p.spu_id not in shown])[:limit]
+    cache.set(key, found, settings.RECOMMENDATION_FEED_CACHE_SECONDS)
+    return found
