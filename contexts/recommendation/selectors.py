@@ -8,11 +8,14 @@ from collections.abc import Iterable, Sequence
 from django.conf import settings
 from django.core.cache import cache
 
+from contexts.cart import api as cart_api
+from contexts.catalog import api as catalog_api
 from contexts.recommendation import domain
 from contexts.recommendation.data import RecommendedProduct, Relation, Scored, Sections
 from contexts.recommendation.models import ProductRecommendations, ProductSnapshot
 from contexts.recommendation.ports import recommendation_graph, trending_store
 from contexts.recommendation.services import sections_cache_key
+from shared.errors import NotFound
 
 SECTIONS_CACHE_SECONDS = 60
 TRENDING_CACHE_SECONDS = 60
@@ -161,3 +164,27 @@ def feed(*, user_id: int, limit: int | None = None) -> list[RecommendedProduct]:
     found = (personal_products + [p for p in popular_products if p.spu_id not in shown])[:limit]
     cache.set(key, found, settings.RECOMMENDATION_FEED_CACHE_SECONDS)
     return found
+
+
+def product_page(*, spu_id: int) -> dict:
+    """A listed product's sections, with trending in its category (404 product_not_found
+    for a product the storefront does not list)."""
+    category_id = (
+        ProductSnapshot.objects.filter(spu_id=spu_id, listed=True)
+        .values_list("category_id", flat=True)
+        .first()
+    )
+    if category_id is None:
+        raise NotFound("No such product.", code="product_not_found", details={"spu_id": spu_id})
+    sections = dict(product_sections_json(spu_id=spu_id))
+    hot = [s.spu_id for s in trending(category_id=category_id) if s.spu_id != spu_id]
+    [hot_products] = _products([("trending", hot)])
+    sections["trending"] = _json(hot_products)
+    return sections
+
+
+def cart_sections_for_buyer(*, user_id: int) -> dict:
+    """The sections of the buyer's cart (its selected, purchasable lines)."""
+    sku_ids = [item.sku_id for item in cart_api.selected_items(user_id=user_id)]
+    skus = catalog_api.get_skus(sku_ids=sku_ids) if sku_ids else {}
+    return cart_sections_json(spu_ids=sorted({sku.spu_id for sku in skus.values()}))

@@ -158,16 +158,21 @@ def products_sync(*, spu_ids: Iterable[int], similar: bool = True) -> int:
         trending_store().remove(spu_ids=gone)
         cache.delete_many([sections_cache_key(i) for i in gone])
     if similar and listed:
-        similar_refresh(spu_ids=[p.spu_id for p in listed])
+        similar_refresh(spu_ids=[p.spu_id for p in listed], neighbours=True)
+        product_lists_refresh(spu_ids=[p.spu_id for p in listed])
     return len(listed)
 
 
-def similar_refresh(*, spu_ids: Iterable[int]) -> None:
+def similar_refresh(*, spu_ids: Iterable[int], neighbours: bool = False) -> None:
     """Recompute the SIMILAR_TO links of these products against the listed products of their
-    category path (domain.similarity), keeping the best SIMILAR_KEEP of each."""
+    category path (domain.similarity), keeping the best SIMILAR_KEEP of each. With
+    `neighbours`, the products found similar are recomputed too (a newly listed product enters
+    their lists), and their page lists marked stale."""
     graph = recommendation_graph()
-    products = list(ProductSnapshot.objects.filter(spu_id__in=list(spu_ids), listed=True))
-    by_category: dict[int, list[ProductFeatures]] = {}
+    ids = sorted(set(spu_ids))
+    products = list(ProductSnapshot.objects.filter(spu_id__in=ids, listed=True))
+    by_category: dict[int, list[ProductSnapshot]] = {}
+    found: set[int] = set()
     for product in products:
         categories = tuple(product.category_ids) or (product.category_id,)
         pool = [
@@ -177,6 +182,10 @@ def similar_refresh(*, spu_ids: Iterable[int]) -> None:
         ]
         similar = domain.most_similar(_features(product), pool, limit=SIMILAR_KEEP)
         graph.similar_replace(spu_id=product.spu_id, similar=similar)
+        found.update(s.spu_id for s in similar)
+    if neighbours and (others := found - set(ids)):
+        similar_refresh(spu_ids=others)
+        ProductRecommendations.objects.filter(spu_id__in=others).update(stale=True)
 
 
 def _category_pool(category_id: int) -> list[ProductSnapshot]:
