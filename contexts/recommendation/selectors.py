@@ -13,7 +13,11 @@ from contexts.catalog import api as catalog_api
 from contexts.recommendation import domain
 from contexts.recommendation.data import RecommendedProduct, Relation, Scored, Sections
 from contexts.recommendation.models import ProductRecommendations, ProductSnapshot
-from contexts.recommendation.ports import recommendation_graph, trending_store
+from contexts.recommendation.ports import (
+    RecommendationGraph,
+    recommendation_graph,
+    trending_store,
+)
 from contexts.recommendation.services import sections_cache_key
 from shared.errors import NotFound
 
@@ -140,22 +144,7 @@ def feed(*, user_id: int, limit: int | None = None) -> list[RecommendedProduct]:
     carted = graph.user_products(user_key=shopper, relation=Relation.CARTED, limit=HISTORY)
     viewed = graph.user_products(user_key=shopper, relation=Relation.VIEWED, limit=HISTORY)
     wide = limit * 3
-    sources = [
-        (
-            FEED_WEIGHTS["bought_together"],
-            graph.co_occurring(spu_ids=bought, relation=Relation.PURCHASED, limit=wide),
-        ),
-        (
-            FEED_WEIGHTS["carted_together"],
-            graph.co_occurring(spu_ids=carted, relation=Relation.CARTED, limit=wide),
-        ),
-        (
-            FEED_WEIGHTS["viewed"],
-            graph.co_occurring(spu_ids=viewed, relation=Relation.VIEWED, limit=wide),
-        ),
-        (FEED_WEIGHTS["similar"], graph.similar(spu_ids=[*bought, *carted, *viewed], limit=wide)),
-    ]
-    personal = domain.blend(sources, exclude=bought, limit=wide)
+    personal = personal_ranking(graph, bought=bought, carted=carted, viewed=viewed, limit=wide)
     popular = [s.spu_id for s in trending(category_id=0, limit=wide) if s.spu_id not in bought]
     [personal_products, popular_products] = _products(
         [("for_you", personal), ("trending", popular)]
@@ -188,3 +177,32 @@ def cart_sections_for_buyer(*, user_id: int) -> dict:
     sku_ids = [item.sku_id for item in cart_api.selected_items(user_id=user_id)]
     skus = catalog_api.get_skus(sku_ids=sku_ids) if sku_ids else {}
     return cart_sections_json(spu_ids=sorted({sku.spu_id for sku in skus.values()}))
+
+
+def personal_ranking(
+    graph: RecommendationGraph,
+    *,
+    bought: Sequence[int],
+    carted: Sequence[int] = (),
+    viewed: Sequence[int] = (),
+    limit: int,
+) -> list[int]:
+    """The feed's personal part for a shopper with this history (the offline benchmark
+    measures exactly this): co-purchased, co-carted, co-viewed and similar products blended
+    (domain.blend, FEED_WEIGHTS), without what they bought."""
+    sources = [
+        (
+            FEED_WEIGHTS["bought_together"],
+            graph.co_occurring(spu_ids=bought, relation=Relation.PURCHASED, limit=limit),
+        ),
+        (
+            FEED_WEIGHTS["carted_together"],
+            graph.co_occurring(spu_ids=carted, relation=Relation.CARTED, limit=limit),
+        ),
+        (
+            FEED_WEIGHTS["viewed"],
+            graph.co_occurring(spu_ids=viewed, relation=Relation.VIEWED, limit=limit),
+        ),
+        (FEED_WEIGHTS["similar"], graph.similar(spu_ids=[*bought, *carted, *viewed], limit=limit)),
+    ]
+    return domain.blend(sources, exclude=bought, limit=limit)
