@@ -180,3 +180,13 @@ def test_rebuild_is_safe_to_re_run(shop):
         r.spu_id: (r.bought_together, r.similar) for r in ProductRecommendations.objects.all()
     }
     assert lists[a][0] == before == [b, c]
+
+
+def test_demo_recommendations_fill_product_pages_and_re_run_adds_nothing(shop):
+    from contexts.recommendation.demo import demo_recommendations_build
+
+    buyer = make_user()
+    assert demo_recommendations_build(buyer_ids=[buyer.pk]) > 0
+    assert demo_recommendations_build(buyer_ids=[buyer.pk]) == 0
+    lists = ProductRecommendations.objects.filter(spu_id__in=shop["tees"])
+    assert any(row.bought_together or row.viewed_also_viewed for row in lists)
