@@ -52,8 +52,9 @@ class ProductRecommendationsView(APIView):
 
     @extend_schema(
         responses={200: s.ProductSectionsOut, **error_responses(404)},
-        summary="Products to show with a product: bought together, viewed also viewed, "
-        "similar, trending in its category",
+        summary="Show products that go with a product",
+        description="Bought together, viewed also viewed, similar, and trending in its "
+        "category (each at most RECOMMENDATION_LIST_SIZE listed products).",
     )
     def get(self, request: Request, spu_id: int) -> Response:
         return Response(s.ProductSectionsOut(selectors.product_page(spu_id=spu_id)).data)
