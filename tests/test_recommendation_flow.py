@@ -164,6 +164,14 @@ def test_the_feed_is_personal_and_cold_starts_on_popularity(shop):
     items = client.get("/api/v1/recommendations/feed").json()["items"]
     assert items[0]["spu_id"] == b and items[0]["reason"] == "for_you"
     assert a not in ids(items)  # already bought
+    # Constant cost: 3 history reads, at most 4 graph lists, trending, the products; none warm.
+    cache.clear()
+    buy(buyer.pk, [c, d])
+    with CaptureQueriesContext(connection) as cold:
+        selectors.feed(user_id=buyer.pk)
+    with CaptureQueriesContext(connection) as warm:
+        selectors.feed(user_id=buyer.pk)
+    assert len(cold) <= 9 and len(warm) == 0
     assert APIClient().get("/api/v1/recommendations/feed").status_code == 401
 
 
