@@ -198,3 +198,24 @@ def test_demo_recommendations_fill_product_pages_and_re_run_adds_nothing(shop):
     assert demo_recommendations_build(buyer_ids=[buyer.pk]) == 0
     lists = ProductRecommendations.objects.filter(spu_id__in=shop["tees"])
     assert any(row.bought_together or row.viewed_also_viewed for row in lists)
+
+
+def test_a_price_change_or_unpublishing_shows_at_once_in_cached_sections(shop):
+    from decimal import Decimal
+
+    from contexts.catalog.models import Sku
+    from contexts.catalog.services import products
+    from contexts.catalog.tests.support import STAFF
+
+    a, b, c, _ = shop["tees"]
+    buy(1, [a, b, c])
+    anon = APIClient()
+    before = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
+    assert ids(before["bought_together"]) == [b, c]
+    sku = Sku.objects.filter(spu_id=b).first()
+    products.sku_update(principal=STAFF, sku_id=sku.pk, data={"price": Decimal("55.00")})
+    after = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
+    assert after["bought_together"][0]["min_price"] == "55.00"
+    products.spu_unpublish(principal=STAFF, spu_id=c)
+    gone = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
+    assert ids(gone["bought_together"]) == [b]

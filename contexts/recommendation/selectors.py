@@ -10,7 +10,7 @@ from django.core.cache import cache
 
 from contexts.cart import api as cart_api
 from contexts.catalog import api as catalog_api
-from contexts.recommendation import domain
+from contexts.recommendation import domain, services
 from contexts.recommendation.data import RecommendedProduct, Relation, Scored, Sections
 from contexts.recommendation.models import ProductRecommendations, ProductSnapshot
 from contexts.recommendation.ports import (
@@ -94,7 +94,7 @@ def _json(products: Iterable[RecommendedProduct]) -> list[dict]:
 
 def product_sections_json(*, spu_id: int) -> dict:
     """What the product page shows under the product (served from the cache when warm: no
-    query)."""
+    query). Cached for a minute, and never past a change of a product (cache_generation)."""
     key = sections_cache_key(spu_id)
     found = cache.get(key)
     if found is None:
@@ -134,7 +134,7 @@ def feed(*, user_id: int, limit: int | None = None) -> list[RecommendedProduct]:
     (domain.blend) without what they already bought; filled up with store-wide trending
     (the cold start of a new buyer). Cached per buyer for RECOMMENDATION_FEED_CACHE_SECONDS."""
     limit = limit or settings.RECOMMENDATION_LIST_SIZE
-    key = f"recommendation:feed:{user_id}:{limit}"
+    key = f"recommendation:feed:{services.cache_generation()}:{user_id}:{limit}"
     found = cache.get(key)
     if found is not None:
         return found

@@ -37,8 +37,24 @@ RELATIONS = {
 }
 
 
-def sections_cache_key(spu_id: int) -> str:
-    return f"recommendation:sections:{spu_id}"
+GENERATION_KEY = "recommendation:generation"
+
+
+def cache_generation() -> int:
+    """The generation of every cached rendering (sections, feeds): bumped whenever a product
+    changes (price, title, leaving the storefront), so no cached list shows it stale."""
+    return cache.get_or_set(GENERATION_KEY, 1, None)
+
+
+def cache_generation_bump() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # evicted or never set: any new value differs from the cached keys'
+        cache.set(GENERATION_KEY, cache_generation() + 1, None)
+
+
+def sections_cache_key(spu_id: int, generation: int | None = None) -> str:
+    return f"recommendation:sections:{generation or cache_generation()}:{spu_id}"
 
 
 def trending_amount(kind: str, at: datetime) -> float:
@@ -156,7 +172,7 @@ def products_sync(*, spu_ids: Iterable[int], similar: bool = True) -> int:
     recommendation_graph().products_upsert(listed)
     if gone:
         trending_store().remove(spu_ids=gone)
-        cache.delete_many([sections_cache_key(i) for i in gone])
+    cache_generation_bump()
     if similar and listed:
         similar_refresh(spu_ids=[p.spu_id for p in listed], neighbours=True)
         product_lists_refresh(spu_ids=[p.spu_id for p in listed])
@@ -227,7 +243,8 @@ def product_lists_refresh(*, spu_ids: Iterable[int]) -> int:
                 "stale": False,
             },
         )
-    cache.delete_many([sections_cache_key(i) for i in ids])
+    generation = cache_generation()
+    cache.delete_many([sections_cache_key(i, generation) for i in ids])
     return len(ids)
 
 
