@@ -69,6 +69,12 @@ BEAT_SCHEDULE = {
     "subscription-expire-pending": {"task": "subscription.expire_pending", "schedule": 900.0},
     # Search: a full rebuild after inventory's nightly stock-mirror resync (04:30).
     "search-reindex": {"task": "search.reindex", "schedule": crontab(minute=0, hour=5)},
+    # Recommendation: the offline rebuild after search's; stale product lists every 5 minutes.
+    "recommendation-rebuild": {
+        "task": "recommendation.rebuild",
+        "schedule": crontab(minute=30, hour=5),
+    },
+    "recommendation-refresh-stale": {"task": "recommendation.refresh_stale", "schedule": 300.0},
     # After-sales: approve requests the merchant left unanswered, close returns not shipped in
     # time (both act only on requests still waiting: safe to re-run).
     "aftersales-auto-approve": {"task": "aftersales.auto_approve", "schedule": crontab(minute=25)},

@@ -46,7 +46,7 @@ CONTEXT_TIERS = (
     ("payments",),
     ("promotions", "loyalty"),
     ("coupons", "flashsale", "groupbuy", "aftersales"),
-    ("settlement", "subscription", "search"),
+    ("settlement", "subscription", "search", "recommendation"),
 )
 
 

@@ -49,6 +49,10 @@ echo "== cart"
 post cart/items "{\"sku_id\": $SKU1, \"quantity\": 2}" -H "$AUTH" >/dev/null
 post cart/items "{\"sku_id\": $SKU2, \"quantity\": 1}" -H "$AUTH" \
   | json '[(g["merchant_id"], [(l["sku_id"], l["quantity"], l["unit_price"], l["issues"]) for l in g["lines"]]) for g in d["groups"]]'
+echo "== recommendations: under a product page (extras), the cart's, a buyer's feed"
+curl -sf "$B/products/$P1" | json '{k: [p["title"] for p in v][:3] for k, v in d["extras"]["recommendations"].items()}'
+curl -sf "$B/cart" -H "$AUTH" | json '{k: [p["title"] for p in v][:3] for k, v in d["extras"]["recommendations"].items()}'
+curl -sf "$B/recommendations/feed" -H "$AUTH" | json '[(p["title"], p["reason"]) for p in d["items"]][:3]'
 echo "== cart quote: promotions and the best coupon applied, each explained (spending 500 points)"
 curl -sf "$B/checkout/cart-quote?points=500" -H "$AUTH" \
   | json '([(a["source"], a["label"], a["amount"]) for a in d["adjustments"]], [(n["source"], n["applied"], n["message"]) for n in d["notes"]], d["pay_amount"])'

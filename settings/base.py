@@ -344,6 +344,32 @@ SEARCH_INDEX = env(
 # Names of the Elasticsearch aliases are "<prefix>products" and "<prefix>orders".
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "ecommerce-")
 NEO4J_URL = env("NEO4J_URL")
+NEO4J_USER = env("NEO4J_USER", "")
+NEO4J_PASSWORD = env("NEO4J_PASSWORD", "")
+NEO4J_DATABASE = env("NEO4J_DATABASE", "")
+# Recommendation's graph (contexts/recommendation/ports.py): Neo4j when NEO4J_URL is set, else
+# link tables in the database. Its trending scores: Redis sorted sets when REDIS_URL is set, else
+# a table.
+RECOMMENDATION_GRAPH = env(
+    "RECOMMENDATION_GRAPH",
+    "contexts.recommendation.adapters.neo4j.Neo4jGraph"
+    if NEO4J_URL
+    else "contexts.recommendation.adapters.sql.SqlGraph",
+)
+RECOMMENDATION_TRENDING = env(
+    "RECOMMENDATION_TRENDING",
+    "contexts.recommendation.adapters.redis_trending.RedisTrendingStore"
+    if REDIS_URL
+    else "contexts.recommendation.adapters.sql.SqlTrendingStore",
+)
+RECOMMENDATION_REDIS_URL = env("RECOMMENDATION_REDIS_URL", REDIS_URL)
+RECOMMENDATION_REDIS_PREFIX = env("RECOMMENDATION_REDIS_PREFIX", "rec:")
+# Members kept per trending set; half-life of a signal's weight in trending.
+RECOMMENDATION_TRENDING_KEEP = env_int("RECOMMENDATION_TRENDING_KEEP", 1000)
+RECOMMENDATION_TRENDING_HALF_LIFE_HOURS = env_int("RECOMMENDATION_TRENDING_HALF_LIFE_HOURS", 24)
+# Products per list (product page, cart, feed); a buyer's feed is cached this long.
+RECOMMENDATION_LIST_SIZE = env_int("RECOMMENDATION_LIST_SIZE", 10)
+RECOMMENDATION_FEED_CACHE_SECONDS = env_int("RECOMMENDATION_FEED_CACHE_SECONDS", 300)
 CLICKHOUSE_URL = env("CLICKHOUSE_URL")
 
 # --- Media ----------------------------------------------------------------------------------

@@ -8,7 +8,21 @@ from __future__ import annotations
 from contexts.cart import selectors, services
 from contexts.cart.data import CartItem
 
-__all__ = ["CartItem", "remove_items", "selected_items", "take_selected_items"]
+__all__ = [
+    "CartItem",
+    "register_cart_extra",
+    "remove_items",
+    "selected_items",
+    "take_selected_items",
+]
+
+
+def register_cart_extra(name: str, provider) -> None:
+    """Let a context above the cart add a section to the cart's response, under
+    `extras.<name>`: `provider(spu_ids=..., user_id=...)` answers it (JSON-able; the cart's
+    products, the buyer or None for a guest). Must be cheap: every cart read calls it.
+    Registering under the same name again replaces the provider."""
+    selectors.CART_EXTRAS.register(name, provider)
 
 
 def _item(line) -> CartItem:

@@ -17,6 +17,7 @@ from contexts.cart import domain
 from contexts.cart.models import Cart, CartLine
 from contexts.catalog import api as catalog_api
 from contexts.inventory import api as inventory_api
+from shared.extensions import ExtensionPoint
 from shared.money import ZERO, quantize
 
 
@@ -190,3 +191,17 @@ def purchasable_lines(lines: list[CartLine]) -> list[CartLine]:
             stock[line.sku_id].available if line.sku_id in stock else 0,
         ).purchasable
     ]
+
+
+# Sections that contexts above the cart add to its response (recommendation's "goes well with
+# your cart" ...): each registers a provider `(spu_ids, user_id) -> JSON-able` from its
+# AppConfig.ready() through `cart.api.register_cart_extra`; the cart shows each under
+# `extras.<name>`. A provider must be cheap (precomputed, cached): every cart read calls it.
+CART_EXTRAS = ExtensionPoint("cart.cart")
+
+
+def cart_extras(*, view: CartView, user_id: int | None) -> dict:
+    spu_ids = tuple(
+        sorted({line.spu_id for g in view.groups for line in g.lines if line.spu_id is not None})
+    )
+    return CART_EXTRAS.collect(spu_ids=spu_ids, user_id=user_id)

@@ -19,10 +19,12 @@ from django.utils import timezone
 
 from contexts.cart import domain, selectors
 from contexts.cart.domain import CartOwner
+from contexts.cart.events import CartItemAdded
 from contexts.cart.models import Cart, CartLine
 from contexts.catalog import api as catalog_api
 from contexts.inventory import api as inventory_api
 from shared.errors import BusinessRuleViolation, NotFound
+from shared.events import publish
 
 # Guest carts live this long after their last change; configurable for operators.
 GUEST_CART_TTL_DEFAULT_SECONDS = 30 * 24 * 3600
@@ -168,6 +170,15 @@ def cart_item_add(*, owner: CartOwner, sku_id: int, quantity: int) -> CartRef:
             line.selected = True
             line.save(update_fields=["quantity", "selected", "updated_at"])
         _touch(cart)
+        publish(
+            CartItemAdded(
+                cart_id=cart.pk,
+                user_id=cart.user_id,
+                sku_id=sku_id,
+                spu_id=sku.spu_id,
+                quantity=quantity,
+            )
+        )
     return CartRef(cart_id=cart.pk, issued_token=issued_token)
 
 

@@ -19,6 +19,7 @@ from contexts.catalog.data import (
 )
 from contexts.catalog.models import Merchant, Sku, Spu
 from contexts.catalog.services import media as _media
+from contexts.catalog.services import page_extras as _page_extras
 from contexts.catalog.services import stock as _stock
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "merchant_names",
     "merchant_product_ids",
     "products_for_search",
+    "register_product_page_extra",
     "spu_merchants",
 ]
 
@@ -203,3 +205,10 @@ def image_store(*, upload, folder: str) -> StoredImage:
     return StoredImage(
         name=stored.name, url=stored.url, content_type=stored.content_type, size=stored.size
     )
+
+
+def register_product_page_extra(name: str, provider: Callable[..., object]) -> None:
+    """Let a context above the catalog add a section to the storefront product page, under
+    `extras.<name>`: `provider(spu_id=...)` answers it (JSON-able). Must be cheap: every product
+    page read calls it. Registering under the same name again replaces the provider."""
+    _page_extras.PRODUCT_PAGE_EXTRAS.register(name, provider)

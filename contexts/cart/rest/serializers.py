@@ -94,6 +94,11 @@ class CartOut(serializers.Serializer):
         max_digits=14, decimal_places=2, help_text="Over selected, purchasable lines."
     )
     has_issues = serializers.BooleanField()
+    extras = serializers.DictField(
+        read_only=True,
+        default=dict,
+        help_text="Sections added by other contexts (recommendations), by name.",
+    )
 
     def get_cart_token(self, obj) -> str | None:
         return self.context.get("cart_token")

@@ -58,7 +58,9 @@ def _cart_response(owner: CartOwner, ref: services.CartRef | None = None) -> Res
     if owner.is_guest and cart_id is not None:
         token = (ref.issued_token if ref is not None else None) or owner.token
     view = selectors.cart_view(cart_id=cart_id)
-    response = Response(s.CartOut(view, context={"cart_token": token}).data)
+    body = s.CartOut(view, context={"cart_token": token}).data
+    body["extras"] = selectors.cart_extras(view=view, user_id=owner.user_id)
+    response = Response(body)
     if token:
         response[CART_TOKEN_HEADER] = token
     return response

@@ -128,6 +128,11 @@ class ProductDetailOut(serializers.Serializer):
     attributes = AttributeGroupOut(many=True)
     skus = StorefrontSkuOut(many=True)
     description = serializers.ListField(source="content", child=serializers.DictField())
+    extras = serializers.DictField(
+        read_only=True,
+        default=dict,
+        help_text="Sections added by other contexts (recommendations), by name.",
+    )
 
 
 class CategoryNodeOut(serializers.Serializer):

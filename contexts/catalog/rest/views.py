@@ -17,7 +17,14 @@ from rest_framework.views import APIView
 
 from contexts.catalog import selectors
 from contexts.catalog.rest import serializers as s
-from contexts.catalog.services import media, merchants, products, reviews, taxonomy
+from contexts.catalog.services import (
+    media,
+    merchants,
+    page_extras,
+    products,
+    reviews,
+    taxonomy,
+)
 from shared.auth import Principal, principal_of
 from shared.pagination import CachedCountPagination, StandardPagination
 from shared.rest.permissions import HasPermission
@@ -85,7 +92,9 @@ class ProductDetailView(APIView):
     )
     def get(self, request: Request, spu_id: int) -> Response:
         detail = selectors.storefront_product_detail(spu_id=spu_id)
-        return Response(s.ProductDetailOut(detail).data)
+        body = s.ProductDetailOut(detail).data
+        body["extras"] = page_extras.product_page_extras(spu_id=spu_id)
+        return Response(body)
 
 
 class CategoryTreeView(APIView):

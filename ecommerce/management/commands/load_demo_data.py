@@ -17,6 +17,7 @@ from contexts.logistics.demo import demo_freight_templates_create
 from contexts.loyalty.demo import demo_points_create
 from contexts.payments.services import payment_create, sandbox_pay
 from contexts.promotions.demo import demo_activities_create
+from contexts.recommendation.demo import demo_recommendations_build
 from contexts.search.demo import demo_search_index_build
 from contexts.settlement.demo import demo_settlement_create
 from contexts.subscription.demo import demo_memberships_create
@@ -80,6 +81,7 @@ class Command(BaseCommand):
         demo_settlement_create(sku_ids_by_merchant=skus_by_merchant)
         members = demo_memberships_create(buyer_ids=buyer_ids)
         indexed, _ = demo_search_index_build(progress=progress)
+        demo_recommendations_build(buyer_ids=buyer_ids, progress=progress)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,14 @@
+"""Sections that contexts above the catalog add to the storefront product page (recommendation's
+"bought together" ...): each registers a provider `(spu_id) -> JSON-able` from its
+AppConfig.ready() through `catalog.api.register_product_page_extra`; the page shows each under
+`extras.<name>`. A provider must be cheap (the page is the hottest read): precomputed, cached."""
+
+from __future__ import annotations
+
+from shared.extensions import ExtensionPoint
+
+PRODUCT_PAGE_EXTRAS = ExtensionPoint("catalog.product_page")
+
+
+def product_page_extras(*, spu_id: int) -> dict:
+    return PRODUCT_PAGE_EXTRAS.collect(spu_id=spu_id)

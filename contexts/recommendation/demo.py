@@ -1,0 +1,39 @@
+"""Demo recommendations: the demo catalog is bulk-inserted without events and the demo buyers
+have no history, so purchases with a plain structure are recorded (each buyer buys a few
+neighbouring products of one category, ids close together) and everything is rebuilt. Signal
+keys are fixed, so running it again adds nothing and rebuilds the same lists."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.utils import timezone
+
+from contexts.catalog import api as catalog_api
+from contexts.recommendation import services
+from contexts.recommendation.models import Signal
+
+
+def demo_recommendations_build(*, buyer_ids: list[int], progress: bool = False) -> int:
+    """Record demo purchases and views for `buyer_ids`, then rebuild. Returns the number of
+    signals recorded."""
+    listed = catalog_api.listed_product_ids(limit=2000)
+    if len(listed) < 4:
+        return 0
+    rng = random.Random(12)  # noqa: S311 - demo baskets, not secrets
+    now = timezone.now()
+    taken = 0
+    # Shoppers beyond the demo buyers make the co-purchase structure visible on every page.
+    shoppers = [f"u:{b}" for b in buyer_ids] + [f"v:demo-shopper-{n:04d}" for n in range(200)]
+    for n, shopper in enumerate(shoppers):
+        start = rng.randrange(0, max(len(listed) - 4, 1)) // 4 * 4
+        cluster = listed[start : start + 4]
+        basket = rng.sample(cluster, k=min(len(cluster), rng.randint(2, 3)))
+        at = now - timedelta(hours=rng.randint(0, 72))
+        kind = Signal.Kind.PURCHASE if shopper.startswith("u:") or n % 2 else Signal.Kind.VIEW
+        taken += services.signal_take(
+            key=f"demo:{shopper}", kind=kind, user_key=shopper, spu_ids=basket, at=at
+        )
+    services.rebuild(progress=progress)
+    return taken

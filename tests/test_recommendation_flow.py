@@ -1,0 +1,221 @@
+"""Recommendation (contexts/recommendation) with the real catalog and cart: signals in, lists on
+the product page and the cart (through their extension hooks), the feed, the rebuild."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from contexts.catalog.tests.support import build_catalog, make_product
+from contexts.recommendation import selectors, services
+from contexts.recommendation.models import ProductRecommendations, Signal
+from contexts.recommendation.tasks import rebuild
+from tests.support import make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def shop():
+    cache.clear()
+    cat = build_catalog()
+    tees = [make_product(cat, title=f"Tee {i}", materials=("cotton",)) for i in range(4)]
+    phone = make_product(
+        cat, title="Phone", category=cat.electronics, skus=[(("black",), "999.00")]
+    )
+    return {"cat": cat, "tees": [t.pk for t in tees], "phone": phone.pk}
+
+
+def view(client: APIClient, spu_id: int, *, visitor: str | None = None, signal_id=None):
+    body = {"type": "view", "spu_id": spu_id, "signal_id": signal_id or uuid.uuid4().hex}
+    if visitor:
+        body["visitor_id"] = visitor
+    return client.post("/api/v1/recommendations/signals", body, format="json")
+
+
+def buy(user_id: int, spu_ids: list[int]) -> bool:
+    return services.signal_take(
+        key=uuid.uuid4().hex,
+        kind=Signal.Kind.PURCHASE,
+        user_key=f"u:{user_id}",
+        spu_ids=spu_ids,
+        at=services.TRENDING_EPOCH,
+    )
+
+
+def ids(items) -> list[int]:
+    return [item["spu_id"] for item in items]
+
+
+def test_views_feed_viewed_also_viewed_on_the_product_page(shop):
+    a, b, c, _ = shop["tees"]
+    anon = APIClient()
+    for visitor, products in (("visitor-0001", [a, b]), ("visitor-0002", [a, b, c])):
+        for spu_id in products:
+            assert view(anon, spu_id, visitor=visitor).status_code == 202
+    assert services.stale_lists_refresh() >= 0
+    services.product_lists_refresh(spu_ids=[a])
+    page = anon.get(f"/api/v1/products/{a}").json()
+    section = page["extras"]["recommendations"]
+    assert ids(section["viewed_also_viewed"]) == [b, c]
+    # Similar: the other cotton tees of the category, never the phone.
+    assert shop["phone"] not in ids(section["similar"])
+    assert set(ids(section["similar"])) == set(shop["tees"]) - {a}
+
+
+def test_a_signal_is_taken_once_per_signal_id(shop):
+    a = shop["tees"][0]
+    anon = APIClient()
+    first = view(anon, a, visitor="visitor-0001", signal_id="signal-0001")
+    again = view(anon, a, visitor="visitor-0001", signal_id="signal-0001")
+    assert first.json() == {"taken": True}
+    assert again.json() == {"taken": False}
+    assert Signal.objects.filter(kind="view").count() == 1
+
+
+def test_bad_signals_are_clear_4xx(shop):
+    anon = APIClient()
+    a = shop["tees"][0]
+    assert view(anon, a).json()["error"]["code"] == "validation_error"  # guest, no visitor
+    response = anon.post(
+        "/api/v1/recommendations/signals",
+        {"type": "view", "spu_id": a, "signal_id": "signal-0001", "visitor_id": "v" * 8, "x": 1},
+        format="json",
+    )
+    assert response.status_code == 400
+    response = anon.post(
+        "/api/v1/recommendations/signals",
+        {"type": "purchase", "spu_id": a, "signal_id": "signal-0001", "visitor_id": "v" * 8},
+        format="json",
+    )
+    assert response.status_code == 400
+    missing = view(anon, 10**9, visitor="visitor-0001")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "product_not_found"
+    assert not Signal.objects.exists()
+
+
+def test_purchases_make_bought_together_and_the_endpoint_shows_them(shop):
+    a, b, c, d = shop["tees"]
+    buy(1, [a, b])
+    buy(2, [a, b, c])
+    buy(3, [a, d])
+    body = APIClient().get(f"/api/v1/products/{a}/recommendations").json()
+    assert ids(body["bought_together"]) == [b, c, d]
+    assert a not in ids(body["trending"])
+    assert APIClient().get("/api/v1/products/999999999/recommendations").status_code == 404
+
+
+def test_the_product_page_hook_costs_no_query_when_warm(shop):
+    a, b, _, _ = shop["tees"]
+    buy(1, [a, b])
+    anon = APIClient()
+    anon.get(f"/api/v1/products/{a}")  # warms the sections
+    with CaptureQueriesContext(connection) as with_hook:
+        anon.get(f"/api/v1/products/{a}")
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        selectors.product_sections_json(spu_id=a)
+    from contexts.catalog.services.page_extras import PRODUCT_PAGE_EXTRAS
+
+    provider = PRODUCT_PAGE_EXTRAS._providers["recommendations"]
+    PRODUCT_PAGE_EXTRAS.unregister("recommendations")
+    try:
+        with CaptureQueriesContext(connection) as without_hook:
+            anon.get(f"/api/v1/products/{a}")
+    finally:
+        PRODUCT_PAGE_EXTRAS.register("recommendations", provider)
+    assert len(with_hook) <= len(without_hook)
+    assert len(cold) == 2  # the precomputed row, the products shown
+
+
+def test_the_cart_shows_what_goes_with_it(shop):
+    a, b, c, _ = shop["tees"]
+    buy(1, [a, b])
+    buy(2, [a, c])
+    sections = selectors.cart_sections_json(spu_ids=[a, b])
+    assert ids(sections["bought_together"]) == [c]
+    assert a not in ids(sections["similar"]) and b not in ids(sections["similar"])
+    with CaptureQueriesContext(connection) as queries:
+        selectors.cart_sections_json(spu_ids=[a])
+    assert len(queries) == 2
+    # The cart response carries the section (an empty guest cart: store-wide trending).
+    body = APIClient().get("/api/v1/cart").json()
+    assert ids(body["extras"]["recommendations"]["trending"])[:1] == [a]
+
+
+def test_the_feed_is_personal_and_cold_starts_on_popularity(shop):
+    a, b, c, d = shop["tees"]
+    buy(1, [a, b])
+    buy(2, [a, b])
+    buy(3, [c, d])
+    buyer = make_user()
+    client = APIClient()
+    client.force_authenticate(buyer)
+    cold = ids(client.get("/api/v1/recommendations/feed").json()["items"])
+    assert cold[:2] == [a, b]  # trending store-wide
+    cache.clear()
+    buy(buyer.pk, [a])
+    items = client.get("/api/v1/recommendations/feed").json()["items"]
+    assert items[0]["spu_id"] == b and items[0]["reason"] == "for_you"
+    assert a not in ids(items)  # already bought
+    # Constant cost: 3 history reads, at most 4 graph lists, trending, the products; none warm.
+    cache.clear()
+    buy(buyer.pk, [c, d])
+    with CaptureQueriesContext(connection) as cold:
+        selectors.feed(user_id=buyer.pk)
+    with CaptureQueriesContext(connection) as warm:
+        selectors.feed(user_id=buyer.pk)
+    assert len(cold) <= 9 and len(warm) == 0
+    assert APIClient().get("/api/v1/recommendations/feed").status_code == 401
+
+
+def test_rebuild_is_safe_to_re_run(shop):
+    a, b, c, _ = shop["tees"]
+    buy(1, [a, b])
+    buy(2, [a, c])
+    before = ProductRecommendations.objects.get(spu_id=a).bought_together
+    first = rebuild.delay().get()
+    lists = {r.spu_id: (r.bought_together, r.similar) for r in ProductRecommendations.objects.all()}
+    second = rebuild.delay().get()
+    assert first == second == {"products": 5, "signals": 2}
+    assert lists == {
+        r.spu_id: (r.bought_together, r.similar) for r in ProductRecommendations.objects.all()
+    }
+    assert lists[a][0] == before == [b, c]
+
+
+def test_demo_recommendations_fill_product_pages_and_re_run_adds_nothing(shop):
+    from contexts.recommendation.demo import demo_recommendations_build
+
+    buyer = make_user()
+    assert demo_recommendations_build(buyer_ids=[buyer.pk]) > 0
+    assert demo_recommendations_build(buyer_ids=[buyer.pk]) == 0
+    lists = ProductRecommendations.objects.filter(spu_id__in=shop["tees"])
+    assert any(row.bought_together or row.viewed_also_viewed for row in lists)
+
+
+def test_a_price_change_or_unpublishing_shows_at_once_in_cached_sections(shop):
+    from decimal import Decimal
+
+    from contexts.catalog.models import Sku
+    from contexts.catalog.services import products
+    from contexts.catalog.tests.support import STAFF
+
+    a, b, c, _ = shop["tees"]
+    buy(1, [a, b, c])
+    anon = APIClient()
+    before = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
+    assert ids(before["bought_together"]) == [b, c]
+    sku = Sku.objects.filter(spu_id=b).first()
+    products.sku_update(principal=STAFF, sku_id=sku.pk, data={"price": Decimal("55.00")})
+    after = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
+    assert after["bought_together"][0]["min_price"] == "55.00"
+    products.spu_unpublish(principal=STAFF, spu_id=c)
+    gone = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
+    assert ids(gone["bought_together"]) == [b]
