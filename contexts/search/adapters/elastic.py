@@ -368,16 +368,17 @@ class ElasticsearchSearchIndex:
             search = search.highlight(
                 "title", number_of_fragments=0, pre_tags=["<em>"], post_tags=["</em>"]
             ).highlight_options(encoder="html")
-        search.aggs.bucket("brands", "terms", field="brand_facet", size=FACET_SIZE)
-        search.aggs.bucket("categories", "terms", field="category_facet", size=FACET_SIZE)
-        search.aggs.bucket(
-            "prices",
-            "histogram",
-            field="min_price",
-            interval=float(query.price_interval),
-            min_doc_count=1,
-        )
-        search.aggs.bucket("attributes", "terms", field="attribute_facets", size=1000)
+        if query.facets:
+            search.aggs.bucket("brands", "terms", field="brand_facet", size=FACET_SIZE)
+            search.aggs.bucket("categories", "terms", field="category_facet", size=FACET_SIZE)
+            search.aggs.bucket(
+                "prices",
+                "histogram",
+                field="min_price",
+                interval=float(query.price_interval),
+                min_doc_count=1,
+            )
+            search.aggs.bucket("attributes", "terms", field="attribute_facets", size=1000)
         start = (query.page - 1) * query.page_size
         response = search[start : start + query.page_size].execute()
         hits = []
@@ -408,7 +409,9 @@ class ElasticsearchSearchIndex:
             page=query.page,
             page_size=query.page_size,
             hits=tuple(hits),
-            facets=self._facets(response.aggregations, query.price_interval),
+            facets=self._facets(response.aggregations, query.price_interval)
+            if query.facets
+            else Facets(),
         )
 
     @staticmethod
