@@ -341,6 +341,9 @@ SEARCH_INDEX = env(
     if ELASTICSEARCH_URL
     else "contexts.search.adapters.embedded.EmbeddedSearchIndex",
 )
+# The storefront listing (GET /api/v1/products) is read from the search index where it answers
+# the query exactly (contexts/catalog/selectors.py: storefront_listing); off: the catalog's SQL.
+SEARCH_SERVES_LISTING = env_bool("SEARCH_SERVES_LISTING", True)
 # Names of the Elasticsearch aliases are "<prefix>products" and "<prefix>orders".
 SEARCH_INDEX_PREFIX = env("SEARCH_INDEX_PREFIX", "ecommerce-")
 NEO4J_URL = env("NEO4J_URL")

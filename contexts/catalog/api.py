@@ -2,6 +2,11 @@
 
 They return frozen dataclasses from data.py, never models or querysets, and refer to SKUs,
 products, merchants and categories by id.
+
+Storefront listing: a context that indexes the listed products (search) registers a
+`ListingProvider` from its AppConfig.ready() with `register_listing_provider`; `GET
+/api/v1/products` then asks it for the queries it can answer (see data.ListingQuery) and keeps
+its own SQL for the others, or when the provider declines.
 """
 
 from __future__ import annotations
@@ -10,6 +15,10 @@ from collections.abc import Callable, Iterable, Mapping
 
 from contexts.catalog import selectors
 from contexts.catalog.data import (
+    LISTING_SORTS,
+    ListingPage,
+    ListingProvider,
+    ListingQuery,
     MerchantInfo,
     ProductSearchSource,
     SearchAttributeSource,
@@ -23,6 +32,10 @@ from contexts.catalog.services import page_extras as _page_extras
 from contexts.catalog.services import stock as _stock
 
 __all__ = [
+    "LISTING_SORTS",
+    "ListingPage",
+    "ListingProvider",
+    "ListingQuery",
     "MerchantInfo",
     "ProductSearchSource",
     "SkuInfo",
@@ -37,9 +50,16 @@ __all__ = [
     "merchant_names",
     "merchant_product_ids",
     "products_for_search",
+    "register_listing_provider",
     "register_product_page_extra",
     "spu_merchants",
 ]
+
+
+def register_listing_provider(provider: ListingProvider) -> None:
+    """Serve the storefront listing from `provider` where it can (one provider: a second
+    registration is a ValueError)."""
+    selectors.listing_provider_register(provider)
 
 
 def _sku_info(sku: Sku) -> SkuInfo:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -81,3 +82,40 @@ class StoredImage:
     url: str
     content_type: str
     size: int
+
+
+# --- Storefront listing served by another context (registered from its AppConfig.ready) ------
+
+LISTING_SORTS = ("newest", "price_asc", "price_desc", "sales")
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    """A storefront listing the catalog asks a registered listing provider to answer: products
+    of the category (and its descendants), brand and shop; `attribute_groups`: value ids grouped
+    by attribute (alternatives within a group, every group must match; at most one group of
+    sales values, never with `in_stock`: the catalog keeps the conditions that must hold on ONE
+    SKU for its own SQL); one of LISTING_SORTS (ties by id, descending except price_asc)."""
+
+    category_id: int | None = None
+    brand_id: int | None = None
+    merchant_id: int | None = None
+    attribute_groups: tuple[tuple[int, ...], ...] = ()
+    in_stock: bool = False
+    sort: str = "newest"
+    page: int = 1
+    page_size: int = 20
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    """The provider's answer: how many products match and the ids of the page, in order."""
+
+    total: int
+    spu_ids: tuple[int, ...]
+
+
+class ListingProvider(Protocol):
+    def __call__(self, query: ListingQuery) -> ListingPage | None:
+        """The page, or None to leave this query to the catalog's SQL listing."""
+        ...

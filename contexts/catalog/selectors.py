@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from contexts.catalog import domain
+from contexts.catalog.data import ListingPage, ListingProvider, ListingQuery
 from contexts.catalog.models import (
     Attribute,
     AttributeValue,
@@ -215,24 +216,16 @@ def _sellable_skus() -> QuerySet[Sku]:
     return Sku.objects.filter(spu=OuterRef("pk"), deleted_at__isnull=True, status=Sku.Status.ACTIVE)
 
 
-def storefront_product_list(*, filters: ProductFilters) -> QuerySet[Spu]:
-    """Published products of active merchants, filtered and sorted: one query for the page,
-    one to count it, two for the page's merchants and brands, one to list the suspended shops
-    and, when filtering on attribute values, one to look up their kinds.
+def _storefront_products() -> QuerySet[Spu]:
+    """Published products of active merchants with their shop, brand and `in_stock`.
 
     Suspended shops are excluded by id rather than by joining the merchant's status, so that the
     page is read in the order of the (status, deleted_at, <sort key>) indexes with a LIMIT,
-    instead of being sorted in full.
-
-    category: that category and all its descendants (materialised path prefix, resolved by a
-    subquery). Price range, in-stock and sales-attribute values are conditions on ONE sellable
-    SKU (a product matches when some active SKU satisfies all of them). Values of one attribute
-    are alternatives (red OR blue); values of different attributes must all hold (red AND M).
-    """
+    instead of being sorted in full."""
     suspended = list(
         Merchant.objects.exclude(status=Merchant.Status.ACTIVE).values_list("pk", flat=True)
     )
-    products = (
+    return (
         Spu.objects.filter(deleted_at__isnull=True, status=Spu.Status.PUBLISHED)
         .exclude(merchant_id__in=suspended)
         # Prefetched, not joined: with a join MariaDB starts from the small merchant table and
@@ -240,6 +233,38 @@ def storefront_product_list(*, filters: ProductFilters) -> QuerySet[Spu]:
         .prefetch_related("merchant", "brand")
         .annotate(in_stock=Exists(_sellable_skus().filter(available_stock__gt=0)))
     )
+
+
+def _attribute_groups(
+    value_ids: Iterable[int],
+) -> tuple[dict[int, list[int]], dict[int, list[int]]] | None:
+    """The wanted values grouped by attribute: (sales attributes', descriptive ones'), or None
+    when one of them does not exist (it matches nothing)."""
+    wanted = set(value_ids)
+    rows = AttributeValue.objects.filter(pk__in=wanted).values_list(
+        "pk", "attribute_id", "attribute__kind"
+    )
+    sales: dict[int, list[int]] = defaultdict(list)
+    descriptive: dict[int, list[int]] = defaultdict(list)
+    for value_id, attribute_id, kind in rows:
+        group = sales if kind == Attribute.Kind.SALES else descriptive
+        group[attribute_id].append(value_id)
+    if len(rows) < len(wanted):
+        return None
+    return sales, descriptive
+
+
+def storefront_product_list(*, filters: ProductFilters) -> QuerySet[Spu]:
+    """Published products of active merchants, filtered and sorted: one query for the page,
+    one to count it, two for the page's merchants and brands, one to list the suspended shops
+    and, when filtering on attribute values, one to look up their kinds.
+
+    category: that category and all its descendants (materialised path prefix, resolved by a
+    subquery). Price range, in-stock and sales-attribute values are conditions on ONE sellable
+    SKU (a product matches when some active SKU satisfies all of them). Values of one attribute
+    are alternatives (red OR blue); values of different attributes must all hold (red AND M).
+    """
+    products = _storefront_products()
     if filters.category_id is not None:
         root_path = Category.objects.filter(pk=filters.category_id).values("path")[:1]
         products = products.alias(root_path=Subquery(root_path)).filter(
@@ -259,17 +284,10 @@ def storefront_product_list(*, filters: ProductFilters) -> QuerySet[Spu]:
     if filters.in_stock:
         skus, sku_conditions = skus.filter(available_stock__gt=0), True
     if filters.attribute_value_ids:
-        wanted = set(filters.attribute_value_ids)
-        rows = AttributeValue.objects.filter(pk__in=wanted).values_list(
-            "pk", "attribute_id", "attribute__kind"
-        )
-        sales: dict[int, list[int]] = defaultdict(list)
-        descriptive: dict[int, list[int]] = defaultdict(list)
-        for value_id, attribute_id, kind in rows:
-            group = sales if kind == Attribute.Kind.SALES else descriptive
-            group[attribute_id].append(value_id)
-        if len(rows) < len(wanted):  # an unknown value matches nothing
+        groups = _attribute_groups(filters.attribute_value_ids)
+        if groups is None:  # an unknown value matches nothing
             return products.none()
+        sales, descriptive = groups
         for value_ids in sales.values():
             skus, sku_conditions = skus.filter(values__value_id__in=value_ids), True
         for value_ids in descriptive.values():
@@ -279,6 +297,98 @@ def storefront_product_list(*, filters: ProductFilters) -> QuerySet[Spu]:
     if sku_conditions:
         products = products.filter(Exists(skus))
     return products.order_by(*SORTS.get(filters.sort, SORTS["newest"]))
+
+
+# --- Storefront listing: a registered provider (the search index) or the SQL above ----------
+
+_LISTING_PROVIDER: list[ListingProvider] = []
+
+
+def listing_provider_register(provider: ListingProvider) -> None:
+    """The one provider the storefront listing asks first (a second one is a ValueError)."""
+    if _LISTING_PROVIDER:
+        raise ValueError("A storefront listing provider is already registered.")
+    _LISTING_PROVIDER.append(provider)
+
+
+def listing_provider_unregister() -> None:
+    _LISTING_PROVIDER.clear()
+
+
+def _listing_query(filters: ProductFilters) -> ListingQuery | None:
+    """The filters as a provider's query, or None when only the SQL listing answers them
+    exactly: a price bound, or two conditions that must hold on the same SKU (in stock, a
+    sales attribute's values), are per-SKU conditions an index of products cannot check; an
+    unknown attribute value makes the SQL listing empty without a scan."""
+    if filters.min_price is not None or filters.max_price is not None:
+        return None
+    groups: tuple[tuple[int, ...], ...] = ()
+    if filters.attribute_value_ids:
+        found = _attribute_groups(filters.attribute_value_ids)
+        if found is None:
+            return None
+        sales, descriptive = found
+        if len(sales) + filters.in_stock > 1:
+            return None
+        groups = tuple(tuple(ids) for ids in (*sales.values(), *descriptive.values()))
+    return ListingQuery(
+        category_id=filters.category_id,
+        brand_id=filters.brand_id,
+        merchant_id=filters.merchant_id,
+        attribute_groups=groups,
+        in_stock=filters.in_stock,
+        sort=filters.sort if filters.sort in SORTS else "newest",
+    )
+
+
+class ProvidedListing:
+    """A listing the provider answered, as the sliceable sequence a paginator reads: the count
+    and the page's ids come from one call for the expected page; the page's products are then
+    read from the catalog (the same fields as the SQL listing; a product unpublished since the
+    provider last heard of it is left out of the page)."""
+
+    def __init__(
+        self, provider: ListingProvider, query: ListingQuery, *, page: int, page_size: int
+    ) -> None:
+        self._provider = provider
+        self._query = query
+        self._page_size = page_size
+        self._answers: dict[int, ListingPage | None] = {}
+        self.answered = self._answer(page) is not None
+
+    def _answer(self, page: int) -> ListingPage | None:
+        if page not in self._answers:
+            self._answers[page] = self._provider(
+                replace(self._query, page=page, page_size=self._page_size)
+            )
+        return self._answers[page]
+
+    def count(self) -> int:
+        first = next(iter(self._answers.values()))
+        return first.total if first else 0
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Spu]:
+        start = window.start or 0
+        answer = self._answer(start // self._page_size + 1)
+        ids = answer.spu_ids[: (window.stop or start + self._page_size) - start] if answer else ()
+        by_id = {spu.pk: spu for spu in _storefront_products().filter(pk__in=ids)}
+        return [by_id[i] for i in ids if i in by_id]
+
+
+def storefront_listing(
+    *, filters: ProductFilters, page: int, page_size: int
+) -> QuerySet[Spu] | ProvidedListing:
+    """The storefront listing: from the registered provider when there is one and it answers
+    this query (see _listing_query), else the catalog's SQL (storefront_product_list)."""
+    query = _listing_query(filters) if _LISTING_PROVIDER else None
+    if query is not None:
+        provided = ProvidedListing(_LISTING_PROVIDER[0], query, page=page, page_size=page_size)
+        if provided.answered:
+            return provided
+    return storefront_product_list(filters=filters)
 
 
 # --- Storefront: product detail -------------------------------------------------------------

@@ -11,6 +11,7 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
+        from contexts.catalog import api as catalog_api
         from contexts.catalog.events import (
             MerchantUpdated,
             PriceChanged,
@@ -28,8 +29,10 @@ class SearchConfig(AppConfig):
             OrderPlaced,
             OrderShipped,
         )
-        from contexts.search import handlers
+        from contexts.search import handlers, selectors
         from shared.events import subscribe
+
+        catalog_api.register_listing_provider(selectors.storefront_listing)
 
         for event_class, name in (
             (ProductPublished, "product_published"),

@@ -62,6 +62,7 @@ class ProductQuery:
     page: int = 1
     page_size: int = 20
     price_interval: Decimal = Decimal(100)  # width of the price histogram's buckets
+    facets: bool = True  # False: the page's facets are empty (the storefront listing's query)
 
 
 @dataclass(frozen=True)

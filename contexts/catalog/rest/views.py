@@ -74,13 +74,14 @@ class ProductListView(APIView):
             in_stock=query["in_stock"],
             sort=query["sort"],
         )
-        return _page(
-            request,
-            self,
-            selectors.storefront_product_list(filters=filters),
-            s.ProductListItemOut,
-            paginator=CachedCountPagination(),
+        paginator = CachedCountPagination()
+        page = request.query_params.get(paginator.page_query_param, "1")
+        listing = selectors.storefront_listing(
+            filters=filters,
+            page=int(page) if page.isdecimal() and int(page) > 0 else 1,
+            page_size=paginator.get_page_size(request),
         )
+        return _page(request, self, listing, s.ProductListItemOut, paginator=paginator)
 
 
 class ProductDetailView(APIView):

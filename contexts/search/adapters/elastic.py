@@ -2,9 +2,17 @@
 
 Two aliases, `<prefix>products` and `<prefix>orders`, each on one concrete index. A full reindex
 builds a new concrete index, then moves the alias to it in one atomic `_aliases` call and drops
-the old one: searches never see a half-built index. (Updates that events apply to the alias while
-a reindex runs land in the old index; the reindex reads the catalog after they committed, or the
-next event of that product brings it back in step.)
+the old one: searches never see a half-built index.
+
+Updates while a reindex runs are not lost at the swap: the new index carries a second alias,
+`<alias>-next`, for as long as it is being built, and every write also goes there (a write that
+finds no `-next` alias read its source before the reindex began reading, so the reindex has
+that state or a newer one). The reindex loads its documents with `create`, which never
+overwrites a document such a write already put in the new index; a delete there leaves a
+tombstone (`deleted: true`, never matched by a search, removed after the swap) so that the
+reindex cannot bring back, from an older read, a product removed meanwhile. Writers of one
+document are serialised by the caller (search's per-product locks: the later write reads the
+newer state), so the last write to reach the new index is the newest state.
 
 Text analysis: the standard tokenizer, then `cjk_bigram` (Chinese, Japanese, Korean runs become
 overlapping character pairs; the index keeps the single characters too, so a one-character query
@@ -100,6 +108,7 @@ PRODUCT_MAPPING = {
         "published_at": {"type": "date"},
         "image_url": {"type": "keyword", "index": False},
         "suggest": {"type": "completion", "analyzer": "lower_keyword"},
+        "deleted": {"type": "boolean"},  # a tombstone, only while a reindex builds the index
     }
 }
 ORDER_MAPPING = {
@@ -270,12 +279,35 @@ class ElasticsearchSearchIndex:
             self._ready.add(alias)
         return alias
 
+    def building_alias(self, kind: str) -> str:
+        """The alias of the index a reindex is building (present only while it runs)."""
+        return f"{self.alias(kind)}-next"
+
+    def _building(self, kind: str) -> bool:
+        """Whether a reindex is building a new index now (asked at each write: a write must not
+        miss one that started after its source was read)."""
+        return bool(self.client.indices.exists_alias(name=self.building_alias(kind)))
+
     def _replace_all(self, kind: str, actions: Iterable[dict[str, Any]]) -> int:
-        alias = self.alias(kind)
+        alias, building = self.alias(kind), self.building_alias(kind)
         old = self._concrete(kind)
         name = self._create(kind)
         try:
-            count, _ = bulk(self.client, ({**a, "_index": name} for a in actions), chunk_size=500)
+            # Before reading any source (`actions` is lazy): writes from now on reach it too.
+            self.client.indices.update_aliases(
+                actions=[{"add": {"index": name, "alias": building}}]
+            )
+            count, errors = bulk(
+                self.client,
+                ({**a, "_index": name, "_op_type": "create"} for a in actions),
+                chunk_size=500,
+                raise_on_error=False,
+            )
+            # 409: a write during the reindex put a newer document (or a tombstone) there.
+            failed = [e for e in errors if next(iter(e.values())).get("status") != 409]
+            if failed:
+                raise RuntimeError(f"The reindex of {alias} failed: {failed[:3]}")
+            count += len(errors)
             self.client.indices.refresh(index=name)
         except Exception:
             self.client.indices.delete(index=name, ignore_unavailable=True)
@@ -283,11 +315,16 @@ class ElasticsearchSearchIndex:
         self.client.indices.update_aliases(
             actions=[
                 *({"remove": {"index": index, "alias": alias}} for index in old),
+                {"remove": {"index": name, "alias": building}},
                 {"add": {"index": name, "alias": alias}},
             ]
         )
         for index in old:
             self.client.indices.delete(index=index, ignore_unavailable=True)
+        if kind == "products":
+            self.client.delete_by_query(
+                index=name, query={"term": {"deleted": True}}, refresh=True, conflicts="proceed"
+            )
         self._ready.add(alias)
         return count
 
@@ -298,23 +335,57 @@ class ElasticsearchSearchIndex:
                 self.client.indices.delete(index=index, ignore_unavailable=True)
         self._ready.clear()
 
-    def _write(self, actions: list[dict[str, Any]]) -> None:
-        if actions:
-            bulk(self.client, actions, refresh=self.refresh, raise_on_error=True)
+    def _write(
+        self,
+        kind: str,
+        actions: list[dict[str, Any]],
+        building_actions: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Apply `actions` (no `_index`) to the live alias and, while a reindex runs, to the
+        index it builds (`building_actions` there, when they differ: tombstones for deletes)."""
+        if not actions:
+            return
+        alias = self._ensure(kind)
+        bulk(
+            self.client,
+            ({**a, "_index": alias} for a in actions),
+            refresh=self.refresh,
+            raise_on_error=not any(a.get("_op_type") == "delete" for a in actions),
+        )
+        if not self._building(kind):
+            return
+        building = self.building_alias(kind)
+        # require_alias: if the reindex swapped (or failed) meanwhile, the alias is gone and
+        # the write above already reached the new index; never create an index by that name.
+        _, errors = bulk(
+            self.client,
+            ({**a, "_index": building} for a in (building_actions or actions)),
+            refresh=self.refresh,
+            raise_on_error=False,
+            require_alias=True,
+        )
+        failed = [
+            e
+            for e in errors
+            if next(iter(e.values())).get("error", {}).get("type") != "index_not_found_exception"
+        ]
+        if failed:
+            raise RuntimeError(f"A write to {building} failed: {failed[:3]}")
 
     # --- products: writes -----------------------------------------------------------------------
 
     def products_upsert(self, documents: Sequence[ProductDocument]) -> None:
-        alias = self._ensure("products")
         self._write(
-            [{"_index": alias, "_id": d.spu_id, "_source": _product_source(d)} for d in documents]
+            "products", [{"_id": d.spu_id, "_source": _product_source(d)} for d in documents]
         )
 
     def products_delete(self, spu_ids: Iterable[int]) -> None:
-        alias = self._ensure("products")
-        actions = [{"_op_type": "delete", "_index": alias, "_id": i} for i in spu_ids]
-        if actions:
-            bulk(self.client, actions, refresh=self.refresh, raise_on_error=False)
+        ids = list(spu_ids)
+        self._write(
+            "products",
+            [{"_op_type": "delete", "_id": i} for i in ids],
+            [{"_id": i, "_source": {"spu_id": i, "deleted": True}} for i in ids],
+        )
 
     def products_replace_all(self, documents: Iterable[ProductDocument]) -> int:
         return self._replace_all(
@@ -357,7 +428,15 @@ class ElasticsearchSearchIndex:
         ]
         search = (
             Search(using=self.client, index=self._ensure("products"))
-            .query(Q("bool", must=must or [Q("match_all")], filter=self._filters(query)))
+            .query(
+                Q(
+                    "bool",
+                    must=must or [Q("match_all")],
+                    filter=self._filters(query),
+                    # A tombstone a write during a reindex left (removed after the swap).
+                    must_not=[Q("term", deleted=True)],
+                )
+            )
             .extra(track_total_hits=True)
         )
         if query.sort == "relevance":
@@ -368,16 +447,17 @@ class ElasticsearchSearchIndex:
             search = search.highlight(
                 "title", number_of_fragments=0, pre_tags=["<em>"], post_tags=["</em>"]
             ).highlight_options(encoder="html")
-        search.aggs.bucket("brands", "terms", field="brand_facet", size=FACET_SIZE)
-        search.aggs.bucket("categories", "terms", field="category_facet", size=FACET_SIZE)
-        search.aggs.bucket(
-            "prices",
-            "histogram",
-            field="min_price",
-            interval=float(query.price_interval),
-            min_doc_count=1,
-        )
-        search.aggs.bucket("attributes", "terms", field="attribute_facets", size=1000)
+        if query.facets:
+            search.aggs.bucket("brands", "terms", field="brand_facet", size=FACET_SIZE)
+            search.aggs.bucket("categories", "terms", field="category_facet", size=FACET_SIZE)
+            search.aggs.bucket(
+                "prices",
+                "histogram",
+                field="min_price",
+                interval=float(query.price_interval),
+                min_doc_count=1,
+            )
+            search.aggs.bucket("attributes", "terms", field="attribute_facets", size=1000)
         start = (query.page - 1) * query.page_size
         response = search[start : start + query.page_size].execute()
         hits = []
@@ -408,7 +488,9 @@ class ElasticsearchSearchIndex:
             page=query.page,
             page_size=query.page_size,
             hits=tuple(hits),
-            facets=self._facets(response.aggregations, query.price_interval),
+            facets=self._facets(response.aggregations, query.price_interval)
+            if query.facets
+            else Facets(),
         )
 
     @staticmethod
@@ -467,10 +549,7 @@ class ElasticsearchSearchIndex:
     # --- orders -------------------------------------------------------------------------------
 
     def orders_upsert(self, documents: Sequence[OrderDocument]) -> None:
-        alias = self._ensure("orders")
-        self._write(
-            [{"_index": alias, "_id": d.order_no, "_source": _order_source(d)} for d in documents]
-        )
+        self._write("orders", [{"_id": d.order_no, "_source": _order_source(d)} for d in documents])
 
     def orders_replace_all(self, documents: Iterable[OrderDocument]) -> int:
         return self._replace_all(

@@ -331,7 +331,7 @@ class EmbeddedSearchIndex:
         products = _filtered(query)
         if terms:
             products = _matching(products, _fts_expression(terms))
-        facets = _facets(products, query.price_interval)
+        facets = _facets(products, query.price_interval) if query.facets else Facets()
         total = products.order_by().count()
         if query.sort == "relevance":
             ordering = (
