@@ -87,8 +87,9 @@ class ProductDetailView(APIView):
     )
     @cached_get(lambda spu_id: (STOREFRONT, product_page(spu_id)))
     def get(self, request: Request, spu_id: int) -> Response:
-        detail = selectors.storefront_product_detail(spu_id=spu_id)
-        return Response(s.ProductDetailOut(detail).data)
+        # Rows shaped as ProductDetailOut would shape storefront_product_detail (tested).
+        page = selectors.storefront_product_page_rows(spu_id=spu_id)
+        return Response(s.product_page_out(page))
 
 
 class CategoryTreeView(APIView):
