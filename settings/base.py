@@ -421,6 +421,10 @@ DEFAULT_CURRENCY = env("DEFAULT_CURRENCY", "CNY")
 # --- Catalog, inventory, cart, ordering -----------------------------------------------------
 # Storefront listings reuse the total count of an identical query for this long (0: always count).
 LIST_COUNT_CACHE_SECONDS = env_int("LIST_COUNT_CACHE_SECONDS", 30)
+# Rendered storefront reads (product lists, product pages, keyword search; shared/read_cache.py):
+# invalidated by the writes' version bumps; the lifetime only bounds staleness after a cache
+# outage (bumps lost) and the memory of superseded entries. 0 turns the cache off.
+STOREFRONT_CACHE_SECONDS = env_int("STOREFRONT_CACHE_SECONDS", 120)
 MEDIA_MAX_UPLOAD_BYTES = env_int("MEDIA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 INVENTORY_RESERVATION_TTL_SECONDS = env_int("INVENTORY_RESERVATION_TTL_SECONDS", 35 * 60)
 INVENTORY_AVAILABILITY_CACHE_SECONDS = env_int("INVENTORY_AVAILABILITY_CACHE_SECONDS", 60)

@@ -40,6 +40,9 @@ LOGGING_CONFIG = None
 SEARCH_SERVES_LISTING = False
 # Listings count exactly in tests (the count cache has its own test).
 LIST_COUNT_CACHE_SECONDS = 0
+# Rendered storefront reads are cached only in the tests that prove their invalidation (most
+# tests write inside one rolled-back transaction, where the after-commit bumps never run).
+STOREFRONT_CACHE_SECONDS = 0
 # A pricing step registered from outside ordering, as later contexts will (its tests are in
 # contexts/ordering/tests/test_pricing_steps.py). Inert unless a test grants a buyer a rebate.
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.pricing_step_app"]  # noqa: F405

@@ -438,6 +438,16 @@ def _groups(values: Iterable[AttributeValue]) -> list[AttributeGroup]:
     ]
 
 
+def _on_storefront(spu_id: int) -> QuerySet[Spu]:
+    """The product, if the storefront shows it: published, not deleted, of an active shop."""
+    return Spu.objects.filter(
+        pk=spu_id,
+        deleted_at__isnull=True,
+        status=Spu.Status.PUBLISHED,
+        merchant__status=Merchant.Status.ACTIVE,
+    )
+
+
 def storefront_product_detail(*, spu_id: int) -> ProductDetail:
     """A published product with its active SKUs, their availability from the catalog's stock
     mirror (kept by inventory's events: the catalog is upstream of inventory and never calls it),
@@ -447,12 +457,7 @@ def storefront_product_detail(*, spu_id: int) -> ProductDetail:
     products, and those of a suspended merchant, are not found.
     """
     spu = (
-        Spu.objects.filter(
-            pk=spu_id,
-            deleted_at__isnull=True,
-            status=Spu.Status.PUBLISHED,
-            merchant__status=Merchant.Status.ACTIVE,
-        )
+        _on_storefront(spu_id)
         .select_related("merchant", "brand", "category")
         .prefetch_related(
             Prefetch(
@@ -482,6 +487,91 @@ def storefront_product_detail(*, spu_id: int) -> ProductDetail:
         attributes=_groups(av.value for av in spu.attribute_values.all()),
         breadcrumb=category_breadcrumb(category=spu.category),
         content=document_store().content_get(spu_id=spu.pk) or [],
+    )
+
+
+@dataclass(frozen=True)
+class ProductPageRows:
+    """What `storefront_product_detail` reads, as plain rows (`.values()`): the product page's
+    uncached path builds no model instance (rest/serializers.product_page_out shapes it)."""
+
+    spu: dict[str, Any]
+    skus: list[dict[str, Any]]
+    sku_values: list[dict[str, Any]]
+    attribute_values: list[dict[str, Any]]
+    breadcrumb: list[dict[str, Any]]
+    content: list[dict[str, Any]]
+
+
+# An attribute value with its attribute, as read for the product page's groups.
+_VALUE_COLUMNS = {
+    "v_id": F("value_id"),
+    "v_text": F("value__value"),
+    "v_sort": F("value__sort_order"),
+    "a_id": F("value__attribute_id"),
+    "a_name": F("value__attribute__name"),
+    "a_code": F("value__attribute__code"),
+    "a_sort": F("value__attribute__sort_order"),
+}
+
+
+def storefront_product_page_rows(*, spu_id: int) -> ProductPageRows:
+    """`storefront_product_detail` as rows: the same products are found (the others: 404
+    product_not_found), the same figures read, in a fixed number of queries (5, and the
+    document store's read)."""
+    spu = (
+        _on_storefront(spu_id)
+        .values(
+            "id",
+            "title",
+            "subtitle",
+            "main_image_url",
+            "gallery",
+            "merchant_id",
+            "brand_id",
+            "category_id",
+            "min_price",
+            "max_price",
+            "sales_count",
+            "rating_avg",
+            "rating_count",
+            "published_at",
+            merchant_name=F("merchant__name"),
+            brand_name=F("brand__name"),
+            category_name=F("category__name"),
+            category_path=F("category__path"),
+        )
+        .first()
+    )
+    if spu is None:
+        raise NotFound("Product not found.", code="product_not_found")
+    skus = list(
+        Sku.objects.filter(spu_id=spu_id, deleted_at__isnull=True, status=Sku.Status.ACTIVE)
+        .order_by("id")
+        .values(
+            "id", "spec", "price", "market_price", "image_url", "weight_grams", "available_stock"
+        )
+    )
+    sku_values = list(
+        SkuValue.objects.filter(
+            sku__spu_id=spu_id, sku__deleted_at__isnull=True, sku__status=Sku.Status.ACTIVE
+        ).values("sku_id", **_VALUE_COLUMNS)
+    )
+    attribute_values = list(
+        SpuAttributeValue.objects.filter(spu_id=spu_id).values(**_VALUE_COLUMNS)
+    )
+    breadcrumb = list(
+        Category.objects.filter(path__in=ancestor_paths(spu["category_path"]))
+        .order_by("depth")
+        .values("id", "name")
+    )
+    return ProductPageRows(
+        spu=spu,
+        skus=skus,
+        sku_values=sku_values,
+        attribute_values=attribute_values,
+        breadcrumb=breadcrumb,
+        content=document_store().content_get(spu_id=spu_id) or [],
     )
 
 

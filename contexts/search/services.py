@@ -22,6 +22,7 @@ from contexts.ordering import api as ordering_api
 from contexts.search.data import AttributeValue, OrderDocument, ProductDocument
 from contexts.search.models import ProductSales, SkuStock
 from contexts.search.ports import search_index
+from shared import read_cache
 from shared.events import aggregates_lock
 
 REINDEX_BATCH = 500
@@ -82,11 +83,16 @@ def _documents(spu_ids: Iterable[int]) -> tuple[list[ProductDocument], list[int]
     return documents, [i for i in ids if i not in listed]
 
 
-def products_sync(*, spu_ids: Iterable[int]) -> int:
+def products_sync(*, spu_ids: Iterable[int], listings_changed: bool = True) -> int:
     """Rebuild these products' documents from the catalog: listed ones are (re)indexed, the
-    others (unpublished, deleted, of a suspended shop) removed. Returns how many are indexed."""
+    others (unpublished, deleted, of a suspended shop) removed. Returns how many are indexed.
+
+    Once committed, the cached product lists and keyword searches are dropped (they are read
+    from this index), unless the caller knows nothing they show changed (`listings_changed`)."""
     ids = sorted(set(spu_ids))
     with transaction.atomic():
+        if listings_changed:
+            read_cache.bump_on_commit([read_cache.LISTINGS])
         aggregates_lock(stream=PRODUCT_LOCKS, aggregate_ids=ids)
         documents, gone = _documents(ids)
         index = search_index()
@@ -106,16 +112,21 @@ def sku_stock_apply(*, sku_id: int, available: int, version: int) -> bool:
     spu_id = skus[sku_id].spu_id
     with transaction.atomic():
         aggregates_lock(stream=SKU_LOCKS, aggregate_ids=[sku_id])
+        # Under the SKU's lock: the figure this change replaces (None: the first one).
+        before = SkuStock.objects.filter(sku_id=sku_id).values_list("available", flat=True).first()
         updated = SkuStock.objects.filter(sku_id=sku_id, version__lt=version).update(
             available=available, version=version, spu_id=spu_id
         )
         if not updated:
-            if SkuStock.objects.filter(sku_id=sku_id).exists():
+            if before is not None:
                 return False
             SkuStock.objects.create(
                 sku_id=sku_id, spu_id=spu_id, available=available, version=version
             )
-        products_sync(spu_ids=[spu_id])
+        # Listings show only "in stock": a change that keeps the SKU on the same side of zero
+        # leaves them as they are (an order's every unit would otherwise empty the cache).
+        flipped = before is None or (before > 0) != (available > 0)
+        products_sync(spu_ids=[spu_id], listings_changed=flipped)
     return True
 
 

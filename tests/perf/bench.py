@@ -13,6 +13,7 @@ the baseline. Not a test: figures depend on the machine.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -117,6 +118,75 @@ def create_database(database_url: str) -> None:
     )
 
 
+@contextlib.contextmanager
+def private_redis(url: str | None):
+    """`url`, or a private redis-server on a free port (stopped afterwards): a benchmark's
+    cache and queues never mix with another's."""
+    if url:
+        yield url
+        return
+    port = free_port()
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def load_catalog(env, *, skus: int) -> None:
+    """The demo data with a catalog of `skus` SKUs (3 per product), stock enough never to run
+    out, and the search index."""
+    started = time.time()
+    products = max(1, skus // 3)
+    manage(
+        env,
+        "load_demo_data",
+        "--products",
+        str(products),
+        "--skus-per-product",
+        "3",
+        "--stock",
+        "1000000",
+    )
+    print(f"loaded {products * 3} SKUs in {time.time() - started:.0f}s")
+
+
+def product_pages_lua(ids: list[int]) -> str:
+    """A wrk script requesting the product page of one of `ids` at random."""
+    return (
+        "ids = {"
+        + ",".join(map(str, ids))
+        + "}\n"
+        + textwrap.dedent("""
+        request = function()
+          return wrk.format("GET", "/api/v1/products/" .. ids[math.random(#ids)])
+        end
+        """)
+    )
+
+
+def print_table(results, *, connections: int, width: int = 34) -> None:
+    """One row per (name, 1-connection run, `connections` run); the first row is the baseline
+    the last column divides by. "failed": answers that were not 2xx, and socket errors/timeouts."""
+    baseline = results[0][2]["rps"]
+    print(
+        f"{'endpoint':{width}} {'1 conn: p50':>11} {'p95 ms':>7} | {connections:>2} conns: "
+        f"{'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'failed':>7} {'vs bare':>7}"
+    )
+    for name, alone, r in results:
+        failed = r["errors"] + alone["errors"]
+        print(
+            f"{name:{width}} {alone['p50']:11.1f} {alone['p95']:7.1f} | {'':10}"
+            f"{r['rps']:7.1f} {r['p50']:6.1f} {r['p95']:6.1f} {r['p99']:6.1f} "
+            f"{failed:7d} {r['rps'] / baseline:7.2f}"
+        )
+
+
 def start_gunicorn(env, *, workers: int) -> tuple[subprocess.Popen, str]:
     """gunicorn on a free port, once it answers /healthz; returns (process, base URL)."""
     port = free_port()
@@ -169,19 +239,7 @@ def main() -> None:
     create_database(args.database_url)
     manage(env, "migrate", "--noinput", "-v0")
     if not args.skip_load:
-        started = time.time()
-        products = max(1, args.skus // 3)
-        manage(
-            env,
-            "load_demo_data",
-            "--products",
-            str(products),
-            "--skus-per-product",
-            "3",
-            "--stock",
-            "1000000",
-        )
-        print(f"loaded {products * 3} SKUs in {time.time() - started:.0f}s")
+        load_catalog(env, skus=args.skus)
 
     manage(env, "collectstatic", "--noinput", "-v0")
     server, base = start_gunicorn(env, workers=args.workers)
@@ -204,16 +262,6 @@ def main() -> None:
             for p in http_json(f"{base}/api/v1/products?page_size=100&page={n * 7}")["results"]
         ] or product_ids
 
-        detail_lua = (
-            "ids = {"
-            + ",".join(map(str, all_ids))
-            + "}\n"
-            + textwrap.dedent("""
-            request = function()
-              return wrk.format("GET", "/api/v1/products/" .. ids[math.random(#ids)])
-            end
-            """)
-        )
         order_body = json.dumps(
             {"address_id": address_id, "items": [{"sku_id": sku_id, "quantity": 1}]}
         )
@@ -238,7 +286,7 @@ def main() -> None:
                 f"{base}/api/v1/products?sort=price_asc&in_stock=true&min_price=1",
                 "",
             ),
-            ("product detail (random)", base, detail_lua),
+            ("product detail (random)", base, product_pages_lua(all_ids)),
             ("place order (buy-now)", base, order_lua),
         ]
         results = []
@@ -248,21 +296,11 @@ def main() -> None:
             alone = wrk(url, args.seconds, 1, lua, threads=1)
             loaded = wrk(url, args.seconds, args.connections, lua)
             results.append((name, alone, loaded))
-        baseline = results[0][2]["rps"]
         print()
         print(
             f"{count} products loaded; gunicorn {args.workers} workers; wrk {args.seconds}s per run"
         )
-        print(
-            f"{'endpoint':34} {'1 conn: p50':>11} {'p95 ms':>7} | {args.connections:>2} conns: "
-            f"{'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'non-2xx':>7} {'vs bare':>7}"
-        )
-        for name, alone, r in results:
-            print(
-                f"{name:34} {alone['p50']:11.1f} {alone['p95']:7.1f} | {'':10}"
-                f"{r['rps']:7.1f} {r['p50']:6.1f} {r['p95']:6.1f} {r['p99']:6.1f} "
-                f"{r['non_2xx'] + alone['non_2xx']:7d} {r['rps'] / baseline:7.2f}"
-            )
+        print_table(results, connections=args.connections)
     finally:
         server.terminate()
         server.wait(10)

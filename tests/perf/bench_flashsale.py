@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,9 +31,9 @@ sys.path.insert(0, str(ROOT))
 from tests.perf.bench import (  # noqa: E402
     bench_env,
     create_database,
-    free_port,
     http_json,
     manage,
+    private_redis,
     start_gunicorn,
     wrk,
 )
@@ -168,21 +167,8 @@ def main() -> None:
         help="default: a private redis-server on a free port (db 0 cache/engine, db 1 broker)",
     )
     args = parser.parse_args()
-    private = None
-    if not args.redis_url:
-        port = free_port()
-        private = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        time.sleep(0.5)
-        args.redis_url = f"redis://127.0.0.1:{port}/0"
-    try:
+    with private_redis(args.redis_url) as args.redis_url:
         run(args)
-    finally:
-        if private is not None:
-            private.terminate()
-            private.wait(10)
 
 
 def run(args) -> None:

@@ -454,3 +454,83 @@ class MediaOut(serializers.Serializer):
     name = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
+
+
+# --- The product page's uncached path --------------------------------------------------------
+# Building model instances and a nested serializer per request cost most of a product page; the
+# page is read as rows (selectors.storefront_product_page_rows) and shaped here exactly as
+# ProductDetailOut shapes selectors.storefront_product_detail (tests compare the bytes).
+
+_MONEY = serializers.DecimalField(max_digits=14, decimal_places=2)
+_RATING = serializers.DecimalField(max_digits=3, decimal_places=2)
+_TIME = serializers.DateTimeField()
+
+
+def _money_or_none(value):
+    return None if value is None else _MONEY.to_representation(value)
+
+
+def _value_groups(rows) -> list[dict]:
+    """Like selectors._groups: values by attribute, both in their display order, each once."""
+    by_attribute: dict[int, tuple[dict, dict[int, dict]]] = {}
+    for row in rows:
+        by_attribute.setdefault(row["a_id"], (row, {}))[1][row["v_id"]] = row
+    ordered = sorted(by_attribute.values(), key=lambda item: (item[0]["a_sort"], item[0]["a_id"]))
+    return [
+        {
+            "attribute_id": attribute["a_id"],
+            "name": str(attribute["a_name"]),
+            "code": str(attribute["a_code"]),
+            "values": [
+                {"id": v["v_id"], "value": v["v_text"]}
+                for v in sorted(values.values(), key=lambda v: (v["v_sort"], v["v_id"]))
+            ],
+        }
+        for attribute, values in ordered
+    ]
+
+
+def product_page_out(page) -> dict:
+    """ProductDetailOut's answer, from selectors.ProductPageRows."""
+    spu = page.spu
+    value_ids: dict[int, list[int]] = {}
+    for row in page.sku_values:
+        value_ids.setdefault(row["sku_id"], []).append(row["v_id"])
+    brand = spu["brand_id"]
+    published_at = spu["published_at"]
+    return {
+        "id": spu["id"],
+        "title": str(spu["title"]),
+        "subtitle": str(spu["subtitle"]),
+        "main_image_url": str(spu["main_image_url"]),
+        "gallery": [str(url) for url in spu["gallery"]],
+        "merchant": {"id": spu["merchant_id"], "name": str(spu["merchant_name"])},
+        "brand": None if brand is None else {"id": brand, "name": str(spu["brand_name"])},
+        "category": {"id": spu["category_id"], "name": str(spu["category_name"])},
+        "breadcrumb": [{"id": c["id"], "name": str(c["name"])} for c in page.breadcrumb],
+        "price": _money_or_none(spu["min_price"]),
+        "max_price": _money_or_none(spu["max_price"]),
+        "sales_count": spu["sales_count"],
+        "rating": {
+            "avg": _RATING.to_representation(spu["rating_avg"]),
+            "count": spu["rating_count"],
+        },
+        "published_at": None if published_at is None else _TIME.to_representation(published_at),
+        "sales_attributes": _value_groups(page.sku_values),
+        "attributes": _value_groups(page.attribute_values),
+        "skus": [
+            {
+                "id": sku["id"],
+                "spec": str(sku["spec"]),
+                "value_ids": sorted(value_ids.get(sku["id"], ())),
+                "price": _MONEY.to_representation(sku["price"]),
+                "market_price": _money_or_none(sku["market_price"]),
+                "image_url": str(sku["image_url"]),
+                "weight_grams": sku["weight_grams"],
+                "available": max(sku["available_stock"], 0),
+                "in_stock": sku["available_stock"] > 0,
+            }
+            for sku in page.skus
+        ],
+        "description": [dict(block) for block in page.content],
+    }

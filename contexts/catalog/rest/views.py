@@ -27,6 +27,7 @@ from contexts.catalog.services import (
 )
 from shared.auth import Principal, principal_of
 from shared.pagination import CachedCountPagination, StandardPagination
+from shared.read_cache import LISTINGS, STOREFRONT, cached_get, product_page
 from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 
@@ -58,6 +59,7 @@ class ProductListView(APIView):
         responses={200: s.ProductPageOut, **error_responses(400)},
         summary="List published products with filters and sorting",
     )
+    @cached_get((STOREFRONT, LISTINGS))
     def get(self, request: Request) -> Response:
         data = {
             **request.query_params.dict(),
@@ -91,9 +93,11 @@ class ProductDetailView(APIView):
         responses={200: s.ProductDetailOut, **error_responses(404)},
         summary="Show a published product's details",
     )
+    @cached_get(lambda spu_id: (STOREFRONT, product_page(spu_id)))
     def get(self, request: Request, spu_id: int) -> Response:
-        detail = selectors.storefront_product_detail(spu_id=spu_id)
-        body = s.ProductDetailOut(detail).data
+        # Rows shaped as ProductDetailOut would shape storefront_product_detail (tested).
+        page = selectors.storefront_product_page_rows(spu_id=spu_id)
+        body = s.product_page_out(page)
         body["extras"] = page_extras.product_page_extras(spu_id=spu_id)
         return Response(body)
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from contexts.catalog.events import MerchantUpdated
 from contexts.catalog.models import Merchant, MerchantStaff, Spu
-from contexts.catalog.services._common import invalid, only
+from contexts.catalog.services._common import invalid, only, storefront_wide_change
 from contexts.identity import api as identity_api
 from shared.errors import BusinessRuleViolation, Conflict, NotFound
 from shared.events import publish
@@ -35,7 +35,9 @@ def _commission_check(rate: Decimal) -> None:
 
 def merchant_updated_publish(*, merchant: Merchant) -> None:
     """Tell other contexts about a shop's current state (called in the transaction that saved
-    it; Django admin edits use it too)."""
+    it; Django admin edits use it too). Its name and status show on every page of its
+    products."""
+    storefront_wide_change()
     publish(
         MerchantUpdated(
             merchant_id=merchant.pk,

@@ -42,7 +42,7 @@ from contexts.catalog.models import (
     SpuAttributeValue,
 )
 from contexts.catalog.ports import document_store
-from contexts.catalog.services._common import invalid, only
+from contexts.catalog.services._common import invalid, only, storefront_changed
 from shared.auth import Principal
 from shared.errors import BusinessRuleViolation, Conflict, NotFound
 from shared.events import publish
@@ -81,6 +81,7 @@ def _spu_for_write(*, principal: Principal, spu_id: int) -> Spu:
 
 
 def _updated(spu: Spu, changed: Iterable[str]) -> None:
+    storefront_changed([spu.pk])
     publish(
         ProductUpdated(
             spu_id=spu.pk,
@@ -295,6 +296,7 @@ def spu_publish(*, principal: Principal, spu_id: int) -> Spu:
     spu.status = Spu.Status.PUBLISHED
     spu.published_at = timezone.now()
     spu.save(update_fields=["status", "published_at", "updated_at"])
+    storefront_changed([spu.pk])
     publish(
         ProductPublished(
             spu_id=spu.pk,
@@ -317,6 +319,7 @@ def spu_unpublish(*, principal: Principal, spu_id: int) -> Spu:
         raise Conflict("The product is not published.", code="product_not_published")
     spu.status = Spu.Status.UNPUBLISHED
     spu.save(update_fields=["status", "updated_at"])
+    storefront_changed([spu.pk])
     publish(ProductUnpublished(spu_id=spu.pk, merchant_id=spu.merchant_id))
     return spu
 
@@ -407,6 +410,7 @@ def sku_update(*, principal: Principal, sku_id: int, data: Mapping[str, Any]) ->
         setattr(sku, key, value)
     sku.save()
     price_changed = "price" in changes and changes["price"] != old_price
+    storefront_changed([spu.pk])
     if price_changed:
         _price_history(sku, old_price, sku.price, principal, "update").save()
         publish(
@@ -499,6 +503,7 @@ def sku_prices_bulk_update(*, principal: Principal, updates: Sequence[PriceUpdat
     Sku.objects.bulk_update(changed, ["price", "updated_at"])
     PriceHistory.objects.bulk_create(history)
     touched = {sku.spu_id for sku in changed}
+    storefront_changed(touched)
     _spu_prices_refresh(spu_ids=touched)
     _published_keep_sellable(touched)
     return [skus[s] for s in sku_ids]
@@ -519,3 +524,4 @@ def spu_sales_record(*, sku_quantities: Mapping[int, int]) -> None:
         per_spu[spu_id] = per_spu.get(spu_id, 0) + sku_quantities[sku_id]
     for spu_id in sorted(per_spu):
         Spu.objects.filter(pk=spu_id).update(sales_count=F("sales_count") + per_spu[spu_id])
+    storefront_changed(per_spu)

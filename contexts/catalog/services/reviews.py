@@ -18,6 +18,7 @@ from contexts.catalog import domain
 from contexts.catalog.events import ReviewCreated
 from contexts.catalog.models import CompletedPurchase, Sku, Spu
 from contexts.catalog.ports import DuplicateReview, Review, ReviewReply, document_store
+from contexts.catalog.services._common import storefront_changed
 from shared.auth import Principal
 from shared.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from shared.events import publish
@@ -125,4 +126,5 @@ def spu_rating_summary_refresh(*, spu_id: int) -> tuple[int, Decimal]:
     summary = document_store().rating_summary(spu_id=spu_id)
     average = domain.rating_average(count=summary.count, total=summary.total)
     Spu.objects.filter(pk=spu_id).update(rating_count=summary.count, rating_avg=average)
+    storefront_changed([spu_id])
     return summary.count, average

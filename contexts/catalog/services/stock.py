@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
+from django.db import transaction
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from tqdm import tqdm
 
 from contexts.catalog.models import Sku
+from contexts.catalog.services._common import storefront_changed, storefront_wide_change
 from shared.events.projections import version_apply
 
 RESYNC_BATCH = 5000
@@ -30,13 +32,30 @@ def sku_stock_apply(*, sku_id: int, available: int, version: int) -> bool:
     """Record a SKU's availability as reported by inventory's StockChanged of this aggregate
     `version`. A version at or below the one already applied is ignored (versions follow
     inventory's commit order, unlike `occurred_at`), so events delivered late, twice or out of
-    order never roll the figure back. Returns whether the row changed."""
-    return version_apply(
-        Sku.objects.filter(pk=sku_id),
-        version=version,
-        version_field="stock_version",
-        values={"available_stock": max(available, 0), "stock_updated_at": timezone.now()},
-    )
+    order never roll the figure back. Returns whether the row changed.
+
+    The product page shows the figure: its cached copies are dropped on every change; lists
+    only show "in stock", so theirs only when the SKU runs out or comes back (the row is locked
+    between reading the old figure and writing the new one, so two changes cannot both miss a
+    flip)."""
+    available = max(available, 0)
+    with transaction.atomic():
+        row = (
+            Sku.objects.select_for_update()
+            .filter(pk=sku_id)
+            .values_list("spu_id", "available_stock")
+            .first()
+        )
+        applied = version_apply(
+            Sku.objects.filter(pk=sku_id),
+            version=version,
+            version_field="stock_version",
+            values={"available_stock": available, "stock_updated_at": timezone.now()},
+        )
+        if applied and row is not None:
+            spu_id, before = row
+            storefront_changed([spu_id], listings=(before > 0) != (available > 0))
+    return applied
 
 
 def sku_stock_resync(
@@ -73,4 +92,5 @@ def sku_stock_resync(
         )
         bar.update(len(batch))
     bar.close()
+    storefront_wide_change()
     return len(ids)

@@ -25,7 +25,7 @@ from contexts.catalog.models import (
     Spu,
     SpuAttributeValue,
 )
-from contexts.catalog.services._common import invalid, only
+from contexts.catalog.services._common import invalid, only, storefront_wide_change
 from shared.errors import BusinessRuleViolation, Conflict, NotFound
 
 CATEGORY_FIELDS = ("name", "icon_url", "sort_order", "is_active")
@@ -106,6 +106,7 @@ def category_update(*, category_id: int, data: Mapping[str, Any]) -> Category:
     """Edit a category; `parent_id` in data moves it (with its subtree) under another parent,
     or to the roots when None. A category cannot move under itself or its descendants (422
     category_cycle), nor where it would inherit other sales attributes (see _move_check)."""
+    storefront_wide_change()  # its name shows on many pages
     category = _category(category_id)
     changes = only(data, CATEGORY_FIELDS)
     for key, value in changes.items():
@@ -138,6 +139,7 @@ def category_update(*, category_id: int, data: Mapping[str, Any]) -> Category:
 @transaction.atomic
 def category_delete(*, category_id: int) -> None:
     """Delete a leaf category no product uses (409 category_has_children / category_in_use)."""
+    storefront_wide_change()  # its name shows on many pages
     category = _category(category_id)
     if Category.objects.filter(path__startswith=category.path).exclude(pk=category.pk).exists():
         raise Conflict("Delete or move the subcategories first.", code="category_has_children")
@@ -230,6 +232,7 @@ def brand_create(
 
 @transaction.atomic
 def brand_update(*, brand_id: int, data: Mapping[str, Any]) -> Brand:
+    storefront_wide_change()  # its name shows on many pages
     brand = _brand(brand_id)
     changes = only(data, BRAND_FIELDS)
     if (
@@ -246,6 +249,7 @@ def brand_update(*, brand_id: int, data: Mapping[str, Any]) -> Brand:
 @transaction.atomic
 def brand_delete(*, brand_id: int) -> None:
     """Delete a brand no product uses (409 brand_in_use: deactivate it instead)."""
+    storefront_wide_change()  # its name shows on many pages
     brand = _brand(brand_id)
     if Spu.objects.filter(brand_id=brand.pk).exists():
         raise Conflict("Products use this brand.", code="brand_in_use")
@@ -313,6 +317,7 @@ def attribute_create(*, name: str, code: str, kind: str, sort_order: int = 0) ->
 def attribute_update(*, attribute_id: int, data: Mapping[str, Any]) -> Attribute:
     """Edit an attribute. Its kind (sales/descriptive) cannot change while anything uses it
     (409 attribute_in_use); a new name or order is written into the specs of its SKUs."""
+    storefront_wide_change()  # its name shows on many pages
     attribute = _attribute(attribute_id)
     changes = only(data, ATTRIBUTE_FIELDS)
     if "kind" in changes and changes["kind"] != attribute.kind and _attribute_in_use(attribute.pk):
@@ -340,6 +345,7 @@ def attribute_update(*, attribute_id: int, data: Mapping[str, Any]) -> Attribute
 @transaction.atomic
 def attribute_delete(*, attribute_id: int) -> None:
     """Delete an attribute no category, SKU or product uses (409 attribute_in_use)."""
+    storefront_wide_change()  # its name shows on many pages
     attribute = _attribute(attribute_id)
     if _attribute_in_use(attribute.pk):
         raise Conflict("The attribute is in use.", code="attribute_in_use")
@@ -358,6 +364,7 @@ def attribute_value_create(*, attribute_id: int, value: str, sort_order: int = 0
 @transaction.atomic
 def attribute_value_update(*, value_id: int, data: Mapping[str, Any]) -> AttributeValue:
     """Rename or reorder a value; SKUs showing it get their spec rewritten."""
+    storefront_wide_change()  # its name shows on many pages
     value = _value(value_id)
     changes = only(data, VALUE_FIELDS)
     if (
@@ -381,6 +388,7 @@ def attribute_value_update(*, value_id: int, data: Mapping[str, Any]) -> Attribu
 @transaction.atomic
 def attribute_value_delete(*, value_id: int) -> None:
     """Delete a value no SKU or product uses (409 attribute_value_in_use)."""
+    storefront_wide_change()  # its name shows on many pages
     value = _value(value_id)
     if (
         SkuValue.objects.filter(value_id=value.pk).exists()

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from contexts.search import selectors
 from contexts.search.data import OrderQuery, ProductQuery
 from contexts.search.rest import serializers as s
+from shared.read_cache import LISTINGS, STOREFRONT, cached_get
 from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 
@@ -35,6 +36,7 @@ class ProductSearchView(APIView):
         "attribute value; typos are forgiven on Elasticsearch); Chinese text matches by "
         "character pairs. Facets count every match, not only the page.",
     )
+    @cached_get((STOREFRONT, LISTINGS))
     def get(self, request: Request) -> Response:
         query = _query(s.ProductSearchQuery, request, lists=("attr",))
         page = selectors.products_search(
@@ -65,6 +67,7 @@ class SuggestView(APIView):
         responses={200: s.SuggestOut, **error_responses(400)},
         summary="Product titles completing what the buyer is typing",
     )
+    @cached_get((STOREFRONT, LISTINGS))
     def get(self, request: Request) -> Response:
         query = _query(s.SuggestQuery, request)
         suggestions = selectors.products_suggest(prefix=query["q"], limit=query["limit"])
