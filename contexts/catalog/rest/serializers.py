@@ -533,4 +533,5 @@ def product_page_out(page) -> dict:
             for sku in page.skus
         ],
         "description": [dict(block) for block in page.content],
+        "extras": {},  # filled by the view from the registered page extras
     }
