@@ -12,6 +12,8 @@ charges twice; a new attempt (a retry after a refusal) takes a new key.
 from __future__ import annotations
 
 import logging
+from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,7 +44,14 @@ logger = logging.getLogger(__name__)
 
 
 def agreement_start(
-    *, buyer_id: int, provider: str, kind: str, source_ref: str
+    *,
+    buyer_id: int,
+    provider: str,
+    kind: str,
+    source_ref: str,
+    period_months: int = 0,
+    first_charge_on: date | None = None,
+    max_amount: Decimal | None = None,
 ) -> PaymentAgreement:
     """Ask the provider for an agreement the buyer signs (the answer's client_kind/client_data
     is what their client opens). The provider refusing (one that has no agreements here) is a
@@ -64,6 +73,9 @@ def agreement_start(
                     agreement_no=agreement.agreement_no,
                     subject=f"Auto-renewal {source_ref}",
                     notify_url=notify_url(provider),
+                    period_months=period_months,
+                    first_charge_on=first_charge_on,
+                    max_amount=max_amount,
                 ),
             )
         except ProviderError as exc:
