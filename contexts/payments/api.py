@@ -10,6 +10,7 @@ the kind and reference, and agreements (auto-charge) can be signed and charged f
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
@@ -67,14 +68,31 @@ def _agreement_info(agreement) -> AgreementInfo:
     )
 
 
-def start_agreement(*, buyer_id: int, provider: str, kind: str, source_ref: str) -> AgreementInfo:
+def start_agreement(
+    *,
+    buyer_id: int,
+    provider: str,
+    kind: str,
+    source_ref: str,
+    period_months: int = 0,
+    first_charge_on: date | None = None,
+    max_amount: Decimal | None = None,
+) -> AgreementInfo:
     """Start an auto-charge agreement the buyer signs at the provider (open its
-    sign_url); its signed callback publishes AgreementChanged(state="signed"). A provider without
-    agreements here is a 422 payment_provider_refused (Alipay and WeChat Pay: not yet), a
-    disabled one a 400."""
+    sign_url); its signed callback publishes AgreementChanged(state="signed"). The period
+    rule (every `period_months` months from `first_charge_on`, at most `max_amount` a time)
+    is what the buyer is shown and agrees to (Alipay 周期扣款 requires it). A provider
+    without agreements here is a 422 payment_provider_refused (WeChat Pay's signing: not
+    yet), a disabled one a 400."""
     return _agreement_info(
         services.agreement_start(
-            buyer_id=buyer_id, provider=provider, kind=kind, source_ref=source_ref
+            buyer_id=buyer_id,
+            provider=provider,
+            kind=kind,
+            source_ref=source_ref,
+            period_months=period_months,
+            first_charge_on=first_charge_on,
+            max_amount=max_amount,
         )
     )
 

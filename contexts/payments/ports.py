@@ -118,6 +118,12 @@ class AgreementStart:
     agreement_no: str  # our number: Alipay external_agreement_no, WeChat contract_code
     subject: str
     notify_url: str
+    # What the buyer agrees to be charged (Alipay 周期扣款's period rule): every
+    # `period_months` months from `first_charge_on`, at most `max_amount` each time. Empty
+    # when the caller does not say (the sandbox needs none).
+    period_months: int = 0
+    first_charge_on: date | None = None
+    max_amount: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -232,3 +232,18 @@ def test_a_provider_down_when_ending_leaves_it_ending_and_reconciliation_ends_it
     assert PaymentAgreement.objects.get(agreement_no=number).state == "terminated"
     assert _sandbox_book(number) == "terminated"
     assert payments_services.payments_reconcile()["agreements_ended"] == 0
+
+
+def test_the_agreement_carries_the_renewing_plans_period_and_price(buyer, monthly, monkeypatch):
+    from contexts.payments import api as payments_api
+
+    seen = {}
+    monkeypatch.setattr(payments_api, "start_agreement", lambda **kwargs: seen.update(kwargs))
+    services.subscribe(principal=buyer_of(buyer), plan_id=monthly.pk)
+    services.auto_renew_start(principal=buyer_of(buyer), provider="alipay")
+    assert (seen["period_months"], seen["max_amount"], seen["provider"]) == (
+        1,
+        monthly.price,
+        "alipay",
+    )
+    assert seen["first_charge_on"] is not None

@@ -432,8 +432,8 @@ class AlipayProvider:
         """alipay.user.agreement.page.sign as a signed gateway URL (kind "url"; nothing is
         sent: the buyer opens it in Alipay): personal_product_code CYCLE_PAY_AUTH_P,
         external_agreement_no = our agreement_no, the app's sign_scene, the notify_url of the
-        dut_user_sign callback. Not sent: period_rule_params (the renewal period and amount),
-        which Alipay requires for 周期扣款 in production; the port does not carry them yet."""
+        dut_user_sign callback, and period_rule_params when the caller gave the period rule
+        (period_type MONTH, period, execute_time = the first charge's day, single_amount)."""
         config = self.config
         params = self._signed_params(
             "alipay.user.agreement.page.sign",
@@ -444,6 +444,7 @@ class AlipayProvider:
                 "external_agreement_no": start.agreement_no,
                 "access_params": {"channel": "ALIPAYAPP"},
                 "external_logon_id": start.agreement_no,
+                **_period_rule(start),
             },
             notify_url=start.notify_url or config.notify_url,
         )
@@ -538,6 +539,19 @@ class AlipayProvider:
             return _bills.alipay_bill_totals(day=day, archive=response.content)
         except _bills.BillFormatError as exc:
             raise ProviderError(f"bill download: {exc}", code="bad_bill", permanent=True) from exc
+
+
+def _period_rule(start: AgreementStart) -> dict[str, Any]:
+    if not (start.period_months and start.first_charge_on and start.max_amount):
+        return {}
+    return {
+        "period_rule_params": {
+            "period_type": "MONTH",
+            "period": start.period_months,
+            "execute_time": start.first_charge_on.isoformat(),
+            "single_amount": _yuan_out(start.max_amount, operation="agreement sign"),
+        }
+    }
 
 
 def _agreement_notification(params: Mapping[str, str]) -> Notification:

@@ -112,7 +112,8 @@ class SandboxProvider:
         # callback or a query later).
         self.refund_outcome = "succeeded"
         # What agreement_charge does: "succeeded", "declined" (a permanent refusal, as when
-        # the buyer's balance is short) or "unavailable" (a transient failure).
+        # the buyer's balance is short), "pending" (accepted, settled later) or "unavailable"
+        # (a transient failure).
         self.charge_outcome = "succeeded"
         # What transfer_start answers: "succeeded" (at once) or "processing" (settled later by
         # settle_transfer, then seen by transfer_query).
@@ -268,6 +269,18 @@ class SandboxProvider:
             raise ProviderError(
                 "sandbox charge: balance not enough", code="BALANCE_NOT_ENOUGH", permanent=True
             )
+        if self.charge_outcome == "pending":  # accepted, deducted later (like WeChat papay)
+            SandboxTransaction.objects.get_or_create(
+                kind="payment",
+                number=charge.payment_no,
+                defaults={
+                    "payment_no": charge.payment_no,
+                    "amount": charge.amount,
+                    "state": "pending",
+                    "provider_ref": f"SBX{uuid.uuid4().hex[:20].upper()}",
+                },
+            )
+            return ProviderPayment(payment_no=charge.payment_no, state="pending")
         row, _ = SandboxTransaction.objects.get_or_create(
             kind="payment",
             number=charge.payment_no,
@@ -279,6 +292,9 @@ class SandboxProvider:
                 "settled_at": timezone.now(),
             },
         )
+        if row.state == "pending":  # an earlier attempt was accepted: deducted now
+            row.state, row.settled_at = "succeeded", timezone.now()
+            row.save(update_fields=["state", "settled_at"])
         return ProviderPayment(
             payment_no=row.payment_no,
             state=row.state,

@@ -12,6 +12,8 @@ charges twice; a new attempt (a retry after a refusal) takes a new key.
 from __future__ import annotations
 
 import logging
+from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,7 +44,14 @@ logger = logging.getLogger(__name__)
 
 
 def agreement_start(
-    *, buyer_id: int, provider: str, kind: str, source_ref: str
+    *,
+    buyer_id: int,
+    provider: str,
+    kind: str,
+    source_ref: str,
+    period_months: int = 0,
+    first_charge_on: date | None = None,
+    max_amount: Decimal | None = None,
 ) -> PaymentAgreement:
     """Ask the provider for an agreement the buyer signs (the answer's client_kind/client_data
     is what their client opens). The provider refusing (one that has no agreements here) is a
@@ -64,6 +73,9 @@ def agreement_start(
                     agreement_no=agreement.agreement_no,
                     subject=f"Auto-renewal {source_ref}",
                     notify_url=notify_url(provider),
+                    period_months=period_months,
+                    first_charge_on=first_charge_on,
+                    max_amount=max_amount,
                 ),
             )
         except ProviderError as exc:
@@ -121,7 +133,9 @@ def agreement_charge(
     404 when the agreement or the payable is unknown or they belong to different buyers; 409
     agreement_not_signed; 409 not_payable when nothing is owed. A provider refusal leaves the
     payment failed (PaymentFailed); a provider that cannot be reached is 503 with the payment
-    kept pending (a retry with the same key asks again; reconciliation queries it)."""
+    kept pending (a retry with the same key asks again; reconciliation queries it). While
+    a charge of the payable is pending, a charge under another key asks again about that
+    payment (the provider charges a payment number once) rather than charging twice."""
     agreement = PaymentAgreement.objects.filter(agreement_no=agreement_no).first()
     payable = payable_resolve(kind=kind, source_ref=source_ref)
     if agreement is None or payable is None or payable.buyer_id != agreement.buyer_id:
@@ -138,6 +152,18 @@ def agreement_charge(
     if payment is None:
         if not payable.payable or payable.amount <= 0:
             raise Conflict("Nothing is owed.", code="not_payable")
+        # One charge in flight per payable: while one is pending (the provider deducts
+        # asynchronously, WeChat papay or Alipay's 10003, or its answer was lost), a new
+        # attempt asks the provider about that same payment again (the provider charges a
+        # payment number once) instead of making a second charge.
+        payment = Payment.objects.filter(
+            kind=kind,
+            source_ref=payable.source_ref,
+            provider=agreement.provider,
+            channel="agreement",
+            state=PaymentState.PENDING,
+        ).first()
+    if payment is None:
         try:
             payment = Payment.objects.create(
                 payment_no=next_public_id("P"),

@@ -692,6 +692,24 @@ def test_the_sign_page_is_a_signed_gateway_url(keys, alipay, gateway):
         "CYCLE_PAY_AUTH_P",
         "PA202612010001",
     )
+    assert "period_rule_params" not in biz  # no rule given
+    ruled = alipay.agreement_sign_start(
+        start=AgreementStart(
+            agreement_no="PA2",
+            subject="s",
+            notify_url="https://n",
+            period_months=3,
+            first_charge_on=date(2026, 12, 31),
+            max_amount=Decimal("59.00"),
+        )
+    )
+    biz = json.loads(dict(parse_qsl(urlsplit(ruled.data["url"]).query))["biz_content"])
+    assert biz["period_rule_params"] == {
+        "period_type": "MONTH",
+        "period": 3,
+        "execute_time": "2026-12-31",
+        "single_amount": "59.00",
+    }
 
 
 def test_the_sign_and_unsign_notifies_parse_as_agreement_notifications(keys, alipay):

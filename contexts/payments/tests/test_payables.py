@@ -270,3 +270,26 @@ def test_an_alipay_agreement_end_to_end_against_the_local_gateway(
                 idempotency_key="r2",
             )
         assert ended.value.code == "agreement_not_signed"
+
+
+def test_while_a_charge_is_pending_another_attempt_asks_about_the_same_payment(
+    invoices, buyer, buyer_api, sandbox, django_capture_on_commit_callbacks
+):
+    agreement = _signed_agreement(buyer, buyer_api, django_capture_on_commit_callbacks)
+    ref = invoices.add(buyer_id=buyer.pk, amount="30.00")
+    sandbox.charge_outcome = "pending"
+    first = payments_api.charge_agreement(
+        agreement_no=agreement.agreement_no, kind="testing", source_ref=ref, idempotency_key="a1"
+    )
+    assert first.state == "pending"
+    again = payments_api.charge_agreement(
+        agreement_no=agreement.agreement_no, kind="testing", source_ref=ref, idempotency_key="a2"
+    )
+    assert (again.payment_no, again.state) == (first.payment_no, "pending")
+    sandbox.charge_outcome = "succeeded"
+    done = payments_api.charge_agreement(
+        agreement_no=agreement.agreement_no, kind="testing", source_ref=ref, idempotency_key="a3"
+    )
+    assert (done.payment_no, done.state) == (first.payment_no, "succeeded")
+    assert Payment.objects.count() == 1
+    assert OutboxEvent.objects.filter(event_type="payments.payment.succeeded.v1").count() == 1

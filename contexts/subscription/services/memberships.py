@@ -360,8 +360,18 @@ def auto_renew_start(*, principal: Principal, provider: str) -> payments_api.Agr
         if membership.state not in domain.BENEFIT_STATES and membership.state != S.PENDING:
             raise Conflict("You have no membership to renew.", code="not_subscribed")
         member_no = membership.member_no
+        # The rule the buyer agrees to: the renewing plan's period and price, from the next
+        # period end (or today while pending).
+        plan = membership.next_plan or membership.plan
+        first = membership.current_period_end or timezone.now()
     return payments_api.start_agreement(
-        buyer_id=principal.user_id, provider=provider, kind=PAYABLE_KIND, source_ref=member_no
+        buyer_id=principal.user_id,
+        provider=provider,
+        kind=PAYABLE_KIND,
+        source_ref=member_no,
+        period_months=domain.PERIOD_MONTHS[domain.Period(plan.period)],
+        first_charge_on=timezone.localtime(first).date(),
+        max_amount=plan.price,
     )
 
 
