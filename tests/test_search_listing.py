@@ -179,6 +179,8 @@ def test_pagination_envelope_and_errors(shelf):
     client = client_for()
     assert client.get(LIST, {"page": 9}).status_code == 404
     assert client.get(LIST, {"page": "x"}).status_code == 404
+    assert client.get(LIST, {"page": "9" * 5000}).status_code == 404
+    assert client.get(LIST, {"page": "999999999", "page_size": 100}).status_code == 404
     assert client.get(LIST, {"sort": "cheapest"}).status_code == 400
 
 

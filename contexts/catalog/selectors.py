@@ -305,14 +305,11 @@ _LISTING_PROVIDER: list[ListingProvider] = []
 
 
 def listing_provider_register(provider: ListingProvider) -> None:
-    """The one provider the storefront listing asks first (a second one is a ValueError)."""
-    if _LISTING_PROVIDER:
+    """The one provider the storefront listing asks first (another one is a ValueError; the
+    same one again, from an app registry set up twice, changes nothing)."""
+    if _LISTING_PROVIDER and _LISTING_PROVIDER[0] != provider:
         raise ValueError("A storefront listing provider is already registered.")
-    _LISTING_PROVIDER.append(provider)
-
-
-def listing_provider_unregister() -> None:
-    _LISTING_PROVIDER.clear()
+    _LISTING_PROVIDER[:] = [provider]
 
 
 def _listing_query(filters: ProductFilters) -> ListingQuery | None:

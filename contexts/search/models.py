@@ -35,6 +35,9 @@ class IndexedProduct(models.Model):
     tokens = models.TextField(blank=True)
     # The title's and brand's tokens once each: what suggestions complete.
     title_tokens = models.TextField(blank=True)
+    # Its attribute value ids, space-separated: the attribute facets are counted from the
+    # matched rows themselves (one full-text match per search, see adapters/embedded.py).
+    facet_value_ids = models.TextField(blank=True, default="")
 
     class Meta:
         db_table = "search_product"

@@ -80,7 +80,8 @@ class ProductListView(APIView):
         page = request.query_params.get(paginator.page_query_param, "1")
         listing = selectors.storefront_listing(
             filters=filters,
-            page=int(page) if page.isdecimal() and int(page) > 0 else 1,
+            # The provider's guess of the page asked for; the paginator validates it as ever.
+            page=int(page) if page.isdecimal() and len(page) < 10 and int(page) > 0 else 1,
             page_size=paginator.get_page_size(request),
         )
         return _page(request, self, listing, s.ProductListItemOut, paginator=paginator)

@@ -11,6 +11,7 @@ import pytest
 
 from contexts.search.data import (
     AttributeValue,
+    Facets,
     OrderDocument,
     OrderQuery,
     ProductDocument,
@@ -400,3 +401,11 @@ def test_elasticsearch_uses_ik_only_when_the_cluster_has_it(index):
     analysis = index._analysis()
     assert analysis["analyzer"]["text_index"]["tokenizer"] == "ik_max_word"
     assert analysis["analyzer"]["text_search"]["tokenizer"] == "ik_smart"
+
+
+def test_without_facets_the_same_page_and_total(catalog):
+    for query in (ProductQuery(text="手机", sort="price_asc"), ProductQuery(sort="newest")):
+        with_facets = catalog.products_search(query)
+        bare = catalog.products_search(replace(query, facets=False))
+        assert (ids(bare), bare.total) == (ids(with_facets), with_facets.total)
+        assert bare.facets == Facets() != with_facets.facets
