@@ -218,6 +218,11 @@ for _ in $(seq 1 30); do  # the refund's result comes back through the event rel
 done
 curl -sf "$B/aftersales/requests/$REQ" -H "$AUTH" | json '[(t["to_status"], t["role"]) for t in d["timeline"]]'
 [ "$STATE" = refunded ] || { echo "the after-sales refund did not complete" >&2; exit 1; }
+# The demo data's requests (load_demo_data) fill the merchant's queue in several states.
+curl -sf "$B/admin/aftersales/requests?page_size=50" -H "Authorization: Bearer $ADMIN" \
+  | json 'sorted({(r["kind"], r["status"]) for r in d["results"]})'
+curl -sf "$B/admin/aftersales/tickets" -H "Authorization: Bearer $ADMIN" \
+  | json '[(t["subject"], t["status"]) for t in d["results"]]'
 STOCK_AFTER=$(curl -sf "$B/skus/availability?ids=$SKU1" | json 'd[0]["available"]')
 echo "stock of SKU $SKU1 available: $STOCK_BEFORE before, $STOCK_AFTER after the return"
 [ "$STOCK_AFTER" -gt "$STOCK_BEFORE" ] || { echo "the returned unit was not restocked" >&2; exit 1; }

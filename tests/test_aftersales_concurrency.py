@@ -146,3 +146,39 @@ def test_a_return_refund_racing_the_approval_of_another_request_stays_within_the
     assert not any(isinstance(r, Exception) for r in results), results
     assert refunded_total() == D("120.00")
     assert ordering_api.get_order(order_no).status == "refunded"
+
+
+def test_re_shipping_one_exchange_from_several_threads_takes_its_replacement_once(world):
+    from contexts.inventory import api as inventory_api
+    from tests.aftersales_support import deliver_and_confirm, ship
+
+    sku = world["sku_id"]
+    order_no = paid_order(world, quantity=1)["order_no"]
+    ship(world, order_no)
+    deliver_and_confirm(world, order_no)
+    req = services.request_apply(
+        principal=world["buyer_p"], application=application(order_no, quantity=1, kind="exchange")
+    )
+    services.request_approve(principal=world["merchant_p"], request_no=req.request_no)
+    services.request_ship_return(
+        principal=world["buyer_p"],
+        request_no=req.request_no,
+        carrier_code="sf",
+        tracking_number="SF-BACK-T",
+    )
+    services.request_inspect(principal=world["merchant_p"], request_no=req.request_no, passed=True)
+    before = inventory_api.availability(sku_ids=[sku])[sku].on_hand
+
+    results = run_concurrently(
+        4,
+        lambda n: services.request_reship(
+            principal=world["merchant_p"],
+            request_no=req.request_no,
+            carrier_code="sf",
+            tracking_number="SF-NEW-T",
+        ),
+    )
+
+    assert all(isinstance(r, AftersalesRequest) for r in results), results
+    assert AftersalesRequest.objects.get(pk=req.pk).status == "completed"
+    assert inventory_api.availability(sku_ids=[sku])[sku].on_hand == before - 1

@@ -396,3 +396,26 @@ def test_a_repair_moves_no_stock(world):
     )
     assert AftersalesRequest.objects.get(pk=req.pk).status == "completed"
     assert _levels(sku) == before
+
+
+def test_an_exchange_arbitrated_for_the_buyer_after_a_failed_inspection_restocks_once(world):
+    sku = world["sku_id"]
+    _, req = _return_approved(world, delivered=True, kind="exchange")
+    _ship_back(world, req, "SF-BACK-3", carrier="sf")
+    before = _levels(sku)[0]
+    services.request_inspect(
+        principal=world["merchant_p"], request_no=req.request_no, passed=False, note="scratched"
+    )
+    assert _levels(sku)[0] == before  # a failed inspection keeps the unit off the shelf
+    services.request_arbitrate(
+        principal=world["staff_p"], request_no=req.request_no, decision="buyer", reason="fine"
+    )
+    assert AftersalesRequest.objects.get(pk=req.pk).status == "inspected"
+    assert _levels(sku)[0] == before + 1
+    services.request_reship(
+        principal=world["merchant_p"],
+        request_no=req.request_no,
+        carrier_code="sf",
+        tracking_number="SF-NEW-3",
+    )
+    assert _levels(sku)[0] == before

@@ -13,7 +13,9 @@ from shared.logging import RequestIdFilter
 from shared.request_context import reset_request_id, set_request_id
 
 
-@pytest.mark.django_db
+# Transactional: the demo pays through the sandbox and relays the committed events (after-sales'
+# order is paid, shipped and received before its requests are made).
+@pytest.mark.django_db(transaction=True)
 def test_load_demo_data_is_idempotent():
     out = io.StringIO()
     call_command("load_demo_data", "--users", "3", stdout=out)
@@ -26,6 +28,16 @@ def test_load_demo_data_is_idempotent():
 
     kinds = sorted(Activity.objects.values_list("rule_kind", flat=True))
     assert kinds == ["free_shipping", "gift", "special_price", "spend_off", "spend_percent"]
+    from contexts.aftersales.models import AftersalesRequest, Ticket
+
+    # The after-sales queue shows requests in several states, made once.
+    assert sorted(AftersalesRequest.objects.values_list("kind", "status")) == [
+        ("refund_only", "refunded"),
+        ("repair", "rejected"),
+        ("return_refund", "approved"),
+        ("return_refund", "requested"),
+    ]
+    assert list(Ticket.objects.values_list("status", "request__status")) == [("open", "requested")]
 
 
 @pytest.mark.django_db(transaction=True)

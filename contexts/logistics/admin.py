@@ -173,6 +173,7 @@ class ShipmentAdmin(ServiceAdmin):  # no writes declared: parcels are made by or
     list_display = (
         "id",
         "order_no",
+        "purpose",
         "merchant",
         "carrier_code",
         "tracking_number",
@@ -181,13 +182,15 @@ class ShipmentAdmin(ServiceAdmin):  # no writes declared: parcels are made by or
         "last_event_at",
         "delivered_at",
     )
-    list_filter = ("status", "carrier_code")
-    search_fields = ("=order_no", "=tracking_number")
+    list_filter = ("status", "purpose", "carrier_code")
+    search_fields = ("=order_no", "=tracking_number", "=reference")
     date_hierarchy = "created_at"
     inlines = (ShipmentLineInline, TrackingEventInline)
     actions = ("poll_now",)
     readonly_fields = (
         "order_no",
+        "purpose",
+        "reference",
         "merchant_id",
         "buyer_id",
         "carrier_code",

@@ -32,3 +32,12 @@ def test_the_order_is_covered_only_when_every_unit_of_every_line_is():
     assert fully_covered([full])
     assert not fully_covered([full, half])
     assert not fully_covered([])
+
+
+def test_an_abandoned_refund_goes_back_only_to_a_status_that_may_become_refunding():
+    from contexts.ordering.domain.refunds import status_after_abandoned_refund
+
+    for came_from in ("paid", "shipped", "delivered"):
+        assert status_after_abandoned_refund(came_from) == came_from
+    for came_from in (None, "", "completed", "refunding", "pending_payment", "cancelled"):
+        assert status_after_abandoned_refund(came_from) is None

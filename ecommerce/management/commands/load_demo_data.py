@@ -6,22 +6,31 @@ progress bars) for the benchmark.
 
 from django.core.management.base import BaseCommand
 
+from contexts.aftersales.demo import demo_aftersales_create
 from contexts.catalog.demo import demo_catalog_create
 from contexts.coupons.demo import demo_coupons_create
 from contexts.flashsale.demo import demo_flash_sales_create
 from contexts.groupbuy.demo import demo_group_buys_create
+from contexts.identity import api as identity_api
 from contexts.identity.demo import demo_merchant_users_create, demo_users_create
 from contexts.inventory.demo import demo_stock_create
 from contexts.inventory.services import catalog_stock_resync
 from contexts.logistics.demo import demo_freight_templates_create
 from contexts.loyalty.demo import demo_points_create
+from contexts.ordering.services import (
+    CheckoutItem,
+    order_confirm_receipt,
+    order_place,
+    order_ship,
+)
 from contexts.payments.services import payment_create, sandbox_pay
 from contexts.promotions.demo import demo_activities_create
 from contexts.recommendation.demo import demo_recommendations_build
 from contexts.search.demo import demo_search_index_build
 from contexts.settlement.demo import demo_settlement_create
 from contexts.subscription.demo import demo_memberships_create
-from shared.auth import principal_from
+from shared.auth import SYSTEM, principal_from
+from shared.events.relay import relay_once
 
 DEMO_MERCHANTS = 3
 
@@ -39,10 +48,38 @@ def _sandbox_pay(buyer_id: int, trade_no: str) -> None:
     sandbox_pay(principal=buyer, payment_no=payment.payment.payment_no)
 
 
+def _delivered_order(buyer_id: int, sku_id: int, quantity: int) -> str | None:
+    """A demo buyer's order of one SKU, paid (sandbox), shipped and received; its number, or
+    None when the buyer has no address."""
+    address = identity_api.get_default_address(user_id=buyer_id)
+    if address is None:
+        return None
+    placed = order_place(
+        buyer_id=buyer_id,
+        address_id=address.id,
+        items=[CheckoutItem(sku_id=sku_id, quantity=quantity)],
+    )
+    _sandbox_pay(buyer_id, placed.trade.trade_no)
+    for _ in range(10):  # payments' success marks the order paid (through the outbox)
+        if not relay_once():
+            break
+    (order,) = placed.orders
+    order_ship(
+        order_no=order.order_no,
+        actor_id=None,  # the system ships the demo parcel
+        carrier_code="sandbox",
+        tracking_number=f"DEMO{order.order_no[-12:]}",
+        principal=SYSTEM,
+    )
+    order_confirm_receipt(order_no=order.order_no, buyer_id=buyer_id)
+    return order.order_no
+
+
 class Command(BaseCommand):
     help = (
         "Load demo data: users, shops, a catalog with SKUs, stock, freight templates, promotions, "
-        "coupons, points, flash sales, group buys, settlement profiles, membership plans "
+        "coupons, points, flash sales, group buys, after-sales requests and a ticket, "
+        "settlement profiles, membership plans "
         "(buyer2 is a member) and the search index."
     )
 
@@ -79,6 +116,11 @@ class Command(BaseCommand):
             sku_ids_by_merchant=skus_by_merchant, buyer_ids=buyer_ids, pay=_sandbox_pay
         )
         demo_settlement_create(sku_ids_by_merchant=skus_by_merchant)
+        requests = demo_aftersales_create(
+            sku_ids_by_merchant=skus_by_merchant,
+            buyer_ids=buyer_ids,
+            delivered_order=_delivered_order,
+        )
         members = demo_memberships_create(buyer_ids=buyer_ids)
         indexed, _ = demo_search_index_build(progress=progress)
         demo_recommendations_build(buyer_ids=buyer_ids, progress=progress)
@@ -88,7 +130,8 @@ class Command(BaseCommand):
                 f"demo data ready: {len(buyer_ids)} buyers, {len(owner_ids)} shop owners, "
                 f"an admin; {len(skus_by_merchant)} shops, {sku_count} SKUs, "
                 f"{stock_rows} new stock records, {activities} new promotions, "
-                f"{flash_sessions} flash sale sessions, {groups} group buy groups, {members} new "
+                f"{flash_sessions} flash sale sessions, {groups} group buy groups, "
+                f"{requests} after-sales requests, {members} new "
                 f"members (buyer2 ships free), {indexed} products in the search index.\n"
                 "Accounts: admin@example.com / admin12345, buyer1@example.com / buyer12345, "
                 "merchant1@example.com / merchant12345"
