@@ -27,6 +27,17 @@ from contexts.recommendation.ports import recommendation_graph, trending_store
 from shared.errors import NotFound
 
 BATCH = 500
+SNAPSHOT_FIELDS = [
+    "title",
+    "image_url",
+    "min_price",
+    "category_id",
+    "category_ids",
+    "brand_id",
+    "attribute_value_ids",
+    "listed",
+    "updated_at",
+]
 SIMILAR_KEEP = 20
 # Trending scores grow from this instant (domain.decayed_weight); the rebuild recomputes them.
 TRENDING_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -144,28 +155,40 @@ def _features(snapshot: ProductSnapshot) -> ProductFeatures:
 
 
 def products_sync(*, spu_ids: Iterable[int], similar: bool = True) -> int:
-    """Refresh these products' snapshots and graph nodes from the catalog; products no longer
-    listed leave trending and every list. With `similar`, their SIMILAR_TO links are recomputed.
-    Returns how many are listed."""
+    """Refresh these products' snapshots and graph nodes from the catalog (a constant number of
+    queries per call); products no longer listed leave trending and every list. With `similar`,
+    their SIMILAR_TO links are recomputed and their lists refreshed. Returns how many are
+    listed."""
     ids = sorted(set(spu_ids))
     sources = catalog_api.products_for_search(spu_ids=ids)
-    listed, gone = [], [i for i in ids if i not in sources or not sources[i].listed]
+    existing = set(ProductSnapshot.objects.filter(spu_id__in=ids).values_list("spu_id", flat=True))
+    rows, listed = [], []
     for spu_id, source in sources.items():
-        ProductSnapshot.objects.update_or_create(
-            spu_id=spu_id,
-            defaults={
-                "title": source.title,
-                "image_url": source.image_url,
-                "min_price": source.min_price,
-                "category_id": source.category_id,
-                "category_ids": list(source.category_ids),
-                "brand_id": source.brand_id,
-                "attribute_value_ids": sorted({a.value_id for a in source.attributes}),
-                "listed": source.listed,
-            },
+        rows.append(
+            ProductSnapshot(
+                spu_id=spu_id,
+                title=source.title,
+                image_url=source.image_url,
+                min_price=source.min_price,
+                category_id=source.category_id,
+                category_ids=list(source.category_ids),
+                brand_id=source.brand_id,
+                attribute_value_ids=sorted({a.value_id for a in source.attributes}),
+                listed=source.listed,
+                updated_at=timezone.now(),
+            )
         )
         if source.listed:
             listed.append(ProductNode(spu_id, source.category_id, float(source.min_price or 0)))
+    ProductSnapshot.objects.bulk_update(
+        [r for r in rows if r.spu_id in existing], SNAPSHOT_FIELDS, batch_size=BATCH
+    )
+    ProductSnapshot.objects.bulk_create(
+        [r for r in rows if r.spu_id not in existing],
+        batch_size=BATCH,
+        ignore_conflicts=True,  # a concurrent sync created it from the same catalog state
+    )
+    gone = [i for i in ids if i not in sources or not sources[i].listed]
     ProductSnapshot.objects.filter(spu_id__in=[i for i in ids if i not in sources]).update(
         listed=False
     )
@@ -191,11 +214,10 @@ def similar_refresh(*, spu_ids: Iterable[int], neighbours: bool = False) -> None
     found: set[int] = set()
     for product in products:
         categories = tuple(product.category_ids) or (product.category_id,)
-        pool = [
-            _features(c)
-            for cid in categories
-            for c in by_category.setdefault(cid, _category_pool(cid))
-        ]
+        for cid in categories:
+            if cid not in by_category:
+                by_category[cid] = _category_pool(cid)
+        pool = [_features(c) for cid in categories for c in by_category[cid]]
         similar = domain.most_similar(_features(product), pool, limit=SIMILAR_KEEP)
         graph.similar_replace(spu_id=product.spu_id, similar=similar)
         found.update(s.spu_id for s in similar)
@@ -232,17 +254,43 @@ def product_lists_refresh(*, spu_ids: Iterable[int]) -> int:
         )
     )
     now = timezone.now()
-    for spu_id, (bought, viewed, similar) in lists.items():
-        ProductRecommendations.objects.update_or_create(
+    rows = [
+        ProductRecommendations(
             spu_id=spu_id,
-            defaults={
-                "bought_together": [s.spu_id for s in bought if s.spu_id in listed][:size],
-                "viewed_also_viewed": [s.spu_id for s in viewed if s.spu_id in listed][:size],
-                "similar": [s.spu_id for s in similar if s.spu_id in listed][:size],
-                "computed_at": now,
-                "stale": False,
-            },
+            bought_together=[s.spu_id for s in bought if s.spu_id in listed][:size],
+            viewed_also_viewed=[s.spu_id for s in viewed if s.spu_id in listed][:size],
+            similar=[s.spu_id for s in similar if s.spu_id in listed][:size],
+            computed_at=now,
+            stale=False,
         )
+        for spu_id, (bought, viewed, similar) in lists.items()
+    ]
+    existing = set(
+        ProductRecommendations.objects.filter(spu_id__in=ids).values_list("spu_id", flat=True)
+    )
+    ProductRecommendations.objects.bulk_update(
+        [r for r in rows if r.spu_id in existing],
+        ["bought_together", "viewed_also_viewed", "similar", "computed_at", "stale"],
+        batch_size=BATCH,
+    )
+    try:
+        with transaction.atomic():
+            ProductRecommendations.objects.bulk_create(
+                [r for r in rows if r.spu_id not in existing], batch_size=BATCH
+            )
+    except IntegrityError:  # a concurrent refresh wrote some first: ours are as fresh
+        for row in rows:
+            if row.spu_id not in existing:
+                ProductRecommendations.objects.update_or_create(
+                    spu_id=row.spu_id,
+                    defaults={
+                        "bought_together": row.bought_together,
+                        "viewed_also_viewed": row.viewed_also_viewed,
+                        "similar": row.similar,
+                        "computed_at": now,
+                        "stale": False,
+                    },
+                )
     generation = cache_generation()
     cache.delete_many([sections_cache_key(i, generation) for i in ids])
     return len(ids)
