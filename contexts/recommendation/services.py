@@ -323,7 +323,16 @@ def rebuild(*, progress: bool = False) -> dict[str, int]:
     while batch := catalog_api.listed_product_ids(after_id=after, limit=BATCH):
         product_ids.extend(batch)
         after = batch[-1]
-    ProductSnapshot.objects.exclude(spu_id__in=product_ids).update(listed=False)
+    listed_now = set(product_ids)
+    for model in (ProductSnapshot, ProductRecommendations):
+        # Rows of products no longer listed, found in Python: a NOT IN over every listed id
+        # would pass SQLite's limit of bound parameters on a large catalog.
+        stale = [i for i in model.objects.values_list("spu_id", flat=True) if i not in listed_now]
+        for batch in _batches(stale):
+            if model is ProductSnapshot:
+                model.objects.filter(spu_id__in=batch).update(listed=False)
+            else:
+                model.objects.filter(spu_id__in=batch).delete()
     bar = tqdm(total=len(product_ids), desc="products", disable=not progress)
     for batch in _batches(product_ids):
         products_sync(spu_ids=batch, similar=False)
@@ -338,7 +347,6 @@ def rebuild(*, progress: bool = False) -> dict[str, int]:
             _apply(kind=row.kind, user_key=row.user_key, spu_ids=row.spu_ids, at=row.occurred_at)
         signals += len(rows)
         last_id = rows[-1].id
-    ProductRecommendations.objects.exclude(spu_id__in=product_ids).delete()
     for batch in _batches(product_ids):
         product_lists_refresh(spu_ids=batch)
     return {"products": len(product_ids), "signals": signals}
