@@ -64,8 +64,10 @@ def cache_generation_bump() -> None:
         cache.set(GENERATION_KEY, cache_generation() + 1, None)
 
 
-def sections_cache_key(spu_id: int, generation: int | None = None) -> str:
-    return f"recommendation:sections:{generation or cache_generation()}:{spu_id}"
+def sections_cache_key(spu_id: int) -> str:
+    """Where a product's rendered sections are cached, with the generation they were rendered
+    in (read together with the generation in one round trip)."""
+    return f"recommendation:sections:{spu_id}"
 
 
 def trending_amount(kind: str, at: datetime) -> float:
@@ -291,8 +293,7 @@ def product_lists_refresh(*, spu_ids: Iterable[int]) -> int:
                         "stale": False,
                     },
                 )
-    generation = cache_generation()
-    cache.delete_many([sections_cache_key(i, generation) for i in ids])
+    cache.delete_many([sections_cache_key(i) for i in ids])
     return len(ids)
 
 
