@@ -225,3 +225,16 @@ def test_a_price_change_or_unpublishing_shows_at_once_in_cached_sections(shop):
     products.spu_unpublish(principal=STAFF, spu_id=c)
     gone = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
     assert ids(gone["bought_together"]) == [b]
+
+
+def test_the_product_page_and_cart_answer_when_recommendations_fail(shop, monkeypatch):
+    def down(**kwargs):
+        raise ConnectionError("graph unreachable")
+
+    monkeypatch.setattr(selectors, "product_sections_json", down)
+    monkeypatch.setattr(selectors, "cart_sections_json", down)
+    anon = APIClient()
+    page = anon.get(f"/api/v1/products/{shop['tees'][0]}")
+    assert page.status_code == 200 and page.json()["extras"] == {}
+    cart = anon.get("/api/v1/cart")
+    assert cart.status_code == 200 and cart.json()["extras"] == {}
