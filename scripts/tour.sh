@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A buyer's journey through the API of a running demo server (scripts/run.sh):
-# search (suggestions, keywords with facets), browse, claim a coupon, fill the cart with SKUs of two shops (promotions and the best coupon
+# search (suggestions, keywords with facets), browse, claim a coupon, fill the cart with SKUs of two shops (recommendations under the
+# product page and the cart, the buyer's feed; promotions and the best coupon
 # apply, with notes saying why), preview checkout spending points, place (one order per shop
 # under one trade; the same numbers as the preview), pay through the sandbox payment provider
 # (its signed callback, verified as a real provider's), ship with the sandbox carrier and follow

@@ -176,14 +176,20 @@ def test_the_feed_is_personal_and_cold_starts_on_popularity(shop):
 
 
 def test_rebuild_is_safe_to_re_run(shop):
-    a, b, c, _ = shop["tees"]
+    from contexts.catalog.services import products
+    from contexts.catalog.tests.support import STAFF
+
+    a, b, c, d = shop["tees"]
     buy(1, [a, b])
     buy(2, [a, c])
     before = ProductRecommendations.objects.get(spu_id=a).bought_together
+    products.spu_unpublish(principal=STAFF, spu_id=d)
     first = rebuild.delay().get()
     lists = {r.spu_id: (r.bought_together, r.similar) for r in ProductRecommendations.objects.all()}
+    assert d not in lists  # no longer listed: its lists are gone
+    assert all(d not in similar for _, similar in lists.values())
     second = rebuild.delay().get()
-    assert first == second == {"products": 5, "signals": 2}
+    assert first == second == {"products": 4, "signals": 2}
     assert lists == {
         r.spu_id: (r.bought_together, r.similar) for r in ProductRecommendations.objects.all()
     }
@@ -219,3 +225,16 @@ def test_a_price_change_or_unpublishing_shows_at_once_in_cached_sections(shop):
     products.spu_unpublish(principal=STAFF, spu_id=c)
     gone = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
     assert ids(gone["bought_together"]) == [b]
+
+
+def test_the_product_page_and_cart_answer_when_recommendations_fail(shop, monkeypatch):
+    def down(**kwargs):
+        raise ConnectionError("graph unreachable")
+
+    monkeypatch.setattr(selectors, "product_sections_json", down)
+    monkeypatch.setattr(selectors, "cart_sections_json", down)
+    anon = APIClient()
+    page = anon.get(f"/api/v1/products/{shop['tees'][0]}")
+    assert page.status_code == 200 and page.json()["extras"] == {}
+    cart = anon.get("/api/v1/cart")
+    assert cart.status_code == 200 and cart.json()["extras"] == {}

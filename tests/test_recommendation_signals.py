@@ -84,6 +84,7 @@ def test_a_cart_add_is_a_carted_link_and_the_cart_shows_what_goes_with_it(world)
     assert [p["spu_id"] for p in mine["bought_together"]] == [spu_of(c)]
 
 
+@pytest.mark.concurrency
 def test_one_signal_key_taken_by_concurrent_threads_counts_once(world):
     a = world["sku_ids"][0]
     spu = spu_of(a)

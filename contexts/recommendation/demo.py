@@ -1,7 +1,9 @@
 """Demo recommendations: the demo catalog is bulk-inserted without events and the demo buyers
-have no history, so purchases with a plain structure are recorded (each buyer buys a few
-neighbouring products of one category, ids close together) and everything is rebuilt. Signal
-keys are fixed, so running it again adds nothing and rebuilds the same lists."""
+have no history, so the first products are taken in (snapshots, similar products) and
+purchases and views with a plain structure recorded over them (each shopper buys or views a few
+neighbouring products, ids close together), then their lists computed. Signal keys are fixed, so
+running it again adds nothing. A large demo catalog (the benchmark's) gets recommendations on
+its first DEMO_PRODUCTS products only; `manage.py recommendation_rebuild` covers them all."""
 
 from __future__ import annotations
 
@@ -14,13 +16,19 @@ from contexts.catalog import api as catalog_api
 from contexts.recommendation import services
 from contexts.recommendation.models import Signal
 
+DEMO_PRODUCTS = 200
 
-def demo_recommendations_build(*, buyer_ids: list[int], progress: bool = False) -> int:
-    """Record demo purchases and views for `buyer_ids`, then rebuild. Returns the number of
-    signals recorded."""
-    listed = catalog_api.listed_product_ids(limit=2000)
+
+def demo_recommendations_build(*, buyer_ids: list[int]) -> int:
+    """Record demo purchases and views for `buyer_ids` (and anonymous demo shoppers) and compute
+    the lists. Returns the number of signals recorded."""
+    listed = catalog_api.listed_product_ids(limit=DEMO_PRODUCTS)
     if len(listed) < 4:
         return 0
+    for start in range(0, len(listed), services.BATCH):
+        services.products_sync(spu_ids=listed[start : start + services.BATCH], similar=False)
+    for start in range(0, len(listed), services.BATCH):
+        services.similar_refresh(spu_ids=listed[start : start + services.BATCH])
     rng = random.Random(12)  # noqa: S311 - demo baskets, not secrets
     now = timezone.now()
     taken = 0
@@ -35,5 +43,6 @@ def demo_recommendations_build(*, buyer_ids: list[int], progress: bool = False) 
         taken += services.signal_take(
             key=f"demo:{shopper}", kind=kind, user_key=shopper, spu_ids=basket, at=at
         )
-    services.rebuild(progress=progress)
+    for start in range(0, len(listed), services.BATCH):
+        services.product_lists_refresh(spu_ids=listed[start : start + services.BATCH])
     return taken

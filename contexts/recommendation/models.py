@@ -87,7 +87,9 @@ class GraphLink(models.Model):
         db_table = "recommendation_graph_link"
         constraints = [
             models.UniqueConstraint(
-                fields=["user_key", "relation", "spu_id"], name="rec_link_unique"
+                fields=["user_key", "relation", "spu_id"],
+                name="rec_link_unique",
+                violation_error_message="A shopper has one link of each relation to a product.",
             )
         ]
         indexes = [
@@ -119,7 +121,11 @@ class GraphSimilar(models.Model):
     class Meta:
         db_table = "recommendation_graph_similar"
         constraints = [
-            models.UniqueConstraint(fields=["spu_id", "similar_id"], name="rec_similar_unique")
+            models.UniqueConstraint(
+                fields=["spu_id", "similar_id"],
+                name="rec_similar_unique",
+                violation_error_message="A product is linked as similar to another only once.",
+            )
         ]
 
     def __str__(self) -> str:
@@ -134,7 +140,11 @@ class TrendingScore(models.Model):
     class Meta:
         db_table = "recommendation_trending"
         constraints = [
-            models.UniqueConstraint(fields=["category_id", "spu_id"], name="rec_trending_unique")
+            models.UniqueConstraint(
+                fields=["category_id", "spu_id"],
+                name="rec_trending_unique",
+                violation_error_message="A product has one trending score per category.",
+            )
         ]
         indexes = [models.Index(fields=["category_id", "-score"], name="rec_trending_top")]
 

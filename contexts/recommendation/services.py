@@ -27,6 +27,17 @@ from contexts.recommendation.ports import recommendation_graph, trending_store
 from shared.errors import NotFound
 
 BATCH = 500
+SNAPSHOT_FIELDS = [
+    "title",
+    "image_url",
+    "min_price",
+    "category_id",
+    "category_ids",
+    "brand_id",
+    "attribute_value_ids",
+    "listed",
+    "updated_at",
+]
 SIMILAR_KEEP = 20
 # Trending scores grow from this instant (domain.decayed_weight); the rebuild recomputes them.
 TRENDING_EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
@@ -53,8 +64,10 @@ def cache_generation_bump() -> None:
         cache.set(GENERATION_KEY, cache_generation() + 1, None)
 
 
-def sections_cache_key(spu_id: int, generation: int | None = None) -> str:
-    return f"recommendation:sections:{generation or cache_generation()}:{spu_id}"
+def sections_cache_key(spu_id: int) -> str:
+    """Where a product's rendered sections are cached, with the generation they were rendered
+    in (read together with the generation in one round trip)."""
+    return f"recommendation:sections:{spu_id}"
 
 
 def trending_amount(kind: str, at: datetime) -> float:
@@ -144,28 +157,40 @@ def _features(snapshot: ProductSnapshot) -> ProductFeatures:
 
 
 def products_sync(*, spu_ids: Iterable[int], similar: bool = True) -> int:
-    """Refresh these products' snapshots and graph nodes from the catalog; products no longer
-    listed leave trending and every list. With `similar`, their SIMILAR_TO links are recomputed.
-    Returns how many are listed."""
+    """Refresh these products' snapshots and graph nodes from the catalog (a constant number of
+    queries per call); products no longer listed leave trending and every list. With `similar`,
+    their SIMILAR_TO links are recomputed and their lists refreshed. Returns how many are
+    listed."""
     ids = sorted(set(spu_ids))
     sources = catalog_api.products_for_search(spu_ids=ids)
-    listed, gone = [], [i for i in ids if i not in sources or not sources[i].listed]
+    existing = set(ProductSnapshot.objects.filter(spu_id__in=ids).values_list("spu_id", flat=True))
+    rows, listed = [], []
     for spu_id, source in sources.items():
-        ProductSnapshot.objects.update_or_create(
-            spu_id=spu_id,
-            defaults={
-                "title": source.title,
-                "image_url": source.image_url,
-                "min_price": source.min_price,
-                "category_id": source.category_id,
-                "category_ids": list(source.category_ids),
-                "brand_id": source.brand_id,
-                "attribute_value_ids": sorted({a.value_id for a in source.attributes}),
-                "listed": source.listed,
-            },
+        rows.append(
+            ProductSnapshot(
+                spu_id=spu_id,
+                title=source.title,
+                image_url=source.image_url,
+                min_price=source.min_price,
+                category_id=source.category_id,
+                category_ids=list(source.category_ids),
+                brand_id=source.brand_id,
+                attribute_value_ids=sorted({a.value_id for a in source.attributes}),
+                listed=source.listed,
+                updated_at=timezone.now(),
+            )
         )
         if source.listed:
             listed.append(ProductNode(spu_id, source.category_id, float(source.min_price or 0)))
+    ProductSnapshot.objects.bulk_update(
+        [r for r in rows if r.spu_id in existing], SNAPSHOT_FIELDS, batch_size=BATCH
+    )
+    ProductSnapshot.objects.bulk_create(
+        [r for r in rows if r.spu_id not in existing],
+        batch_size=BATCH,
+        ignore_conflicts=True,  # a concurrent sync created it from the same catalog state
+    )
+    gone = [i for i in ids if i not in sources or not sources[i].listed]
     ProductSnapshot.objects.filter(spu_id__in=[i for i in ids if i not in sources]).update(
         listed=False
     )
@@ -191,11 +216,10 @@ def similar_refresh(*, spu_ids: Iterable[int], neighbours: bool = False) -> None
     found: set[int] = set()
     for product in products:
         categories = tuple(product.category_ids) or (product.category_id,)
-        pool = [
-            _features(c)
-            for cid in categories
-            for c in by_category.setdefault(cid, _category_pool(cid))
-        ]
+        for cid in categories:
+            if cid not in by_category:
+                by_category[cid] = _category_pool(cid)
+        pool = [_features(c) for cid in categories for c in by_category[cid]]
         similar = domain.most_similar(_features(product), pool, limit=SIMILAR_KEEP)
         graph.similar_replace(spu_id=product.spu_id, similar=similar)
         found.update(s.spu_id for s in similar)
@@ -232,19 +256,44 @@ def product_lists_refresh(*, spu_ids: Iterable[int]) -> int:
         )
     )
     now = timezone.now()
-    for spu_id, (bought, viewed, similar) in lists.items():
-        ProductRecommendations.objects.update_or_create(
+    rows = [
+        ProductRecommendations(
             spu_id=spu_id,
-            defaults={
-                "bought_together": [s.spu_id for s in bought if s.spu_id in listed][:size],
-                "viewed_also_viewed": [s.spu_id for s in viewed if s.spu_id in listed][:size],
-                "similar": [s.spu_id for s in similar if s.spu_id in listed][:size],
-                "computed_at": now,
-                "stale": False,
-            },
+            bought_together=[s.spu_id for s in bought if s.spu_id in listed][:size],
+            viewed_also_viewed=[s.spu_id for s in viewed if s.spu_id in listed][:size],
+            similar=[s.spu_id for s in similar if s.spu_id in listed][:size],
+            computed_at=now,
+            stale=False,
         )
-    generation = cache_generation()
-    cache.delete_many([sections_cache_key(i, generation) for i in ids])
+        for spu_id, (bought, viewed, similar) in lists.items()
+    ]
+    existing = set(
+        ProductRecommendations.objects.filter(spu_id__in=ids).values_list("spu_id", flat=True)
+    )
+    ProductRecommendations.objects.bulk_update(
+        [r for r in rows if r.spu_id in existing],
+        ["bought_together", "viewed_also_viewed", "similar", "computed_at", "stale"],
+        batch_size=BATCH,
+    )
+    try:
+        with transaction.atomic():
+            ProductRecommendations.objects.bulk_create(
+                [r for r in rows if r.spu_id not in existing], batch_size=BATCH
+            )
+    except IntegrityError:  # a concurrent refresh wrote some first: ours are as fresh
+        for row in rows:
+            if row.spu_id not in existing:
+                ProductRecommendations.objects.update_or_create(
+                    spu_id=row.spu_id,
+                    defaults={
+                        "bought_together": row.bought_together,
+                        "viewed_also_viewed": row.viewed_also_viewed,
+                        "similar": row.similar,
+                        "computed_at": now,
+                        "stale": False,
+                    },
+                )
+    cache.delete_many([sections_cache_key(i) for i in ids])
     return len(ids)
 
 
@@ -275,7 +324,16 @@ def rebuild(*, progress: bool = False) -> dict[str, int]:
     while batch := catalog_api.listed_product_ids(after_id=after, limit=BATCH):
         product_ids.extend(batch)
         after = batch[-1]
-    ProductSnapshot.objects.exclude(spu_id__in=product_ids).update(listed=False)
+    listed_now = set(product_ids)
+    for model in (ProductSnapshot, ProductRecommendations):
+        # Rows of products no longer listed, found in Python: a NOT IN over every listed id
+        # would pass SQLite's limit of bound parameters on a large catalog.
+        stale = [i for i in model.objects.values_list("spu_id", flat=True) if i not in listed_now]
+        for batch in _batches(stale):
+            if model is ProductSnapshot:
+                model.objects.filter(spu_id__in=batch).update(listed=False)
+            else:
+                model.objects.filter(spu_id__in=batch).delete()
     bar = tqdm(total=len(product_ids), desc="products", disable=not progress)
     for batch in _batches(product_ids):
         products_sync(spu_ids=batch, similar=False)
@@ -290,7 +348,6 @@ def rebuild(*, progress: bool = False) -> dict[str, int]:
             _apply(kind=row.kind, user_key=row.user_key, spu_ids=row.spu_ids, at=row.occurred_at)
         signals += len(rows)
         last_id = rows[-1].id
-    ProductRecommendations.objects.exclude(spu_id__in=product_ids).delete()
     for batch in _batches(product_ids):
         product_lists_refresh(spu_ids=batch)
     return {"products": len(product_ids), "signals": signals}

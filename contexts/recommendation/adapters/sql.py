@@ -37,11 +37,21 @@ class SqlGraph:
                 link.update(times=F("times") + 1, last_at=at)
 
     def products_upsert(self, products: Sequence[ProductNode]) -> None:
-        for product in products:
-            GraphProduct.objects.update_or_create(
-                spu_id=product.spu_id,
-                defaults={"category_id": product.category_id, "price": product.price},
-            )
+        rows = {
+            p.spu_id: GraphProduct(spu_id=p.spu_id, category_id=p.category_id, price=p.price)
+            for p in products
+        }
+        existing = set(
+            GraphProduct.objects.filter(spu_id__in=list(rows)).values_list("spu_id", flat=True)
+        )
+        GraphProduct.objects.bulk_update(
+            [r for i, r in rows.items() if i in existing], ["category_id", "price"], batch_size=500
+        )
+        GraphProduct.objects.bulk_create(
+            [r for i, r in rows.items() if i not in existing],
+            batch_size=500,
+            ignore_conflicts=True,  # a concurrent upsert created it: same node
+        )
 
     def similar_replace(self, *, spu_id: int, similar: Sequence[Scored]) -> None:
         with transaction.atomic():

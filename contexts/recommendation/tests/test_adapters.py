@@ -18,6 +18,7 @@ from shared.testing import run_concurrently
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_first_links_of_one_shopper_and_product_all_count():
     graph = SqlGraph()
@@ -31,6 +32,7 @@ def test_concurrent_first_links_of_one_shopper_and_product_all_count():
     assert sorted(GraphLink.objects.values_list("spu_id", "times")) == [(10, 6), (11, 6)]
 
 
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_trending_bumps_add_up_exactly():
     trending = SqlTrendingStore()

@@ -123,7 +123,7 @@ class Command(BaseCommand):
         )
         members = demo_memberships_create(buyer_ids=buyer_ids)
         indexed, _ = demo_search_index_build(progress=progress)
-        demo_recommendations_build(buyer_ids=buyer_ids, progress=progress)
+        demo_recommendations_build(buyer_ids=buyer_ids)
         sku_count = sum(len(ids) for ids in skus_by_merchant.values())
         self.stdout.write(
             self.style.SUCCESS(
