@@ -8,7 +8,7 @@ import uuid
 from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
 from contexts.payments import services as payment_services
 from contexts.payments.adapters.sandbox import generate_key_pair
-from tests.support import make_user
+from tests.support import make_user, pay
 
 
 def sandbox_payments(settings, tmp_path) -> None:
@@ -47,19 +47,6 @@ def shop_world(*, price: str = "60.00", units: int = 10, freight: str = "8.00") 
         "buyer_api": buyer_api,
         "address_id": real_address(buyer_api),
     }
-
-
-def pay(buyer_api, trade_no: str) -> str:
-    payment = created(
-        buyer_api.post(
-            f"/api/v1/trades/{trade_no}/payments",
-            {"provider": "sandbox", "channel": "page"},
-            format="json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-    )
-    assert buyer_api.post(payment["client"]["data"]["url"]).status_code == 202
-    return payment["payment_no"]
 
 
 def paid_order(world: dict, *, quantity: int, points: int = 0) -> dict:

@@ -18,13 +18,13 @@ from contexts.coupons.tests.support import make_template
 from contexts.loyalty import services as loyalty_services
 from contexts.loyalty.models import PointsAccount
 from contexts.ordering.models import Order
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
+from contexts.ordering.tests.support import place
 from contexts.payments import services as payment_services
 from contexts.payments.adapters.sandbox import generate_key_pair
 from contexts.payments.models import Payment
 from contexts.promotions import services as promotion_services
 from shared.auth import SYSTEM
-from tests.support import activity, make_user
+from tests.support import activity, client_for, created, make_user, open_shop, pay, real_address
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
@@ -84,19 +84,6 @@ def points(user_id: int) -> tuple[int, int]:
 
 def coupon_status(coupon: Coupon) -> str:
     return Coupon.objects.get(pk=coupon.pk).status
-
-
-def pay(buyer_api, trade_no: str) -> str:
-    payment = created(
-        buyer_api.post(
-            f"/api/v1/trades/{trade_no}/payments",
-            {"provider": "sandbox", "channel": "page"},
-            format="json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-    )
-    assert buyer_api.post(payment["client"]["data"]["url"]).status_code == 202
-    return payment["payment_no"]
 
 
 def test_promotion_coupon_and_points_agree_from_cart_to_payment(world):

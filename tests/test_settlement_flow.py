@@ -17,13 +17,13 @@ from contexts.catalog import api as catalog_api
 from contexts.coupons import services as coupon_services
 from contexts.coupons.tests.support import buyer, make_template
 from contexts.ordering import services as ordering_services
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
+from contexts.ordering.tests.support import place
 from contexts.payments import services as payment_services
 from contexts.payments.adapters.sandbox import generate_key_pair
 from contexts.settlement import services
 from contexts.settlement.models import CommissionRule, SettlementLine
 from shared.auth import SYSTEM
-from tests.support import make_user
+from tests.support import client_for, created, make_user, open_shop, real_address
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal

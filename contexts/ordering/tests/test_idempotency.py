@@ -14,8 +14,9 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering.models import IdempotencyKey, OrderLine, OrderLog, Trade
 from contexts.ordering.services import checkout as checkout_services
 from contexts.ordering.services import idempotency
-from contexts.ordering.tests.support import client_for, error_code, place, row_counts
+from contexts.ordering.tests.support import place, row_counts
 from shared.errors import Conflict
+from tests.support import client_for, error_code
 
 pytestmark = pytest.mark.django_db
 

@@ -16,16 +16,9 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering import api
 from contexts.ordering.models import Order
 from contexts.ordering.services import checkout as checkout_services
-from contexts.ordering.tests.support import (
-    client_for,
-    created,
-    error_code,
-    open_shop,
-    place,
-    real_address,
-    row_counts,
-)
+from contexts.ordering.tests.support import place, row_counts
 from shared.events.models import OutboxEvent
+from tests.support import client_for, created, error_code, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 

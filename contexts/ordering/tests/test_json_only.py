@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from contexts.ordering import services
 from contexts.ordering.models import Order, OrderNote
 from contexts.ordering.services import CheckoutItem
-from contexts.ordering.tests.support import error_code, row_counts
+from contexts.ordering.tests.support import row_counts
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 
