@@ -16,23 +16,12 @@ from contexts.loyalty import selectors, services
 from contexts.loyalty.rest import serializers as s
 from shared.auth import principal_of
 from shared.errors import NotFound
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
+from shared.rest.serializers import validated
 
 _PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 # --- Buyer ----------------------------------------------------------------------------------
@@ -64,9 +53,9 @@ class MyPointsEntriesView(APIView):
         "unpaid order), spend, return, expire, reverse (a refund), adjust, birthday.",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.EntryListQuery, request.query_params)
+        query = validated(s.EntryListQuery, request.query_params)
         entries = selectors.entry_list(user_id=request.user.pk, kind=query.get("kind"))
-        return _paginated(request, self, entries, s.EntryOut)
+        return paginated(request, self, entries, s.EntryOut)
 
 
 # --- Staff ----------------------------------------------------------------------------------
@@ -84,7 +73,7 @@ class PointsAdjustView(APIView):
         "trail. 422 points_insufficient when the balance does not cover a negative delta.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.PointsAdjustIn, request.data)
+        data = validated(s.PointsAdjustIn, request.data)
         entry = services.points_adjust(principal=principal_of(request), **data)
         return Response(s.StaffEntryOut(entry).data, status=status.HTTP_201_CREATED)
 
@@ -99,7 +88,7 @@ class LevelRuleListView(APIView):
         summary="List member levels (staff)",
     )
     def get(self, request: Request) -> Response:
-        return _paginated(request, self, selectors.level_list(), s.LevelRuleOut)
+        return paginated(request, self, selectors.level_list(), s.LevelRuleOut)
 
     @extend_schema(
         request=s.LevelRuleIn,
@@ -108,7 +97,7 @@ class LevelRuleListView(APIView):
         description="409 level_conflict when the code or the minimum growth is taken.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.LevelRuleIn, request.data)
+        data = validated(s.LevelRuleIn, request.data)
         rule = services.level_create(principal=principal_of(request), **data)
         return Response(s.LevelRuleOut(rule).data, status=status.HTTP_201_CREATED)
 
@@ -137,7 +126,7 @@ class LevelRuleDetailView(APIView):
         "code stays). Members' levels follow at their next growth change.",
     )
     def patch(self, request: Request, level_id: int) -> Response:
-        data = _valid(s.LevelRuleUpdateIn, request.data, partial=True)
+        data = validated(s.LevelRuleUpdateIn, request.data, partial=True)
         rule = services.level_update(principal=principal_of(request), level_id=level_id, **data)
         return Response(s.LevelRuleOut(rule).data)
 
