@@ -6,18 +6,11 @@ from __future__ import annotations
 import uuid
 
 from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
-from tests.support import make_user, pay
-
-
-def sandbox_payments(settings, tmp_path) -> None:
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
-    payment_services.breakers_reset()
+from tests.support import (
+    make_user,
+    pay,
+    sandbox_payments,  # noqa: F401 (the after-sales suites import it from here)
+)
 
 
 def shop_world(*, price: str = "60.00", units: int = 10, freight: str = "8.00") -> dict:

@@ -11,22 +11,30 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
 
 from shared.auth import SYSTEM
 
 
-def make_user(*, is_staff: bool = False):
+def make_user(**extra):
+    """A new account with a unique email (`extra`: is_staff, mobile, ...)."""
     return get_user_model().objects.create_user(
-        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
+        email=f"user-{uuid.uuid4().hex[:12]}@example.com", password="Str0ng-Passw0rd!", **extra
     )
 
 
 def client_for(user) -> APIClient:
-    """A client signed in as `user`."""
+    """A client signed in as `user` (authentication skipped)."""
     client = APIClient()
     client.force_authenticate(user=user)
+    return client
+
+
+def bearer_client(user) -> APIClient:
+    """A client sending a real access token of `user`: the JWT authentication and the claims it
+    carries are part of what the test exercises."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
     return client
 
 
@@ -164,6 +172,20 @@ SHANGHAI_ADDRESS = {
 def real_address(client: APIClient) -> int:
     """A new address in the buyer's real address book (identity), in Shanghai."""
     return created(client.post("/api/v1/me/addresses", SHANGHAI_ADDRESS, format="json"))["id"]
+
+
+def sandbox_payments(settings, tmp_path) -> None:
+    """Payments through the sandbox provider only, with a fresh key pair in `tmp_path`, its
+    callback delivered in-process, and the providers' circuit breakers closed."""
+    from contexts.payments import services as payment_services
+    from contexts.payments.adapters.sandbox import generate_key_pair
+
+    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
+    settings.PAYMENTS_PROVIDERS = ["sandbox"]
+    settings.PAYMENTS_NOTIFY_BASE_URL = ""
+    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
+    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
+    payment_services.breakers_reset()
 
 
 def payment_open(client: APIClient, trade_no: str) -> dict:

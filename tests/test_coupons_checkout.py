@@ -15,23 +15,24 @@ from contexts.coupons.models import Coupon
 from contexts.coupons.tests.support import buyer, make_template
 from contexts.ordering.models import Trade
 from contexts.ordering.tests.support import place
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
 from shared.events.models import OutboxEvent
 from shared.testing import run_concurrently
-from tests.support import client_for, created, make_user, open_shop, pay, real_address
+from tests.support import (
+    client_for,
+    created,
+    make_user,
+    open_shop,
+    pay,
+    real_address,
+    sandbox_payments,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def world(settings, tmp_path):
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
-    payment_services.breakers_reset()
+    sandbox_payments(settings, tmp_path)
     staff = make_user(is_staff=True)
     admin = client_for(staff)
     shop = open_shop(admin, name="C", owner_id=make_user().pk, prices=["60.00"], units=10)

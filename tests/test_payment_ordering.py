@@ -11,24 +11,25 @@ from rest_framework.test import APIClient
 from contexts.inventory.models import StockRecord
 from contexts.ordering import api as ordering_api
 from contexts.ordering.tests.support import place
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
 from contexts.payments.models import Refund
 from shared.events.models import OutboxEvent
 from shared.ports import adapter
-from tests.support import client_for, created, make_user, open_shop, payment_open, real_address
+from tests.support import (
+    client_for,
+    created,
+    make_user,
+    open_shop,
+    payment_open,
+    real_address,
+    sandbox_payments,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def shop_and_buyer(settings, tmp_path):
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
-    payment_services.breakers_reset()
+    sandbox_payments(settings, tmp_path)
     admin = client_for(make_user(is_staff=True))
     shop = open_shop(admin, name="P", owner_id=make_user().pk, prices=["25.00"], units=10)
     buyer = make_user()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from contexts.groupbuy.adapters.memory import InMemoryNotifier
+from shared.notifications import InMemoryNotifier
 from shared.ports import use_adapter
 from tests.support import client_for, make_user, open_shop, real_address
 

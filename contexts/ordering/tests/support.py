@@ -35,3 +35,7 @@ def row_counts() -> dict[str, int]:
         "keys": IdempotencyKey.objects.count(),
         "outbox": OutboxEvent.objects.filter(event_type__startswith="ordering.").count(),
     }
+
+
+# row_counts() of a database where ordering wrote nothing at all.
+NO_ROWS = {"trades": 0, "orders": 0, "lines": 0, "logs": 0, "keys": 0, "outbox": 0}
