@@ -16,10 +16,10 @@ from contexts.aftersales import selectors, services
 from contexts.aftersales.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import paginated as _paginated
+from shared.rest.schema import PAGE_PARAMETERS as _PAGING
 from shared.rest.schema import error_responses
 from shared.rest.serializers import validated as _valid
 
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _NO = [OpenApiParameter("request_no", str, OpenApiParameter.PATH)]
 
 

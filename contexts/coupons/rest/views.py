@@ -21,7 +21,7 @@ from contexts.coupons.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
 from shared.rest.throttling import (
     BatchedThrottlesMixin,
@@ -30,7 +30,6 @@ from shared.rest.throttling import (
     UserRateThrottle,
 )
 
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _TEMPLATE_ID = OpenApiParameter("template_id", int, OpenApiParameter.PATH)
 
 
@@ -45,7 +44,7 @@ class MyCouponListView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        parameters=[s.MyCouponsQuery, *_PAGING],
+        parameters=[s.MyCouponsQuery, *PAGE_PARAMETERS],
         responses={200: s.CouponPageOut, **error_responses(400, 401)},
         summary="List my coupons",
         description="Newest first; `status` available, held (for an unpaid order), used or "
@@ -61,7 +60,7 @@ class ClaimableTemplateListView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        parameters=[s.ClaimableQuery, *_PAGING],
+        parameters=[s.ClaimableQuery, *PAGE_PARAMETERS],
         responses={200: s.TemplatePageOut, **error_responses(400)},
         summary="List coupons open for claiming",
         description="Active templates inside their claim window with coupons left: a shop's "
@@ -156,7 +155,7 @@ class AdminTemplateListView(APIView):
 
     @extend_schema(
         operation_id="v1_admin_coupon_templates_list",
-        parameters=[s.AdminTemplateQuery, *_PAGING],
+        parameters=[s.AdminTemplateQuery, *PAGE_PARAMETERS],
         responses={200: s.AdminTemplatePageOut, **error_responses(400, 401, 403)},
         summary="List coupon templates (merchant, staff)",
     )
@@ -260,7 +259,7 @@ class AdminCodeExportView(APIView):
     permission_classes = (HasPermission("coupons.code.write"),)
 
     @extend_schema(
-        parameters=[_BATCH_ID, *_PAGING],
+        parameters=[_BATCH_ID, *PAGE_PARAMETERS],
         responses={200: s.CodePageOut, **error_responses(401, 403, 404)},
         summary="Export a batch's codes (staff)",
         description="The codes in full, to hand out; the only place they are shown.",

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -21,7 +21,7 @@ from contexts.flashsale.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
 from shared.rest.throttling import (
     BatchedThrottlesMixin,
@@ -151,8 +151,7 @@ class AdminSessionListView(APIView):
         operation_id="v1_admin_flash_sessions_list",
         parameters=[
             s.SessionListQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.SessionPageOut, **error_responses(400, 401, 403)},
         summary="List flash sale sessions (staff, merchant)",

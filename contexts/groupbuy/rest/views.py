@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -22,7 +22,7 @@ from contexts.groupbuy.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import StandardPagination, paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
 
 SHARE_PATH = "/group-buys/groups/{group_no}"
@@ -211,7 +211,7 @@ class MyGroupsView(APIView):
 
     @extend_schema(
         operation_id="v1_group_buys_mine_list",
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=PAGE_PARAMETERS,
         responses={200: s.GroupBuyMyGroupPageOut, **error_responses(400, 401, 404)},
         summary="My groups, with their status and members",
     )
@@ -241,8 +241,7 @@ class AdminActivityListView(APIView):
         operation_id="v1_admin_group_buys_list",
         parameters=[
             s.GroupBuyActivityListQueryStaff,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.GroupBuyActivityPageOut, **error_responses(400, 401, 403, 404)},
         summary="List group buy activities (staff, merchant: their shops')",
@@ -311,8 +310,7 @@ class AdminGroupMonitorView(APIView):
         operation_id="v1_admin_group_buy_groups_list",
         parameters=[
             s.GroupBuyMonitorQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.GroupBuyMonitorPageOut, **error_responses(400, 401, 403, 404)},
         summary="Group monitor (staff, merchant: their shops' groups)",

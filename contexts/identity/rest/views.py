@@ -15,7 +15,7 @@ from contexts.identity.backends import client_ip
 from contexts.identity.rest import serializers as s
 from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
 from shared.rest.throttling import ScopedRateThrottle
 
@@ -264,8 +264,7 @@ class AdminUserListView(APIView):
         operation_id="v1_admin_users_list",
         parameters=[
             OpenApiParameter("search", str, description="Part of an email, mobile or nickname."),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.AdminUserPageOut, **error_responses(401, 403)},
         summary="Search users (staff)",

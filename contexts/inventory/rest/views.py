@@ -4,7 +4,7 @@ selectors: another shop's warehouse, stock or ledger is answered as not found.""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -16,10 +16,8 @@ from contexts.inventory.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
-
-PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
 
 class AdminView(APIView):

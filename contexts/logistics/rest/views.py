@@ -9,7 +9,7 @@ for another shop 403.
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -21,7 +21,7 @@ from contexts.logistics.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
 
 
@@ -32,8 +32,7 @@ class FreightTemplateListView(APIView):
         operation_id="v1_admin_freight_templates_list",
         parameters=[
             s.FreightTemplateListQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.FreightTemplatePageOut, **error_responses(400, 401, 403)},
         summary="List freight templates (merchant)",
@@ -113,8 +112,7 @@ class ShipmentListView(APIView):
         operation_id="v1_admin_shipments_list",
         parameters=[
             s.ShipmentListQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.ShipmentPageOut, **error_responses(400, 401, 403)},
         summary="Search shipments (merchant)",

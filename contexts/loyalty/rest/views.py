@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -18,11 +18,8 @@ from shared.auth import principal_of
 from shared.errors import NotFound
 from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
-
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
-
 
 # --- Buyer ----------------------------------------------------------------------------------
 
@@ -46,7 +43,7 @@ class MyPointsEntriesView(APIView):
 
     @extend_schema(
         operation_id="v1_me_points_entries_list",
-        parameters=[s.EntryListQuery, *_PAGING],
+        parameters=[s.EntryListQuery, *PAGE_PARAMETERS],
         responses={200: s.EntryPageOut, **error_responses(400, 401)},
         summary="My points history",
         description="Every change of my points, newest first: earn, hold (points held for an "
@@ -83,7 +80,7 @@ class LevelRuleListView(APIView):
 
     @extend_schema(
         operation_id="v1_admin_loyalty_levels_list",
-        parameters=_PAGING,
+        parameters=PAGE_PARAMETERS,
         responses={200: s.LevelRulePageOut, **error_responses(401, 403)},
         summary="List member levels (staff)",
     )

@@ -19,7 +19,7 @@ from shared.errors import ValidationFailed
 from shared.pagination import paginated
 from shared.rest.parsers import JSONParser
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -44,7 +44,6 @@ def _checkout_args(data: dict) -> dict:
 
 
 _ORDER_NO = OpenApiParameter("order_no", str, OpenApiParameter.PATH)
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
 
 # --- Buyer ----------------------------------------------------------------------------------
@@ -103,7 +102,7 @@ class OrderListView(APIView):
 
     @extend_schema(
         operation_id="v1_orders_list",
-        parameters=[OpenApiParameter("status", str, enum=s.STATUS_CHOICES), *_PAGING],
+        parameters=[OpenApiParameter("status", str, enum=s.STATUS_CHOICES), *PAGE_PARAMETERS],
         responses={200: s.OrderPageOut, **error_responses(400, 401)},
         summary="List the buyer's orders",
     )
@@ -261,7 +260,7 @@ class AdminOrderListView(APIView):
             OpenApiParameter("status", str, enum=s.STATUS_CHOICES),
             OpenApiParameter("created_from", str, description="ISO 8601, inclusive."),
             OpenApiParameter("created_to", str, description="ISO 8601, exclusive."),
-            *_PAGING,
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.AdminOrderPageOut, **error_responses(400, 401, 403)},
         summary="Search orders (merchant)",

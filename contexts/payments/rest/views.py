@@ -23,6 +23,7 @@ from shared.errors import ValidationFailed
 from shared.pagination import paginated as _paginated
 from shared.rest.parsers import JSONParser
 from shared.rest.permissions import HasPermission
+from shared.rest.schema import PAGE_PARAMETERS as _PAGING
 from shared.rest.schema import error_responses
 from shared.rest.serializers import validated as _valid
 
@@ -52,7 +53,6 @@ def _idempotency_key(request: Request) -> str:
     return key
 
 
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _PAYMENT_NO = OpenApiParameter("payment_no", str, OpenApiParameter.PATH)
 _UNAVAILABLE = {
     503: OpenApiResponse(

@@ -8,7 +8,7 @@ Another shop's activity answers 404, creating one for another shop 403 not_your_
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -20,7 +20,7 @@ from contexts.promotions.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
 from shared.rest.serializers import validated
 
 
@@ -31,8 +31,7 @@ class ActivityListView(APIView):
         operation_id="v1_admin_promotions_list",
         parameters=[
             s.ActivityListQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.ActivityPageOut, **error_responses(400, 401, 403)},
         summary="List activities (merchant)",

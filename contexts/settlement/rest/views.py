@@ -22,10 +22,10 @@ from contexts.settlement.rest import serializers as s
 from shared.auth import principal_of
 from shared.pagination import paginated as _paginated
 from shared.rest.permissions import HasPermission
+from shared.rest.schema import PAGE_PARAMETERS as _PAGING
 from shared.rest.schema import error_responses
 from shared.rest.serializers import validated as _valid
 
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _STATEMENT_NO = OpenApiParameter("statement_no", str, OpenApiParameter.PATH)
 _PAYOUT_NO = OpenApiParameter("payout_no", str, OpenApiParameter.PATH)
 _RULE_ID = OpenApiParameter("rule_id", int, OpenApiParameter.PATH)

@@ -22,11 +22,11 @@ from shared.errors import NotFound
 from shared.pagination import StandardPagination
 from shared.rest.parsers import JSONParser
 from shared.rest.permissions import HasPermission
+from shared.rest.schema import PAGE_PARAMETERS as _PAGING
 from shared.rest.schema import error_responses
 from shared.rest.serializers import validated as _valid
 
 JSON_ONLY = (JSONParser,)
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _PLAN_ID = OpenApiParameter("plan_id", int, OpenApiParameter.PATH)
 
 
