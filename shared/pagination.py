@@ -11,6 +11,7 @@ from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.response import Response
 
 from shared.cache import cache_or_default
 
@@ -19,6 +20,14 @@ class StandardPagination(PageNumberPagination):
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+def paginated(request, view, rows, serializer_class) -> Response:
+    """One StandardPagination page of `rows` (a queryset or a list), each row through
+    `serializer_class`, in the paginated response shape (count, next, previous, results)."""
+    paginator = StandardPagination()
+    page = paginator.paginate_queryset(rows, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class CachedCountPaginator(Paginator):

@@ -6,18 +6,11 @@ from __future__ import annotations
 import uuid
 
 from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
-from tests.support import make_user
-
-
-def sandbox_payments(settings, tmp_path) -> None:
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
-    payment_services.breakers_reset()
+from tests.support import (
+    make_user,
+    pay,
+    sandbox_payments,  # noqa: F401 (the after-sales suites import it from here)
+)
 
 
 def shop_world(*, price: str = "60.00", units: int = 10, freight: str = "8.00") -> dict:
@@ -47,19 +40,6 @@ def shop_world(*, price: str = "60.00", units: int = 10, freight: str = "8.00") 
         "buyer_api": buyer_api,
         "address_id": real_address(buyer_api),
     }
-
-
-def pay(buyer_api, trade_no: str) -> str:
-    payment = created(
-        buyer_api.post(
-            f"/api/v1/trades/{trade_no}/payments",
-            {"provider": "sandbox", "channel": "page"},
-            format="json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-    )
-    assert buyer_api.post(payment["client"]["data"]["url"]).status_code == 202
-    return payment["payment_no"]
 
 
 def paid_order(world: dict, *, quantity: int, points: int = 0) -> dict:

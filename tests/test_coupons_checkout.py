@@ -14,24 +14,25 @@ from contexts.coupons import services
 from contexts.coupons.models import Coupon
 from contexts.coupons.tests.support import buyer, make_template
 from contexts.ordering.models import Trade
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
+from contexts.ordering.tests.support import place
 from shared.events.models import OutboxEvent
 from shared.testing import run_concurrently
-from tests.support import make_user
+from tests.support import (
+    client_for,
+    created,
+    make_user,
+    open_shop,
+    pay,
+    real_address,
+    sandbox_payments,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def world(settings, tmp_path):
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
-    payment_services.breakers_reset()
+    sandbox_payments(settings, tmp_path)
     staff = make_user(is_staff=True)
     admin = client_for(staff)
     shop = open_shop(admin, name="C", owner_id=make_user().pk, prices=["60.00"], units=10)
@@ -54,19 +55,6 @@ def _events(kind: str) -> list[dict]:
     return [e.payload for e in OutboxEvent.objects.filter(event_type=f"coupons.coupon.{kind}.v1")]
 
 
-def _pay(buyer_api, trade_no: str) -> str:
-    payment = created(
-        buyer_api.post(
-            f"/api/v1/trades/{trade_no}/payments",
-            {"provider": "sandbox", "channel": "page"},
-            format="json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-    )
-    assert buyer_api.post(payment["client"]["data"]["url"]).status_code == 202
-    return payment["payment_no"]
-
-
 def test_the_best_coupon_is_applied_held_and_used_when_paid(world):
     buyer_api, body, coupon = world["buyer_api"], world["body"], world["coupon"]
     preview = created(buyer_api.post("/api/v1/checkout/preview", body, format="json"))
@@ -82,7 +70,7 @@ def test_the_best_coupon_is_applied_held_and_used_when_paid(world):
     assert held.status == "held"
     assert held.held_order_nos == [o["order_no"] for o in placed["orders"]]
 
-    _pay(buyer_api, placed["trade_no"])
+    pay(buyer_api, placed["trade_no"])
     assert _status(coupon) == "used"
     assert _events("used") == [
         {
@@ -117,7 +105,7 @@ def test_a_full_refund_gives_the_coupon_back_and_a_partial_one_does_not(world, s
         world["admin"],
     )
     placed = created(place(buyer_api, body))
-    payment_no = _pay(buyer_api, placed["trade_no"])
+    payment_no = pay(buyer_api, placed["trade_no"])
 
     def refund(amount: str):
         return created(
@@ -145,7 +133,7 @@ def test_a_full_refund_keeps_the_coupon_spent_when_the_setting_is_off(world, set
         world["admin"],
     )
     placed = created(place(buyer_api, body))
-    payment_no = _pay(buyer_api, placed["trade_no"])
+    payment_no = pay(buyer_api, placed["trade_no"])
     created(
         admin.post(
             f"/api/v1/admin/payments/{payment_no}/refunds",

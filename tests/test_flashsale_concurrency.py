@@ -28,10 +28,10 @@ from contexts.flashsale.domain import item_keys
 from contexts.flashsale.models import FlashPurchase
 from contexts.identity import services as identity
 from contexts.ordering.models import Order
-from contexts.ordering.tests.support import client_for, open_shop
 from shared.auth import SYSTEM
 from shared.ports import use_adapter
 from shared.testing import run_concurrently
+from tests.support import client_for, open_shop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 

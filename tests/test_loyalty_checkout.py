@@ -13,17 +13,10 @@ from contexts.loyalty import services as loyalty_services
 from contexts.loyalty.models import PointsAccount, PointsHold
 from contexts.ordering import api as ordering_api
 from contexts.ordering.models import Order
-from contexts.ordering.tests.support import (
-    client_for,
-    created,
-    error_code,
-    open_shop,
-    place,
-    real_address,
-)
+from contexts.ordering.tests.support import place
 from contexts.payments.events import RefundSucceeded
 from shared.auth import SYSTEM
-from tests.support import make_user
+from tests.support import client_for, created, error_code, make_user, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -18,13 +18,20 @@ from contexts.coupons.tests.support import make_template
 from contexts.loyalty import services as loyalty_services
 from contexts.loyalty.models import PointsAccount
 from contexts.ordering.models import Order
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
+from contexts.ordering.tests.support import place
 from contexts.payments.models import Payment
 from contexts.promotions import services as promotion_services
 from shared.auth import SYSTEM
-from tests.support import activity, make_user
+from tests.support import (
+    activity,
+    client_for,
+    created,
+    make_user,
+    open_shop,
+    pay,
+    real_address,
+    sandbox_payments,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
@@ -34,15 +41,10 @@ D = Decimal
 def world(settings, tmp_path):
     """A shop selling at 60.00 (8.00 freight per order); a buyer with 2 in the cart, 3000 points
     and a claimed platform coupon "10 off 100"; the platform's promotion "10 off 100"."""
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
+    sandbox_payments(settings, tmp_path)
     settings.LOYALTY_POINTS_PER_YUAN = 100
     settings.LOYALTY_MAX_SHARE = "0.5"
     settings.LOYALTY_MIN_BALANCE_TO_SPEND = 100
-    payment_services.breakers_reset()
     admin = client_for(make_user(is_staff=True))
     shop = open_shop(
         admin, name="M", owner_id=make_user().pk, prices=["60.00"], units=10, freight="8.00"
@@ -84,19 +86,6 @@ def points(user_id: int) -> tuple[int, int]:
 
 def coupon_status(coupon: Coupon) -> str:
     return Coupon.objects.get(pk=coupon.pk).status
-
-
-def pay(buyer_api, trade_no: str) -> str:
-    payment = created(
-        buyer_api.post(
-            f"/api/v1/trades/{trade_no}/payments",
-            {"provider": "sandbox", "channel": "page"},
-            format="json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-    )
-    assert buyer_api.post(payment["client"]["data"]["url"]).status_code == 202
-    return payment["payment_no"]
 
 
 def test_promotion_coupon_and_points_agree_from_cart_to_payment(world):

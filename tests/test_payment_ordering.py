@@ -5,32 +5,31 @@ sees why."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from rest_framework.test import APIClient
 
 from contexts.inventory.models import StockRecord
 from contexts.ordering import api as ordering_api
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
+from contexts.ordering.tests.support import place
 from contexts.payments.models import Refund
 from shared.events.models import OutboxEvent
 from shared.ports import adapter
-from tests.support import make_user
+from tests.support import (
+    client_for,
+    created,
+    make_user,
+    open_shop,
+    payment_open,
+    real_address,
+    sandbox_payments,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def shop_and_buyer(settings, tmp_path):
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
-    payment_services.breakers_reset()
+    sandbox_payments(settings, tmp_path)
     admin = client_for(make_user(is_staff=True))
     shop = open_shop(admin, name="P", owner_id=make_user().pk, prices=["25.00"], units=10)
     buyer = make_user()
@@ -42,21 +41,10 @@ def shop_and_buyer(settings, tmp_path):
     return buyer_api, body
 
 
-def start_payment(buyer_api, trade_no: str) -> dict:
-    return created(
-        buyer_api.post(
-            f"/api/v1/trades/{trade_no}/payments",
-            {"provider": "sandbox", "channel": "page"},
-            format="json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-    )
-
-
 def test_the_sandbox_callback_pays_the_trade_and_commits_the_stock(shop_and_buyer):
     buyer_api, body = shop_and_buyer
     placed = created(place(buyer_api, body))
-    payment = start_payment(buyer_api, placed["trade_no"])
+    payment = payment_open(buyer_api, placed["trade_no"])
     assert payment["amount"] == placed["pay_amount"]
 
     paid = buyer_api.post(payment["client"]["data"]["url"])
@@ -75,7 +63,7 @@ def test_the_sandbox_callback_pays_the_trade_and_commits_the_stock(shop_and_buye
 def test_a_payment_after_the_orders_were_cancelled_is_refunded_once(shop_and_buyer):
     buyer_api, body = shop_and_buyer
     placed = created(place(buyer_api, body))
-    payment = start_payment(buyer_api, placed["trade_no"])
+    payment = payment_open(buyer_api, placed["trade_no"])
     for order in placed["orders"]:
         created(buyer_api.post(f"/api/v1/orders/{order['order_no']}/cancel", {}, format="json"))
     sandbox = adapter("PAYMENTS_PROVIDER_SANDBOX")

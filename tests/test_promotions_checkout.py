@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from contexts.ordering.models import Order
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
-from tests.support import activity, make_user
+from contexts.ordering.tests.support import place
+from tests.support import activity, client_for, created, make_user, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 

@@ -17,13 +17,11 @@ from contexts.catalog import api as catalog_api
 from contexts.coupons import services as coupon_services
 from contexts.coupons.tests.support import buyer, make_template
 from contexts.ordering import services as ordering_services
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
-from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
+from contexts.ordering.tests.support import place
 from contexts.settlement import services
 from contexts.settlement.models import CommissionRule, SettlementLine
 from shared.auth import SYSTEM
-from tests.support import make_user
+from tests.support import client_for, created, make_user, open_shop, real_address, sandbox_payments
 
 pytestmark = pytest.mark.django_db(transaction=True)
 D = Decimal
@@ -31,13 +29,8 @@ D = Decimal
 
 @pytest.fixture
 def world(settings, tmp_path):
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
+    sandbox_payments(settings, tmp_path)
     settings.SETTLEMENT_AFTER_SALES_WINDOW_DAYS = 7
-    payment_services.breakers_reset()
     staff = make_user(is_staff=True)
     admin = client_for(staff)
     shop = open_shop(admin, name="S", owner_id=make_user().pk, prices=["60.00"], units=10)

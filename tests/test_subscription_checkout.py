@@ -9,11 +9,11 @@ from decimal import Decimal
 import pytest
 
 from contexts.ordering.models import Order
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
+from contexts.ordering.tests.support import place
 from contexts.subscription import services as subscription_services
 from contexts.subscription.models import Membership
 from shared.auth import SYSTEM, principal_from
-from tests.support import make_user
+from tests.support import client_for, created, make_user, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -21,9 +21,9 @@ from django.utils import timezone
 from contexts.inventory.models import Reservation, StockLedgerEntry, StockRecord
 from contexts.ordering import api, services
 from contexts.ordering.models import Order
-from contexts.ordering.tests.support import client_for, created, open_shop, place, real_address
+from contexts.ordering.tests.support import place
 from shared.testing import run_concurrently
-from tests.support import make_user
+from tests.support import client_for, created, make_user, open_shop, real_address
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 

@@ -36,25 +36,8 @@ class ActivityAdmin(ServiceAdmin):
     search_fields = ("name", "=merchant_id")
     date_hierarchy = "starts_at"
     ordering = ("-id",)
-    fields = (
-        "merchant_id",
-        "name",
-        "description",
-        "rule_kind",
-        "rule_params",
-        "scope_kind",
-        "scope_ids",
-        "exclusive",
-        "priority",
-        "starts_at",
-        "ends_at",
-        "status",
-        "scheduled",
-        "paused",
-        "ended_at",
-        "created_at",
-        "updated_at",
-    )
+    _FIXED = ("status", "scheduled", "paused", "ended_at", "created_at", "updated_at")
+    fields = ("merchant_id", *services.FIELDS, *_FIXED)
     actions = ("schedule", "pause", "resume", "end")
     id_labels = {"merchant_id": _merchant_names}
     merchant = id_label("merchant_id", "merchant")
@@ -64,8 +47,7 @@ class ActivityAdmin(ServiceAdmin):
         return "Platform" if obj.merchant_id is None else self.merchant(obj)
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ("status", "scheduled", "paused", "ended_at", "created_at", "updated_at")
-        return ("merchant_id", *fixed) if obj else fixed
+        return ("merchant_id", *self._FIXED) if obj else self._FIXED
 
     def service_create(self, request, form, formsets):
         data = form.cleaned_data

@@ -122,3 +122,11 @@ class Input(QueryInput):
         if unknown:
             raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
         return value
+
+
+def validated(serializer_class: type[serializers.Serializer], data, **kwargs) -> dict:
+    """The validated data of `data` (a request's body or query parameters) through
+    `serializer_class`; invalid input raises the 400 validation_error of the shared envelope."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

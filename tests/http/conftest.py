@@ -3,21 +3,10 @@ HTTP robustness tests, and clients for a buyer and staff."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from contexts.ordering.tests.support import client_for, open_shop, real_address
-
-
-def _user(*, staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"http-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=staff,
-    )
+from tests.support import client_for, make_user, open_shop, real_address
 
 
 @pytest.fixture(autouse=True)
@@ -29,7 +18,7 @@ def _clean_cache():
 
 @pytest.fixture
 def staff(db):
-    return _user(staff=True)
+    return make_user(is_staff=True)
 
 
 @pytest.fixture
@@ -39,7 +28,7 @@ def staff_api(staff):
 
 @pytest.fixture
 def buyer(db):
-    return _user()
+    return make_user()
 
 
 @pytest.fixture
@@ -49,10 +38,7 @@ def buyer_api(buyer):
 
 @pytest.fixture
 def shop(staff_api, buyer) -> dict:
-    owner = _user()
-    return open_shop(
-        staff_api, name=uuid.uuid4().hex[:6], owner_id=owner.pk, prices=["9.90"], units=5
-    )
+    return open_shop(staff_api, prices=["9.90"], units=5)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ def test_titles_refuse_a_right_to_left_override(staff_api, shop):
 
 def test_multi_line_text_keeps_line_breaks_and_refuses_the_rest(staff_api, shop, buyer_api):
     # An order note from staff is prose: line breaks are fine, controls are not.
-    from contexts.ordering.tests.support import created
+    from tests.support import created
 
     address = buyer_api.post(
         "/api/v1/me/addresses",

@@ -15,23 +15,12 @@ from rest_framework.views import APIView
 from contexts.aftersales import selectors, services
 from contexts.aftersales.rest import serializers as s
 from shared.auth import principal_of
-from shared.pagination import StandardPagination
+from shared.pagination import paginated as _paginated
+from shared.rest.schema import PAGE_PARAMETERS as _PAGING
 from shared.rest.schema import error_responses
+from shared.rest.serializers import validated as _valid
 
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _NO = [OpenApiParameter("request_no", str, OpenApiParameter.PATH)]
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _paginated(request: Request, view: APIView, rows, serializer_class) -> Response:
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _buyer_detail(request: Request, request_no: str, code: int = status.HTTP_200_OK) -> Response:

@@ -19,9 +19,10 @@ from rest_framework.views import APIView
 from contexts.coupons import selectors, services, tasks
 from contexts.coupons.rest import serializers as s
 from shared.auth import principal_of
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 from shared.rest.throttling import (
     BatchedThrottlesMixin,
     ScopedIPRateThrottle,
@@ -29,20 +30,7 @@ from shared.rest.throttling import (
     UserRateThrottle,
 )
 
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _TEMPLATE_ID = OpenApiParameter("template_id", int, OpenApiParameter.PATH)
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _paginated(request: Request, view: APIView, rows, serializer_class) -> Response:
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 def _client_ip(request: Request, view: APIView) -> str:
@@ -56,23 +44,23 @@ class MyCouponListView(APIView):
     permission_classes = (IsAuthenticated,)
 
     @extend_schema(
-        parameters=[s.MyCouponsQuery, *_PAGING],
+        parameters=[s.MyCouponsQuery, *PAGE_PARAMETERS],
         responses={200: s.CouponPageOut, **error_responses(400, 401)},
         summary="List my coupons",
         description="Newest first; `status` available, held (for an unpaid order), used or "
         "expired. An available coupon past its validity is shown as expired.",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.MyCouponsQuery, request.query_params)
+        query = validated(s.MyCouponsQuery, request.query_params)
         rows = selectors.my_coupons(user_id=request.user.pk, status=query.get("status"))
-        return _paginated(request, self, rows, s.CouponOut)
+        return paginated(request, self, rows, s.CouponOut)
 
 
 class ClaimableTemplateListView(APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
-        parameters=[s.ClaimableQuery, *_PAGING],
+        parameters=[s.ClaimableQuery, *PAGE_PARAMETERS],
         responses={200: s.TemplatePageOut, **error_responses(400)},
         summary="List coupons open for claiming",
         description="Active templates inside their claim window with coupons left: a shop's "
@@ -80,7 +68,7 @@ class ClaimableTemplateListView(APIView):
         "(`sku_id`: a product page).",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.ClaimableQuery, request.query_params)
+        query = validated(s.ClaimableQuery, request.query_params)
         rows = selectors.claimable_templates(
             now=timezone.now(),
             merchant_id=query.get("merchant_id"),
@@ -88,7 +76,7 @@ class ClaimableTemplateListView(APIView):
         )
         if query.get("sku_id"):
             rows = services.templates_covering_sku(templates=rows, sku_id=query["sku_id"])
-        return _paginated(request, self, rows, s.TemplateOut)
+        return paginated(request, self, rows, s.TemplateOut)
 
 
 class TemplateClaimView(BatchedThrottlesMixin, APIView):
@@ -135,7 +123,7 @@ class RedeemView(BatchedThrottlesMixin, APIView):
         "coupons_exhausted; 422 claim_closed, coupon_not_eligible).",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.RedeemIn, request.data)
+        data = validated(s.RedeemIn, request.data)
         coupon = services.coupon_redeem(
             principal=principal_of(request), code=data["code"], ip=_client_ip(request, self)
         )
@@ -167,18 +155,18 @@ class AdminTemplateListView(APIView):
 
     @extend_schema(
         operation_id="v1_admin_coupon_templates_list",
-        parameters=[s.AdminTemplateQuery, *_PAGING],
+        parameters=[s.AdminTemplateQuery, *PAGE_PARAMETERS],
         responses={200: s.AdminTemplatePageOut, **error_responses(400, 401, 403)},
         summary="List coupon templates (merchant, staff)",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.AdminTemplateQuery, request.query_params)
+        query = validated(s.AdminTemplateQuery, request.query_params)
         rows = selectors.templates_for(principal=principal_of(request))
         if query.get("merchant_id"):
             rows = rows.filter(merchant_id=query["merchant_id"])
         if query.get("status"):
             rows = rows.filter(status=query["status"])
-        return _paginated(request, self, rows.order_by("-id"), s.AdminTemplateOut)
+        return paginated(request, self, rows.order_by("-id"), s.AdminTemplateOut)
 
     @extend_schema(
         request=s.TemplateIn,
@@ -191,7 +179,7 @@ class AdminTemplateListView(APIView):
         "`valid_until`) or after_claim (`valid_days`).",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.TemplateIn, request.data)
+        data = validated(s.TemplateIn, request.data)
         template = services.template_create(
             principal=principal_of(request), draft=services.TemplateDraft(**data)
         )
@@ -223,7 +211,7 @@ class AdminTemplateDetailView(APIView):
         "below what was issued: 400 below_issued) or when claiming ends.",
     )
     def patch(self, request: Request, template_id: int) -> Response:
-        data = _valid(s.TemplateUpdateIn, request.data)
+        data = validated(s.TemplateUpdateIn, request.data)
         template = services.template_update(
             principal=principal_of(request), template_id=template_id, **data
         )
@@ -243,7 +231,7 @@ class AdminCodeBatchCreateView(APIView):
         "shared code each buyer redeems once.",
     )
     def post(self, request: Request, template_id: int) -> Response:
-        data = _valid(s.CodeBatchIn, request.data)
+        data = validated(s.CodeBatchIn, request.data)
         batch = services.code_batch_create(
             principal=principal_of(request), template_id=template_id, **data
         )
@@ -271,11 +259,11 @@ class AdminCodeExportView(APIView):
     permission_classes = (HasPermission("coupons.code.write"),)
 
     @extend_schema(
-        parameters=[_BATCH_ID, *_PAGING],
+        parameters=[_BATCH_ID, *PAGE_PARAMETERS],
         responses={200: s.CodePageOut, **error_responses(401, 403, 404)},
         summary="Export a batch's codes (staff)",
         description="The codes in full, to hand out; the only place they are shown.",
     )
     def get(self, request: Request, batch_id: int) -> Response:
         batch = selectors.batch_get(batch_id=batch_id)
-        return _paginated(request, self, selectors.codes_of(batch_id=batch.pk), s.CodeOut)
+        return paginated(request, self, selectors.codes_of(batch_id=batch.pk), s.CodeOut)

@@ -3,20 +3,16 @@ in-memory tenancy port, accounts and signed-in clients."""
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.catalog import api as catalog_api
 from shared.auth import InMemoryTenancy
 from shared.ports import use_adapter
-
-_emails = itertools.count()
+from tests.support import bearer_client, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -60,18 +56,6 @@ def merchants() -> InMemoryTenancy:
         yield fake
 
 
-def make_user(**extra):
-    return get_user_model().objects.create_user(
-        email=f"coupon-person{next(_emails)}@example.com", password="Str0ng-Passw0rd!", **extra
-    )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
-
-
 @pytest.fixture
 def buyer_user(db):
     return make_user()
@@ -79,12 +63,12 @@ def buyer_user(db):
 
 @pytest.fixture
 def buyer_api(buyer_user) -> APIClient:
-    return client_for(buyer_user)
+    return bearer_client(buyer_user)
 
 
 @pytest.fixture
 def staff_api(db, merchants) -> APIClient:
-    return client_for(make_user(is_staff=True))
+    return bearer_client(make_user(is_staff=True))
 
 
 @pytest.fixture
@@ -92,4 +76,4 @@ def merchant_api(db, merchants, shops) -> APIClient:
     """A client for a user who owns shop 1 only."""
     user = make_user()
     merchants.owner_of[user.pk] = (1,)
-    return client_for(user)
+    return bearer_client(user)

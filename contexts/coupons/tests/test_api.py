@@ -9,12 +9,12 @@ import pytest
 from django.utils import timezone
 
 from contexts.coupons.models import Coupon, CouponTemplate
-from contexts.coupons.tests.conftest import client_for, make_user
 from contexts.coupons.tests.support import make_template
 from shared.errors import ValidationFailed
 from shared.ports import use_adapter
 from shared.rest.throttling import ScopedRateThrottle
 from shared.risk import RefuseEverything
+from tests.support import bearer_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_a_buyer_claims_up_to_the_limit(buyer_api, buyer_user):
 
 def test_claims_stop_when_none_is_left(buyer_api):
     template = make_template(total_quantity=1)
-    assert claim(client_for(make_user()), template.pk).status_code == 201
+    assert claim(bearer_client(make_user()), template.pk).status_code == 201
     answer = claim(buyer_api, template.pk)
     assert (answer.status_code, error(answer)) == (409, "coupons_exhausted")
     assert CouponTemplate.objects.get(pk=template.pk).issued == 1
@@ -72,7 +72,7 @@ def test_who_may_claim(buyer_api, buyer_user):
     type(veteran).objects.filter(pk=veteran.pk).update(
         date_joined=timezone.now() - timedelta(days=30)
     )
-    answer = claim(client_for(veteran), newcomers.pk)
+    answer = claim(bearer_client(veteran), newcomers.pk)
     assert (answer.status_code, error(answer)) == (422, "coupon_not_eligible")
     # Member levels, as loyalty tells them: a new buyer is "regular".
     gold = make_template(audience="member_levels", member_levels=["gold", "platinum"])
@@ -100,11 +100,11 @@ def test_claims_are_rate_limited_per_user_and_per_ip(monkeypatch):
     }
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
     template = make_template(total_quantity=100, per_user_limit=100)
-    one = client_for(make_user())
+    one = bearer_client(make_user())
     answers = [claim(one, template.pk).status_code for _ in range(4)]
     assert answers == [201, 201, 201, 429]
     # Every attempt from the IP counts (4 so far): other buyers on it get one more.
-    others = [claim(client_for(make_user()), template.pk).status_code for _ in range(3)]
+    others = [claim(bearer_client(make_user()), template.pk).status_code for _ in range(3)]
     assert others == [201, 429, 429]
 
 
@@ -123,7 +123,7 @@ def test_my_coupons_by_status_within_a_query_budget(
     assert len(page["results"]) == 3
     used = buyer_api.get("/api/v1/me/coupons?status=used").json()
     assert [c["id"] for c in used["results"]] == [first.pk]
-    other = client_for(make_user()).get("/api/v1/me/coupons").json()
+    other = bearer_client(make_user()).get("/api/v1/me/coupons").json()
     assert other["count"] == 0
     assert buyer_api.get("/api/v1/me/coupons?status=nope").status_code == 400
 
@@ -214,7 +214,7 @@ def test_template_rules_are_checked(staff_api, shops):
     assert good.status_code == 201, good.json()
     template_id = good.json()["id"]
     for _ in range(3):
-        claim(client_for(make_user()), template_id)
+        claim(bearer_client(make_user()), template_id)
     below = staff_api.patch(
         f"/api/v1/admin/coupon-templates/{template_id}", {"total_quantity": 2}, format="json"
     )

@@ -14,10 +14,10 @@ from rest_framework.test import APIClient
 from contexts.coupons import services
 from contexts.coupons.models import CodeBatch, Coupon, CouponCode
 from contexts.coupons.services.codes import ALPHABET, CODE_LENGTH
-from contexts.coupons.tests.conftest import client_for, make_user
 from contexts.coupons.tests.support import make_template
 from shared.auth import SYSTEM
 from shared.events.models import OutboxEvent
+from tests.support import bearer_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -93,12 +93,12 @@ def test_staff_generate_follow_and_export_a_batch(
 def test_a_one_time_code_is_redeemed_once():
     template = make_template(total_quantity=10, claimable=False)
     (code,) = batch_of(template, 1)
-    buyer = client_for(make_user())
+    buyer = bearer_client(make_user())
     typed = f"{code[:4].lower()}-{code[4:8]} {code[8:]}"
     answer = redeem(buyer, typed)
     assert answer.status_code == 201, answer.json()
     assert answer.json()["template"]["id"] == template.pk
-    again = redeem(client_for(make_user()), code)
+    again = redeem(bearer_client(make_user()), code)
     assert (again.status_code, again.json()["error"]["code"]) == (404, "coupon_code_invalid")
     assert code not in json.dumps(again.json())
 
@@ -106,15 +106,15 @@ def test_a_one_time_code_is_redeemed_once():
 def test_a_shared_code_is_redeemed_once_per_buyer_up_to_its_limit():
     template = make_template(total_quantity=10, per_user_limit=5, claimable=False)
     (code,) = batch_of(template, 1, max_redemptions=2)
-    first = client_for(make_user())
+    first = bearer_client(make_user())
     assert redeem(first, code).status_code == 201
     twice = redeem(first, code)
     assert (twice.status_code, twice.json()["error"]["code"]) == (
         409,
         "coupon_code_already_redeemed",
     )
-    assert redeem(client_for(make_user()), code).status_code == 201
-    assert redeem(client_for(make_user()), code).status_code == 404
+    assert redeem(bearer_client(make_user()), code).status_code == 201
+    assert redeem(bearer_client(make_user()), code).status_code == 404
     assert Coupon.objects.filter(template=template).count() == 2
 
 
@@ -122,15 +122,15 @@ def test_guessing_locks_redeeming_per_user_and_per_ip(settings):
     settings.COUPONS_REDEEM_MAX_FAILURES = 3
     template = make_template(total_quantity=10, claimable=False)
     (good,) = batch_of(template, 1)
-    guesser = client_for(make_user())
+    guesser = bearer_client(make_user())
     for _ in range(3):
         assert redeem(guesser, "AAAABBBBCCCCDDDD").status_code == 404
     locked = redeem(guesser, good)
     assert (locked.status_code, locked.json()["error"]["code"]) == (429, "redeem_locked")
     # Another account from the same IP is locked too (the IP counted the same failures).
-    neighbour = redeem(client_for(make_user()), good)
+    neighbour = redeem(bearer_client(make_user()), good)
     assert neighbour.status_code == 429
-    elsewhere = client_for(make_user())
+    elsewhere = bearer_client(make_user())
     elsewhere.defaults["REMOTE_ADDR"] = "10.9.8.7"
     assert redeem(elsewhere, good).status_code == 201
 
@@ -138,7 +138,7 @@ def test_guessing_locks_redeeming_per_user_and_per_ip(settings):
 def test_codes_stay_out_of_events_and_admin_lists(admin_client):
     template = make_template(total_quantity=10, claimable=False)
     (code,) = batch_of(template, 1)
-    assert redeem(client_for(make_user()), code).status_code == 201
+    assert redeem(bearer_client(make_user()), code).status_code == 201
     payloads = json.dumps([e.payload for e in OutboxEvent.objects.all()])
     assert code not in payloads
     batch = CodeBatch.objects.get()

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -19,20 +19,15 @@ from rest_framework.views import APIView
 from contexts.flashsale import selectors, services, tasks
 from contexts.flashsale.rest import serializers as s
 from shared.auth import principal_of
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 from shared.rest.throttling import (
     BatchedThrottlesMixin,
     ScopedIPRateThrottle,
     ScopedUserRateThrottle,
 )
-
-
-def _valid(serializer_class, request: Request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class SessionsView(APIView):
@@ -156,21 +151,17 @@ class AdminSessionListView(APIView):
         operation_id="v1_admin_flash_sessions_list",
         parameters=[
             s.SessionListQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.SessionPageOut, **error_responses(400, 401, 403)},
         summary="List flash sale sessions (staff, merchant)",
     )
     def get(self, request: Request) -> Response:
-        query = s.SessionListQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
+        query = validated(s.SessionListQuery, request.query_params)
         sessions = selectors.session_list(
-            principal=principal_of(request), status=query.validated_data.get("status")
+            principal=principal_of(request), status=query.get("status")
         )
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(sessions, request, view=self)
-        return paginator.get_paginated_response(s.SessionOut(page, many=True).data)
+        return paginated(request, self, sessions, s.SessionOut)
 
     @extend_schema(
         request=s.SessionIn,
@@ -178,7 +169,7 @@ class AdminSessionListView(APIView):
         summary="Create a flash sale session (staff)",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.SessionIn, request)
+        data = validated(s.SessionIn, request.data)
         session = services.session_create(principal=principal_of(request), **data)
         return Response(s.SessionOut(session).data, status=status.HTTP_201_CREATED)
 
@@ -200,7 +191,7 @@ class AdminSessionDetailView(APIView):
         summary="Change a draft flash sale session (staff)",
     )
     def patch(self, request: Request, session_id: int) -> Response:
-        data = _valid(s.SessionUpdateIn, request)
+        data = validated(s.SessionUpdateIn, request.data)
         session = services.session_update(
             session_id=session_id, principal=principal_of(request), **data
         )
@@ -247,7 +238,7 @@ class AdminSessionItemsView(APIView):
         "is below the SKU's price (422 `flash_price_not_lower`).",
     )
     def post(self, request: Request, session_id: int) -> Response:
-        data = _valid(s.ItemIn, request)
+        data = validated(s.ItemIn, request.data)
         item = services.item_add(session_id=session_id, principal=principal_of(request), **data)
         return Response(s.ItemOut(item).data, status=status.HTTP_201_CREATED)
 

@@ -8,8 +8,8 @@ from django.core.cache import cache
 
 from contexts.flashsale.adapters.database import DatabaseStockEngine
 from contexts.flashsale.adapters.redis import RedisStockEngine
-from contexts.flashsale.tests.support import address_of, client_for, make_user, open_shop
 from shared.ports import use_adapter
+from tests.support import client_for, make_user, open_shop, real_address
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +47,7 @@ def admin_api(db):
 
 @pytest.fixture
 def shop(admin_api):
-    return open_shop(admin_api)
+    return open_shop(admin_api, units=1000, freight="6.00")
 
 
 @pytest.fixture
@@ -62,4 +62,4 @@ def buyer_api(buyer):
 
 @pytest.fixture
 def address_id(buyer_api):
-    return address_of(buyer_api)
+    return real_address(buyer_api)

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from contexts.flashsale.models import FlashItem, FlashSession
-from contexts.flashsale.tests.support import client_for, error_code, make_user, ok, open_shop
+from tests.support import client_for, error_code, make_user, ok, open_shop
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_staff_prepare_and_schedule_a_session_merchants_add_their_own_items(
     again = merchant.post(items_url, body, format="json")
     assert (again.status_code, error_code(again)) == (409, "item_exists")
 
-    other_shop = open_shop(admin_api)
+    other_shop = open_shop(admin_api, units=1000, freight="6.00")
     foreign = merchant.post(items_url, {**body, "sku_id": other_shop["sku_id"]}, format="json")
     assert (foreign.status_code, error_code(foreign)) == (403, "not_your_merchant")
     unknown = merchant.post(items_url, {**body, "nope": 1}, format="json")

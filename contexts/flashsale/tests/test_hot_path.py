@@ -13,9 +13,10 @@ from contexts.flashsale import services
 from contexts.flashsale.domain import PurchaseStatus, ticket_item_id, token_digest, token_key
 from contexts.flashsale.models import FlashPurchase
 from contexts.flashsale.rest import serializers as s
-from contexts.flashsale.tests.support import address_of, error_code, ok, selling_session
+from contexts.flashsale.tests.support import selling_session
 from shared.auth import _user_state_key, user_is_active
 from shared.rest import throttling
+from tests.support import error_code, ok, real_address
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,7 @@ def purchase(client, item_id: int, address_id: int):
 def test_a_bearer_token_buys_as_its_user_until_the_account_is_closed(
     redis_engine, shop, buyer, buyer_api, django_capture_on_commit_callbacks
 ):
-    address_id = address_of(buyer_api)
+    address_id = real_address(buyer_api)
     _, item = selling_session(shop["sku_id"], units=5)
     api = bearer(buyer)
     bought = purchase(api, item.pk, address_id)
@@ -144,7 +145,7 @@ def test_valid_and_invalid_cases_are_both_covered():
 
 
 def test_the_ticket_answer_is_the_serializers(redis_engine, shop, buyer_api):
-    address_id = address_of(buyer_api)
+    address_id = real_address(buyer_api)
     _, item = selling_session(shop["sku_id"], units=5, limit=2)
     token = ok(buyer_api.get(f"/api/v1/flash-items/{item.pk}/purchase-token"))["token"]
     body = {"token": token, "address_id": address_id, "quantity": 2}
@@ -191,7 +192,7 @@ def test_the_redis_take_script_consumes_the_purchase_token(
     key = token_key(item.pk, buyer.pk, token_digest(token))
     assert 0 < redis_engine.client.ttl(key) <= settings.FLASHSALE_TOKEN_TTL_SECONDS
     assert not cache.get(key)  # kept in the item's keys, not in the cache
-    address_id = address_of(buyer_api)
+    address_id = real_address(buyer_api)
     body = {"token": token, "address_id": address_id}
     ok(buyer_api.post(f"/api/v1/flash-items/{item.pk}/purchase", body, format="json"))
     assert not redis_engine.client.exists(key)

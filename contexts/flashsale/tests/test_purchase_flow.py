@@ -12,15 +12,7 @@ from django.utils import timezone
 
 from contexts.flashsale import handlers, services
 from contexts.flashsale.models import FlashItem, FlashPurchase
-from contexts.flashsale.tests.support import (
-    address_of,
-    buy,
-    client_for,
-    error_code,
-    make_user,
-    ok,
-    selling_session,
-)
+from contexts.flashsale.tests.support import buy, selling_session
 from contexts.inventory import api as inventory_api
 from contexts.ordering import api as ordering_api
 from contexts.ordering.events import OrderCancelled
@@ -31,6 +23,7 @@ from shared.events.relay import relay_once
 from shared.ports import use_adapter
 from shared.rest.throttling import ScopedRateThrottle
 from shared.risk import RefuseEverything
+from tests.support import client_for, error_code, make_user, ok, real_address
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +136,7 @@ def test_a_token_works_once_and_only_for_its_buyer_and_item(engine, shop, buyer_
 def test_someone_elses_address_is_not_found_and_takes_nothing(db_engine, shop, buyer_api):
     _, item = selling_session(shop["sku_id"], units=3)
     other = client_for(make_user())
-    response = buy(buyer_api, item.pk, address_of(other))
+    response = buy(buyer_api, item.pk, real_address(other))
     assert (response.status_code, error_code(response)) == (404, "not_found")
     assert db_engine.remaining(item_ids=[item.pk]) == {item.pk: 3}
     assert not FlashPurchase.objects.exists()
@@ -155,7 +148,7 @@ def test_someone_elses_address_fails_the_redis_ticket_and_returns_the_unit_once(
     # The Redis purchase does no database round trip: the order task checks the address.
     _, item = committed(selling_session, shop["sku_id"], units=3, limit=1)
     other = client_for(make_user())
-    response = committed(buy, buyer_api, item.pk, address_of(other))
+    response = committed(buy, buyer_api, item.pk, real_address(other))
     assert response.status_code == 202, response.json()
     ticket_no = response.json()["ticket_no"]
 
@@ -176,7 +169,7 @@ def test_someone_elses_address_fails_the_redis_ticket_and_returns_the_unit_once(
     assert committed(services.purchases_reconcile).returns_replayed == 0
     assert redis_engine.remaining(item_ids=[item.pk]) == {item.pk: 3}
     # The buyer's count went back too: they may buy again with their own address.
-    assert committed(buy, buyer_api, item.pk, address_of(buyer_api)).status_code == 202
+    assert committed(buy, buyer_api, item.pk, real_address(buyer_api)).status_code == 202
 
 
 def test_a_redis_ticket_is_queued_until_the_order_task_writes_it(
@@ -222,15 +215,15 @@ def test_refusals_limit_sold_out_and_not_started(engine, shop, address_id, buyer
     assert (limited.status_code, error_code(limited)) == (409, "limit_reached")
 
     second = client_for(make_user())
-    assert buy(second, item.pk, address_of(second)).status_code == 202
+    assert buy(second, item.pk, real_address(second)).status_code == 202
     third = client_for(make_user())
-    sold_out = buy(third, item.pk, address_of(third))
+    sold_out = buy(third, item.pk, real_address(third))
     assert (sold_out.status_code, error_code(sold_out)) == (409, "sold_out")
     assert engine.remaining(item_ids=[item.pk]) == {item.pk: 0}
 
     settings.FLASHSALE_TOKEN_LEAD_SECONDS = 600
     _, later = selling_session(shop["sku_id"], units=2, starts_in=300)
-    early = buy(third, later.pk, address_of(third))
+    early = buy(third, later.pk, real_address(third))
     assert (early.status_code, error_code(early)) == (409, "sale_not_started")
 
 

@@ -14,15 +14,9 @@ from contexts.flashsale import services, tasks
 from contexts.flashsale.adapters.redis import RedisStockEngine
 from contexts.flashsale.domain import item_keys
 from contexts.flashsale.models import FlashPurchase
-from contexts.flashsale.tests.support import (
-    address_of,
-    buy,
-    client_for,
-    error_code,
-    make_user,
-    selling_session,
-)
+from contexts.flashsale.tests.support import buy, selling_session
 from shared.ports import use_adapter
+from tests.support import client_for, error_code, make_user, real_address
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +94,7 @@ def test_an_engine_that_lost_the_item_is_reloaded_from_the_purchases(
     again = buy(buyer_api, item.pk, address_id)
     assert error_code(again) == "limit_reached"  # the buyer's count came back too
     other = client_for(make_user())
-    assert buy(other, item.pk, address_of(other)).status_code == 202
+    assert buy(other, item.pk, real_address(other)).status_code == 202
 
 
 def test_a_purchase_stuck_pending_gets_its_order_again(

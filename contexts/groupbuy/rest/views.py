@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -20,23 +20,12 @@ from contexts.groupbuy import selectors, services
 from contexts.groupbuy.domain import seats_left
 from contexts.groupbuy.rest import serializers as s
 from shared.auth import principal_of
-from shared.pagination import StandardPagination
+from shared.pagination import StandardPagination, paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 
 SHARE_PATH = "/group-buys/groups/{group_no}"
-
-
-def _valid(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _query(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _group(group, members, names: dict[int, str], now: datetime) -> dict:
@@ -94,7 +83,7 @@ class ActivitiesView(APIView):
         summary="Group buy activities running now (for a product or SKU)",
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.GroupBuyActivityListQuery, request)
+        query = validated(s.GroupBuyActivityListQuery, request.query_params)
         now = timezone.now()
         activities = list(
             selectors.running_activities(
@@ -151,7 +140,7 @@ class ActivityGroupsView(APIView):
         "`out_of_stock`, `not_deliverable`.",
     )
     def post(self, request: Request, activity_id: int) -> Response:
-        data = _valid(s.GroupBuyStartIn, request)
+        data = validated(s.GroupBuyStartIn, request.data)
         member = services.group_start(
             activity_id=activity_id,
             user_id=request.user.pk,
@@ -189,7 +178,7 @@ class JoinView(APIView):
         "closed group starts a new group with you as its leader instead.",
     )
     def post(self, request: Request, group_no: str) -> Response:
-        data = _valid(s.GroupBuyJoinIn, request)
+        data = validated(s.GroupBuyJoinIn, request.data)
         member = services.group_join(
             group_no=group_no,
             user_id=request.user.pk,
@@ -222,7 +211,7 @@ class MyGroupsView(APIView):
 
     @extend_schema(
         operation_id="v1_group_buys_mine_list",
-        parameters=[OpenApiParameter("page", int), OpenApiParameter("page_size", int)],
+        parameters=PAGE_PARAMETERS,
         responses={200: s.GroupBuyMyGroupPageOut, **error_responses(400, 401, 404)},
         summary="My groups, with their status and members",
     )
@@ -252,20 +241,17 @@ class AdminActivityListView(APIView):
         operation_id="v1_admin_group_buys_list",
         parameters=[
             s.GroupBuyActivityListQueryStaff,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.GroupBuyActivityPageOut, **error_responses(400, 401, 403, 404)},
         summary="List group buy activities (staff, merchant: their shops')",
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.GroupBuyActivityListQueryStaff, request)
+        query = validated(s.GroupBuyActivityListQueryStaff, request.query_params)
         activities = selectors.activity_list(
             principal=principal_of(request), status=query.get("status")
         )
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(activities, request, view=self)
-        return paginator.get_paginated_response(s.GroupBuyActivityOut(page, many=True).data)
+        return paginated(request, self, activities, s.GroupBuyActivityOut)
 
     @extend_schema(
         request=s.GroupBuyActivityIn,
@@ -275,7 +261,7 @@ class AdminActivityListView(APIView):
         "below the SKU's price (422 `group_price_not_lower`).",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.GroupBuyActivityIn, request)
+        data = validated(s.GroupBuyActivityIn, request.data)
         activity = services.activity_create(principal=principal_of(request), **data)
         return Response(s.GroupBuyActivityOut(activity).data, status=status.HTTP_201_CREATED)
 
@@ -301,7 +287,7 @@ class AdminActivityDetailView(APIView):
         "disabled stops new groups and joins.",
     )
     def patch(self, request: Request, activity_id: int) -> Response:
-        data = _valid(s.GroupBuyActivityUpdateIn, request)
+        data = validated(s.GroupBuyActivityUpdateIn, request.data)
         activity = services.activity_update(
             activity_id=activity_id, principal=principal_of(request), **data
         )
@@ -324,14 +310,13 @@ class AdminGroupMonitorView(APIView):
         operation_id="v1_admin_group_buy_groups_list",
         parameters=[
             s.GroupBuyMonitorQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.GroupBuyMonitorPageOut, **error_responses(400, 401, 403, 404)},
         summary="Group monitor (staff, merchant: their shops' groups)",
     )
     def get(self, request: Request) -> Response:
-        query = _query(s.GroupBuyMonitorQuery, request)
+        query = validated(s.GroupBuyMonitorQuery, request.query_params)
         groups = selectors.group_monitor(principal=principal_of(request), **query)
         paginator = StandardPagination()
         page = paginator.paginate_queryset(groups, request, view=self)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from contexts.groupbuy.adapters.memory import InMemoryNotifier
-from contexts.groupbuy.tests.support import address_of, client_for, make_user, open_shop
+from shared.notifications import InMemoryNotifier
 from shared.ports import use_adapter
+from tests.support import client_for, make_user, open_shop, real_address
 
 
 @pytest.fixture(autouse=True)
@@ -39,7 +39,7 @@ def admin_api(db):
 
 @pytest.fixture
 def shop(admin_api):
-    return open_shop(admin_api)
+    return open_shop(admin_api, freight="6.00")
 
 
 @pytest.fixture
@@ -49,5 +49,5 @@ def buyers(db):
     for _ in range(3):
         user = make_user()
         api = client_for(user)
-        out.append({"user": user, "api": api, "address_id": address_of(api)})
+        out.append({"user": user, "api": api, "address_id": real_address(api)})
     return out

@@ -11,17 +11,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from contexts.groupbuy.models import GroupBuyGroup
-from contexts.groupbuy.tests.support import (
-    address_of,
-    client_for,
-    error_code,
-    join,
-    make_user,
-    ok,
-    open_shop,
-    running_activity,
-    start,
-)
+from contexts.groupbuy.tests.support import join, running_activity, start
+from tests.support import client_for, error_code, make_user, ok, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +107,7 @@ def test_merchants_manage_their_own_shops_activities(
     admin_api, shop, buyers, django_assert_max_num_queries
 ):
     owner_api = client_for(shop["owner"])
-    other = open_shop(admin_api)
+    other = open_shop(admin_api, freight="6.00")
     other_api = client_for(other["owner"])
 
     created = ok(owner_api.post("/api/v1/admin/group-buys", _activity_body(shop["sku_id"])))
@@ -168,10 +159,10 @@ def test_merchants_manage_their_own_shops_activities(
 
 def test_group_monitor_by_shop_with_filters(admin_api, shop, buyers, django_assert_max_num_queries):
     _groups(shop, buyers, 3)
-    other = open_shop(admin_api)
+    other = open_shop(admin_api, freight="6.00")
     other_activity = running_activity(other["sku_id"])
     other_buyer = client_for(make_user())
-    ok(start(other_buyer, other_activity.pk, address_of(other_buyer)))
+    ok(start(other_buyer, other_activity.pk, real_address(other_buyer)))
 
     with django_assert_max_num_queries(6):
         everything = ok(admin_api.get("/api/v1/admin/group-buy-groups"))

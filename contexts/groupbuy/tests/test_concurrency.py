@@ -19,23 +19,12 @@ from django.utils import timezone
 
 from contexts.groupbuy import services
 from contexts.groupbuy.models import GroupBuyGroup, GroupBuyMember
-from contexts.groupbuy.tests.support import (
-    address_of,
-    client_for,
-    error_code,
-    join,
-    levels,
-    make_user,
-    ok,
-    pay,
-    payment_open,
-    running_activity,
-    start,
-)
+from contexts.groupbuy.tests.support import join, levels, running_activity, start
 from contexts.ordering import api as ordering_api
 from contexts.payments import api as payments_api
 from shared.events.models import OutboxEvent
 from shared.testing import run_concurrently
+from tests.support import client_for, error_code, make_user, ok, pay, payment_open, real_address
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
@@ -47,7 +36,7 @@ def _buyers(count: int) -> list[tuple[object, int]]:
     out = []
     for _ in range(count):
         client = client_for(make_user())
-        out.append((client, address_of(client)))
+        out.append((client, real_address(client)))
     return out
 
 

@@ -12,22 +12,11 @@ from django.utils import timezone
 
 from contexts.groupbuy import services
 from contexts.groupbuy.models import GroupBuyGroup, GroupBuyMember
-from contexts.groupbuy.tests.support import (
-    address_of,
-    client_for,
-    error_code,
-    join,
-    levels,
-    make_user,
-    ok,
-    pay,
-    payment_open,
-    running_activity,
-    start,
-)
+from contexts.groupbuy.tests.support import join, levels, running_activity, start
 from contexts.ordering import api as ordering_api
 from contexts.payments import api as payments_api
 from shared.events.models import OutboxEvent
+from tests.support import client_for, error_code, make_user, ok, pay, payment_open, real_address
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -100,7 +89,7 @@ def test_join_refusals(shop, buyers):
     assert moved["started_new_group"] and moved["is_leader"] and moved["group_no"] != group_no
 
     assert join(c["api"], "G-NOPE", c["address_id"]).status_code == 404
-    other_address = address_of(client_for(make_user()))
+    other_address = real_address(client_for(make_user()))
     fresh = client_for(make_user())
     assert join(fresh, moved["group_no"], other_address).status_code == 404
     assert error_code(join(fresh, moved["group_no"], 1, remark="x")) == "validation_error"

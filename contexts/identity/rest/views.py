@@ -13,16 +13,11 @@ from rest_framework.views import APIView
 from contexts.identity import selectors, services
 from contexts.identity.backends import client_ip
 from contexts.identity.rest import serializers as s
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 from shared.rest.throttling import ScopedRateThrottle
-
-
-def _valid(serializer_class, request: Request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _tokens(pair: services.TokenPair) -> dict:
@@ -49,7 +44,7 @@ class RegisterView(AnonymousView):
         summary="Register a buyer account",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.RegisterIn, request)
+        data = validated(s.RegisterIn, request.data)
         user = services.user_register(
             email=data.get("email"), mobile=data.get("mobile"), password=data["password"]
         )
@@ -65,7 +60,7 @@ class LoginView(AnonymousView):
         summary="Sign in and get an access and refresh token",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.LoginIn, request)
+        data = validated(s.LoginIn, request.data)
         pair = services.user_login(
             identifier=data["identifier"], password=data["password"], ip=client_ip(request)
         )
@@ -82,7 +77,7 @@ class RefreshView(AnonymousView):
         description="Rotates: the refresh token sent is spent, use the one returned.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.RefreshIn, request)
+        data = validated(s.RefreshIn, request.data)
         return Response(_tokens(services.session_refresh(refresh_token=data["refresh"])))
 
 
@@ -95,7 +90,7 @@ class LogoutView(APIView):
         summary="Sign out the current session",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.LogoutIn, request)
+        data = validated(s.LogoutIn, request.data)
         services.user_logout(user_id=request.user.pk, refresh_token=data["refresh"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -110,7 +105,7 @@ class PasswordChangeView(APIView):
         description="Every other session is signed out; continue with the returned tokens.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.PasswordChangeIn, request)
+        data = validated(s.PasswordChangeIn, request.data)
         pair = services.password_change(
             user_id=request.user.pk,
             old_password=data["old_password"],
@@ -130,7 +125,7 @@ class PasswordResetRequestView(AnonymousView):
         description="Same answer whether or not the account exists.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.PasswordResetRequestIn, request)
+        data = validated(s.PasswordResetRequestIn, request.data)
         services.password_reset_request(identifier=data["identifier"])
         return Response(
             {"detail": "If an account matches, a reset code has been sent to it."},
@@ -148,7 +143,7 @@ class PasswordResetConfirmView(AnonymousView):
         description="On success every session of the account is signed out.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.PasswordResetConfirmIn, request)
+        data = validated(s.PasswordResetConfirmIn, request.data)
         services.password_reset_confirm(
             identifier=data["identifier"], code=data["code"], new_password=data["new_password"]
         )
@@ -174,7 +169,7 @@ class MeView(APIView):
         summary="Update the signed-in user's profile",
     )
     def patch(self, request: Request) -> Response:
-        data = _valid(s.ProfileUpdateIn, request)
+        data = validated(s.ProfileUpdateIn, request.data)
         user = services.profile_update(user_id=request.user.pk, data=data)
         return Response(s.ProfileOut(user).data)
 
@@ -200,7 +195,7 @@ class AddressListView(APIView):
         summary="Add a shipping address",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.AddressIn, request)
+        data = validated(s.AddressIn, request.data)
         address = services.address_create(user_id=request.user.pk, **data)
         return Response(s.AddressOut(address).data, status=status.HTTP_201_CREATED)
 
@@ -233,7 +228,7 @@ class AddressDetailView(APIView):
         return self._update(request, address_id, partial=True)
 
     def _update(self, request: Request, address_id: int, *, partial: bool) -> Response:
-        data = _valid(s.AddressIn, request, partial=partial)
+        data = validated(s.AddressIn, request.data, partial=partial)
         address = services.address_update(user_id=request.user.pk, address_id=address_id, data=data)
         return Response(s.AddressOut(address).data)
 
@@ -269,17 +264,14 @@ class AdminUserListView(APIView):
         operation_id="v1_admin_users_list",
         parameters=[
             OpenApiParameter("search", str, description="Part of an email, mobile or nickname."),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.AdminUserPageOut, **error_responses(401, 403)},
         summary="Search users (staff)",
     )
     def get(self, request: Request) -> Response:
         users = selectors.user_list(search=request.query_params.get("search") or None)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(users, request, view=self)
-        return paginator.get_paginated_response(s.AdminUserOut(page, many=True).data)
+        return paginated(request, self, users, s.AdminUserOut)
 
 
 class AdminUserDetailView(APIView):

@@ -6,9 +6,9 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from contexts.identity.adapters.memory import InMemoryNotifier
 from contexts.identity.tests.factories import UserFactory
 from contexts.identity.tests.support import signed_in
+from shared.notifications import InMemoryNotifier
 from shared.ports import use_adapter
 
 

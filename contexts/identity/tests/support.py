@@ -23,11 +23,3 @@ def signed_in(user) -> tuple[APIClient, str]:
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {refresh.access_token}")
     return api, str(refresh)
-
-
-def error_code(response) -> str:
-    """The code of an error response, after checking it has the shared envelope's shape."""
-    body = response.json()
-    assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "details"}, body
-    return body["error"]["code"]

@@ -6,7 +6,8 @@ import pytest
 
 from contexts.identity.models import Address
 from contexts.identity.tests.factories import AddressFactory, UserFactory
-from contexts.identity.tests.support import ADDRESS, error_code, signed_in
+from contexts.identity.tests.support import ADDRESS, signed_in
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 LIST = "/api/v1/me/addresses"

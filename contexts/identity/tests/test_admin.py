@@ -6,8 +6,9 @@ import pytest
 
 from contexts.identity.models import Address, User
 from contexts.identity.tests.factories import PASSWORD, AddressFactory, UserFactory
-from contexts.identity.tests.support import error_code, signed_in
+from contexts.identity.tests.support import signed_in
 from shared.events.models import OutboxEvent
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 USERS = "/api/v1/admin/users"

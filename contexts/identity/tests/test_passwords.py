@@ -14,9 +14,10 @@ from django.utils import timezone
 from contexts.identity.adapters.mail import DjangoMailNotifier
 from contexts.identity.models import PasswordResetCode
 from contexts.identity.tests.factories import PASSWORD, UserFactory
-from contexts.identity.tests.support import error_code, signed_in
+from contexts.identity.tests.support import signed_in
 from shared.events.models import OutboxEvent
 from shared.ports import adapter, use_adapter
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "An0ther-Str0ng-One"

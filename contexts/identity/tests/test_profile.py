@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from contexts.identity.tests.support import error_code
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 ME = "/api/v1/me"

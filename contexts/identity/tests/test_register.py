@@ -10,9 +10,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from contexts.identity import services
 from contexts.identity.models import User
 from contexts.identity.tests.factories import PASSWORD, UserFactory
-from contexts.identity.tests.support import error_code
 from shared.errors import ValidationFailed
 from shared.events.models import OutboxEvent
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/auth/register"

@@ -9,7 +9,8 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from contexts.identity.tests.factories import PASSWORD, UserFactory
-from contexts.identity.tests.support import error_code, signed_in
+from contexts.identity.tests.support import signed_in
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/api/v1/auth/login"

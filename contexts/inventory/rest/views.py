@@ -4,7 +4,7 @@ selectors: another shop's warehouse, stock or ledger is answered as not found.""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -14,17 +14,10 @@ from rest_framework.views import APIView
 from contexts.inventory import selectors, services
 from contexts.inventory.rest import serializers as s
 from shared.auth import principal_of
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
-
-PAGE_PARAMETERS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 
 
 class AdminView(APIView):
@@ -32,9 +25,7 @@ class AdminView(APIView):
     permission_classes = (HasPermission("inventory.stock.read"),)
 
     def paginated(self, request: Request, queryset, out_class) -> Response:
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(out_class(page, many=True).data)
+        return paginated(request, self, queryset, out_class)
 
 
 # --- Warehouses -----------------------------------------------------------------------------
@@ -48,7 +39,7 @@ class WarehouseListView(AdminView):
         summary="List warehouses (merchant)",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.WarehouseQueryIn, request.query_params)
+        query = validated(s.WarehouseQueryIn, request.query_params)
         warehouses = selectors.warehouse_list(principal=principal_of(request), **query)
         return self.paginated(request, warehouses, s.WarehouseOut)
 
@@ -58,7 +49,7 @@ class WarehouseListView(AdminView):
         summary="Create a warehouse (merchant)",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.WarehouseIn, request.data)
+        data = validated(s.WarehouseIn, request.data)
         warehouse = services.warehouse_create(**data, principal=principal_of(request))
         return Response(s.WarehouseOut(warehouse).data, status=status.HTTP_201_CREATED)
 
@@ -80,7 +71,7 @@ class WarehouseDetailView(AdminView):
         summary="Update a warehouse (merchant)",
     )
     def patch(self, request: Request, warehouse_id: int) -> Response:
-        data = _valid(s.WarehouseUpdateIn, request.data)
+        data = validated(s.WarehouseUpdateIn, request.data)
         warehouse = services.warehouse_update(
             warehouse_id=warehouse_id, data=data, principal=principal_of(request)
         )
@@ -108,7 +99,7 @@ class StockListView(AdminView):
         description="low=true: available at or below the record's low-stock threshold.",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.StockQueryIn, request.query_params)
+        query = validated(s.StockQueryIn, request.query_params)
         records = selectors.stock_list(principal=principal_of(request), **query)
         return self.paginated(request, records, s.StockOut)
 
@@ -120,7 +111,7 @@ class StockThresholdView(AdminView):
         summary="Set a stock record's low-stock threshold (merchant)",
     )
     def patch(self, request: Request, stock_id: int) -> Response:
-        data = _valid(s.ThresholdIn, request.data)
+        data = validated(s.ThresholdIn, request.data)
         stock = services.stock_threshold_set(
             stock_id=stock_id,
             threshold=data["low_stock_threshold"],
@@ -137,7 +128,7 @@ class StockInboundView(AdminView):
         description="Goods received: on hand grows by `quantity`; a ledger row records it.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.InboundIn, request.data)
+        data = validated(s.InboundIn, request.data)
         stock = services.stock_inbound(
             **data, actor_user_id=request.user.pk, principal=principal_of(request)
         )
@@ -152,7 +143,7 @@ class StockAdjustView(AdminView):
         description="Stocktake: on hand becomes `counted`; refused below the reserved units.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.AdjustIn, request.data)
+        data = validated(s.AdjustIn, request.data)
         stock = services.stock_adjust(
             **data, actor_user_id=request.user.pk, principal=principal_of(request)
         )
@@ -167,7 +158,7 @@ class LedgerListView(AdminView):
         summary="List stock ledger entries (merchant)",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.LedgerQueryIn, request.query_params)
+        query = validated(s.LedgerQueryIn, request.query_params)
         entries = selectors.ledger_list(principal=principal_of(request), **query)
         return self.paginated(request, entries, s.LedgerOut)
 
@@ -187,7 +178,7 @@ class SkuAvailabilityView(APIView):
         description="Available units per SKU (cached); an unknown SKU has 0.",
     )
     def get(self, request: Request) -> Response:
-        ids = _valid(s.AvailabilityQueryIn, request.query_params)["ids"]
+        ids = validated(s.AvailabilityQueryIn, request.query_params)["ids"]
         levels = selectors.sku_levels(sku_ids=ids)
         rows = []
         for sku_id in ids:

@@ -9,7 +9,7 @@ for another shop 403.
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,21 +19,10 @@ from rest_framework.views import APIView
 from contexts.logistics import selectors, services
 from contexts.logistics.rest import serializers as s
 from shared.auth import principal_of
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
-
-
-def _valid(serializer_class, request: Request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _valid_query(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 
 
 class FreightTemplateListView(APIView):
@@ -43,20 +32,17 @@ class FreightTemplateListView(APIView):
         operation_id="v1_admin_freight_templates_list",
         parameters=[
             s.FreightTemplateListQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.FreightTemplatePageOut, **error_responses(400, 401, 403)},
         summary="List freight templates (merchant)",
     )
     def get(self, request: Request) -> Response:
-        query = _valid_query(s.FreightTemplateListQuery, request)
+        query = validated(s.FreightTemplateListQuery, request.query_params)
         templates = selectors.freight_template_list(
             principal=principal_of(request), merchant_id=query.get("merchant_id")
         )
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(templates, request, view=self)
-        return paginator.get_paginated_response(s.FreightTemplateOut(page, many=True).data)
+        return paginated(request, self, templates, s.FreightTemplateOut)
 
     @extend_schema(
         request=s.FreightTemplateIn,
@@ -65,7 +51,7 @@ class FreightTemplateListView(APIView):
         description="`is_default: true` replaces the merchant's previous default.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.FreightTemplateIn, request)
+        data = validated(s.FreightTemplateIn, request.data)
         template = services.freight_template_create(principal=principal_of(request), **data)
         return Response(s.FreightTemplateOut(template).data, status=status.HTTP_201_CREATED)
 
@@ -103,7 +89,7 @@ class FreightTemplateDetailView(APIView):
         return self._update(request, template_id, partial=True)
 
     def _update(self, request: Request, template_id: int, *, partial: bool) -> Response:
-        data = _valid(s.FreightTemplateUpdateIn, request, partial=partial)
+        data = validated(s.FreightTemplateUpdateIn, request.data, partial=partial)
         template = services.freight_template_update(
             template_id=template_id, principal=principal_of(request), data=data
         )
@@ -126,8 +112,7 @@ class ShipmentListView(APIView):
         operation_id="v1_admin_shipments_list",
         parameters=[
             s.ShipmentListQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.ShipmentPageOut, **error_responses(400, 401, 403)},
         summary="Search shipments (merchant)",
@@ -135,11 +120,9 @@ class ShipmentListView(APIView):
         "number, status or carrier.",
     )
     def get(self, request: Request) -> Response:
-        query = _valid_query(s.ShipmentListQuery, request)
+        query = validated(s.ShipmentListQuery, request.query_params)
         shipments = selectors.shipment_list(principal=principal_of(request), **query)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(shipments, request, view=self)
-        return paginator.get_paginated_response(s.ShipmentOut(page, many=True).data)
+        return paginated(request, self, shipments, s.ShipmentOut)
 
 
 class ShipmentDetailView(APIView):

@@ -3,20 +3,16 @@ accounts, signed-in clients and a template factory."""
 
 from __future__ import annotations
 
-import itertools
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.catalog import api as catalog_api
 from contexts.logistics import services
 from shared.auth import SYSTEM, InMemoryTenancy
 from shared.ports import use_adapter
-
-_emails = itertools.count()
+from tests.support import bearer_client, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -47,21 +43,9 @@ def merchants() -> InMemoryTenancy:
         yield fake
 
 
-def make_user(**extra):
-    return get_user_model().objects.create_user(
-        email=f"person{next(_emails)}@example.com", password="Str0ng-Passw0rd!", **extra
-    )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
-
-
 @pytest.fixture
 def staff_api(db) -> APIClient:
-    return client_for(make_user(is_staff=True))
+    return bearer_client(make_user(is_staff=True))
 
 
 @pytest.fixture
@@ -69,7 +53,7 @@ def merchant_api(db, merchants):
     """A client for a user managing merchant 1 only."""
     user = make_user()
     merchants.staff_of[user.pk] = (1,)
-    return client_for(user)
+    return bearer_client(user)
 
 
 def make_template(merchant_id: int = 1, **overrides):

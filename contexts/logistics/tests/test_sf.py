@@ -15,10 +15,10 @@ from contexts.logistics import services
 from contexts.logistics.adapters.sf import SfExpressCarrier, java_url_encode, msg_digest
 from contexts.logistics.models import Shipment, TrackingEvent
 from contexts.logistics.ports import CarrierUnavailable, Receiver, WaybillRequest
-from contexts.logistics.tests.conftest import client_for, make_user
 from contexts.logistics.tests.sf_server import SfServer, java_urlencoder, sf_digest
 from shared.events.models import OutboxEvent
 from shared.ports import use_adapter
+from tests.support import bearer_client, make_user
 
 PUSH_URL = "/api/v1/logistics/carriers/sf/route-push"
 RECEIVER = Receiver("张三", "13800000000", "110000", "110100", "110101", "朝阳路 1 号 ~A*B")
@@ -111,7 +111,7 @@ def test_routes_are_queried_and_stored_once(sf_server, sf):
 
 
 def _staff_client():
-    return client_for(make_user(is_staff=True))
+    return bearer_client(make_user(is_staff=True))
 
 
 def _sf_shipment(number="SF900") -> Shipment:

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from contexts.logistics.models import FreightRule, FreightTemplate
-from contexts.logistics.tests.conftest import client_for, make_template, make_user
+from contexts.logistics.tests.conftest import make_template
+from tests.support import bearer_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_the_default_template_is_not_deleted_until_another_is_default(staff_api)
 
 def test_anonymous_is_401_and_a_plain_user_403(api_client, merchants):
     assert api_client.get(LIST).status_code == 401
-    plain = client_for(make_user())
+    plain = bearer_client(make_user())
     assert plain.get(LIST).status_code == 403
     assert plain.post(LIST, payload()).status_code == 403
 

@@ -226,10 +226,10 @@ def test_a_carrier_down_on_re_poll_is_a_503_and_changes_nothing(fake, staff_api)
 
 
 def test_buyers_and_anonymous_callers_have_no_admin_shipments(fake, api_client, merchants):
-    from contexts.logistics.tests.conftest import client_for, make_user
+    from tests.support import bearer_client, make_user
 
     assert api_client.get("/api/v1/admin/shipments").status_code == 401
-    assert client_for(make_user()).get("/api/v1/admin/shipments").status_code == 403
+    assert bearer_client(make_user()).get("/api/v1/admin/shipments").status_code == 403
 
 
 def test_the_poll_task_skips_a_carrier_that_is_down(fake):
@@ -243,8 +243,8 @@ def test_the_poll_task_skips_a_carrier_that_is_down(fake):
 def test_the_admin_lists_shipments_read_only_and_polls_them_through_the_service(fake):
     from django.test import Client
 
-    from contexts.logistics.tests.conftest import make_user
     from shared.audit.models import AuditRecord
+    from tests.support import make_user
 
     shipment = ship("fake", tracking_number="A1")
     fake.add_route("A1", "picked_up", T0)

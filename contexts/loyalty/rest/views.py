@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -16,24 +16,10 @@ from contexts.loyalty import selectors, services
 from contexts.loyalty.rest import serializers as s
 from shared.auth import principal_of
 from shared.errors import NotFound
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
-
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 
 # --- Buyer ----------------------------------------------------------------------------------
 
@@ -57,16 +43,16 @@ class MyPointsEntriesView(APIView):
 
     @extend_schema(
         operation_id="v1_me_points_entries_list",
-        parameters=[s.EntryListQuery, *_PAGING],
+        parameters=[s.EntryListQuery, *PAGE_PARAMETERS],
         responses={200: s.EntryPageOut, **error_responses(400, 401)},
         summary="My points history",
         description="Every change of my points, newest first: earn, hold (points held for an "
         "unpaid order), spend, return, expire, reverse (a refund), adjust, birthday.",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(s.EntryListQuery, request.query_params)
+        query = validated(s.EntryListQuery, request.query_params)
         entries = selectors.entry_list(user_id=request.user.pk, kind=query.get("kind"))
-        return _paginated(request, self, entries, s.EntryOut)
+        return paginated(request, self, entries, s.EntryOut)
 
 
 # --- Staff ----------------------------------------------------------------------------------
@@ -84,7 +70,7 @@ class PointsAdjustView(APIView):
         "trail. 422 points_insufficient when the balance does not cover a negative delta.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.PointsAdjustIn, request.data)
+        data = validated(s.PointsAdjustIn, request.data)
         entry = services.points_adjust(principal=principal_of(request), **data)
         return Response(s.StaffEntryOut(entry).data, status=status.HTTP_201_CREATED)
 
@@ -94,12 +80,12 @@ class LevelRuleListView(APIView):
 
     @extend_schema(
         operation_id="v1_admin_loyalty_levels_list",
-        parameters=_PAGING,
+        parameters=PAGE_PARAMETERS,
         responses={200: s.LevelRulePageOut, **error_responses(401, 403)},
         summary="List member levels (staff)",
     )
     def get(self, request: Request) -> Response:
-        return _paginated(request, self, selectors.level_list(), s.LevelRuleOut)
+        return paginated(request, self, selectors.level_list(), s.LevelRuleOut)
 
     @extend_schema(
         request=s.LevelRuleIn,
@@ -108,7 +94,7 @@ class LevelRuleListView(APIView):
         description="409 level_conflict when the code or the minimum growth is taken.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.LevelRuleIn, request.data)
+        data = validated(s.LevelRuleIn, request.data)
         rule = services.level_create(principal=principal_of(request), **data)
         return Response(s.LevelRuleOut(rule).data, status=status.HTTP_201_CREATED)
 
@@ -137,7 +123,7 @@ class LevelRuleDetailView(APIView):
         "code stays). Members' levels follow at their next growth change.",
     )
     def patch(self, request: Request, level_id: int) -> Response:
-        data = _valid(s.LevelRuleUpdateIn, request.data, partial=True)
+        data = validated(s.LevelRuleUpdateIn, request.data, partial=True)
         rule = services.level_update(principal=principal_of(request), level_id=level_id, **data)
         return Response(s.LevelRuleOut(rule).data)
 

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
-from django.contrib.auth import get_user_model
 from django.db.models import Sum
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.loyalty.models import PointsAccount, PointsBucket, PointsEntry, PointsHold
-
-_emails = itertools.count()
+from tests.support import make_user
 
 
 @pytest.fixture(autouse=True)
@@ -22,18 +17,6 @@ def _loyalty_settings(settings):
     settings.LOYALTY_MAX_SHARE = "0.5"
     settings.LOYALTY_MIN_BALANCE_TO_SPEND = 100
     settings.LOYALTY_POINTS_VALID_DAYS = 365
-
-
-def make_user(**extra):
-    return get_user_model().objects.create_user(
-        email=f"loyal{next(_emails)}-{id(extra)}@example.com", password="Str0ng-Passw0rd!", **extra
-    )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.test import Client
 
 from contexts.loyalty import services
 from contexts.loyalty.models import LevelRule, PointsAccount
-from contexts.loyalty.tests.conftest import make_user
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ import pytest
 
 from contexts.loyalty import services, tasks
 from contexts.loyalty.models import PointsEntry
-from contexts.loyalty.tests.conftest import assert_books_balance, make_user
+from contexts.loyalty.tests.conftest import assert_books_balance
 from shared.testing import run_concurrently
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,11 @@ from django.utils import timezone
 
 from contexts.loyalty import services
 from contexts.loyalty.models import PointsBucket, PointsEntry, PointsHold
-from contexts.loyalty.tests.conftest import assert_books_balance, make_user
+from contexts.loyalty.tests.conftest import assert_books_balance
 from shared.auth import principal_from
 from shared.errors import AppError
 from shared.testing import run_concurrently
+from tests.support import make_user
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 

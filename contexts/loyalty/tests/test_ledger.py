@@ -12,10 +12,11 @@ from django.utils import timezone
 from contexts.loyalty import services
 from contexts.loyalty.models import PointsBucket, PointsEntry, PointsHold
 from contexts.loyalty.services import ledger
-from contexts.loyalty.tests.conftest import assert_books_balance, make_user
+from contexts.loyalty.tests.conftest import assert_books_balance
 from shared.auth import SYSTEM, principal_from
 from shared.errors import AppError
 from shared.events.models import OutboxEvent
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ import pytest
 
 from contexts.loyalty import services
 from contexts.loyalty.models import LevelRule, PointsEntry
-from contexts.loyalty.tests.conftest import assert_books_balance, client_for, make_user
+from contexts.loyalty.tests.conftest import assert_books_balance
 from shared.audit.models import AuditRecord
+from tests.support import bearer_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def earn(user_id: int, n: int, amount: str) -> None:
 
 def test_my_points_show_balance_level_and_progress(buyer):
     earn(buyer.pk, 1, "1200.00")
-    body = client_for(buyer).get("/api/v1/me/points").json()
+    body = bearer_client(buyer).get("/api/v1/me/points").json()
     assert body["balance"] == 1200 and body["held"] == 0
     assert body["level"]["code"] == "silver"
     assert body["next_level"]["code"] == "gold"
@@ -31,7 +32,7 @@ def test_my_points_show_balance_level_and_progress(buyer):
 
 
 def test_my_points_without_an_account(buyer):
-    body = client_for(buyer).get("/api/v1/me/points").json()
+    body = bearer_client(buyer).get("/api/v1/me/points").json()
     assert (body["balance"], body["level"]["code"]) == (0, "regular")
 
 
@@ -42,7 +43,7 @@ def test_my_entries_are_mine_only_paginated_and_bounded_in_queries(
     for n in range(5):
         earn(buyer.pk, n, "10")
     earn(other.pk, 1, "10")
-    client = client_for(buyer)
+    client = bearer_client(buyer)
     with django_assert_max_num_queries(6):
         page = client.get("/api/v1/me/points/entries?page_size=3").json()
     assert page["count"] == 5 and len(page["results"]) == 3
@@ -56,7 +57,7 @@ def test_anonymous_is_401(api_client):
 
 
 def test_staff_adjusts_with_a_reason_and_is_audited(buyer, staff):
-    client = client_for(staff)
+    client = bearer_client(staff)
     response = client.post(
         "/api/v1/admin/points/adjustments",
         {"user_id": buyer.pk, "delta": 250, "reason": "apology"},
@@ -90,7 +91,7 @@ def test_staff_adjusts_with_a_reason_and_is_audited(buyer, staff):
 
 
 def test_buyers_cannot_adjust_or_manage_levels(buyer):
-    client = client_for(buyer)
+    client = bearer_client(buyer)
     response = client.post(
         "/api/v1/admin/points/adjustments",
         {"user_id": buyer.pk, "delta": 1000, "reason": "me"},
@@ -101,7 +102,7 @@ def test_buyers_cannot_adjust_or_manage_levels(buyer):
 
 
 def test_staff_manage_levels(staff):
-    client = client_for(staff)
+    client = bearer_client(staff)
     assert client.get("/api/v1/admin/loyalty-levels").json()["count"] == 4
     created = client.post(
         "/api/v1/admin/loyalty-levels",
@@ -134,5 +135,5 @@ def test_staff_manage_levels(staff):
 def test_a_level_members_hold_cannot_be_deleted(staff, buyer):
     earn(buyer.pk, 1, "10")
     regular = LevelRule.objects.get(code="regular")
-    response = client_for(staff).delete(f"/api/v1/admin/loyalty-levels/{regular.pk}")
+    response = bearer_client(staff).delete(f"/api/v1/admin/loyalty-levels/{regular.pk}")
     assert response.status_code == 409 and response.json()["error"]["code"] == "level_in_use"

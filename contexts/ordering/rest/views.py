@@ -16,10 +16,11 @@ from contexts.ordering import selectors, services
 from contexts.ordering.rest import serializers as s
 from shared.auth import principal_of
 from shared.errors import ValidationFailed
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.parsers import JSONParser
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -27,12 +28,6 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 # unsupported_media_type before anything reads it.
 JSON_ONLY = (JSONParser,)
 NOT_JSON = error_responses(415)
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _checkout_args(data: dict) -> dict:
@@ -48,14 +43,7 @@ def _checkout_args(data: dict) -> dict:
     }
 
 
-def _paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
 _ORDER_NO = OpenApiParameter("order_no", str, OpenApiParameter.PATH)
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 
 
 # --- Buyer ----------------------------------------------------------------------------------
@@ -73,7 +61,7 @@ class CheckoutPreviewView(APIView):
         "stock and delivery problems. Writes nothing.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.CheckoutIn, request.data)
+        data = validated(s.CheckoutIn, request.data)
         preview = services.checkout_preview(buyer_id=request.user.pk, **_checkout_args(data))
         return Response(s.CheckoutPreviewOut(preview).data)
 
@@ -91,7 +79,7 @@ class CartQuoteView(APIView):
         "Blocked lines are not counted, as in the cart's totals. Writes nothing.",
     )
     def get(self, request: Request) -> Response:
-        query = _valid(
+        query = validated(
             s.CartQuoteQuery,
             {
                 **request.query_params.dict(),
@@ -114,14 +102,14 @@ class OrderListView(APIView):
 
     @extend_schema(
         operation_id="v1_orders_list",
-        parameters=[OpenApiParameter("status", str, enum=s.STATUS_CHOICES), *_PAGING],
+        parameters=[OpenApiParameter("status", str, enum=s.STATUS_CHOICES), *PAGE_PARAMETERS],
         responses={200: s.OrderPageOut, **error_responses(400, 401)},
         summary="List the buyer's orders",
     )
     def get(self, request: Request) -> Response:
-        filters = _valid(s.OrderFilterIn, request.query_params)
+        filters = validated(s.OrderFilterIn, request.query_params)
         orders = selectors.order_list_for_buyer(buyer_id=request.user.pk, **filters)
-        return _paginated(request, self, orders, s.OrderOut)
+        return paginated(request, self, orders, s.OrderOut)
 
     @extend_schema(
         operation_id="v1_orders_place",
@@ -157,7 +145,7 @@ class OrderListView(APIView):
                 f"(at most {services.KEY_MAX_LENGTH} characters).",
                 code="idempotency_key_required",
             )
-        data = _valid(s.PlaceOrderIn, request.data)
+        data = validated(s.PlaceOrderIn, request.data)
         remarks = {r["merchant_id"]: r["remark"] for r in data.get("remarks", [])}
 
         def place() -> tuple[int, dict]:
@@ -205,7 +193,7 @@ class OrderCancelView(APIView):
         description="Only while unpaid; the reserved stock is released.",
     )
     def post(self, request: Request, order_no: str) -> Response:
-        data = _valid(s.CancelIn, request.data)
+        data = validated(s.CancelIn, request.data)
         services.order_cancel(
             order_no=order_no, buyer_id=request.user.pk, reason=data.get("reason", "")
         )
@@ -272,15 +260,15 @@ class AdminOrderListView(APIView):
             OpenApiParameter("status", str, enum=s.STATUS_CHOICES),
             OpenApiParameter("created_from", str, description="ISO 8601, inclusive."),
             OpenApiParameter("created_to", str, description="ISO 8601, exclusive."),
-            *_PAGING,
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.AdminOrderPageOut, **error_responses(400, 401, 403)},
         summary="Search orders (merchant)",
     )
     def get(self, request: Request) -> Response:
-        filters = _valid(s.AdminOrderFilterIn, request.query_params)
+        filters = validated(s.AdminOrderFilterIn, request.query_params)
         orders = selectors.order_search(principal=principal_of(request), **filters)
-        return _paginated(request, self, orders, s.AdminOrderOut)
+        return paginated(request, self, orders, s.AdminOrderOut)
 
 
 class AdminOrderDetailView(APIView):
@@ -318,7 +306,7 @@ class AdminOrderShipmentsView(APIView):
         "when tracking reports every parcel delivered.",
     )
     def post(self, request: Request, order_no: str) -> Response:
-        data = _valid(s.ParcelIn, request.data)
+        data = validated(s.ParcelIn, request.data)
         lines = data.get("lines")
         merged: dict[int, int] | None = None
         if lines is not None:
@@ -367,7 +355,7 @@ class AdminOrderNotesView(APIView):
         summary="Add an internal note to an order (merchant)",
     )
     def post(self, request: Request, order_no: str) -> Response:
-        data = _valid(s.NoteIn, request.data)
+        data = validated(s.NoteIn, request.data)
         note = services.order_note_add(
             order_no=order_no,
             author_id=request.user.pk,

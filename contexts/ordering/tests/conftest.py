@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from contexts.ordering.tests.fakes import FakeWorld
-from contexts.ordering.tests.support import client_for
 from shared.auth import InMemoryTenancy
 from shared.ports import use_adapter
+from tests import support
+from tests.support import client_for
 
 
 @pytest.fixture(autouse=True)
@@ -33,14 +31,7 @@ def world(monkeypatch) -> FakeWorld:
 
 @pytest.fixture
 def make_user(db):
-    def make(*, is_staff: bool = False):
-        return get_user_model().objects.create_user(
-            email=f"buyer-{uuid.uuid4().hex[:12]}@example.com",
-            password="Str0ng-Passw0rd!",
-            is_staff=is_staff,
-        )
-
-    return make
+    return support.make_user
 
 
 @pytest.fixture

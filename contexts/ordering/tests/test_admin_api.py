@@ -12,8 +12,8 @@ from django.utils import timezone
 from contexts.ordering import services
 from contexts.ordering.models import Order, OrderNote
 from contexts.ordering.services import CheckoutItem
-from contexts.ordering.tests.support import client_for, error_code
 from shared.events.models import OutboxEvent
+from tests.support import client_for, error_code
 
 pytestmark = pytest.mark.django_db
 

@@ -13,15 +13,8 @@ import pytest
 
 from contexts.catalog import api as catalog_api
 from contexts.ordering.models import Order, OrderLine
-from contexts.ordering.tests.support import (
-    client_for,
-    created,
-    error_code,
-    open_shop,
-    place,
-    real_address,
-    row_counts,
-)
+from contexts.ordering.tests.support import place, row_counts
+from tests.support import client_for, created, error_code, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 

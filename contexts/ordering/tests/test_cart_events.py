@@ -8,8 +8,9 @@ import pytest
 
 from contexts.ordering.models import Order
 from contexts.ordering.tests.fakes import FakeWorld
-from contexts.ordering.tests.support import client_for, created, error_code, place
+from contexts.ordering.tests.support import place
 from shared.testing import run_concurrently
+from tests.support import client_for, created, error_code
 
 # Committed transactions: the relay delivers OrderPlaced to the cart right after each commit.
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,8 +13,9 @@ from contexts.ordering.domain import pricing
 from contexts.ordering.models import Order, OrderLine, OrderLog, Trade
 from contexts.ordering.services import checkout as checkout_services
 from contexts.ordering.services import pricing_steps
-from contexts.ordering.tests.support import error_code, place, row_counts
+from contexts.ordering.tests.support import place, row_counts
 from shared.events.models import OutboxEvent
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 

@@ -13,15 +13,10 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering import services
 from contexts.ordering.models import IdempotencyKey, Order, OrderLine, OrderLog, Trade
 from contexts.ordering.services import CheckoutItem
-from contexts.ordering.tests.support import (
-    client_for,
-    error_code,
-    open_shop,
-    place,
-    real_address,
-)
+from contexts.ordering.tests.support import place
 from shared.errors import Conflict
 from shared.testing import run_concurrently
+from tests.support import client_for, error_code, open_shop, real_address
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 

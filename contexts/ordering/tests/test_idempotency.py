@@ -14,8 +14,9 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering.models import IdempotencyKey, OrderLine, OrderLog, Trade
 from contexts.ordering.services import checkout as checkout_services
 from contexts.ordering.services import idempotency
-from contexts.ordering.tests.support import client_for, error_code, place, row_counts
+from contexts.ordering.tests.support import NO_ROWS, place, row_counts
 from shared.errors import Conflict
+from tests.support import client_for, error_code
 
 pytestmark = pytest.mark.django_db
 
@@ -205,14 +206,7 @@ def test_a_failure_at_any_step_writes_nothing(shop, buyer, buyer_api, monkeypatc
 
     assert response.status_code == 500
     assert error_code(response) == "internal_error"
-    assert row_counts() == {
-        "trades": 0,
-        "orders": 0,
-        "lines": 0,
-        "logs": 0,
-        "keys": 0,
-        "outbox": 0,
-    }
+    assert row_counts() == NO_ROWS
 
 
 def test_idempotent_response_retries_a_deadlock_victim(db, monkeypatch):

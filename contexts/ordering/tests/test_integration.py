@@ -16,16 +16,9 @@ from contexts.inventory import api as inventory_api
 from contexts.ordering import api
 from contexts.ordering.models import Order
 from contexts.ordering.services import checkout as checkout_services
-from contexts.ordering.tests.support import (
-    client_for,
-    created,
-    error_code,
-    open_shop,
-    place,
-    real_address,
-    row_counts,
-)
+from contexts.ordering.tests.support import NO_ROWS, place, row_counts
 from shared.events.models import OutboxEvent
+from tests.support import client_for, created, error_code, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 
@@ -186,14 +179,7 @@ def test_a_failure_midway_through_placing_leaves_every_real_context_as_it_was(
     assert (len(published), held) == (2, [2])  # it failed with both orders' stock held
     assert response.status_code == 500
     assert error_code(response) == "internal_error"
-    assert row_counts() == {
-        "trades": 0,
-        "orders": 0,
-        "lines": 0,
-        "logs": 0,
-        "keys": 0,
-        "outbox": 0,
-    }
+    assert row_counts() == NO_ROWS
     assert reservations.count() == 0
     assert stock(sku_a) == stock(sku_b) == (5, 0, 5)
     assert ledger_rows() == ledger_before

@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from contexts.ordering import services
 from contexts.ordering.models import Order, OrderNote
 from contexts.ordering.services import CheckoutItem
-from contexts.ordering.tests.support import error_code, row_counts
+from contexts.ordering.tests.support import NO_ROWS, row_counts
+from tests.support import error_code
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +36,7 @@ def test_placing_an_order_with_a_file_upload_is_415(shop, buyer_api):
 
     assert response.status_code == 415
     assert error_code(response) == "unsupported_media_type"
-    assert row_counts() == {
-        "trades": 0,
-        "orders": 0,
-        "lines": 0,
-        "logs": 0,
-        "keys": 0,
-        "outbox": 0,
-    }
+    assert row_counts() == NO_ROWS
 
 
 def test_placing_an_order_from_a_form_is_415(shop, buyer_api):

@@ -19,10 +19,10 @@ from contexts.ordering import api, services
 from contexts.ordering.models import Order, OrderLog
 from contexts.ordering.services import CheckoutItem
 from contexts.ordering.tests.fakes import FakeWorld
-from contexts.ordering.tests.support import client_for, created
 from ecommerce.celery import app as celery_app
 from shared.errors import Conflict
 from shared.events.models import OutboxEvent
+from tests.support import client_for, created
 
 pytestmark = pytest.mark.django_db
 

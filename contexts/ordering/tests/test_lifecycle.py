@@ -10,10 +10,10 @@ import pytest
 from contexts.ordering import api, services
 from contexts.ordering.models import Order, OrderLog, Trade
 from contexts.ordering.services import CheckoutItem
-from contexts.ordering.tests.support import client_for, error_code
 from shared.auth import SYSTEM
 from shared.errors import BusinessRuleViolation, Conflict, NotFound, ValidationFailed
 from shared.events.models import OutboxEvent
+from tests.support import client_for, error_code
 
 pytestmark = pytest.mark.django_db
 

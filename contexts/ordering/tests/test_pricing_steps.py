@@ -17,18 +17,11 @@ from contexts.ordering import api
 from contexts.ordering.domain.pricing import NoAdjustment
 from contexts.ordering.models import Order
 from contexts.ordering.services import PRICING_STEPS, orders_cancel_unpaid
-from contexts.ordering.tests.support import (
-    client_for,
-    created,
-    error_code,
-    open_shop,
-    place,
-    real_address,
-    row_counts,
-)
+from contexts.ordering.tests.support import place, row_counts
 from shared.errors import BusinessRuleViolation
 from tests.pricing_step_app import steps
 from tests.pricing_step_app.models import StepCall
+from tests.support import client_for, created, error_code, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from contexts.ordering.models import Order, OrderLine
-from contexts.ordering.tests.support import client_for, open_shop, place, real_address
+from contexts.ordering.tests.support import place
+from tests.support import client_for, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 

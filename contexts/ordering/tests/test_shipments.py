@@ -13,10 +13,10 @@ from django.test import override_settings
 from contexts.ordering import handlers, services
 from contexts.ordering.models import Order
 from contexts.ordering.services import CheckoutItem
-from contexts.ordering.tests.support import client_for, error_code
 from shared.events.models import OutboxEvent
 from shared.events.relay import relay_once
 from shared.ports import adapter, reset_adapters
+from tests.support import client_for, error_code
 
 pytestmark = pytest.mark.django_db
 T0 = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)

@@ -12,10 +12,9 @@ import pytest
 from contexts.inventory import api as inventory_api
 from contexts.ordering import api
 from contexts.ordering.models import Order, OrderLog
-from contexts.ordering.tests.support import client_for, created, error_code, open_shop, real_address
 from shared.errors import Conflict
 from shared.events.models import OutboxEvent
-from tests.support import make_user
+from tests.support import client_for, created, error_code, make_user, open_shop, real_address
 
 pytestmark = pytest.mark.django_db
 

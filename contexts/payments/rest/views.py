@@ -20,10 +20,12 @@ from contexts.payments.models import KEY_LENGTH
 from contexts.payments.rest import serializers as s
 from shared.auth import principal_of
 from shared.errors import ValidationFailed
-from shared.pagination import StandardPagination
+from shared.pagination import paginated as _paginated
 from shared.rest.parsers import JSONParser
 from shared.rest.permissions import HasPermission
+from shared.rest.schema import PAGE_PARAMETERS as _PAGING
 from shared.rest.schema import error_responses
+from shared.rest.serializers import validated as _valid
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 JSON_ONLY = (JSONParser,)
@@ -51,19 +53,6 @@ def _idempotency_key(request: Request) -> str:
     return key
 
 
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _PAYMENT_NO = OpenApiParameter("payment_no", str, OpenApiParameter.PATH)
 _UNAVAILABLE = {
     503: OpenApiResponse(

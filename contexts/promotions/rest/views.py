@@ -8,7 +8,7 @@ Another shop's activity answers 404, creating one for another shop 403 not_your_
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -18,21 +18,10 @@ from rest_framework.views import APIView
 from contexts.promotions import selectors, services
 from contexts.promotions.rest import serializers as s
 from shared.auth import principal_of
-from shared.pagination import StandardPagination
+from shared.pagination import paginated
 from shared.rest.permissions import HasPermission
-from shared.rest.schema import error_responses
-
-
-def _valid(serializer_class, request: Request, **kwargs) -> dict:
-    serializer = serializer_class(data=request.data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _valid_query(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
+from shared.rest.schema import PAGE_PARAMETERS, error_responses
+from shared.rest.serializers import validated
 
 
 class ActivityListView(APIView):
@@ -42,8 +31,7 @@ class ActivityListView(APIView):
         operation_id="v1_admin_promotions_list",
         parameters=[
             s.ActivityListQuery,
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            *PAGE_PARAMETERS,
         ],
         responses={200: s.ActivityPageOut, **error_responses(400, 401, 403)},
         summary="List activities (merchant)",
@@ -51,11 +39,9 @@ class ActivityListView(APIView):
         "first; by shop, platform or shop, status, name.",
     )
     def get(self, request: Request) -> Response:
-        query = _valid_query(s.ActivityListQuery, request)
+        query = validated(s.ActivityListQuery, request.query_params)
         rows = selectors.activity_list(principal=principal_of(request), **query)
-        paginator = StandardPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(s.ActivityOut(page, many=True).data)
+        return paginated(request, self, rows, s.ActivityOut)
 
     @extend_schema(
         request=s.ActivityIn,
@@ -65,7 +51,7 @@ class ActivityListView(APIView):
         "activity (platform staff only).",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.ActivityIn, request)
+        data = validated(s.ActivityIn, request.data)
         activity = services.activity_create(principal=principal_of(request), **data)
         return Response(s.ActivityOut(activity).data, status=status.HTTP_201_CREATED)
 
@@ -89,7 +75,7 @@ class ActivityDetailView(APIView):
         "ends_at (409 activity_running); an ended one not at all (409).",
     )
     def patch(self, request: Request, activity_id: int) -> Response:
-        data = _valid(s.ActivityUpdateIn, request)
+        data = validated(s.ActivityUpdateIn, request.data)
         activity = services.activity_update(
             activity_id=activity_id, data=data, principal=principal_of(request)
         )
@@ -147,7 +133,7 @@ class ActivityPreviewView(APIView):
         "status: the lines it takes off, or a note saying why it does not apply.",
     )
     def post(self, request: Request, activity_id: int) -> Response:
-        data = _valid(s.SampleCartIn, request)
+        data = validated(s.SampleCartIn, request.data)
         activity = selectors.activity_get(activity_id=activity_id, principal=principal_of(request))
         quote = services.price_sample(
             items=data["items"], activities=services.running_domain_activities([activity])
@@ -166,7 +152,7 @@ class ProductActivitiesView(APIView):
         "this SKU (empty for an unknown one).",
     )
     def get(self, request: Request) -> Response:
-        query = _valid_query(s.ProductActivitiesQuery, request)
+        query = validated(s.ProductActivitiesQuery, request.query_params)
         rows = services.activities_for_sku(
             sku_id=query["sku_id"], rows=selectors.running_activities()
         )
@@ -184,7 +170,7 @@ class ExplainView(APIView):
         "freight: which activity applied to which lines, and why another did not.",
     )
     def post(self, request: Request) -> Response:
-        data = _valid(s.SampleCartIn, request)
+        data = validated(s.SampleCartIn, request.data)
         activities = services.running_domain_activities(selectors.running_activities())
         quote = services.price_sample(items=data["items"], activities=activities)
         return Response(s.sample_quote_data(quote))

@@ -3,22 +3,18 @@ an in-memory tenancy port, accounts, clients and an activity factory."""
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.catalog import api as catalog_api
 from contexts.promotions import services
 from shared.auth import SYSTEM, InMemoryTenancy
 from shared.ports import use_adapter
-
-_emails = itertools.count()
+from tests.support import bearer_client, make_user
 
 
 class FakeCatalog:
@@ -98,21 +94,9 @@ def merchants() -> InMemoryTenancy:
         yield fake
 
 
-def make_user(**extra):
-    return get_user_model().objects.create_user(
-        email=f"promo{next(_emails)}@example.com", password="Str0ng-Passw0rd!", **extra
-    )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
-
-
 @pytest.fixture
 def staff_api(db, merchants) -> APIClient:
-    return client_for(make_user(is_staff=True))
+    return bearer_client(make_user(is_staff=True))
 
 
 @pytest.fixture
@@ -120,12 +104,12 @@ def merchant_api(db, merchants) -> APIClient:
     """A client for a user managing shop 1 only."""
     user = make_user()
     merchants.staff_of[user.pk] = (1,)
-    return client_for(user)
+    return bearer_client(user)
 
 
 @pytest.fixture
 def buyer_api(db, merchants) -> APIClient:
-    return client_for(make_user())
+    return bearer_client(make_user())
 
 
 def make_activity(merchant_id=1, *, schedule=True, starts_in=timedelta(0), **overrides):

@@ -13,8 +13,9 @@ from django.test import Client
 from django.utils import timezone
 
 from contexts.promotions.models import Activity
-from contexts.promotions.tests.conftest import make_activity, make_user
+from contexts.promotions.tests.conftest import make_activity
 from shared.audit.models import AuditRecord
+from tests.support import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -20,29 +20,18 @@ from contexts.settlement import selectors, services
 from contexts.settlement.rest import exports
 from contexts.settlement.rest import serializers as s
 from shared.auth import principal_of
-from shared.pagination import StandardPagination
+from shared.pagination import paginated as _paginated
 from shared.rest.permissions import HasPermission
+from shared.rest.schema import PAGE_PARAMETERS as _PAGING
 from shared.rest.schema import error_responses
+from shared.rest.serializers import validated as _valid
 
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _STATEMENT_NO = OpenApiParameter("statement_no", str, OpenApiParameter.PATH)
 _PAYOUT_NO = OpenApiParameter("payout_no", str, OpenApiParameter.PATH)
 _RULE_ID = OpenApiParameter("rule_id", int, OpenApiParameter.PATH)
 _MERCHANT_ID = OpenApiParameter("merchant_id", int, OpenApiParameter.PATH)
 READ = HasPermission("settlement.read")
 MANAGE = HasPermission("settlement.manage")
-
-
-def _valid(serializer_class, data, **kwargs) -> dict:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def _paginated(request: Request, view: APIView, rows, serializer_class) -> Response:
-    paginator = StandardPagination()
-    page = paginator.paginate_queryset(rows, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class StatementListView(APIView):

@@ -22,17 +22,12 @@ from shared.errors import NotFound
 from shared.pagination import StandardPagination
 from shared.rest.parsers import JSONParser
 from shared.rest.permissions import HasPermission
+from shared.rest.schema import PAGE_PARAMETERS as _PAGING
 from shared.rest.schema import error_responses
+from shared.rest.serializers import validated as _valid
 
 JSON_ONLY = (JSONParser,)
-_PAGING = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
 _PLAN_ID = OpenApiParameter("plan_id", int, OpenApiParameter.PATH)
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _paginated(request: Request, view: APIView, rows, serializer_class, **context) -> Response:

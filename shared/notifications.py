@@ -1,4 +1,5 @@
-"""An in-memory Notifier for tests: keeps every message it was asked to send."""
+"""The in-memory fake of the notifier ports (identity's and group buy's `Notifier`, which share
+the one `notification_send` signature): keeps every message it was asked to send, for tests."""
 
 from __future__ import annotations
 
