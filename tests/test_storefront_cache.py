@@ -210,3 +210,13 @@ def test_the_browsable_api_is_not_served_from_the_json_cache(shop):
     html = client_for().get(f"{LIST}/{tee.pk}", HTTP_ACCEPT="text/html")
     assert html["Content-Type"].startswith("text/html")
     assert html.content != json_body
+
+
+def test_cached_answers_are_still_throttled(shop, monkeypatch):
+    from shared.rest.throttling import AnonRateThrottle
+
+    _, tee, _, _ = shop
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "3/min"})
+    anon = client_for()
+    statuses = [anon.get(f"{LIST}/{tee.pk}").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
