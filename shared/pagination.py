@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.response import Response
 
+from shared import read_cache
 from shared.cache import cache_or_default
 
 
@@ -36,7 +37,11 @@ class CachedCountPaginator(Paginator):
     Counting every match of a storefront filter is the most expensive query of a listing and its
     exact value matters little to a shopper; the same SQL with the same parameters reuses the
     cached total for settings.LIST_COUNT_CACHE_SECONDS; with the cache unreachable it counts.
+    The key carries the versions of the storefront read cache's `namespaces`: a change of the
+    listings (a product published, a SKU sold out) is counted at once, as the page shows it.
     """
+
+    namespaces = (read_cache.STOREFRONT, read_cache.LISTINGS)
 
     @cached_property
     def count(self) -> int:
@@ -46,7 +51,12 @@ class CachedCountPaginator(Paginator):
             sql, params = self.object_list.query.sql_with_params()
         except EmptyResultSet:  # a filter Django knows matches nothing (e.g. `id IN ()`)
             return 0
-        digest = hashlib.sha256(f"{sql}|{params!r}".encode()).hexdigest()
+        versions = cache_or_default(
+            "list count", lambda: read_cache.versions(self.namespaces), default=None
+        )
+        if versions is None:
+            return super().count
+        digest = hashlib.sha256(f"{sql}|{params!r}|{versions!r}".encode()).hexdigest()
         key = f"list-count:{digest}"
         total = cache_or_default("list count", lambda: cache.get(key), default=None)
         if total is None:
@@ -60,7 +70,8 @@ class CachedCountPaginator(Paginator):
 
 
 class CachedCountPagination(StandardPagination):
-    """StandardPagination for public listings whose total may lag by a few seconds."""
+    """StandardPagination for the storefront listing: its total is counted once per query until
+    the listings change (or LIST_COUNT_CACHE_SECONDS pass)."""
 
     django_paginator_class = CachedCountPaginator
 

@@ -62,13 +62,16 @@ def http_json(url, data=None, token=None, headers=None):
         return json.loads(resp.read())
 
 
-def wrk(url, seconds, connections, script_body="", threads=2):
+def wrk(url, seconds, connections, script_body="", threads=2, timeout="2s"):
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
         f.write(script_body + LUA_REPORT)
         script = f.name
     try:
         out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", script, url],
+            [
+                *("wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s"),
+                *("--timeout", timeout, "-s", script, url),
+            ],
             capture_output=True,
             text=True,
             check=True,

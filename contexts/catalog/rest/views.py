@@ -30,6 +30,7 @@ from shared.pagination import CachedCountPagination, StandardPagination
 from shared.read_cache import LISTINGS, STOREFRONT, cached_get, product_page
 from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
+from shared.rest.throttling import BatchedThrottlesMixin
 
 
 def _valid(serializer_class, request: Request, *, partial: bool = False, data=None) -> dict:
@@ -50,7 +51,7 @@ PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)
 # --- Storefront -----------------------------------------------------------------------------
 
 
-class ProductListView(APIView):
+class ProductListView(BatchedThrottlesMixin, APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
@@ -87,7 +88,7 @@ class ProductListView(APIView):
         return _page(request, self, listing, s.ProductListItemOut, paginator=paginator)
 
 
-class ProductDetailView(APIView):
+class ProductDetailView(BatchedThrottlesMixin, APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(

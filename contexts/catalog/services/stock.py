@@ -35,11 +35,11 @@ def sku_stock_apply(*, sku_id: int, available: int, version: int) -> bool:
     order never roll the figure back. Returns whether the row changed.
 
     The product page shows the figure: its cached copies are dropped on every change; lists
-    only show "in stock", so theirs only when the SKU runs out or comes back (the row is locked
-    between reading the old figure and writing the new one, so two changes cannot both miss a
-    flip)."""
+    only show "in stock", so theirs only when the SKU runs out or comes back."""
     available = max(available, 0)
     with transaction.atomic():
+        # Locked until commit, so the old figure is the one this update replaces (not one a
+        # concurrent change is replacing at the same time) when judging whether it flipped.
         row = (
             Sku.objects.select_for_update()
             .filter(pk=sku_id)

@@ -15,6 +15,7 @@ from contexts.search.rest import serializers as s
 from shared.read_cache import LISTINGS, STOREFRONT, cached_get
 from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
+from shared.rest.throttling import BatchedThrottlesMixin
 
 
 def _query(serializer_class, request: Request, *, lists: tuple[str, ...] = ()) -> dict:
@@ -24,7 +25,7 @@ def _query(serializer_class, request: Request, *, lists: tuple[str, ...] = ()) -
     return serializer.validated_data
 
 
-class ProductSearchView(APIView):
+class ProductSearchView(BatchedThrottlesMixin, APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
@@ -58,7 +59,7 @@ class ProductSearchView(APIView):
         return Response(s.ProductSearchOut(page).data)
 
 
-class SuggestView(APIView):
+class SuggestView(BatchedThrottlesMixin, APIView):
     permission_classes = (AllowAny,)
 
     @extend_schema(
