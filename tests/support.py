@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -174,18 +175,29 @@ def real_address(client: APIClient) -> int:
     return created(client.post("/api/v1/me/addresses", SHANGHAI_ADDRESS, format="json"))["id"]
 
 
-def sandbox_payments(settings, tmp_path) -> None:
-    """Payments through the sandbox provider only, with a fresh key pair in `tmp_path`, its
-    callback delivered in-process, and the providers' circuit breakers closed."""
-    from contexts.payments import services as payment_services
+def sandbox_keys(directory: Path) -> Path:
+    """`directory`, with a new sandbox key pair in it (a session fixture makes one per run)."""
     from contexts.payments.adapters.sandbox import generate_key_pair
 
-    generate_key_pair(tmp_path / "private.pem", tmp_path / "public.pem")
+    generate_key_pair(directory / "private.pem", directory / "public.pem")
+    return directory
+
+
+def sandbox_settings(settings, key_dir: Path) -> None:
+    """Payments through the sandbox provider only, with the key pair in `key_dir`, its
+    callback delivered in-process, and the providers' circuit breakers closed."""
+    from contexts.payments import services as payment_services
+
     settings.PAYMENTS_PROVIDERS = ["sandbox"]
     settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(tmp_path / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(tmp_path / "public.pem")
+    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(key_dir / "private.pem")
+    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(key_dir / "public.pem")
     payment_services.breakers_reset()
+
+
+def sandbox_payments(settings, tmp_path) -> None:
+    """sandbox_settings with a fresh key pair in `tmp_path`."""
+    sandbox_settings(settings, sandbox_keys(tmp_path))
 
 
 def payment_open(client: APIClient, trade_no: str) -> dict:

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from contexts.payments import services as payment_services
-from contexts.payments.adapters.sandbox import generate_key_pair
 from contexts.subscription.tests.conftest import (  # noqa: F401 (fixtures)
     T0,
     buyer,
@@ -22,24 +21,19 @@ from contexts.subscription.tests.conftest import (  # noqa: F401 (fixtures)
     trial_plan,
     yearly,
 )
+from tests.support import sandbox_keys, sandbox_settings
 
 
 @pytest.fixture(scope="session")
 def sandbox_key_dir(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("subscription-sandbox-keys")
-    generate_key_pair(directory / "private.pem", directory / "public.pem")
-    return directory
+    return sandbox_keys(tmp_path_factory.mktemp("subscription-sandbox-keys"))
 
 
 @pytest.fixture(autouse=True)
 def _sandbox(settings, sandbox_key_dir):
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(sandbox_key_dir / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(sandbox_key_dir / "public.pem")
+    sandbox_settings(settings, sandbox_key_dir)
     settings.SUBSCRIPTION_GRACE_DAYS = 7
     settings.SUBSCRIPTION_RETRY_HOURS = 24
     settings.SUBSCRIPTION_MAX_ATTEMPTS = 3
-    payment_services.breakers_reset()
     yield
     payment_services.breakers_reset()

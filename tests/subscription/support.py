@@ -30,9 +30,9 @@ def relay() -> None:
     assert list(failed.values_list("handler", "last_error")) == []
 
 
-def pay_invoice(client, invoice_no: str, capture) -> str:
-    """Pay the invoice as its buyer: a payment of kind subscription at the sandbox, then the
-    sandbox's pay page, whose signed callback settles it. Answers the payment number."""
+def open_invoice_payment(client, invoice_no: str) -> dict:
+    """The buyer opens the invoice's payment page: a pending payment of kind subscription at
+    the sandbox (its body: payment_no, and the pay page in client.data.url)."""
     response = client.post(
         f"/api/v1/payables/subscription/{invoice_no}/payments",
         {"provider": "sandbox", "channel": "page"},
@@ -40,7 +40,13 @@ def pay_invoice(client, invoice_no: str, capture) -> str:
         HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
     )
     assert response.status_code == 201, response.json()
-    payment = response.json()
+    return response.json()
+
+
+def pay_invoice(client, invoice_no: str, capture) -> str:
+    """Pay the invoice as its buyer: a payment of kind subscription at the sandbox, then the
+    sandbox's pay page, whose signed callback settles it. Answers the payment number."""
+    payment = open_invoice_payment(client, invoice_no)
     with capture(execute=True):
         assert client.post(payment["client"]["data"]["url"]).status_code == 202
     relay()

@@ -5,7 +5,6 @@ each membership once."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,20 +16,14 @@ from contexts.subscription.models import Invoice, Membership
 from shared.events.models import OutboxEvent
 from shared.testing import run_concurrently
 from tests.subscription.conftest import T0, buyer_of, make_user
+from tests.subscription.support import open_invoice_payment
 
 WINDOW = timedelta(hours=48)  # SUBSCRIPTION_PENDING_EXPIRY_HOURS' default
 
 
 def _start_paying(client, invoice_no: str) -> str:
     """The buyer opened the payment page and left: a pending sandbox payment."""
-    response = client.post(
-        f"/api/v1/payables/subscription/{invoice_no}/payments",
-        {"provider": "sandbox", "channel": "page"},
-        format="json",
-        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-    )
-    assert response.status_code == 201, response.json()
-    return response.json()["payment_no"]
+    return open_invoice_payment(client, invoice_no)["payment_no"]
 
 
 def _subscribed_at(buyer, plan, when):

@@ -4,6 +4,8 @@ re-ship, arbitrate, messages). Thin: each validates input and calls one service 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.parsers import MultiPartParser
@@ -28,9 +30,37 @@ def _buyer_detail(request: Request, request_no: str, code: int = status.HTTP_200
     return Response(s.AftersalesRequestDetailOut(req).data, status=code)
 
 
-def _staff_detail(request: Request, request_no: str) -> Response:
+def _staff_detail(request: Request, request_no: str, code: int = status.HTTP_200_OK) -> Response:
     req = selectors.request_for_staff(principal=principal_of(request), request_no=request_no)
-    return Response(s.AftersalesStaffRequestDetailOut(req).data)
+    return Response(s.AftersalesStaffRequestDetailOut(req).data, status=code)
+
+
+def _post_message(request: Request, request_no: str) -> Response:
+    data = _valid(s.AftersalesMessageIn, request.data)
+    message = services.message_post(
+        principal=principal_of(request),
+        request_no=request_no,
+        body=data["body"],
+        attachments=data.get("attachments"),
+    )
+    return Response(s.AftersalesMessageOut(message).data, status=status.HTTP_201_CREATED)
+
+
+class _Action(APIView):
+    """A POST on one request (or ticket) named in the path: validates `input_class` (none: no
+    body), calls `service` with the principal, the path's key and the input, and answers
+    `detail` of it. Subclasses differ only by those attributes and their schema."""
+
+    permission_classes = (IsAuthenticated,)
+    input_class: type | None = None
+    service: Callable[..., object]  # a staticmethod of services
+    detail = staticmethod(_staff_detail)
+    code = status.HTTP_200_OK
+
+    def post(self, request: Request, **path: str) -> Response:
+        data = _valid(self.input_class, request.data) if self.input_class else {}
+        self.service(principal=principal_of(request), **path, **data)
+        return self.detail(request, *path.values(), self.code)
 
 
 # --- Buyer ----------------------------------------------------------------------------------
@@ -89,33 +119,27 @@ class MyRequestView(APIView):
         return _buyer_detail(request, request_no)
 
 
-class ReturnShipmentView(APIView):
-    permission_classes = (IsAuthenticated,)
-
-    @extend_schema(
-        parameters=_NO,
-        request=s.AftersalesShipmentIn,
-        responses={200: s.AftersalesRequestDetailOut, **error_responses(400, 401, 404, 409)},
-        summary="I sent the goods back (carrier and tracking number)",
-    )
-    def post(self, request: Request, request_no: str) -> Response:
-        data = _valid(s.AftersalesShipmentIn, request.data)
-        services.request_ship_return(principal=principal_of(request), request_no=request_no, **data)
-        return _buyer_detail(request, request_no)
+@extend_schema(
+    parameters=_NO,
+    request=s.AftersalesShipmentIn,
+    responses={200: s.AftersalesRequestDetailOut, **error_responses(400, 401, 404, 409)},
+    summary="I sent the goods back (carrier and tracking number)",
+)
+class ReturnShipmentView(_Action):
+    input_class = s.AftersalesShipmentIn
+    service = staticmethod(services.request_ship_return)
+    detail = staticmethod(_buyer_detail)
 
 
-class WithdrawView(APIView):
-    permission_classes = (IsAuthenticated,)
-
-    @extend_schema(
-        parameters=_NO,
-        request=None,
-        responses={200: s.AftersalesRequestDetailOut, **error_responses(401, 404, 409)},
-        summary="Withdraw my request (while nothing was shipped back nor refunded)",
-    )
-    def post(self, request: Request, request_no: str) -> Response:
-        services.request_withdraw(principal=principal_of(request), request_no=request_no)
-        return _buyer_detail(request, request_no)
+@extend_schema(
+    parameters=_NO,
+    request=None,
+    responses={200: s.AftersalesRequestDetailOut, **error_responses(401, 404, 409)},
+    summary="Withdraw my request (while nothing was shipped back nor refunded)",
+)
+class WithdrawView(_Action):
+    service = staticmethod(services.request_withdraw)
+    detail = staticmethod(_buyer_detail)
 
 
 class MyMessagesView(APIView):
@@ -129,14 +153,7 @@ class MyMessagesView(APIView):
     )
     def post(self, request: Request, request_no: str) -> Response:
         selectors.request_of_buyer(buyer_id=request.user.pk, request_no=request_no)
-        data = _valid(s.AftersalesMessageIn, request.data)
-        message = services.message_post(
-            principal=principal_of(request),
-            request_no=request_no,
-            body=data["body"],
-            attachments=data.get("attachments"),
-        )
-        return Response(s.AftersalesMessageOut(message).data, status=status.HTTP_201_CREATED)
+        return _post_message(request, request_no)
 
 
 # --- Shop staff and platform staff ----------------------------------------------------------
@@ -169,19 +186,6 @@ class StaffRequestView(APIView):
         return _staff_detail(request, request_no)
 
 
-class _StaffAction(APIView):
-    permission_classes = (IsAuthenticated,)
-    input_class: type = s.AftersalesNoteIn
-
-    def act(self, request: Request, request_no: str, data: dict) -> None:
-        raise NotImplementedError
-
-    def post(self, request: Request, request_no: str) -> Response:
-        data = _valid(self.input_class, request.data)
-        self.act(request, request_no, data)
-        return _staff_detail(request, request_no)
-
-
 _STAFF_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
@@ -191,13 +195,9 @@ _STAFF_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
     responses={200: s.AftersalesStaffRequestDetailOut, **_STAFF_ERRORS},
     summary="Approve a request (a refund alone is refunded at once)",
 )
-class ApproveView(_StaffAction):
+class ApproveView(_Action):
     input_class = s.AftersalesNoteIn
-
-    def act(self, request, request_no, data):
-        services.request_approve(
-            principal=principal_of(request), request_no=request_no, note=data.get("note", "")
-        )
+    service = staticmethod(services.request_approve)
 
 
 @extend_schema(
@@ -206,11 +206,9 @@ class ApproveView(_StaffAction):
     responses={200: s.AftersalesStaffRequestDetailOut, **_STAFF_ERRORS},
     summary="Reject a request, saying why",
 )
-class RejectView(_StaffAction):
+class RejectView(_Action):
     input_class = s.AftersalesRejectIn
-
-    def act(self, request, request_no, data):
-        services.request_reject(principal=principal_of(request), request_no=request_no, **data)
+    service = staticmethod(services.request_reject)
 
 
 @extend_schema(
@@ -221,11 +219,9 @@ class RejectView(_StaffAction):
     description="Passed: a return is restocked and refunded; an exchange or repair waits for "
     "the parcel back. Failed (note required): rejected, staff may arbitrate.",
 )
-class InspectView(_StaffAction):
+class InspectView(_Action):
     input_class = s.AftersalesInspectIn
-
-    def act(self, request, request_no, data):
-        services.request_inspect(principal=principal_of(request), request_no=request_no, **data)
+    service = staticmethod(services.request_inspect)
 
 
 @extend_schema(
@@ -234,11 +230,9 @@ class InspectView(_StaffAction):
     responses={200: s.AftersalesStaffRequestDetailOut, **_STAFF_ERRORS},
     summary="Send the exchanged or repaired goods back to the buyer",
 )
-class ReshipView(_StaffAction):
+class ReshipView(_Action):
     input_class = s.AftersalesShipmentIn
-
-    def act(self, request, request_no, data):
-        services.request_reship(principal=principal_of(request), request_no=request_no, **data)
+    service = staticmethod(services.request_reship)
 
 
 @extend_schema(
@@ -247,11 +241,9 @@ class ReshipView(_StaffAction):
     responses={200: s.AftersalesStaffRequestDetailOut, **_STAFF_ERRORS},
     summary="Arbitrate a rejected request or a failed refund (platform staff)",
 )
-class ArbitrateView(_StaffAction):
+class ArbitrateView(_Action):
     input_class = s.AftersalesArbitrateIn
-
-    def act(self, request, request_no, data):
-        services.request_arbitrate(principal=principal_of(request), request_no=request_no, **data)
+    service = staticmethod(services.request_arbitrate)
 
 
 class StaffMessagesView(APIView):
@@ -264,14 +256,7 @@ class StaffMessagesView(APIView):
         summary="Write to the buyer on a request",
     )
     def post(self, request: Request, request_no: str) -> Response:
-        data = _valid(s.AftersalesMessageIn, request.data)
-        message = services.message_post(
-            principal=principal_of(request),
-            request_no=request_no,
-            body=data["body"],
-            attachments=data.get("attachments"),
-        )
-        return Response(s.AftersalesMessageOut(message).data, status=status.HTTP_201_CREATED)
+        return _post_message(request, request_no)
 
 
 # --- Tickets ----------------------------------------------------------------------------------
@@ -320,34 +305,29 @@ class TicketView(APIView):
         return _ticket(request, ticket_no)
 
 
-class TicketMessagesView(APIView):
-    permission_classes = (IsAuthenticated,)
-
-    @extend_schema(
-        parameters=_TICKET,
-        request=s.AftersalesTicketReplyIn,
-        responses={201: s.AftersalesTicketDetailOut, **error_responses(400, 401, 404, 409)},
-        summary="Write on a ticket",
-    )
-    def post(self, request: Request, ticket_no: str) -> Response:
-        data = _valid(s.AftersalesTicketReplyIn, request.data)
-        services.ticket_reply(principal=principal_of(request), ticket_no=ticket_no, **data)
-        return _ticket(request, ticket_no, status.HTTP_201_CREATED)
+@extend_schema(
+    parameters=_TICKET,
+    request=s.AftersalesTicketReplyIn,
+    responses={201: s.AftersalesTicketDetailOut, **error_responses(400, 401, 404, 409)},
+    summary="Write on a ticket",
+)
+class TicketMessagesView(_Action):
+    input_class = s.AftersalesTicketReplyIn
+    service = staticmethod(services.ticket_reply)
+    detail = staticmethod(_ticket)
+    code = status.HTTP_201_CREATED
 
 
-class TicketResolveView(APIView):
-    permission_classes = (IsAuthenticated,)
-
-    @extend_schema(
-        parameters=_TICKET,
-        request=s.AftersalesTicketResolveIn,
-        responses={200: s.AftersalesTicketDetailOut, **error_responses(400, 401, 404, 409)},
-        summary="Mark a ticket resolved, or close it (the buyer or platform staff)",
-    )
-    def post(self, request: Request, ticket_no: str) -> Response:
-        data = _valid(s.AftersalesTicketResolveIn, request.data)
-        services.ticket_resolve(principal=principal_of(request), ticket_no=ticket_no, **data)
-        return _ticket(request, ticket_no)
+@extend_schema(
+    parameters=_TICKET,
+    request=s.AftersalesTicketResolveIn,
+    responses={200: s.AftersalesTicketDetailOut, **error_responses(400, 401, 404, 409)},
+    summary="Mark a ticket resolved, or close it (the buyer or platform staff)",
+)
+class TicketResolveView(_Action):
+    input_class = s.AftersalesTicketResolveIn
+    service = staticmethod(services.ticket_resolve)
+    detail = staticmethod(_ticket)
 
 
 class TicketQueueView(APIView):
@@ -365,19 +345,16 @@ class TicketQueueView(APIView):
         return _paginated(request, self, rows, s.AftersalesTicketOut)
 
 
-class TicketAssignView(APIView):
-    permission_classes = (IsAuthenticated,)
-
-    @extend_schema(
-        parameters=_TICKET,
-        request=s.AftersalesTicketAssignIn,
-        responses={200: s.AftersalesTicketDetailOut, **error_responses(400, 401, 403, 404)},
-        summary="Assign a ticket (platform staff)",
-    )
-    def post(self, request: Request, ticket_no: str) -> Response:
-        data = _valid(s.AftersalesTicketAssignIn, request.data)
-        services.ticket_assign(principal=principal_of(request), ticket_no=ticket_no, **data)
-        return _ticket(request, ticket_no)
+@extend_schema(
+    parameters=_TICKET,
+    request=s.AftersalesTicketAssignIn,
+    responses={200: s.AftersalesTicketDetailOut, **error_responses(400, 401, 403, 404)},
+    summary="Assign a ticket (platform staff)",
+)
+class TicketAssignView(_Action):
+    input_class = s.AftersalesTicketAssignIn
+    service = staticmethod(services.ticket_assign)
+    detail = staticmethod(_ticket)
 
 
 class EvidenceUploadView(APIView):

@@ -101,6 +101,70 @@ def generate_key_pair(private_path: Path, public_path: Path) -> None:
     )
 
 
+def _book(
+    kind: str,
+    number: str,
+    *,
+    amount: Decimal,
+    state: str,
+    prefix: str = "SBX",
+    payment_no: str | None = None,
+    settled: bool = False,
+) -> SandboxTransaction:
+    """The sandbox's row for `number` (a repeat finds the first one, as a provider would)."""
+    row, _ = SandboxTransaction.objects.get_or_create(
+        kind=kind,
+        number=number,
+        defaults={
+            "payment_no": number if payment_no is None else payment_no,
+            "amount": amount,
+            "state": state,
+            "provider_ref": f"{prefix}{uuid.uuid4().hex[:20].upper()}",
+            "settled_at": timezone.now() if settled else None,
+        },
+    )
+    return row
+
+
+def _found(kind: str, number: str, *, missing: str, code: str) -> SandboxTransaction:
+    """The sandbox's row, or the permanent error a provider answers for an unknown number."""
+    row = SandboxTransaction.objects.filter(kind=kind, number=number).first()
+    if row is None:
+        raise ProviderError(missing, code=code, permanent=True)
+    return row
+
+
+def _complete_pending(
+    kind: str, number: str, state: str, *, missing: str, code: str
+) -> SandboxTransaction:
+    """The buyer acted at the sandbox: a pending row becomes `state` (once, under its lock)."""
+    with transaction.atomic():
+        row = (
+            SandboxTransaction.objects.select_for_update().filter(kind=kind, number=number).first()
+        )
+        if row is None:
+            raise ProviderError(missing, code=code, permanent=True)
+        if row.state == "pending":
+            row.state, row.settled_at = state, timezone.now()
+            row.save(update_fields=["state", "settled_at"])
+    return row
+
+
+def _settle(kind: str, number: str, state: str) -> None:
+    """The sandbox finishes a processing refund or transfer (tests and the demo)."""
+    SandboxTransaction.objects.filter(kind=kind, number=number).update(
+        state=state, settled_at=timezone.now()
+    )
+
+
+def _pay_page(path: str) -> PaymentStarted:
+    """Where the buyer goes to act at the sandbox (its pay / sign page)."""
+    base = (settings.PAYMENTS_NOTIFY_BASE_URL or "").rstrip("/")
+    return PaymentStarted(
+        kind="url", data={"url": f"{base}/api/v1/payments/sandbox/{path}", "method": "POST"}
+    )
+
+
 class SandboxProvider:
     code = "sandbox"
 
@@ -160,19 +224,13 @@ class SandboxProvider:
 
     def simulate_payment(self, *, payment_no: str) -> tuple[dict[str, str], bytes]:
         """The buyer paid at the sandbox: its book says succeeded, and here is its callback."""
-        with transaction.atomic():
-            row = (
-                SandboxTransaction.objects.select_for_update()
-                .filter(kind="payment", number=payment_no)
-                .first()
-            )
-            if row is None:
-                raise ProviderError(
-                    "sandbox pay: unknown payment", code="TRADE_NOT_EXIST", permanent=True
-                )
-            if row.state == "pending":
-                row.state, row.settled_at = "succeeded", timezone.now()
-                row.save(update_fields=["state", "settled_at"])
+        row = _complete_pending(
+            "payment",
+            payment_no,
+            "succeeded",
+            missing="sandbox pay: unknown payment",
+            code="TRADE_NOT_EXIST",
+        )
         return self.signed_callback(self.payment_fields(row, status="TRADE_SUCCESS"))
 
     def refund_callback(self, *, refund_no: str) -> tuple[dict[str, str], bytes]:
@@ -195,32 +253,22 @@ class SandboxProvider:
 
     def settle_refund(self, *, refund_no: str, state: str) -> None:
         """The sandbox finishes a processing refund (tests and the demo)."""
-        SandboxTransaction.objects.filter(kind="refund", number=refund_no).update(
-            state=state, settled_at=timezone.now()
-        )
+        _settle("refund", refund_no, state)
 
     def settle_transfer(self, *, transfer_no: str, state: str) -> None:
         """The sandbox finishes a processing transfer (tests and the demo)."""
-        SandboxTransaction.objects.filter(kind="transfer", number=transfer_no).update(
-            state=state, settled_at=timezone.now()
-        )
+        _settle("transfer", transfer_no, state)
 
     def simulate_agreement_sign(self, *, agreement_no: str) -> tuple[dict[str, str], bytes]:
         """The buyer signed the agreement at the sandbox: its book says signed, and here is
         its callback."""
-        with transaction.atomic():
-            row = (
-                SandboxTransaction.objects.select_for_update()
-                .filter(kind="agreement", number=agreement_no)
-                .first()
-            )
-            if row is None:
-                raise ProviderError(
-                    "sandbox sign: unknown agreement", code="AGREEMENT_NOT_EXIST", permanent=True
-                )
-            if row.state == "pending":
-                row.state, row.settled_at = "signed", timezone.now()
-                row.save(update_fields=["state", "settled_at"])
+        row = _complete_pending(
+            "agreement",
+            agreement_no,
+            "signed",
+            missing="sandbox sign: unknown agreement",
+            code="AGREEMENT_NOT_EXIST",
+        )
         return self.signed_callback(
             {
                 "app_id": self.app_id,
@@ -236,24 +284,8 @@ class SandboxProvider:
     # --- the port ---------------------------------------------------------------------------
 
     def agreement_sign_start(self, *, start: AgreementStart) -> PaymentStarted:
-        SandboxTransaction.objects.get_or_create(
-            kind="agreement",
-            number=start.agreement_no,
-            defaults={
-                "payment_no": start.agreement_no,
-                "amount": ZERO,
-                "state": "pending",
-                "provider_ref": f"SBXA{uuid.uuid4().hex[:20].upper()}",
-            },
-        )
-        base = (settings.PAYMENTS_NOTIFY_BASE_URL or "").rstrip("/")
-        return PaymentStarted(
-            kind="url",
-            data={
-                "url": f"{base}/api/v1/payments/sandbox/agreements/{start.agreement_no}/sign",
-                "method": "POST",
-            },
-        )
+        _book("agreement", start.agreement_no, amount=ZERO, state="pending", prefix="SBXA")
+        return _pay_page(f"agreements/{start.agreement_no}/sign")
 
     def agreement_charge(self, *, charge: AgreementCharge) -> ProviderPayment:
         signed = SandboxTransaction.objects.filter(
@@ -270,27 +302,10 @@ class SandboxProvider:
                 "sandbox charge: balance not enough", code="BALANCE_NOT_ENOUGH", permanent=True
             )
         if self.charge_outcome == "pending":  # accepted, deducted later (like WeChat papay)
-            SandboxTransaction.objects.get_or_create(
-                kind="payment",
-                number=charge.payment_no,
-                defaults={
-                    "payment_no": charge.payment_no,
-                    "amount": charge.amount,
-                    "state": "pending",
-                    "provider_ref": f"SBX{uuid.uuid4().hex[:20].upper()}",
-                },
-            )
+            _book("payment", charge.payment_no, amount=charge.amount, state="pending")
             return ProviderPayment(payment_no=charge.payment_no, state="pending")
-        row, _ = SandboxTransaction.objects.get_or_create(
-            kind="payment",
-            number=charge.payment_no,
-            defaults={
-                "payment_no": charge.payment_no,
-                "amount": charge.amount,
-                "state": "succeeded",
-                "provider_ref": f"SBX{uuid.uuid4().hex[:20].upper()}",
-                "settled_at": timezone.now(),
-            },
+        row = _book(
+            "payment", charge.payment_no, amount=charge.amount, state="succeeded", settled=True
         )
         if row.state == "pending":  # an earlier attempt was accepted: deducted now
             row.state, row.settled_at = "succeeded", timezone.now()
@@ -304,31 +319,13 @@ class SandboxProvider:
         )
 
     def payment_start(self, *, start: PaymentStart) -> PaymentStarted:
-        SandboxTransaction.objects.get_or_create(
-            kind="payment",
-            number=start.payment_no,
-            defaults={
-                "payment_no": start.payment_no,
-                "amount": start.amount,
-                "state": "pending",
-                "provider_ref": f"SBX{uuid.uuid4().hex[:20].upper()}",
-            },
-        )
-        base = (settings.PAYMENTS_NOTIFY_BASE_URL or "").rstrip("/")
-        return PaymentStarted(
-            kind="url",
-            data={
-                "url": f"{base}/api/v1/payments/sandbox/{start.payment_no}/pay",
-                "method": "POST",
-            },
-        )
+        _book("payment", start.payment_no, amount=start.amount, state="pending")
+        return _pay_page(f"{start.payment_no}/pay")
 
     def payment_query(self, *, payment_no: str) -> ProviderPayment:
-        row = SandboxTransaction.objects.filter(kind="payment", number=payment_no).first()
-        if row is None:
-            raise ProviderError(
-                "sandbox query: unknown payment", code="TRADE_NOT_EXIST", permanent=True
-            )
+        row = _found(
+            "payment", payment_no, missing="sandbox query: unknown payment", code="TRADE_NOT_EXIST"
+        )
         return ProviderPayment(
             payment_no=payment_no,
             state=row.state,
@@ -386,11 +383,12 @@ class SandboxProvider:
         )
 
     def refund_query(self, *, payment_no: str, refund_no: str) -> ProviderRefund:
-        row = SandboxTransaction.objects.filter(kind="refund", number=refund_no).first()
-        if row is None:
-            raise ProviderError(
-                "sandbox refund query: unknown refund", code="REFUND_NOT_EXIST", permanent=True
-            )
+        row = _found(
+            "refund",
+            refund_no,
+            missing="sandbox refund query: unknown refund",
+            code="REFUND_NOT_EXIST",
+        )
         return ProviderRefund(
             refund_no=refund_no, state=row.state, amount=row.amount, provider_ref=row.provider_ref
         )
@@ -403,29 +401,24 @@ class SandboxProvider:
                 transfer_no=transfer.transfer_no, state="failed", failure_code="PAYEE_NOT_EXIST"
             )
         at_once = self.transfer_outcome == "succeeded"
-        row, _ = SandboxTransaction.objects.get_or_create(
-            kind="transfer",
-            number=transfer.transfer_no,
-            defaults={
-                "payment_no": transfer.sources[0].payment_no if transfer.sources else "",
-                "amount": transfer.amount,
-                "state": "succeeded" if at_once else "processing",
-                "provider_ref": f"SBXT{uuid.uuid4().hex[:20].upper()}",
-                "settled_at": timezone.now() if at_once else None,
-            },
+        row = _book(
+            "transfer",
+            transfer.transfer_no,
+            payment_no=transfer.sources[0].payment_no if transfer.sources else "",
+            amount=transfer.amount,
+            state="succeeded" if at_once else "processing",
+            prefix="SBXT",
+            settled=at_once,
         )
         return self._transfer(row)
 
     def transfer_query(self, *, transfer: TransferStart) -> ProviderTransfer:
-        row = SandboxTransaction.objects.filter(
-            kind="transfer", number=transfer.transfer_no
-        ).first()
-        if row is None:
-            raise ProviderError(
-                "sandbox transfer query: unknown transfer",
-                code=TRANSFER_NOT_FOUND,
-                permanent=True,
-            )
+        row = _found(
+            "transfer",
+            transfer.transfer_no,
+            missing="sandbox transfer query: unknown transfer",
+            code=TRANSFER_NOT_FOUND,
+        )
         return self._transfer(row)
 
     @staticmethod

@@ -9,29 +9,22 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from contexts.ordering import api as ordering_api
 from contexts.payments import services
-from contexts.payments.adapters.sandbox import generate_key_pair
+from tests.support import client_for, make_user, sandbox_keys, sandbox_settings
 
 
 @pytest.fixture(scope="session")
 def sandbox_key_dir(tmp_path_factory) -> Path:
-    directory = tmp_path_factory.mktemp("sandbox-keys")
-    generate_key_pair(directory / "private.pem", directory / "public.pem")
-    return directory
+    return sandbox_keys(tmp_path_factory.mktemp("sandbox-keys"))
 
 
 @pytest.fixture(autouse=True)
 def _payments_settings(settings, sandbox_key_dir):
-    settings.PAYMENTS_PROVIDERS = ["sandbox"]
-    settings.PAYMENTS_NOTIFY_BASE_URL = ""
-    settings.PAYMENTS_SANDBOX_PRIVATE_KEY_PATH = str(sandbox_key_dir / "private.pem")
-    settings.PAYMENTS_SANDBOX_PUBLIC_KEY_PATH = str(sandbox_key_dir / "public.pem")
-    services.breakers_reset()
+    sandbox_settings(settings, sandbox_key_dir)
     yield
     services.breakers_reset()
 
@@ -74,20 +67,6 @@ def trades(monkeypatch, settings) -> FakeTrades:
     fake = FakeTrades()
     monkeypatch.setattr(ordering_api, "get_trade", fake.get)
     return fake
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"user-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=user)
-    return client
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from contexts.payments.adapters.sandbox import SandboxProvider
 from contexts.payments.models import Payment, Refund
@@ -12,6 +13,18 @@ from shared.ports import adapter
 
 def sandbox() -> SandboxProvider:
     return adapter("PAYMENTS_PROVIDER_SANDBOX")
+
+
+def assert_bill_of_30_november(totals) -> None:
+    """The totals of the providers' sample bills of 2026-11-30 (data/): two payments
+    and one refund."""
+    assert (totals.payment_count, totals.payment_amount) == (2, Decimal("147.90"))
+    assert (totals.refund_count, totals.refund_amount) == (1, Decimal("5.00"))
+    assert totals.lines == (
+        ("payment", "P202611300001", Decimal("19.90")),
+        ("payment", "P202611300002", Decimal("128.00")),
+        ("refund", "R202611300001", Decimal("5.00")),
+    )
 
 
 def pay_request(client, trade_no: str, *, key: str | None = None, **body):

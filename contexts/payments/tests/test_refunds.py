@@ -85,13 +85,18 @@ def test_the_same_key_refunds_once(paid, staff_api):
     assert SandboxTransaction.objects.filter(kind="refund").count() == 1
 
 
+def _paid_100_and_staff(trades) -> tuple[str, object]:
+    """A payment of 100.00 by a new buyer, and a staff account to refund it."""
+    buyer = make_user()
+    paid = paid_payment(client_for(buyer), trades.add(buyer_id=buyer.pk, amount="100.00").trade_no)
+    return paid, make_user(is_staff=True)
+
+
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_identical_requests_refund_once(trades, settings):
     settings.EVENTS_RELAY_ON_COMMIT = False
-    buyer = make_user()
-    paid = paid_payment(client_for(buyer), trades.add(buyer_id=buyer.pk, amount="100.00").trade_no)
-    staff = make_user(is_staff=True)
+    paid, staff = _paid_100_and_staff(trades)
 
     answers = run_concurrently(
         6, lambda n: refund_request(client_for(staff), paid, "40.00", key="same")
@@ -108,9 +113,7 @@ def test_concurrent_identical_requests_refund_once(trades, settings):
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_different_requests_never_exceed_what_was_paid(trades, settings):
     settings.EVENTS_RELAY_ON_COMMIT = False
-    buyer = make_user()
-    paid = paid_payment(client_for(buyer), trades.add(buyer_id=buyer.pk, amount="100.00").trade_no)
-    staff = make_user(is_staff=True)
+    paid, staff = _paid_100_and_staff(trades)
 
     answers = run_concurrently(8, lambda n: refund_request(client_for(staff), paid, "30.00"))
 

@@ -8,9 +8,17 @@ reconciliation mismatches.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -34,24 +42,51 @@ READ = HasPermission("settlement.read")
 MANAGE = HasPermission("settlement.manage")
 
 
-class StatementListView(APIView):
-    permission_classes = (READ,)
+class _ListView(APIView):
+    """GET a page of `selector(principal, **path, **query)` as `output`; `query_class`
+    validates the query string (none: no filters). Subclasses differ by those and schema."""
 
-    @extend_schema(
+    permission_classes = (READ,)
+    query_class: type | None = None
+    selector: Callable[..., QuerySet]
+    output: type
+    related: tuple[str, ...] = ()  # select_related for what `output` reads
+
+    def get(self, request: Request, **path: str) -> Response:
+        query = _valid(self.query_class, request.query_params) if self.query_class else {}
+        rows = self.selector(principal=principal_of(request), **path, **query)
+        if self.related:
+            rows = rows.select_related(*self.related)
+        return _paginated(request, self, rows, self.output)
+
+
+class _Action(APIView):
+    """POST (no body) on the statement or payout named in the path: calls `service` with the
+    principal and that key, answers its result as `output` with `code`."""
+
+    permission_classes = (MANAGE,)
+    service: Callable[..., object]
+    output: type
+    code = status.HTTP_200_OK
+
+    def post(self, request: Request, **path: str) -> Response:
+        result = self.service(principal=principal_of(request), **path)
+        return Response(self.output(result).data, status=self.code)
+
+
+@extend_schema_view(
+    get=extend_schema(
         operation_id="v1_admin_settlement_statements_list",
         parameters=[s.StatementQuery, *_PAGING],
         responses={200: s.StatementPageOut, **error_responses(400, 401, 403)},
         summary="List settlement statements (merchant, staff)",
         description="Newest period first; a merchant sees its own shops' statements.",
     )
-    def get(self, request: Request) -> Response:
-        query = _valid(s.StatementQuery, request.query_params)
-        rows = selectors.statements_for(
-            principal=principal_of(request),
-            merchant_id=query.get("merchant_id"),
-            state=query.get("state", ""),
-        )
-        return _paginated(request, self, rows, s.StatementOut)
+)
+class StatementListView(_ListView):
+    query_class = s.StatementQuery
+    selector = staticmethod(selectors.statements_for)
+    output = s.StatementOut
 
 
 class StatementDetailView(APIView):
@@ -69,20 +104,18 @@ class StatementDetailView(APIView):
         return Response(s.StatementOut(statement).data)
 
 
-class StatementLineListView(APIView):
-    permission_classes = (READ,)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="v1_admin_settlement_statement_lines_list",
         parameters=[_STATEMENT_NO, *_PAGING],
         responses={200: s.LinePageOut, **error_responses(401, 403, 404)},
         summary="A statement's lines (merchant, staff)",
     )
-    def get(self, request: Request, statement_no: str) -> Response:
-        rows = selectors.statement_lines(
-            principal=principal_of(request), statement_no=statement_no
-        ).select_related("statement")
-        return _paginated(request, self, rows, s.LineOut)
+)
+class StatementLineListView(_ListView):
+    selector = staticmethod(selectors.statement_lines)
+    output = s.LineOut
+    related = ("statement",)
 
 
 class _StatementExportView(APIView):
@@ -134,10 +167,8 @@ class StatementXlsxView(_StatementExportView):
         return super().get(request, statement_no)
 
 
-class OpenLineListView(APIView):
-    permission_classes = (READ,)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="v1_admin_settlement_open_lines_list",
         parameters=[s.LineQuery, *_PAGING],
         responses={200: s.LinePageOut, **error_responses(400, 401, 403)},
@@ -145,27 +176,26 @@ class OpenLineListView(APIView):
         description="Completed orders inside their after-sales window or waiting for the next "
         "statement, and adjustments for refunds after a statement.",
     )
-    def get(self, request: Request) -> Response:
-        query = _valid(s.LineQuery, request.query_params)
-        rows = selectors.open_lines_for(
-            principal=principal_of(request), merchant_id=query.get("merchant_id")
-        ).select_related("statement")
-        return _paginated(request, self, rows, s.LineOut)
+)
+class OpenLineListView(_ListView):
+    query_class = s.LineQuery
+    selector = staticmethod(selectors.open_lines_for)
+    output = s.LineOut
+    related = ("statement",)
 
 
-class PayoutListView(APIView):
-    permission_classes = (READ,)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="v1_admin_settlement_payouts_list",
         parameters=[s.PayoutQuery, *_PAGING],
         responses={200: s.PayoutPageOut, **error_responses(400, 401, 403)},
         summary="List payouts (merchant, staff)",
     )
-    def get(self, request: Request) -> Response:
-        query = _valid(s.PayoutQuery, request.query_params)
-        rows = selectors.payouts_for(principal=principal_of(request), state=query.get("state", ""))
-        return _paginated(request, self, rows, s.PayoutOut)
+)
+class PayoutListView(_ListView):
+    query_class = s.PayoutQuery
+    selector = staticmethod(selectors.payouts_for)
+    output = s.PayoutOut
 
 
 class StatementRunView(APIView):
@@ -188,52 +218,42 @@ class StatementRunView(APIView):
         return Response(s.StatementOut(issued, many=True).data)
 
 
-class StatementApproveView(APIView):
-    permission_classes = (MANAGE,)
-
-    @extend_schema(
-        parameters=[_STATEMENT_NO],
-        request=None,
-        responses={200: s.StatementOut, **error_responses(401, 403, 404, 409)},
-        summary="Approve a statement for payout (staff)",
-        description="409 illegal_transition unless the statement is issued.",
-    )
-    def post(self, request: Request, statement_no: str) -> Response:
-        statement = services.statement_approve(
-            principal=principal_of(request), statement_no=statement_no
-        )
-        return Response(s.StatementOut(statement).data)
+@extend_schema(
+    parameters=[_STATEMENT_NO],
+    request=None,
+    responses={200: s.StatementOut, **error_responses(401, 403, 404, 409)},
+    summary="Approve a statement for payout (staff)",
+    description="409 illegal_transition unless the statement is issued.",
+)
+class StatementApproveView(_Action):
+    service = staticmethod(services.statement_approve)
+    output = s.StatementOut
 
 
-class StatementPayoutView(APIView):
-    permission_classes = (MANAGE,)
-
-    @extend_schema(
-        parameters=[_STATEMENT_NO],
-        request=None,
-        responses={201: s.PayoutOut, **error_responses(400, 401, 403, 404, 422, 503)},
-        summary="Pay an approved statement out (staff)",
-        description="Transfers the statement's net to the merchant's payee account once (a "
-        "repeat answers the same payout). 422 statement_not_approved, nothing_to_pay; 400 when "
-        "the merchant has no payee account.",
-    )
-    def post(self, request: Request, statement_no: str) -> Response:
-        payout = services.payout_start(principal=principal_of(request), statement_no=statement_no)
-        return Response(s.PayoutOut(payout).data, status=status.HTTP_201_CREATED)
+@extend_schema(
+    parameters=[_STATEMENT_NO],
+    request=None,
+    responses={201: s.PayoutOut, **error_responses(400, 401, 403, 404, 422, 503)},
+    summary="Pay an approved statement out (staff)",
+    description="Transfers the statement's net to the merchant's payee account once (a "
+    "repeat answers the same payout). 422 statement_not_approved, nothing_to_pay; 400 when "
+    "the merchant has no payee account.",
+)
+class StatementPayoutView(_Action):
+    service = staticmethod(services.payout_start)
+    output = s.PayoutOut
+    code = status.HTTP_201_CREATED
 
 
-class PayoutRetryView(APIView):
-    permission_classes = (MANAGE,)
-
-    @extend_schema(
-        parameters=[_PAYOUT_NO],
-        request=None,
-        responses={200: s.PayoutOut, **error_responses(401, 403, 404, 409, 503)},
-        summary="Retry a failed payout (staff)",
-    )
-    def post(self, request: Request, payout_no: str) -> Response:
-        payout = services.payout_retry(principal=principal_of(request), payout_no=payout_no)
-        return Response(s.PayoutOut(payout).data)
+@extend_schema(
+    parameters=[_PAYOUT_NO],
+    request=None,
+    responses={200: s.PayoutOut, **error_responses(401, 403, 404, 409, 503)},
+    summary="Retry a failed payout (staff)",
+)
+class PayoutRetryView(_Action):
+    service = staticmethod(services.payout_retry)
+    output = s.PayoutOut
 
 
 class CommissionRuleListView(APIView):
@@ -293,15 +313,15 @@ class MerchantProfileView(APIView):
         return Response(s.SettlementProfileOut(profile).data)
 
 
-class MismatchListView(APIView):
-    permission_classes = (MANAGE,)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(
         operation_id="v1_admin_settlement_mismatches_list",
         parameters=_PAGING,
         responses={200: s.MismatchPageOut, **error_responses(401, 403)},
         summary="Reconciliation mismatches between statements and payments (staff)",
     )
-    def get(self, request: Request) -> Response:
-        rows = selectors.mismatches(principal=principal_of(request))
-        return _paginated(request, self, rows, s.MismatchOut)
+)
+class MismatchListView(_ListView):
+    permission_classes = (MANAGE,)
+    selector = staticmethod(selectors.mismatches)
+    output = s.MismatchOut

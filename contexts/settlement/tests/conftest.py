@@ -12,18 +12,16 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from contexts.catalog import api as catalog_api
 from contexts.ordering import api as ordering_api
 from shared.auth import InMemoryTenancy
 from shared.ports import use_adapter
+from tests.support import bearer_client, make_user
 
 _numbers = itertools.count(1)
-_emails = itertools.count()
 
 # Categories: 10 (Electronics) > 11 (Phones) > 12 (Android phones); 20 (Books).
 LINEAGE = {10: (10,), 11: (10, 11), 12: (10, 11, 12), 20: (20,)}
@@ -190,23 +188,9 @@ def tenancy() -> InMemoryTenancy:
         yield fake
 
 
-def make_user(**extra):
-    return get_user_model().objects.create_user(
-        email=f"settle-person{next(_emails)}-{uuid.uuid4().hex[:6]}@example.com",
-        password="Str0ng-Passw0rd!",
-        **extra,
-    )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
-    return client
-
-
 @pytest.fixture
 def staff_api(db, tenancy) -> APIClient:
-    return client_for(make_user(is_staff=True))
+    return bearer_client(make_user(is_staff=True))
 
 
 @pytest.fixture
@@ -214,4 +198,4 @@ def merchant_api(db, tenancy) -> APIClient:
     """A client for a user who owns shop 1 only."""
     user = make_user()
     tenancy.owner_of[user.pk] = (1,)
-    return client_for(user)
+    return bearer_client(user)

@@ -125,6 +125,19 @@ def _sandbox():
     return adapter("PAYMENTS_PROVIDER_SANDBOX")
 
 
+def _processing_payout(orders) -> tuple[Statement, Payout]:
+    """An approved statement whose payout the sandbox accepted as processing (finished later
+    by settle_transfer)."""
+    statement = approved_statement(orders, amounts=("100.00",))
+    sandbox = _sandbox()
+    sandbox.transfer_outcome = "processing"
+    try:
+        payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
+    finally:
+        sandbox.transfer_outcome = "succeeded"
+    return statement, payout
+
+
 def _transfer_event(event_type: str, transfer_no: str):
     from contexts.payments.events import TransferFailed, TransferSucceeded
 
@@ -137,15 +150,9 @@ def _transfer_event(event_type: str, transfer_no: str):
 
 @pytest.mark.django_db
 def test_a_payout_the_provider_finishes_later_follows_payments_transfer_event(orders):
-    statement = approved_statement(orders, amounts=("100.00",))
-    sandbox = _sandbox()
-    sandbox.transfer_outcome = "processing"
-    try:
-        payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
-    finally:
-        sandbox.transfer_outcome = "succeeded"
+    statement, payout = _processing_payout(orders)
     assert payout.state == "processing" and payout.transfer_no
-    sandbox.settle_transfer(transfer_no=payout.transfer_no, state="succeeded")
+    _sandbox().settle_transfer(transfer_no=payout.transfer_no, state="succeeded")
     assert payments_api.get_transfer(payout.transfer_no).state == "processing"
     assert payments_api.query_transfer(payout.transfer_no).state == "succeeded"
     event = _transfer_event("payments.transfer.succeeded.v1", payout.transfer_no)
@@ -159,14 +166,8 @@ def test_a_payout_the_provider_finishes_later_follows_payments_transfer_event(or
 
 @pytest.mark.django_db
 def test_a_transfer_refused_later_fails_the_payout_and_stale_attempts_are_ignored(orders):
-    statement = approved_statement(orders, amounts=("100.00",))
-    sandbox = _sandbox()
-    sandbox.transfer_outcome = "processing"
-    try:
-        payout = services.payout_start(principal=SYSTEM, statement_no=statement.statement_no)
-    finally:
-        sandbox.transfer_outcome = "succeeded"
-    sandbox.settle_transfer(transfer_no=payout.transfer_no, state="failed")
+    _, payout = _processing_payout(orders)
+    _sandbox().settle_transfer(transfer_no=payout.transfer_no, state="failed")
     assert payments_api.query_transfer(payout.transfer_no).state == "failed"
     event = _transfer_event("payments.transfer.failed.v1", payout.transfer_no)
     handlers.transfer_failed_payout_failed(event)

@@ -4,32 +4,17 @@ callbacks) live in tests/subscription/ (a context's tests use other contexts' ap
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth import get_user_model
 from rest_framework.test import APIClient
 
 from contexts.subscription import services
 from shared.auth import SYSTEM, principal_from
+from tests.support import client_for, make_user
 
 T0 = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
-
-
-def make_user(*, is_staff: bool = False):
-    return get_user_model().objects.create_user(
-        email=f"member-{uuid.uuid4().hex[:12]}@example.com",
-        password="Str0ng-Passw0rd!",
-        is_staff=is_staff,
-    )
-
-
-def client_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user=user)
-    return client
 
 
 def buyer_of(user):
