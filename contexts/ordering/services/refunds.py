@@ -292,7 +292,7 @@ def _refund_abandoned(order: Order, *, actor: str, reason: str) -> None:
     if target is None:
         logger.warning("refunding order not reverted", extra={"order_no": order.order_no})
         return
-    transition(order, target, actor=actor, reason=reason, stamp=False)
+    transition(order, target, actor=actor, reason=reason, stamp=False, revert=True)
     publish(
         OrderRefundAbandoned(
             order_no=order.order_no,
