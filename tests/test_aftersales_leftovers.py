@@ -382,6 +382,42 @@ def test_an_exchange_restocks_the_returned_unit_and_takes_its_replacement_once(w
     assert other_parcel.value.code == "illegal_transition"
 
 
+def test_a_return_of_an_exchanged_replacement_puts_the_unit_back_on_hand(world):
+    """Both units of a line were exchanged (the order's units back, two replacements committed
+    under the exchange's key); returning one replacement afterwards restores it from the
+    exchange's commit: inventory's cap on the order (already all back) would restore nothing."""
+    from tests.aftersales_support import deliver_and_confirm, paid_order, ship
+
+    sku = world["sku_id"]
+    order_no = paid_order(world, quantity=2)["order_no"]
+    ship(world, order_no)
+    deliver_and_confirm(world, order_no)
+    exchange = _apply(world, order_no, kind="exchange", quantity=2)
+    services.request_approve(principal=world["merchant_p"], request_no=exchange.request_no)
+    _ship_back(world, exchange, "SF-EX-1", carrier="sf")
+    services.request_inspect(
+        principal=world["merchant_p"], request_no=exchange.request_no, passed=True
+    )
+    services.request_reship(
+        principal=world["merchant_p"],
+        request_no=exchange.request_no,
+        carrier_code="sf",
+        tracking_number="SF-EX-NEW",
+    )
+    on_hand, _ = _levels(sku)
+
+    back = _apply(world, order_no, kind="return_refund", quantity=1)
+    services.request_approve(principal=world["merchant_p"], request_no=back.request_no)
+    _ship_back(world, back, "SF-RET-1", carrier="sf")
+    services.request_inspect(principal=world["merchant_p"], request_no=back.request_no, passed=True)
+
+    assert _levels(sku)[0] == on_hand + 1
+    from contexts.aftersales.services.requests import _restock
+
+    _restock(AftersalesRequest.objects.get(pk=back.pk), "replayed")  # a replay: nothing more
+    assert _levels(sku)[0] == on_hand + 1
+
+
 def test_a_repair_moves_no_stock(world):
     sku = world["sku_id"]
     _, req = _return_approved(world, delivered=True, kind="repair")

@@ -115,6 +115,13 @@ def restore(
     )
 
 
+def restored_units(*, order_ref: str, reference: str) -> int:
+    """How many units `restore(order_ref=..., reference=...)` put back (0 if never applied):
+    a caller whose return may come from several commits (an exchange's replacement) asks
+    what the first one took before restoring the rest from the next."""
+    return selectors.restored_units(order_ref=order_ref, reference=reference)
+
+
 def settle(*, order_ref: str, sold: int, reason: str = "") -> tuple[int, int]:
     """End a block of stock an activity holds under one ref (a flash sale item reserves its
     allotment with `reserve(order_ref=<item ref>, ...)` and a TTL past its end): `sold` units

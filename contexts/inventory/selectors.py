@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet, Sum
 
 from contexts.inventory import domain
-from contexts.inventory.models import StockLedgerEntry, StockRecord, Warehouse
+from contexts.inventory.models import StockLedgerEntry, StockRecord, StockRestore, Warehouse
 from shared.auth import Principal
 from shared.cache import cache_or_default
 from shared.errors import NotFound
@@ -131,3 +131,14 @@ def sku_levels(*, sku_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     )
     levels.update(fresh)
     return levels
+
+
+def restored_units(*, order_ref: str, reference: str) -> int:
+    """How many units the restore `reference` put back from `order_ref`'s committed units (0
+    when it was never applied)."""
+    units = (
+        StockRestore.objects.filter(order_ref=order_ref, reference=reference)
+        .values_list("units", flat=True)
+        .first()
+    )
+    return units or 0

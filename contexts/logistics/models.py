@@ -138,9 +138,12 @@ class Shipment(models.Model):
         ordering = ["-id"]
         indexes = [models.Index(fields=["status", "last_polled_at"])]
         constraints = [
+            # Unique per purpose: a number a buyer registers for a return parcel never blocks
+            # the merchant's outbound parcel with that number (return_parcel_register refuses
+            # a number already on an outbound parcel).
             models.UniqueConstraint(
-                fields=["carrier_code", "tracking_number"],
-                name="shipment_tracking_number_unique",
+                fields=["carrier_code", "purpose", "tracking_number"],
+                name="shipment_tracking_number_unique_per_purpose",
                 violation_error_message="This carrier's tracking number is already used.",
             ),
         ]

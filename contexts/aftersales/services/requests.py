@@ -288,13 +288,32 @@ def request_ship_return(
 
 def _restock(req: AftersalesRequest, reason: str) -> None:
     # Keyed by the request: several partial returns of one SKU each put their own units back,
-    # a replay none.
-    inventory_api.restore(
-        order_ref=req.order_no,
-        reference=refund_reference(req),
-        lines=[inventory_api.ReservationLine(sku_id=req.sku_id, quantity=req.quantity)],
-        reason=reason,
-    )
+    # a replay none. The order's units first; once they are all back, the unit returned is an
+    # earlier exchange's replacement, committed under that request's key: restored from there
+    # (newest first), or inventory's cap on the order would silently restore nothing.
+    reference = refund_reference(req)
+    left = req.quantity
+    sources = [req.order_no] + [
+        refund_reference(earlier)
+        for earlier in AftersalesRequest.objects.filter(
+            order_no=req.order_no,
+            sku_id=req.sku_id,
+            kind=Kind.EXCHANGE,
+            reshipped_at__isnull=False,
+        )
+        .exclude(pk=req.pk)
+        .order_by("-id")
+    ]
+    for order_ref in sources:
+        if left <= 0:
+            break
+        inventory_api.restore(
+            order_ref=order_ref,
+            reference=reference,
+            lines=[inventory_api.ReservationLine(sku_id=req.sku_id, quantity=left)],
+            reason=reason,
+        )
+        left -= inventory_api.restored_units(order_ref=order_ref, reference=reference)
 
 
 @transaction.atomic

@@ -112,7 +112,10 @@ def shipment_create(
         )
     label: dict[str, str] = {}
     if waybill:
-        parcel_no = Shipment.objects.filter(order_no=order_no).count() + 1
+        # The order's own parcels only: a buyer's return parcel does not take a number.
+        parcel_no = (
+            Shipment.objects.filter(order_no=order_no, purpose=Shipment.OUTBOUND).count() + 1
+        )
         made = adapter.waybill_create(
             WaybillRequest(
                 reference=f"{order_no}-{parcel_no}",
@@ -139,9 +142,7 @@ def shipment_create(
                 address_detail=receiver.detail,
             )
     except IntegrityError as exc:
-        raise Conflict(
-            "This tracking number is already on another parcel.", code="tracking_number_taken"
-        ) from exc
+        raise _tracking_number_taken() from exc
     ShipmentLine.objects.bulk_create(
         ShipmentLine(shipment=shipment, sku_id=sku, quantity=quantity)
         for sku, quantity in sorted(lines.items())
@@ -158,6 +159,12 @@ def shipment_create(
         )
     )
     return shipment
+
+
+def _tracking_number_taken() -> Conflict:
+    return Conflict(
+        "This tracking number is already on another parcel.", code="tracking_number_taken"
+    )
 
 
 @transaction.atomic
@@ -178,7 +185,10 @@ def return_parcel_register(
     Idempotent per `reference`: the same carrier and number again answer the parcel
     registered; another number for it is a 409 return_parcel_registered. Refused, with nothing
     written: an unknown carrier (400), an empty or over-long number (400), a number the
-    carrier already has on another parcel (409 tracking_number_taken)."""
+    carrier already has on another return parcel or on any outbound parcel (a merchant's
+    parcel to a buyer is never a parcel back: 409 tracking_number_taken). Numbers are unique
+    per purpose, so a return registration never blocks the merchant's later outbound parcel
+    with that number."""
     adapter = carrier(carrier_code)
     tracking_number = (tracking_number or "").strip()
     if not tracking_number or len(tracking_number) > 64:
@@ -201,6 +211,10 @@ def return_parcel_register(
                 code="return_parcel_registered",
             )
         return existing
+    if Shipment.objects.filter(
+        carrier_code=adapter.code, tracking_number=tracking_number, purpose=Shipment.OUTBOUND
+    ).exists():
+        raise _tracking_number_taken()
     try:
         with transaction.atomic():
             shipment = Shipment.objects.create(
@@ -213,9 +227,7 @@ def return_parcel_register(
                 tracking_number=tracking_number,
             )
     except IntegrityError as exc:
-        raise Conflict(
-            "This tracking number is already on another parcel.", code="tracking_number_taken"
-        ) from exc
+        raise _tracking_number_taken() from exc
     ShipmentLine.objects.bulk_create(
         ShipmentLine(shipment=shipment, sku_id=sku, quantity=quantity)
         for sku, quantity in sorted(lines.items())
@@ -302,15 +314,16 @@ def _record_by_number(carrier_code: str, events: Sequence[RouteEvent], *, polled
     by_number: dict[str, list[RouteEvent]] = defaultdict(list)
     for event in events:
         by_number[event.tracking_number].append(event)
-    found = dict(
-        Shipment.objects.filter(
-            carrier_code=carrier_code, tracking_number__in=list(by_number)
-        ).values_list("tracking_number", "pk")
-    )
+    # A number may be on an outbound and a return parcel (unique per purpose): both follow it.
+    found: dict[str, list[int]] = defaultdict(list)
+    for number, pk in Shipment.objects.filter(
+        carrier_code=carrier_code, tracking_number__in=list(by_number)
+    ).values_list("tracking_number", "pk"):
+        found[number].append(pk)
     return sum(
-        tracking_record(shipment_id=found[number], events=batch, polled=polled)
+        tracking_record(shipment_id=pk, events=batch, polled=polled)
         for number, batch in by_number.items()
-        if number in found
+        for pk in found.get(number, ())
     )
 
 

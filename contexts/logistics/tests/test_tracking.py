@@ -3,6 +3,7 @@ task, de-duplication, the admin shipment API's scope and the re-poll endpoint.""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -313,3 +314,59 @@ def test_a_return_parcel_is_tracked_apart_from_the_orders_parcels(fake):
         OutboxEvent.objects.filter(aggregate_id=str(first.id)).values_list("event_type", flat=True)
     )
     assert types == ["logistics.return_parcel.tracked.v1", "logistics.return_parcel.delivered.v1"]
+
+
+def _register_return(number: str, *, order_no: str = "O9", reference: str = "aftersales:AS1"):
+    from contexts.logistics import api
+
+    return api.return_parcel_register(
+        reference=reference,
+        order_no=order_no,
+        merchant_id=1,
+        buyer_id=7,
+        carrier_code="fake",
+        tracking_number=number,
+        lines={11: 1},
+    )
+
+
+def test_a_return_registration_never_blocks_the_merchants_outbound_parcel(fake):
+    """A buyer registers a number first; the merchant's parcel with that number still ships
+    (numbers are unique per purpose), and a push for the number reaches both parcels."""
+    back = _register_return("SHARED1")
+
+    out = ship("fake", order_no="O10", tracking_number="SHARED1")
+
+    assert (out.purpose, out.tracking_number) == ("outbound", "SHARED1")
+    fake.supports_push = True
+    push = {
+        "secret": fake.secret,
+        "events": [{"number": "SHARED1", "kind": "in_transit", "at": T0.isoformat()}],
+    }
+    services.push_receive(carrier_code="fake", headers={}, body=json.dumps(push).encode())
+    assert {s.status for s in Shipment.objects.filter(pk__in=[back.id, out.pk])} == {"in_transit"}
+
+
+def test_a_return_cannot_reuse_a_number_already_on_an_outbound_parcel(fake):
+    from shared.errors import Conflict
+
+    ship("fake", order_no="O11", tracking_number="OUT11")
+
+    with pytest.raises(Conflict) as taken:
+        _register_return("OUT11")
+
+    assert taken.value.code == "tracking_number_taken"
+    assert not Shipment.objects.filter(purpose=Shipment.RETURN).exists()
+    # Two returns with one number stay refused too.
+    _register_return("BACK5")
+    with pytest.raises(Conflict) as twice:
+        _register_return("BACK5", order_no="O12", reference="aftersales:AS2")
+    assert twice.value.code == "tracking_number_taken"
+
+
+def test_a_return_parcel_takes_no_outbound_parcel_number(fake):
+    _register_return("BACK9", order_no="O13")
+
+    ship("fake", order_no="O13")
+
+    assert [w.reference for w in fake.waybills] == ["O13-1"]

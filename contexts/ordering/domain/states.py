@@ -39,14 +39,20 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.PAID: frozenset({S.SHIPPED, S.REFUNDING}),
     S.SHIPPED: frozenset({S.DELIVERED, S.REFUNDING}),
     S.DELIVERED: frozenset({S.COMPLETED, S.REFUNDING}),
-    # Refunds are driven by after-sales: the whole amount back (refunded) or the deal closed;
-    # or back to the status it came from when the refund that covered the order ended without
-    # the money going back (domain/refunds.py, `status_after_abandoned_refund`).
-    S.REFUNDING: frozenset({S.REFUNDED, S.CLOSED, S.PAID, S.SHIPPED, S.DELIVERED}),
+    # Refunds are driven by after-sales: the whole amount back (refunded) or the deal closed.
+    S.REFUNDING: frozenset({S.REFUNDED, S.CLOSED}),
     S.COMPLETED: frozenset(),
     S.CANCELLED: frozenset(),
     S.REFUNDED: frozenset(),
     S.CLOSED: frozenset(),
+}
+
+# Moves allowed only when a refund that covered the order ended without the money going back:
+# the order returns to the status it came from (domain/refunds.py,
+# `status_after_abandoned_refund`). Kept out of TRANSITIONS so that shipping or delivering an
+# order being refunded stays a 409 everywhere else.
+REVERT_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    S.REFUNDING: frozenset({S.PAID, S.SHIPPED, S.DELIVERED}),
 }
 
 # The status an order starts in; its first log row goes from "" to this.
@@ -58,14 +64,16 @@ class IllegalTransition(Conflict):
     default_message = "The order cannot change to that status from its current one."
 
 
-def can_transition(current: str, target: str) -> bool:
-    """True when the table allows `current -> target`."""
-    return OrderStatus(target) in TRANSITIONS.get(OrderStatus(current), frozenset())
+def can_transition(current: str, target: str, *, revert: bool = False) -> bool:
+    """True when the table allows `current -> target`; with `revert`, the abandoned-refund
+    table (REVERT_TRANSITIONS) instead."""
+    table = REVERT_TRANSITIONS if revert else TRANSITIONS
+    return OrderStatus(target) in table.get(OrderStatus(current), frozenset())
 
 
-def check_transition(current: str, target: str) -> None:
+def check_transition(current: str, target: str, *, revert: bool = False) -> None:
     """Raise IllegalTransition (409) unless the table allows `current -> target`."""
-    if not can_transition(current, target):
+    if not can_transition(current, target, revert=revert):
         raise IllegalTransition(
             f"An order that is {current} cannot become {target}.",
             details={"from": str(current), "to": str(target)},

@@ -83,7 +83,8 @@ def order_refund_unshipped(*, order_no: str, reason: str) -> bool:
     the caller's to return through payments. A repeat, or an order already refunded, changes
     nothing (returns False); any other status is a 409 illegal_transition. Each line's refund
     is written to the line ledger (refunded, keyed `refund:<order_no>:<line id>`), so its
-    refundable amount is 0 and after-sales never refunds the order again.
+    refundable amount is 0 and after-sales never refunds the order again; OrderRefunded
+    carries what those rows give back (not the pay amount, when after-sales refunded part).
 
     Pricing steps: nothing is released here. A special order carries no coupon or points, and
     for a checkout order coupons and points react to payments' RefundSucceeded of a full
@@ -97,7 +98,11 @@ def order_refund_unshipped(*, order_no: str, reason: str) -> bool:
     transition(order, OrderStatus.REFUNDED, actor=SYSTEM, reason=reason)
     # Every line's refundable amount becomes 0 in the line ledger: after-sales (which reads
     # it) can never give this money back a second time.
-    ledger_record_whole_refund(order, reference=f"refund:{order.order_no}", reason=reason)
+    # What goes back now: the order's pay amount less what after-sales refunded before (the
+    # ledger rows written), as payments' refund_trade(amount=None) pays back only what is left.
+    refunded_amount = ledger_record_whole_refund(
+        order, reference=f"refund:{order.order_no}", reason=reason
+    )
     if order.stock_mode == STOCK_RESERVE:
         inventory_api.restore(
             order_ref=order.order_no, reference=f"refund:{order.order_no}", reason=reason[:100]
@@ -108,7 +113,7 @@ def order_refund_unshipped(*, order_no: str, reason: str) -> bool:
             trade_no=trade.trade_no,
             buyer_id=order.buyer_id,
             merchant_id=order.merchant_id,
-            refunded_amount=order.pay_amount,
+            refunded_amount=refunded_amount,
             reason=reason[:200],
             lines=_placed_lines(order),
             source=order.source,

@@ -247,13 +247,15 @@ def order_line_refund_settle(*, reference: str, succeeded: bool, actor: str = "s
     return True
 
 
-def ledger_record_whole_refund(order: Order, *, reference: str, reason: str) -> int:
+def ledger_record_whole_refund(order: Order, *, reference: str, reason: str) -> Decimal:
     """Record in the ledger, as refunded, what each (non-gift) line of the locked `order` still
     had to give back, one row per such line keyed `<reference>:<line id>`: the order was refunded
     whole outside after-sales (a failed group buy), so every line's refundable amount is 0 and
     after-sales can never refund it again. Rows already there are left alone (a replay writes
     nothing). No OrderLineRefunded: the caller publishes OrderRefunded for the whole order,
-    and a second event would count the money twice. Returns how many rows were written."""
+    and a second event would count the money twice. Returns the amount the rows written carry:
+    what this refund gives back (less than the order's pay amount when after-sales refunded
+    some of it before)."""
     now = timezone.now()
     rows = [
         R(
@@ -278,7 +280,7 @@ def ledger_record_whole_refund(order: Order, *, reference: str, reason: str) -> 
     )
     fresh = [r for r in rows if r.reference not in known]
     R.objects.bulk_create(fresh)
-    return len(fresh)
+    return sum((r.amount for r in fresh), ZERO)
 
 
 def _refund_abandoned(order: Order, *, actor: str, reason: str) -> None:
@@ -292,7 +294,7 @@ def _refund_abandoned(order: Order, *, actor: str, reason: str) -> None:
     if target is None:
         logger.warning("refunding order not reverted", extra={"order_no": order.order_no})
         return
-    transition(order, target, actor=actor, reason=reason, stamp=False)
+    transition(order, target, actor=actor, reason=reason, stamp=False, revert=True)
     publish(
         OrderRefundAbandoned(
             order_no=order.order_no,

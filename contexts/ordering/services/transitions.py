@@ -95,6 +95,7 @@ def transition(
     actor: str,
     reason: str,
     stamp: bool = True,
+    revert: bool = False,
     **changes,
 ) -> None:
     """Move a locked order to `target` if the table allows it, log it and save.
@@ -102,8 +103,10 @@ def transition(
     `changes` are other fields to set in the same write (tracking number, payment ...).
     `stamp=False` keeps the status's time (paid_at ...) as it was: an order going back to a
     status it had (an abandoned refund) was not paid or shipped again.
+    `revert=True` checks the move against the abandoned-refund table only (refunding back to
+    paid/shipped/delivered), which no other path may use.
     """
-    states.check_transition(order.status, target)
+    states.check_transition(order.status, target, revert=revert)
     now = timezone.now()
     OrderLog.objects.create(
         order=order,

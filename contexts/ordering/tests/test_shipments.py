@@ -258,3 +258,56 @@ def test_units_refunded_before_shipment_do_not_ship(fake, order, shop_api):
     again = ship(shop_api, order.order_no, carrier_code="fake", tracking_number="T3")
     assert again.status_code == 201, again.json()
     assert [(x["sku_id"], x["quantity"]) for x in again.json()["lines"]] == [(11, 1)]
+
+
+def _refund_everything(order, reference_prefix="aftersales:FULL"):
+    """After-sales asks for every line back: the order becomes refunding."""
+    from contexts.ordering import api as ordering_api
+
+    for line in order.lines.all():
+        ordering_api.order_line_refund_request(
+            order_no=order.order_no,
+            line_id=line.id,
+            quantity=line.quantity,
+            amount=line.pay_amount,
+            reference=f"{reference_prefix}-{line.id}",
+        )
+    assert status(order) == "refunding"
+
+
+def test_an_order_being_refunded_before_shipment_cannot_ship(fake, order, shop_api):
+    """Only an abandoned refund may take a refunding order back to paid; shipping it is a 409,
+    and once the refund is abandoned (it went back to paid) it ships again."""
+    from contexts.ordering import api as ordering_api
+
+    _refund_everything(order)
+
+    response = ship(shop_api, order.order_no, carrier_code="fake", tracking_number="RF1")
+
+    assert response.status_code == 409, response.json()
+    assert error_code(response) == "illegal_transition"
+    assert status(order) == "refunding"
+    assert not OutboxEvent.objects.filter(event_type__startswith="logistics.").exists()
+
+    line = order.lines.get(sku_id=11)
+    ordering_api.order_line_refund_settle(reference=f"aftersales:FULL-{line.id}", succeeded=False)
+    assert status(order) == "paid"
+    assert (
+        ship(shop_api, order.order_no, carrier_code="fake", tracking_number="RF2").status_code
+        == 201
+    )
+
+
+def test_staff_cannot_deliver_an_order_being_refunded(fake, order, shop_api, staff_api):
+    assert (
+        ship(shop_api, order.order_no, carrier_code="fake", tracking_number="RD1").status_code
+        == 201
+    )
+    _refund_everything(order)
+
+    response = staff_api.post(f"/api/v1/admin/orders/{order.order_no}/deliver")
+
+    assert response.status_code == 409, response.json()
+    assert error_code(response) == "illegal_transition"
+    assert status(order) == "refunding"
+    assert not OutboxEvent.objects.filter(event_type="ordering.order.delivered.v1").exists()

@@ -34,12 +34,12 @@ def world():
     }
 
 
-def _place(world, ref: str, **extra):
+def _place(world, ref: str, quantity: int = 1, **extra):
     return api.place_special_order(
         buyer_id=world["buyer"].pk,
         address_id=world["address_id"],
         sku_id=world["sku_id"],
-        quantity=1,
+        quantity=quantity,
         unit_price=D("49.00"),
         source="groupbuy",
         source_ref=ref,
@@ -119,6 +119,25 @@ def test_refunding_a_paid_unshipped_order_returns_its_stock_once(world):
         (info.order_no, "groupbuy")
     ]
     assert events[0].payload["refunded_amount"] == "49.00"
+
+
+def test_the_refunded_amount_is_what_was_left_after_an_earlier_partial_refund(world):
+    """After-sales already gave one of two units back (49.00 of 98.00): refunding the rest
+    whole gives back (and OrderRefunded says) 49.00, as payments' refund of what is left."""
+    before = _levels(world["sku_id"])
+    info = _paid(world, "GB-P", quantity=2)
+    line = Order.objects.get(order_no=info.order_no).lines.get()
+    api.order_line_refund_request(
+        order_no=info.order_no, line_id=line.id, quantity=1, amount=D("49.00"), reference="as:1"
+    )
+    api.order_line_refund_settle(reference="as:1", succeeded=True)
+
+    assert api.refund_unshipped_order(order_no=info.order_no, reason="group failed") is True
+
+    event = OutboxEvent.objects.get(event_type="ordering.order.refunded.v1")
+    assert event.payload["refunded_amount"] == "49.00"
+    assert Order.objects.get(order_no=info.order_no).status == "refunded"
+    assert _levels(world["sku_id"]) == before
 
 
 def test_only_a_paid_unshipped_order_is_refunded_this_way(world):

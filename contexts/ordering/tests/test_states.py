@@ -21,7 +21,11 @@ ALLOWED = {
     (S.DELIVERED, S.REFUNDING),
     (S.REFUNDING, S.REFUNDED),
     (S.REFUNDING, S.CLOSED),
-    # A refund that covered the order ended without money going back: where it came from.
+}
+
+# Only an abandoned refund (a refund that covered the order ended without money going back)
+# may take a refunding order back where it came from; no other path may.
+REVERT_ALLOWED = {
     (S.REFUNDING, S.PAID),
     (S.REFUNDING, S.SHIPPED),
     (S.REFUNDING, S.DELIVERED),
@@ -40,6 +44,21 @@ def test_exactly_the_documented_transitions_are_allowed(current, target):
         assert caught.value.status_code == 409
         assert caught.value.code == "illegal_transition"
         assert caught.value.details == {"from": current.value, "to": target.value}
+
+
+@pytest.mark.parametrize(("current", "target"), list(itertools.product(S, S)))
+def test_the_revert_table_allows_only_refunding_back_to_where_it_came_from(current, target):
+    allowed = (current, target) in REVERT_ALLOWED
+    assert states.can_transition(current, target, revert=True) is allowed
+    if not allowed:
+        with pytest.raises(states.IllegalTransition):
+            states.check_transition(current, target, revert=True)
+
+
+@pytest.mark.parametrize("target", [S.PAID, S.SHIPPED, S.DELIVERED])
+def test_a_refunding_order_cannot_ship_or_deliver_through_the_ordinary_table(target):
+    with pytest.raises(states.IllegalTransition):
+        states.check_transition(S.REFUNDING, target)
 
 
 def test_every_status_is_in_the_table_and_terminal_ones_lead_nowhere():

@@ -18,6 +18,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from contexts.payments.data import PayableInfo
 from contexts.payments.domain.states import PaymentState
 from contexts.payments.events import AgreementChanged
 from contexts.payments.models import Payment, PaymentAgreement
@@ -144,43 +145,11 @@ def agreement_charge(
         raise Conflict("The agreement is not signed.", code="agreement_not_signed")
     key = f"agreement:{idempotency_key}"[:128]
     fingerprint = request_hash({"agreement": agreement_no, "kind": kind, "ref": source_ref})
-    payment = Payment.objects.filter(buyer_id=agreement.buyer_id, idempotency_key=key).first()
-    if payment is not None and payment.request_hash != fingerprint:
-        raise Conflict("This key was used for another charge.", code="idempotency_key_reused")
-    if payment is not None and payment.state != PaymentState.PENDING:
+    payment, answered = _agreement_payment(
+        agreement, payable=payable, kind=kind, key=key, fingerprint=fingerprint
+    )
+    if answered:
         return payment, ""
-    if payment is None:
-        if not payable.payable or payable.amount <= 0:
-            raise Conflict("Nothing is owed.", code="not_payable")
-        # One charge in flight per payable: while one is pending (the provider deducts
-        # asynchronously, WeChat papay or Alipay's 10003, or its answer was lost), a new
-        # attempt asks the provider about that same payment again (the provider charges a
-        # payment number once) instead of making a second charge.
-        payment = Payment.objects.filter(
-            kind=kind,
-            source_ref=payable.source_ref,
-            provider=agreement.provider,
-            channel="agreement",
-            state=PaymentState.PENDING,
-        ).first()
-    if payment is None:
-        try:
-            payment = Payment.objects.create(
-                payment_no=next_public_id("P"),
-                kind=kind,
-                source_ref=payable.source_ref,
-                trade_no=payable.source_ref,
-                buyer_id=agreement.buyer_id,
-                provider=agreement.provider,
-                channel="agreement",
-                amount=payable.amount,
-                state=PaymentState.PENDING.value,
-                idempotency_key=key,
-                request_hash=fingerprint,
-            )
-        except IntegrityError:
-            payment = Payment.objects.get(buyer_id=agreement.buyer_id, idempotency_key=key)
-            return payment, ""
     adapter = provider_for(agreement.provider)
     failure_code = ""
     try:
@@ -223,6 +192,59 @@ def agreement_charge(
                 extra={"payment_no": payment.payment_no},
             )
     return Payment.objects.get(pk=payment.pk), failure_code
+
+
+@transaction.atomic
+def _agreement_payment(
+    agreement: PaymentAgreement, *, payable: PayableInfo, kind: str, key: str, fingerprint: str
+) -> tuple[Payment, bool]:
+    """The payment to charge for `payable`, with the agreement row locked from the look-up of
+    a pending one to the create: two charges of one payable under different keys queue here,
+    so the second finds the first's pending payment instead of making a second deduction.
+    Answers (payment, True) when it is the answer as is (settled already, or a concurrent
+    create of the same key), (payment, False) when the provider is to be asked."""
+    locked = PaymentAgreement.objects.select_for_update().get(pk=agreement.pk)
+    if locked.state != PaymentAgreement.State.SIGNED:  # ended while we waited for the lock
+        raise Conflict("The agreement is not signed.", code="agreement_not_signed")
+    payment = Payment.objects.filter(buyer_id=agreement.buyer_id, idempotency_key=key).first()
+    if payment is not None and payment.request_hash != fingerprint:
+        raise Conflict("This key was used for another charge.", code="idempotency_key_reused")
+    if payment is not None and payment.state != PaymentState.PENDING:
+        return payment, True
+    if payment is None:
+        if not payable.payable or payable.amount <= 0:
+            raise Conflict("Nothing is owed.", code="not_payable")
+        # One charge in flight per payable: while one is pending (the provider deducts
+        # asynchronously, WeChat papay or Alipay's 10003, or its answer was lost), a new
+        # attempt asks the provider about that same payment again (the provider charges a
+        # payment number once) instead of making a second charge.
+        payment = Payment.objects.filter(
+            kind=kind,
+            source_ref=payable.source_ref,
+            provider=agreement.provider,
+            channel="agreement",
+            state=PaymentState.PENDING,
+        ).first()
+    if payment is not None:
+        return payment, False
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                payment_no=next_public_id("P"),
+                kind=kind,
+                source_ref=payable.source_ref,
+                trade_no=payable.source_ref,
+                buyer_id=agreement.buyer_id,
+                provider=agreement.provider,
+                channel="agreement",
+                amount=payable.amount,
+                state=PaymentState.PENDING.value,
+                idempotency_key=key,
+                request_hash=fingerprint,
+            )
+    except IntegrityError:
+        return Payment.objects.get(buyer_id=agreement.buyer_id, idempotency_key=key), True
+    return payment, False
 
 
 def agreement_end(*, agreement_no: str) -> bool:

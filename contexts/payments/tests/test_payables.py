@@ -293,3 +293,38 @@ def test_while_a_charge_is_pending_another_attempt_asks_about_the_same_payment(
     assert (done.payment_no, done.state) == (first.payment_no, "succeeded")
     assert Payment.objects.count() == 1
     assert OutboxEvent.objects.filter(event_type="payments.payment.succeeded.v1").count() == 1
+
+
+@pytest.mark.concurrency
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_charges_of_one_payable_under_different_keys_make_one_payment(
+    invoices, buyer, buyer_api, sandbox, django_capture_on_commit_callbacks
+):
+    """One agreement charge in flight per payable: six charges at once, each with its own key,
+    queue on the agreement's row lock; the first makes the payment, the others ask about it
+    (never a second deduction)."""
+    from django.db import connection
+
+    from shared.testing import run_concurrently
+
+    if connection.vendor != "mysql":
+        # SQLite's shared in-memory test database fails with "table is locked" instead of
+        # waiting: this only means something on MariaDB (the database the suite runs on).
+        pytest.skip("needs MariaDB row locks")
+    agreement = _signed_agreement(buyer, buyer_api, django_capture_on_commit_callbacks)
+    ref = invoices.add(buyer_id=buyer.pk, amount="30.00")
+    sandbox.charge_outcome = "pending"
+
+    answers = run_concurrently(
+        6,
+        lambda n: payments_api.charge_agreement(
+            agreement_no=agreement.agreement_no,
+            kind="testing",
+            source_ref=ref,
+            idempotency_key=f"c{n}",
+        ),
+    )
+
+    assert not [a for a in answers if isinstance(a, Exception)], answers
+    assert Payment.objects.filter(kind="testing", source_ref=ref).count() == 1
+    assert {a.payment_no for a in answers} == {Payment.objects.get(source_ref=ref).payment_no}
