@@ -15,6 +15,8 @@ context reads without importing it):
 
 - STOREFRONT: everything (shop, category, brand, attribute names; a shop suspended);
 - LISTINGS: product lists and keyword searches (catalog writes, index writes);
+- RECOMMENDATIONS: every product page's `extras.recommendations` (recommendation bumps it when
+  a product it shows changes; a recomputed list bumps just that product_page);
 - product_page(spu_id): one product page.
 
 Why it stays correct:
@@ -53,6 +55,7 @@ from shared.cache import cache_or_default
 
 STOREFRONT = "storefront"
 LISTINGS = "listings"
+RECOMMENDATIONS = "recommendations"
 
 _VERSION_KEY = "read-cache:ns:{}"
 _ENTRY_KEY = "read-cache:entry:{}"
