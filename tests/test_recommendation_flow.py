@@ -314,6 +314,24 @@ def test_signals_for_unknown_or_unchanged_products_flush_no_cache(shop):
     assert read_cache.versions([read_cache.RECOMMENDATIONS]) == versions
 
 
+def test_signal_floods_are_throttled_per_visitor_and_per_ip(shop, monkeypatch):
+    from shared.rest.throttling import ScopedRateThrottle
+    from tests.support import error_code
+
+    rates = {"recommendation_signal": "2/min", "recommendation_signal_ip": "3/min"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    a = shop["tees"][0]
+    anon = APIClient()
+    codes = [view(anon, a, visitor="visitor-0001").status_code for _ in range(3)]
+    assert codes == [202, 202, 429]
+    assert error_code(view(anon, a, visitor="visitor-0001")) == "throttled"
+    # A signed-in buyer on the same IP: their own limit, but the IP's is spent.
+    buyer = APIClient()
+    buyer.force_authenticate(make_user())
+    assert view(buyer, a).status_code == 429
+    assert Signal.objects.count() == 2
+
+
 def test_the_product_page_and_cart_answer_when_recommendations_fail(shop, monkeypatch):
     def down(**kwargs):
         raise ConnectionError("graph unreachable")
