@@ -32,7 +32,8 @@ Why it stays correct:
   after settings.STOREFRONT_CACHE_SECONDS, which bounds how stale an answer can be after an
   outage (and how long an entry nobody asks for again uses memory).
 
-Only bodies are cached, never headers a view set itself. Per-user answers must say so
+Only bodies are cached, never headers a view set itself, and never an answer the view marked
+`uncacheable` (degraded: a section whose provider failed left out). Per-user answers must say so
 (`per_user=True`, the user's id joins the key); the storefront's answers are the same for
 everyone (tested). 0 database queries on a hit, one cache round trip.
 """
@@ -102,6 +103,13 @@ def bump_on_commit(namespaces: Iterable[str]) -> None:
     transaction.on_commit(lambda: bump(names), robust=True)
 
 
+def uncacheable(response: Response) -> Response:
+    """Mark a view's answer as not to be cached (a degraded answer, e.g. a section left out
+    because its provider failed: cached, it would hide the section until it expired)."""
+    response.read_cache_skip = True
+    return response
+
+
 def _key(view, request, url_kwargs: dict, per_user: bool) -> str:
     query = urlencode(sorted(request.query_params.lists()), doseq=True)
     user = request.user.pk if per_user and request.user.is_authenticated else None
@@ -161,7 +169,11 @@ def cached_get(
             if body is not None:
                 return HttpResponse(body, content_type=_media_type(renderer))
             response = get(view, request, *args, **kwargs)
-            if not isinstance(response, Response) or response.status_code != 200:
+            if (
+                not isinstance(response, Response)
+                or response.status_code != 200
+                or getattr(response, "read_cache_skip", False)
+            ):
                 return response
             body = renderer.render(
                 response.data, request.accepted_media_type, view.get_renderer_context()

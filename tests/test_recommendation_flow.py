@@ -343,3 +343,23 @@ def test_the_product_page_and_cart_answer_when_recommendations_fail(shop, monkey
     assert page.status_code == 200 and page.json()["extras"] == {}
     cart = anon.get("/api/v1/cart")
     assert cart.status_code == 200 and cart.json()["extras"] == {}
+
+
+def test_a_product_page_missing_its_recommendations_is_not_cached(shop, monkeypatch, settings):
+    settings.STOREFRONT_CACHE_SECONDS = 60
+    a, b, _, _ = shop["tees"]
+    buy(1, [a, b])
+    working = selectors.product_sections_json
+
+    def down(**kwargs):
+        raise ConnectionError("graph unreachable")
+
+    monkeypatch.setattr(selectors, "product_sections_json", down)
+    anon = APIClient()
+    assert anon.get(f"/api/v1/products/{a}").json()["extras"] == {}
+    monkeypatch.setattr(selectors, "product_sections_json", working)  # back up
+    page = anon.get(f"/api/v1/products/{a}").json()
+    assert ids(page["extras"]["recommendations"]["bought_together"]) == [b]
+    with CaptureQueriesContext(connection) as queries:  # the whole page is cached again
+        anon.get(f"/api/v1/products/{a}")
+    assert len(queries) == 0
