@@ -205,6 +205,9 @@ REST_FRAMEWORK = {
         "coupon_redeem_ip": env("THROTTLE_COUPON_REDEEM_IP", "30/min"),
         "flashsale_purchase_user": env("THROTTLE_FLASHSALE_USER", "20/min"),
         "flashsale_purchase_ip": env("THROTTLE_FLASHSALE_IP", "300/min"),
+        # Storefront view signals: per buyer (guests per IP) and per client IP.
+        "recommendation_signal": env("THROTTLE_RECOMMENDATION_SIGNAL", "60/min"),
+        "recommendation_signal_ip": env("THROTTLE_RECOMMENDATION_SIGNAL_IP", "300/min"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",

@@ -31,6 +31,8 @@ REST_FRAMEWORK = {
         "coupon_redeem_ip": "100000/min",
         "flashsale_purchase_user": "100000/min",
         "flashsale_purchase_ip": "100000/min",
+        "recommendation_signal": "100000/min",
+        "recommendation_signal_ip": "100000/min",
     },
 }
 LOGGING_CONFIG = None

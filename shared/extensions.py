@@ -40,12 +40,19 @@ class ExtensionPoint:
 
     def collect(self, **kwargs: Any) -> dict[str, Any]:
         """Every provider's section for these arguments, by key (failed ones left out)."""
+        return self.collect_reporting(**kwargs)[0]
+
+    def collect_reporting(self, **kwargs: Any) -> tuple[dict[str, Any], tuple[str, ...]]:
+        """`collect`, and the keys of the providers that failed: an answer missing them is
+        degraded, and must not be cached as if it were whole."""
         with self._lock:
             providers = sorted(self._providers.items())
         out: dict[str, Any] = {}
+        failed: list[str] = []
         for key, provider in providers:
             try:
                 out[key] = provider(**kwargs)
             except Exception:
                 logger.exception("extension %s of %s failed", key, self.name)
-        return out
+                failed.append(key)
+        return out, tuple(failed)

@@ -15,6 +15,8 @@ context reads without importing it):
 
 - STOREFRONT: everything (shop, category, brand, attribute names; a shop suspended);
 - LISTINGS: product lists and keyword searches (catalog writes, index writes);
+- RECOMMENDATIONS: every product page's `extras.recommendations` (recommendation bumps it when
+  a product it shows changes; a recomputed list bumps just that product_page);
 - product_page(spu_id): one product page.
 
 Why it stays correct:
@@ -30,7 +32,8 @@ Why it stays correct:
   after settings.STOREFRONT_CACHE_SECONDS, which bounds how stale an answer can be after an
   outage (and how long an entry nobody asks for again uses memory).
 
-Only bodies are cached, never headers a view set itself. Per-user answers must say so
+Only bodies are cached, never headers a view set itself, and never an answer the view marked
+`uncacheable` (degraded: a section whose provider failed left out). Per-user answers must say so
 (`per_user=True`, the user's id joins the key); the storefront's answers are the same for
 everyone (tested). 0 database queries on a hit, one cache round trip.
 """
@@ -53,6 +56,7 @@ from shared.cache import cache_or_default
 
 STOREFRONT = "storefront"
 LISTINGS = "listings"
+RECOMMENDATIONS = "recommendations"
 
 _VERSION_KEY = "read-cache:ns:{}"
 _ENTRY_KEY = "read-cache:entry:{}"
@@ -97,6 +101,13 @@ def bump_on_commit(namespaces: Iterable[str]) -> None:
     """`bump(namespaces)` once the current transaction commits (at once outside one)."""
     names = tuple(namespaces)
     transaction.on_commit(lambda: bump(names), robust=True)
+
+
+def uncacheable(response: Response) -> Response:
+    """Mark a view's answer as not to be cached (a degraded answer, e.g. a section left out
+    because its provider failed: cached, it would hide the section until it expired)."""
+    response.read_cache_skip = True
+    return response
 
 
 def _key(view, request, url_kwargs: dict, per_user: bool) -> str:
@@ -158,7 +169,11 @@ def cached_get(
             if body is not None:
                 return HttpResponse(body, content_type=_media_type(renderer))
             response = get(view, request, *args, **kwargs)
-            if not isinstance(response, Response) or response.status_code != 200:
+            if (
+                not isinstance(response, Response)
+                or response.status_code != 200
+                or getattr(response, "read_cache_skip", False)
+            ):
                 return response
             body = renderer.render(
                 response.data, request.accepted_media_type, view.get_renderer_context()

@@ -206,13 +206,14 @@ def test_demo_recommendations_fill_product_pages_and_re_run_adds_nothing(shop):
     assert any(row.bought_together or row.viewed_also_viewed for row in lists)
 
 
-def test_a_price_change_or_unpublishing_shows_at_once_in_cached_sections(shop):
+def test_a_price_change_or_unpublishing_shows_at_once_in_cached_sections(shop, settings):
     from decimal import Decimal
 
     from contexts.catalog.models import Sku
     from contexts.catalog.services import products
     from contexts.catalog.tests.support import STAFF
 
+    settings.STOREFRONT_CACHE_SECONDS = 60  # the real cached page, not just the sections
     a, b, c, _ = shop["tees"]
     buy(1, [a, b, c])
     anon = APIClient()
@@ -227,6 +228,110 @@ def test_a_price_change_or_unpublishing_shows_at_once_in_cached_sections(shop):
     assert ids(gone["bought_together"]) == [b]
 
 
+def test_a_purchase_refreshes_the_cached_pages_of_its_products_only(shop, settings):
+    settings.STOREFRONT_CACHE_SECONDS = 60
+    a, b, _, d = shop["tees"]
+    anon = APIClient()
+    assert (
+        anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]["bought_together"]
+        == []
+    )
+    anon.get(f"/api/v1/products/{d}")  # cached
+    buy(1, [a, b])
+    page = anon.get(f"/api/v1/products/{a}").json()
+    assert ids(page["extras"]["recommendations"]["bought_together"]) == [b]
+    with CaptureQueriesContext(connection) as queries:
+        assert anon.get(f"/api/v1/products/{d}").status_code == 200
+    assert len(queries) == 0  # still served from the cache: not every page was flushed
+
+
+def test_the_stale_list_refresh_and_the_rebuild_refresh_cached_pages(shop, settings):
+    settings.STOREFRONT_CACHE_SECONDS = 60
+    a, b, c, _ = shop["tees"]
+    anon = APIClient()
+    for spu_id in (a, b):
+        assert view(anon, spu_id, visitor="visitor-0001").status_code == 202
+    services.product_lists_refresh(spu_ids=[a])
+    assert ids(
+        anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]["viewed_also_viewed"]
+    ) == [b]
+    assert view(anon, a, visitor="visitor-0002").status_code == 202
+    assert view(anon, c, visitor="visitor-0002").status_code == 202
+    assert services.stale_lists_refresh() >= 1  # the beat task
+    section = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
+    assert ids(section["viewed_also_viewed"]) == [b, c]
+    Signal.objects.filter(user_key="v:visitor-0002").delete()
+    rebuild()  # the task's body, as the beat's worker runs it
+    section = anon.get(f"/api/v1/products/{a}").json()["extras"]["recommendations"]
+    assert ids(section["viewed_also_viewed"]) == [b]
+
+
+def test_caches_are_invalidated_after_the_commit_not_before(shop):
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from contexts.catalog.models import Sku
+    from shared import read_cache
+
+    a, b, _, _ = shop["tees"]
+    buy(1, [a, b])
+    selectors.product_sections_json(spu_id=a)  # cached
+    page = read_cache.product_page(a)
+    generation = services.cache_generation()
+    versions = read_cache.versions([read_cache.RECOMMENDATIONS, page])
+    with transaction.atomic():  # as a relay handler runs
+        Sku.objects.filter(spu_id=b).update(price=Decimal("55.00"))
+        from contexts.catalog.models import Spu
+
+        Spu.objects.filter(pk=b).update(min_price=Decimal("55.00"))
+        services.products_sync(spu_ids=[b], similar=False)
+        services.product_lists_refresh(spu_ids=[a])
+        # A reader now sees the committed (old) state: it must file it under the old keys.
+        assert services.cache_generation() == generation
+        assert read_cache.versions([read_cache.RECOMMENDATIONS, page]) == versions
+        assert cache.get(services.sections_cache_key(a)) is not None
+    assert services.cache_generation() != generation
+    after = read_cache.versions([read_cache.RECOMMENDATIONS, page])
+    assert after[0] != versions[0] and after[1] != versions[1]
+    shown = selectors.product_sections_json(spu_id=a)["bought_together"]
+    assert shown[0]["min_price"] == "55.00"
+
+
+def test_signals_for_unknown_or_unchanged_products_flush_no_cache(shop):
+    from shared import read_cache
+
+    a = shop["tees"][0]
+    anon = APIClient()
+    generation = services.cache_generation()
+    versions = read_cache.versions([read_cache.RECOMMENDATIONS])
+    for n in range(3):
+        missing = view(anon, 10**9 + n, visitor="visitor-0001")
+        assert missing.status_code == 404
+    services.products_sync(spu_ids=[a])  # nothing changed in the catalog
+    assert view(anon, a, visitor="visitor-0001").status_code == 202
+    assert services.cache_generation() == generation
+    assert read_cache.versions([read_cache.RECOMMENDATIONS]) == versions
+
+
+def test_signal_floods_are_throttled_per_visitor_and_per_ip(shop, monkeypatch):
+    from shared.rest.throttling import ScopedRateThrottle
+    from tests.support import error_code
+
+    rates = {"recommendation_signal": "2/min", "recommendation_signal_ip": "3/min"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    a = shop["tees"][0]
+    anon = APIClient()
+    codes = [view(anon, a, visitor="visitor-0001").status_code for _ in range(3)]
+    assert codes == [202, 202, 429]
+    assert error_code(view(anon, a, visitor="visitor-0001")) == "throttled"
+    # A signed-in buyer on the same IP: their own limit, but the IP's is spent.
+    buyer = APIClient()
+    buyer.force_authenticate(make_user())
+    assert view(buyer, a).status_code == 429
+    assert Signal.objects.count() == 2
+
+
 def test_the_product_page_and_cart_answer_when_recommendations_fail(shop, monkeypatch):
     def down(**kwargs):
         raise ConnectionError("graph unreachable")
@@ -238,3 +343,23 @@ def test_the_product_page_and_cart_answer_when_recommendations_fail(shop, monkey
     assert page.status_code == 200 and page.json()["extras"] == {}
     cart = anon.get("/api/v1/cart")
     assert cart.status_code == 200 and cart.json()["extras"] == {}
+
+
+def test_a_product_page_missing_its_recommendations_is_not_cached(shop, monkeypatch, settings):
+    settings.STOREFRONT_CACHE_SECONDS = 60
+    a, b, _, _ = shop["tees"]
+    buy(1, [a, b])
+    working = selectors.product_sections_json
+
+    def down(**kwargs):
+        raise ConnectionError("graph unreachable")
+
+    monkeypatch.setattr(selectors, "product_sections_json", down)
+    anon = APIClient()
+    assert anon.get(f"/api/v1/products/{a}").json()["extras"] == {}
+    monkeypatch.setattr(selectors, "product_sections_json", working)  # back up
+    page = anon.get(f"/api/v1/products/{a}").json()
+    assert ids(page["extras"]["recommendations"]["bought_together"]) == [b]
+    with CaptureQueriesContext(connection) as queries:  # the whole page is cached again
+        anon.get(f"/api/v1/products/{a}")
+    assert len(queries) == 0

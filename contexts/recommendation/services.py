@@ -24,6 +24,7 @@ from contexts.recommendation import domain
 from contexts.recommendation.data import ProductFeatures, ProductNode, Relation
 from contexts.recommendation.models import ProductRecommendations, ProductSnapshot, Signal
 from contexts.recommendation.ports import recommendation_graph, trending_store
+from shared import read_cache
 from shared.errors import NotFound
 
 BATCH = 500
@@ -62,6 +63,32 @@ def cache_generation_bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:  # evicted or never set: any new value differs from the cached keys'
         cache.set(GENERATION_KEY, cache_generation() + 1, None)
+
+
+def _products_changed_on_commit() -> None:
+    """Once the write commits: every cached rendering showing products (sections, feeds, and
+    the storefront product pages, whose `extras.recommendations` show other products) is
+    superseded. After the commit, never before: a read between a bump and the commit would
+    file the old state under the new generation."""
+
+    def invalidate() -> None:
+        cache_generation_bump()
+        read_cache.bump([read_cache.RECOMMENDATIONS])
+
+    transaction.on_commit(invalidate, robust=True)
+
+
+def _lists_changed_on_commit(spu_ids: Sequence[int]) -> None:
+    """Once the write commits: these products' cached sections are dropped, then their
+    storefront pages superseded (in that order: a page rebuilt after its bump must not find the
+    old sections). Only these pages: a purchase does not flush every page."""
+    ids = tuple(spu_ids)
+
+    def invalidate() -> None:
+        cache.delete_many([sections_cache_key(i) for i in ids])
+        read_cache.bump(read_cache.product_page(i) for i in ids)
+
+    transaction.on_commit(invalidate, robust=True)
 
 
 def sections_cache_key(spu_id: int) -> str:
@@ -130,9 +157,12 @@ def view_record(
     product_not_found otherwise, asked through the catalog when recommendation has not seen it
     yet). Returns whether it was taken (False: this signal id was taken before)."""
     if not ProductSnapshot.objects.filter(spu_id=spu_id, listed=True).exists():
-        products_sync(spu_ids=[spu_id])
-        if not ProductSnapshot.objects.filter(spu_id=spu_id, listed=True).exists():
+        # Asked of the catalog first: an unknown or unlisted id (anyone can post one) changes
+        # nothing here, not even a cache generation.
+        sources = catalog_api.products_for_search(spu_ids=[spu_id])
+        if spu_id not in sources or not sources[spu_id].listed:
             raise NotFound("No such product.", code="product_not_found", details={"spu_id": spu_id})
+        products_sync(spu_ids=[spu_id], sources=sources)
     key = domain.user_key(user_id=user_id, visitor_id=visitor_id)
     return signal_take(
         key=f"view:{key}:{signal_id}",
@@ -156,14 +186,27 @@ def _features(snapshot: ProductSnapshot) -> ProductFeatures:
     )
 
 
-def products_sync(*, spu_ids: Iterable[int], similar: bool = True) -> int:
+def _shown(snapshot: ProductSnapshot) -> tuple:
+    return tuple(getattr(snapshot, f) for f in SNAPSHOT_FIELDS if f != "updated_at")
+
+
+def products_sync(
+    *,
+    spu_ids: Iterable[int],
+    similar: bool = True,
+    sources: dict[int, catalog_api.ProductSearchSource] | None = None,
+) -> int:
     """Refresh these products' snapshots and graph nodes from the catalog (a constant number of
-    queries per call); products no longer listed leave trending and every list. With `similar`,
-    their SIMILAR_TO links are recomputed and their lists refreshed. Returns how many are
-    listed."""
+    queries per call; `sources`: already read from catalog_api.products_for_search); products
+    no longer listed leave trending and every list. Cached renderings are superseded (after the
+    commit) only when a snapshot changed or a listed product left: syncing an unchanged or
+    unknown product flushes nothing. With `similar`, their SIMILAR_TO links are recomputed and
+    their lists refreshed. Returns how many are listed."""
     ids = sorted(set(spu_ids))
-    sources = catalog_api.products_for_search(spu_ids=ids)
-    existing = set(ProductSnapshot.objects.filter(spu_id__in=ids).values_list("spu_id", flat=True))
+    if sources is None:
+        sources = catalog_api.products_for_search(spu_ids=ids)
+    before = {s.spu_id: s for s in ProductSnapshot.objects.filter(spu_id__in=ids)}
+    existing = set(before)
     rows, listed = [], []
     for spu_id, source in sources.items():
         rows.append(
@@ -197,7 +240,13 @@ def products_sync(*, spu_ids: Iterable[int], similar: bool = True) -> int:
     recommendation_graph().products_upsert(listed)
     if gone:
         trending_store().remove(spu_ids=gone)
-    cache_generation_bump()
+    left = any(before[i].listed for i in gone if i in before)
+    changed = any(
+        (r.listed if r.spu_id not in before else _shown(r) != _shown(before[r.spu_id]))
+        for r in rows
+    )
+    if left or changed:
+        _products_changed_on_commit()
     if similar and listed:
         similar_refresh(spu_ids=[p.spu_id for p in listed], neighbours=True)
         product_lists_refresh(spu_ids=[p.spu_id for p in listed])
@@ -293,7 +342,7 @@ def product_lists_refresh(*, spu_ids: Iterable[int]) -> int:
                         "stale": False,
                     },
                 )
-    cache.delete_many([sections_cache_key(i) for i in ids])
+    _lists_changed_on_commit(ids)
     return len(ids)
 
 

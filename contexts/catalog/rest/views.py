@@ -27,7 +27,14 @@ from contexts.catalog.services import (
 )
 from shared.auth import Principal, principal_of
 from shared.pagination import CachedCountPagination, StandardPagination
-from shared.read_cache import LISTINGS, STOREFRONT, cached_get, product_page
+from shared.read_cache import (
+    LISTINGS,
+    RECOMMENDATIONS,
+    STOREFRONT,
+    cached_get,
+    product_page,
+    uncacheable,
+)
 from shared.rest.permissions import HasPermission
 from shared.rest.schema import error_responses
 from shared.rest.throttling import BatchedThrottlesMixin
@@ -95,13 +102,13 @@ class ProductDetailView(BatchedThrottlesMixin, APIView):
         responses={200: s.ProductDetailOut, **error_responses(404)},
         summary="Show a published product's details",
     )
-    @cached_get(lambda spu_id: (STOREFRONT, product_page(spu_id)))
+    @cached_get(lambda spu_id: (STOREFRONT, RECOMMENDATIONS, product_page(spu_id)))
     def get(self, request: Request, spu_id: int) -> Response:
         # Rows shaped as ProductDetailOut would shape storefront_product_detail (tested).
         page = selectors.storefront_product_page_rows(spu_id=spu_id)
         body = s.product_page_out(page)
-        body["extras"] = page_extras.product_page_extras(spu_id=spu_id)
-        return Response(body)
+        body["extras"], whole = page_extras.product_page_extras(spu_id=spu_id)
+        return Response(body) if whole else uncacheable(Response(body))
 
 
 class CategoryTreeView(APIView):

@@ -10,5 +10,8 @@ from shared.extensions import ExtensionPoint
 PRODUCT_PAGE_EXTRAS = ExtensionPoint("catalog.product_page")
 
 
-def product_page_extras(*, spu_id: int) -> dict:
-    return PRODUCT_PAGE_EXTRAS.collect(spu_id=spu_id)
+def product_page_extras(*, spu_id: int) -> tuple[dict, bool]:
+    """The sections by name, and whether all of them answered (False: a degraded page, which
+    must not be cached as if it were whole)."""
+    sections, failed = PRODUCT_PAGE_EXTRAS.collect_reporting(spu_id=spu_id)
+    return sections, not failed

@@ -15,14 +15,24 @@ from contexts.recommendation import selectors, services
 from contexts.recommendation.rest import serializers as s
 from shared.errors import ValidationFailed
 from shared.rest.schema import error_responses
+from shared.rest.throttling import (
+    BatchedThrottlesMixin,
+    ScopedIPRateThrottle,
+    ScopedUserRateThrottle,
+)
 
 
-class SignalView(APIView):
+class SignalView(BatchedThrottlesMixin, APIView):
+    # Anyone may post: per buyer (per IP for guests, THROTTLE_RECOMMENDATION_SIGNAL) and per
+    # client IP whoever is signed in (THROTTLE_RECOMMENDATION_SIGNAL_IP), in one round trip.
     permission_classes = (AllowAny,)
+    throttle_classes = (ScopedUserRateThrottle, ScopedIPRateThrottle)
+    throttle_scope_user = "recommendation_signal"
+    throttle_scope_ip = "recommendation_signal_ip"
 
     @extend_schema(
         request=s.SignalIn,
-        responses={202: s.SignalOut, **error_responses(400, 404)},
+        responses={202: s.SignalOut, **error_responses(400, 404, 429)},
         summary="Report a product view (recommendation signal)",
         description="A signed-in buyer's view counts for them; a guest sends a stable "
         '`visitor_id`. Views feed "viewed also viewed", trending and the buyer\'s feed.',
