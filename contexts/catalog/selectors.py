@@ -32,6 +32,15 @@ from contexts.catalog.models import (
 from contexts.catalog.ports import Review, document_store
 from shared.auth import MERCHANT_OWNER, MERCHANT_STAFF, Principal
 from shared.errors import NotFound
+from shared.rest.fields import BIGINT_MAX
+
+
+def _row_ids(ids: Iterable[int]) -> set[int]:
+    """The ids among `ids` a row can have. Other contexts pass ids straight from a URL or a body;
+    one past a BIGINT column names no row, and SQLite refuses it as a parameter (OverflowError,
+    a 500) where MariaDB just finds nothing, so it is dropped before the query."""
+    return {i for i in ids if 0 < i <= BIGINT_MAX}
+
 
 # --- Merchants and who manages them ---------------------------------------------------------
 
@@ -61,7 +70,7 @@ def merchant_get(*, merchant_id: int) -> Merchant:
 
 
 def merchants_by_ids(*, merchant_ids: Iterable[int]) -> list[Merchant]:
-    return list(Merchant.objects.filter(pk__in=set(merchant_ids)))
+    return list(Merchant.objects.filter(pk__in=_row_ids(merchant_ids)))
 
 
 # --- Categories, brands, attributes ---------------------------------------------------------
@@ -140,7 +149,7 @@ def category_attributes(*, category_id: int) -> list[CategoryAttribute]:
 
 def categories_ancestor_ids(*, category_ids: Iterable[int]) -> dict[int, tuple[int, ...]]:
     """For each known category: its own id and its ancestors' ids, root first (two queries)."""
-    paths = dict(Category.objects.filter(pk__in=set(category_ids)).values_list("pk", "path"))
+    paths = dict(Category.objects.filter(pk__in=_row_ids(category_ids)).values_list("pk", "path"))
     wanted = {p for path in paths.values() for p in ancestor_paths(path)}
     id_by_path = dict(Category.objects.filter(path__in=wanted).values_list("path", "pk"))
     return {
@@ -659,7 +668,7 @@ def sku_price_history(*, principal: Principal, sku_id: int) -> QuerySet[PriceHis
 def spu_merchants(*, spu_ids: Iterable[int]) -> dict[int, int]:
     """{spu_id: merchant_id} of the live products among `spu_ids`, in one query."""
     return dict(
-        Spu.objects.filter(pk__in=set(spu_ids), deleted_at__isnull=True).values_list(
+        Spu.objects.filter(pk__in=_row_ids(spu_ids), deleted_at__isnull=True).values_list(
             "pk", "merchant_id"
         )
     )
@@ -669,7 +678,7 @@ def skus_by_ids(*, sku_ids: Iterable[int]) -> list[Sku]:
     """Live SKUs of live products among `sku_ids`, with product and merchant, in one query."""
     return list(
         Sku.objects.filter(
-            pk__in=set(sku_ids), deleted_at__isnull=True, spu__deleted_at__isnull=True
+            pk__in=_row_ids(sku_ids), deleted_at__isnull=True, spu__deleted_at__isnull=True
         ).select_related("spu__merchant")
     )
 
@@ -721,7 +730,7 @@ def products_for_search(*, spu_ids: Iterable[int]) -> list[Spu]:
     number of queries whatever the batch size (ancestors are resolved by the caller)."""
     return list(
         Spu.objects.live()
-        .filter(pk__in=set(spu_ids))
+        .filter(pk__in=_row_ids(spu_ids))
         .select_related("merchant", "brand", "category")
         .prefetch_related(
             Prefetch("skus", queryset=Sku.objects.live().order_by("id")),
@@ -738,7 +747,7 @@ def products_for_search(*, spu_ids: Iterable[int]) -> list[Spu]:
 
 
 def categories_by_ids(*, category_ids: Iterable[int]) -> dict[int, str]:
-    return dict(Category.objects.filter(pk__in=set(category_ids)).values_list("pk", "name"))
+    return dict(Category.objects.filter(pk__in=_row_ids(category_ids)).values_list("pk", "name"))
 
 
 def listed_product_ids(*, after_id: int, limit: int) -> list[int]:

@@ -117,6 +117,21 @@ def test_public_api_merchant_info(cat):
     }
 
 
+@pytest.mark.parametrize("huge", [2**63, 2**64 + 1, 10**30])
+def test_ids_no_row_can_have_are_unknown_to_the_public_api_not_an_error(cat, huge):
+    # Other contexts pass ids from a URL or a body as they came; SQLite refused these as query
+    # parameters (OverflowError, a 500 in settlement's PUT .../merchants/{id}/profile).
+    product = make_product(cat)
+    sku_id = product.skus.first().pk
+    assert api.get_merchant(merchant_id=huge) is None
+    assert set(api.get_merchants(merchant_ids=[cat.shop.pk, huge])) == {cat.shop.pk}
+    assert api.merchant_names(merchant_ids=[huge]) == {}
+    assert set(api.get_skus(sku_ids=[sku_id, huge, -huge])) == {sku_id}
+    assert api.spu_merchants(spu_ids=[product.pk, huge]) == {product.pk: cat.shop.pk}
+    assert set(api.categories_ancestor_ids(category_ids=[cat.men.pk, huge])) == {cat.men.pk}
+    assert set(api.products_for_search(spu_ids=[huge])) == set()
+
+
 def test_a_plain_user_is_not_merchant_side(cat):
     response = client_for(make_user()).get("/api/v1/admin/products")
     assert response.status_code == 403

@@ -36,7 +36,9 @@ class LineOut(serializers.ModelSerializer):
     refunded = _money()
     commission_returned = _money()
     net_amount = _money()
-    statement_no = serializers.CharField(source="statement.statement_no", default=None)
+    statement_no = serializers.CharField(
+        source="statement.statement_no", default=None, allow_null=True
+    )
 
     class Meta:
         model = SettlementLine

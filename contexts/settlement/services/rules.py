@@ -81,7 +81,8 @@ def merchant_profile_save(
         raise _invalid("cycle", "One of daily, weekly, monthly.")
     if catalog_api.get_merchant(merchant_id=merchant_id) is None:
         raise _invalid("merchant_id", "No such merchant.")
-    if not payee_provider or not payee_provider.isidentifier():
+    # Provider codes are ASCII names ("sandbox", "alipay"); isidentifier() alone lets "\u017f" in.
+    if not (payee_provider.isascii() and payee_provider.isidentifier()):
         raise _invalid("payee_provider", "A payment provider code.")
     # The provider itself is checked when a payout is made (it may be enabled later).
     profile, _ = MerchantProfile.objects.update_or_create(

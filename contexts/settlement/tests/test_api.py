@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from contexts.settlement import services
-from contexts.settlement.models import CommissionRule, Statement
+from contexts.settlement.models import CommissionRule, MerchantProfile, Statement
 from contexts.settlement.tests.support import approved_statement
 from shared.auth import SYSTEM
 
@@ -141,3 +141,31 @@ def test_open_lines_show_what_waits_for_a_statement(orders, merchant_api):
     rows = merchant_api.get(f"{BASE}/open-lines").json()["results"]
     assert [r["order_no"] for r in rows] == [order.order_no]
     assert rows[0]["statement_no"] is None and rows[0]["net_amount"] == "9.50"
+
+
+def test_open_lines_document_a_missing_statement_as_null(orders, merchant_api):
+    # The fuzzer's schema check: an open line has no statement yet and says so with null.
+    order = orders.add(lines=[(201, "10.00", "10.00")])
+    services.line_for_completed_order(order_no=order.order_no, completed_at=timezone.now())
+    assert merchant_api.get(f"{BASE}/open-lines").json()["results"][0]["statement_no"] is None
+    schema = merchant_api.get("/api/schema/?format=json").json()
+    statement_no = schema["components"]["schemas"]["LineOut"]["properties"]["statement_no"]
+    assert statement_no == {"type": "string", "nullable": True}
+
+
+@pytest.mark.parametrize(
+    ("merchant_id", "body", "field"),
+    [
+        (1, {"payee_provider": "\u017f"}, "payee_provider"),  # isidentifier(), not a code
+        (1, {"payee_provider": "sand box"}, "payee_provider"),
+    ],
+)
+def test_a_bad_profile_is_a_validation_error_and_writes_nothing(
+    staff_api, merchant_id, body, field
+):
+    payload = {"cycle": "daily", "payee_provider": "sandbox", "payee_account": "6222", **body}
+    response = staff_api.put(f"{BASE}/merchants/{merchant_id}/profile", payload, format="json")
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], list(error["details"]["fields"])) == ("validation_error", [field])
+    assert not MerchantProfile.objects.exists()
