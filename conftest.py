@@ -63,6 +63,17 @@ def _guard(module_name: str, name: str, func):
     return guarded
 
 
+@pytest.fixture(autouse=True)
+def _results_can_be_awaited():
+    """Each test starts outside any task. Celery runs an eager task under `denied_join_result()`,
+    which saves and restores a process-wide flag without a lock: threads running eager tasks at
+    once (the concurrency tests) can leave it set, after which every later `result.get()` in the
+    process raises "Never call result.get() within a task!"."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _api_functions_return_plain_data(django_db_setup):
     for pkg in sorted((ROOT / "contexts").iterdir()):
