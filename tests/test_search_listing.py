@@ -14,7 +14,13 @@ from django.test.utils import CaptureQueriesContext
 
 from contexts.catalog.models import Sku, Spu
 from contexts.catalog.services import products
-from contexts.catalog.tests.support import STAFF, build_catalog, client_for, make_product
+from contexts.catalog.tests.support import (
+    STAFF,
+    build_catalog,
+    client_for,
+    make_product,
+    make_shelf,
+)
 from contexts.search import services
 from contexts.search.tests.fixtures import search_index_fixture  # noqa: F401 (fixture "index")
 from shared.events import publish
@@ -33,35 +39,7 @@ def listing_from_index(settings):
 @pytest.fixture
 def shelf(index, listing_from_index):
     cat = build_catalog()
-    made = {
-        "tee": make_product(
-            cat,
-            title="tee",
-            brand=cat.brand,
-            skus=[(("red", "S"), "10.00"), (("blue", "M"), "30.00")],
-            materials=("cotton",),
-        ),
-        "dress": make_product(
-            cat,
-            title="dress",
-            category=cat.women,
-            brand=cat.other_brand,
-            skus=[(("blue", "S"), "50.00")],
-            materials=("wool",),
-        ),
-        "shirt": make_product(cat, title="shirt", category=cat.men, skus=[(("red", "M"), "20.00")]),
-        "phone": make_product(
-            cat,
-            title="phone",
-            category=cat.electronics,
-            merchant=cat.other_shop,
-            skus=[(("black",), "99.00")],
-        ),
-        "sock": make_product(
-            cat, title="sock", merchant=cat.other_shop, skus=[(("red", "L"), "5.00")]
-        ),
-    }
-    make_product(cat, title="draft", publish=False)
+    made = make_shelf(cat)
     cat.ids = {name: spu.pk for name, spu in made.items()}
     return cat
 

@@ -150,3 +150,38 @@ def make_product(
         products.spu_publish(principal=STAFF, spu_id=spu.pk)
     spu.refresh_from_db()
     return spu
+
+
+def make_shelf(cat: Catalog) -> dict[str, Spu]:
+    """Five published products spread over categories, brands, shops, prices and values, plus a
+    draft that must never show (the storefront listing's tests, on SQL and on the index)."""
+    shelf = {
+        "tee": make_product(
+            cat,
+            title="tee",
+            brand=cat.brand,
+            skus=[(("red", "S"), "10.00"), (("blue", "M"), "30.00")],
+            materials=("cotton",),
+        ),
+        "dress": make_product(
+            cat,
+            title="dress",
+            category=cat.women,
+            brand=cat.other_brand,
+            skus=[(("blue", "S"), "50.00")],
+            materials=("wool",),
+        ),
+        "shirt": make_product(cat, title="shirt", category=cat.men, skus=[(("red", "M"), "20.00")]),
+        "phone": make_product(
+            cat,
+            title="phone",
+            category=cat.electronics,
+            merchant=cat.other_shop,
+            skus=[(("black",), "99.00")],
+        ),
+        "sock": make_product(
+            cat, title="sock", merchant=cat.other_shop, skus=[(("red", "L"), "5.00")]
+        ),
+    }
+    make_product(cat, title="draft", publish=False)
+    return shelf

@@ -11,7 +11,7 @@ from django.utils import timezone
 from contexts.catalog.models import Sku, Spu
 from contexts.catalog.ports import document_store
 from contexts.catalog.services import merchants, products, stock, taxonomy
-from contexts.catalog.tests.support import STAFF, make_product
+from contexts.catalog.tests.support import STAFF, make_product, make_shelf
 
 LIST = "/api/v1/products"
 
@@ -25,35 +25,7 @@ def ids(response) -> list[int]:
 def shelf(cat):
     """Five published products spread over categories, brands, shops, prices and values, plus a
     draft and an unpublished one that must never show."""
-    p = {
-        "tee": make_product(
-            cat,
-            title="tee",
-            brand=cat.brand,
-            skus=[(("red", "S"), "10.00"), (("blue", "M"), "30.00")],
-            materials=("cotton",),
-        ),
-        "dress": make_product(
-            cat,
-            title="dress",
-            category=cat.women,
-            brand=cat.other_brand,
-            skus=[(("blue", "S"), "50.00")],
-            materials=("wool",),
-        ),
-        "shirt": make_product(cat, title="shirt", category=cat.men, skus=[(("red", "M"), "20.00")]),
-        "phone": make_product(
-            cat,
-            title="phone",
-            category=cat.electronics,
-            merchant=cat.other_shop,
-            skus=[(("black",), "99.00")],
-        ),
-        "sock": make_product(
-            cat, title="sock", merchant=cat.other_shop, skus=[(("red", "L"), "5.00")]
-        ),
-    }
-    make_product(cat, title="draft", publish=False)
+    p = make_shelf(cat)
     hidden = make_product(cat, title="gone")
     products.spu_unpublish(principal=STAFF, spu_id=hidden.pk)
     now = timezone.now()
